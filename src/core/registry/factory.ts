@@ -1,0 +1,30 @@
+/**
+ * `createRegistryBackend(type, config)`: the seed's factory. The core knows `memory` (and, with
+ * the HTTP API, `http`); `botknobs/node`, `botknobs/cloudflare` and `botknobs/browser` export
+ * factories that know their own types too.
+ * @module
+ */
+import * as z from "zod/mini";
+import { createFromTable, type FactoryTable } from "../util/factory.ts";
+import { InMemoryBackend } from "./memory-backend.ts";
+import type { RegistryBackend } from "./types.ts";
+
+/** The registry backend types the core knows. */
+export const coreRegistryBackends: FactoryTable<RegistryBackend> = {
+  memory: { schema: z.strictObject({}), create: () => new InMemoryBackend() },
+};
+
+/**
+ * Makes a registry backend from configuration (not yet initialized). An unknown type or key
+ * throws `ValidationError` naming the types or keys accepted.
+ * @example
+ * const backend = createRegistryBackend("memory", {});
+ * await backend.initialize();
+ */
+export function createRegistryBackend(
+  type: string,
+  config: Record<string, unknown> = {},
+  table: FactoryTable<RegistryBackend> = coreRegistryBackends,
+): RegistryBackend {
+  return createFromTable("registry backend", table, type, config);
+}

@@ -1,0 +1,126 @@
+/**
+ * The {@link Registration} model and its wire/storage form.
+ * @module
+ */
+import { canonicalJson, parseTimestamp, sha256Hex } from "../util/json.ts";
+import type { JsonObject, Status } from "../validate.ts";
+
+/** The JSON form of a registration on the wire and in storage (the seed's snake_case keys). */
+export interface RegistrationDict {
+  bot_id: string;
+  config: JsonObject;
+  status: Status | string;
+  version: number;
+  etag: string;
+  created_at: string;
+  updated_at: string;
+  last_accessed_at: string;
+  metadata: JsonObject;
+}
+
+/** The fields of a {@link Registration}. */
+export interface RegistrationInit {
+  botId: string;
+  config: JsonObject;
+  status?: Status | string;
+  version?: number;
+  etag?: string;
+  createdAt?: Date;
+  updatedAt?: Date;
+  lastAccessedAt?: Date;
+  metadata?: JsonObject;
+}
+
+/**
+ * A bot's stored configuration with its status, version and ETag.
+ * @example
+ * const reg = await backend.register("my-bot", { llm: { provider: "anthropic" } });
+ * reg.version; // 1
+ * reg.toDict(); // { bot_id: "my-bot", config: {...}, status: "active", ... }
+ */
+export class Registration {
+  readonly botId: string;
+  readonly config: JsonObject;
+  readonly status: Status | string;
+  readonly version: number;
+  readonly etag: string;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  readonly lastAccessedAt: Date;
+  readonly metadata: JsonObject;
+
+  constructor(init: RegistrationInit) {
+    const now = new Date();
+    this.botId = init.botId;
+    this.config = init.config;
+    this.status = init.status ?? "active";
+    this.version = init.version ?? 1;
+    this.etag = init.etag ?? "";
+    this.createdAt = init.createdAt ?? now;
+    this.updatedAt = init.updatedAt ?? now;
+    this.lastAccessedAt = init.lastAccessedAt ?? now;
+    this.metadata = init.metadata ?? {};
+  }
+
+  /** True when the status is `active`. */
+  get isActive(): boolean {
+    return this.status === "active";
+  }
+
+  /** The wire/storage form (ISO-8601 UTC timestamps). */
+  toDict(): RegistrationDict {
+    return {
+      bot_id: this.botId,
+      config: this.config,
+      status: this.status,
+      version: this.version,
+      etag: this.etag,
+      created_at: this.createdAt.toISOString(),
+      updated_at: this.updatedAt.toISOString(),
+      last_accessed_at: this.lastAccessedAt.toISOString(),
+      metadata: this.metadata,
+    };
+  }
+
+  /** Same as {@link Registration.toDict}. */
+  toJSON(): RegistrationDict {
+    return this.toDict();
+  }
+
+  /**
+   * Reads the wire form. `bot_id` and `config` are required; `status` defaults to `active`,
+   * missing timestamps to now; `Z` and `+00:00` offsets are both accepted.
+   */
+  static fromDict(
+    data: Partial<RegistrationDict> & { bot_id: string; config: JsonObject },
+  ): Registration {
+    if (
+      typeof data?.bot_id !== "string" ||
+      typeof data.config !== "object" ||
+      data.config === null
+    ) {
+      throw new TypeError("Registration.fromDict needs 'bot_id' and an object 'config'");
+    }
+    const now = new Date();
+    return new Registration({
+      botId: data.bot_id,
+      config: data.config,
+      status: data.status ?? "active",
+      version: typeof data.version === "number" ? data.version : 1,
+      etag: data.etag ?? "",
+      createdAt: parseTimestamp(data.created_at, now),
+      updatedAt: parseTimestamp(data.updated_at, now),
+      lastAccessedAt: parseTimestamp(data.last_accessed_at, now),
+      metadata: data.metadata ?? {},
+    });
+  }
+
+  toString(): string {
+    return `Registration(bot_id='${this.botId}', status='${this.status}', version=${this.version}, created_at=${this.createdAt.toISOString()})`;
+  }
+}
+
+/** The ETag of a config and status: SHA-256 of their canonical JSON, so equal content gives an equal tag. */
+export function computeEtag(config: JsonObject, status: string): Promise<string> {
+  return sha256Hex(canonicalJson({ config, status }));
+}

@@ -1,0 +1,266 @@
+/**
+ * {@link RegistryPoller}: change detection for backends without push. It compares the cheap
+ * `revision()` first and lists only when it moved; changes come from one listing (no re-list race).
+ * @module
+ */
+import { ValidationError } from "../errors.ts";
+import { Event, EventType } from "../events/event.ts";
+import type { ErrorReporter, EventBus } from "../events/types.ts";
+import type { Registration } from "../registry/registration.ts";
+import type { RegistryBackend } from "../registry/types.ts";
+import type { JsonObject } from "../validate.ts";
+
+/** Called per change; `oldConfig` is `null` on create, `newConfig` is `null` on delete. */
+export type ChangeCallback = (
+  botId: string,
+  oldConfig: JsonObject | null,
+  newConfig: JsonObject | null,
+) => void | Promise<void>;
+
+/** One detected change. */
+export interface RegistryChange {
+  botId: string;
+  /** `created`, `updated`, `deactivated`, `activated` or `deleted`. */
+  type: EventType;
+  oldConfig: JsonObject | null;
+  newConfig: JsonObject | null;
+  /** The version now, `null` after a delete. */
+  version: number | null;
+}
+
+/** Options of {@link RegistryPoller}. */
+export interface RegistryPollerOptions {
+  backend: RegistryBackend;
+  /** Seconds between polls (default 5). `pollingInterval` is accepted as the seed's spelling. */
+  pollInterval?: number;
+  pollingInterval?: number;
+  onChange?: ChangeCallback;
+  /** Publishes each change here too. */
+  eventBus?: EventBus;
+  /** Default `"registry:changes"`. */
+  eventTopic?: string;
+  /** Longest wait after repeated failures, in seconds (default 300). */
+  maxBackoff?: number;
+  onError?: ErrorReporter;
+}
+
+interface Seen {
+  version: number;
+  etag: string;
+  status: string;
+  config: JsonObject;
+}
+
+function positive(seconds: number): number {
+  if (!(seconds > 0) || !Number.isFinite(seconds)) {
+    throw new ValidationError(`Poll interval must be positive, got ${seconds}`, [
+      { path: ["pollInterval"], message: "must be a positive number of seconds" },
+    ]);
+  }
+  return seconds;
+}
+
+/**
+ * Polls a registry and reports what changed.
+ * @example
+ * const poller = new RegistryPoller({ backend, pollInterval: 60, onChange: (id) => manager.invalidate(id) });
+ * await poller.start();
+ * // Workers: call `await poller.pollOnce()` from a cron handler instead.
+ */
+export class RegistryPoller {
+  readonly backend: RegistryBackend;
+  readonly eventBus: EventBus | undefined;
+  readonly eventTopic: string;
+  readonly #callbacks: ChangeCallback[] = [];
+  readonly #report: ErrorReporter;
+  readonly #maxBackoffMs: number;
+  #interval: number;
+  #snapshot = new Map<string, Seen>();
+  #revision: string | null = null;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #running = false;
+  #failures = 0;
+  #polling: Promise<RegistryChange[]> | undefined;
+
+  constructor(options: RegistryPollerOptions) {
+    this.backend = options.backend;
+    this.eventBus = options.eventBus;
+    this.eventTopic = options.eventTopic ?? "registry:changes";
+    this.#interval = positive(options.pollInterval ?? options.pollingInterval ?? 5);
+    this.#maxBackoffMs = (options.maxBackoff ?? 300) * 1000;
+    this.#report = options.onError ?? (() => {});
+    if (options.onChange) this.#callbacks.push(options.onChange);
+  }
+
+  /** Seconds between polls; setting a value ≤ 0 throws `ValidationError`. */
+  get pollInterval(): number {
+    return this.#interval;
+  }
+
+  set pollInterval(seconds: number) {
+    this.#interval = positive(seconds);
+  }
+
+  /** Whether the loop runs. */
+  get isRunning(): boolean {
+    return this.#running;
+  }
+
+  /** Consecutive failed polls (the loop backs off while this is above 0). */
+  get failures(): number {
+    return this.#failures;
+  }
+
+  addChangeCallback(callback: ChangeCallback): void {
+    this.#callbacks.push(callback);
+  }
+
+  removeChangeCallback(callback: ChangeCallback): void {
+    const i = this.#callbacks.indexOf(callback);
+    if (i >= 0) this.#callbacks.splice(i, 1);
+  }
+
+  /** Takes the current state as the baseline without reporting it. */
+  async snapshot(): Promise<void> {
+    const revision = await this.backend.revision();
+    this.#snapshot = this.#index(await this.backend.listAll());
+    this.#revision = revision;
+  }
+
+  /**
+   * One poll: compares `revision()`, lists only when it moved, reports and returns the changes.
+   * Before any baseline, every bot counts as created. Concurrent calls share one poll.
+   */
+  pollOnce(): Promise<RegistryChange[]> {
+    this.#polling ??= this.#poll().finally(() => {
+      this.#polling = undefined;
+    });
+    return this.#polling;
+  }
+
+  async #poll(): Promise<RegistryChange[]> {
+    // Read the revision before listing: a write in between moves it again, so the next poll lists.
+    const revision = await this.backend.revision();
+    if (revision === this.#revision) return [];
+    const next = this.#index(await this.backend.listAll());
+    const changes = this.#diff(this.#snapshot, next);
+    this.#snapshot = next;
+    this.#revision = revision;
+    for (const change of changes) await this.#emit(change);
+    return changes;
+  }
+
+  #index(list: Registration[]): Map<string, Seen> {
+    return new Map(
+      list.map((r) => [
+        r.botId,
+        { version: r.version, etag: r.etag, status: r.status, config: r.config },
+      ]),
+    );
+  }
+
+  #diff(before: Map<string, Seen>, after: Map<string, Seen>): RegistryChange[] {
+    const changes: RegistryChange[] = [];
+    for (const [botId, now] of after) {
+      const was = before.get(botId);
+      if (!was) {
+        changes.push({
+          botId,
+          type: EventType.CREATED,
+          oldConfig: null,
+          newConfig: now.config,
+          version: now.version,
+        });
+      } else if (was.version !== now.version || was.etag !== now.etag) {
+        let type: EventType = EventType.UPDATED;
+        if (was.status === "active" && now.status !== "active") type = EventType.DEACTIVATED;
+        else if (was.status !== "active" && now.status === "active") type = EventType.ACTIVATED;
+        changes.push({
+          botId,
+          type,
+          oldConfig: was.config,
+          newConfig: now.config,
+          version: now.version,
+        });
+      }
+    }
+    for (const [botId, was] of before) {
+      if (!after.has(botId)) {
+        changes.push({
+          botId,
+          type: EventType.DELETED,
+          oldConfig: was.config,
+          newConfig: null,
+          version: null,
+        });
+      }
+    }
+    return changes;
+  }
+
+  async #emit(change: RegistryChange): Promise<void> {
+    if (this.eventBus) {
+      const event = new Event({
+        type: change.type,
+        topic: this.eventTopic,
+        payload: { bot_id: change.botId, instance_id: change.botId, version: change.version },
+        source: "registry_poller",
+      });
+      try {
+        await this.eventBus.publish(this.eventTopic, event);
+      } catch (error) {
+        this.#report(error, `publishing ${change.type} for '${change.botId}'`);
+      }
+    }
+    for (const callback of [...this.#callbacks]) {
+      try {
+        await callback(change.botId, change.oldConfig, change.newConfig);
+      } catch (error) {
+        this.#report(error, `change callback for '${change.botId}'`);
+      }
+    }
+  }
+
+  /** Takes the baseline, then polls every `pollInterval` seconds until `stop()`. */
+  async start(): Promise<void> {
+    if (this.#running) return;
+    this.#running = true;
+    try {
+      await this.snapshot();
+    } catch (error) {
+      this.#failures++;
+      this.#report(error, "initial registry snapshot");
+    }
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (!this.#running) return;
+    // Back off exponentially while the backend fails; the last good snapshot keeps serving.
+    const delay = Math.min(
+      this.#interval * 1000 * 2 ** this.#failures,
+      Math.max(this.#maxBackoffMs, this.#interval * 1000),
+    );
+    this.#timer = setTimeout(() => void this.#tick(), delay);
+  }
+
+  async #tick(): Promise<void> {
+    if (!this.#running) return;
+    try {
+      await this.pollOnce();
+      this.#failures = 0;
+    } catch (error) {
+      this.#failures++;
+      this.#report(error, "registry poll");
+    }
+    this.#schedule();
+  }
+
+  /** Stops the loop (and waits for a poll under way). */
+  async stop(): Promise<void> {
+    this.#running = false;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#polling?.catch(() => {});
+  }
+}

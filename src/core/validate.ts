@@ -1,0 +1,158 @@
+/**
+ * Input validation shared by every backend: bot ids, statuses, JSON configs.
+ * Every check throws {@link ValidationError} naming the field, before anything is written.
+ * @module
+ */
+import * as z from "zod/mini";
+import { ValidationError, type ValidationIssue } from "./errors.ts";
+
+/**
+ * Bot ids and knowledge-base domain ids: 1–256 characters of `[A-Za-z0-9._:@-]`, except `.` and
+ * `..` (they would name a directory, not a bot, in URLs and file layouts).
+ */
+export const ID_PATTERN: RegExp = /^(?!\.{1,2}$)[A-Za-z0-9._:@-]{1,256}$/;
+
+/** The zod schema of a bot id (also used for knowledge-base domain ids). */
+export const botIdSchema: z.ZodMiniString<string> = z
+  .string()
+  .check(z.regex(ID_PATTERN, "must be 1–256 characters of [A-Za-z0-9._:@-], and not . or .."));
+
+/** The registration statuses. */
+export const STATUSES = ["active", "inactive", "error"] as const;
+/** A registration status. */
+export type Status = (typeof STATUSES)[number];
+/** The zod schema of a registration status. */
+export const statusSchema: z.ZodMiniEnum<{
+  active: "active";
+  inactive: "inactive";
+  error: "error";
+}> = z.enum(STATUSES);
+
+/** The default size limit of one config, in bytes of its JSON (1 MiB). */
+export const DEFAULT_MAX_CONFIG_BYTES: number = 1024 * 1024;
+
+/** A JSON value. */
+export type JsonValue =
+  | null
+  | boolean
+  | number
+  | string
+  | JsonValue[]
+  | { [key: string]: JsonValue };
+/** A JSON object: what a bot configuration is. */
+export type JsonObject = { [key: string]: JsonValue };
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? (value.constructor?.name ?? "an object") : typeof value;
+}
+
+/** Parses `value` with a zod schema, or throws {@link ValidationError} naming `field`. */
+export function parseWith<T>(schema: z.ZodMiniType<T>, value: unknown, field: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issues: ValidationIssue[] = result.error.issues.map((i) => ({
+    path: [field, ...i.path.map((p) => (typeof p === "symbol" ? String(p) : p))],
+    message: i.message,
+  }));
+  const shown = typeof value === "string" ? JSON.stringify(value.slice(0, 80)) : describe(value);
+  throw new ValidationError(
+    `Invalid ${field} ${shown}: ${issues[0]?.message ?? "invalid"}`,
+    issues,
+  );
+}
+
+/** Checks a bot id; returns it. */
+export function validateBotId(botId: unknown, field = "botId"): string {
+  if (typeof botId === "string" && ID_PATTERN.test(botId)) return botId;
+  return parseWith(botIdSchema, botId, field);
+}
+
+/** Checks a status; returns it. */
+export function validateStatus(status: unknown): Status {
+  return parseWith(statusSchema, status, "status");
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function checkJson(
+  value: unknown,
+  path: (string | number)[],
+  seen: Set<object>,
+  issues: ValidationIssue[],
+): void {
+  if (issues.length >= 20) return;
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return;
+    case "number":
+      if (!Number.isFinite(value)) issues.push({ path, message: `${value} is not a JSON number` });
+      return;
+    case "object": {
+      if (value === null) return;
+      if (seen.has(value)) {
+        issues.push({ path, message: "circular reference" });
+        return;
+      }
+      seen.add(value);
+      if (Array.isArray(value)) {
+        for (const [i, v] of value.entries()) checkJson(v, [...path, i], seen, issues);
+      } else if (isPlainObject(value)) {
+        for (const [k, v] of Object.entries(value))
+          if (v !== undefined) checkJson(v, [...path, k], seen, issues);
+      } else {
+        issues.push({
+          path,
+          message: `${describe(value)} is not JSON (use plain objects, arrays, strings, numbers, booleans, null)`,
+        });
+      }
+      seen.delete(value);
+      return;
+    }
+    default:
+      issues.push({ path, message: `${typeof value} is not JSON` });
+  }
+}
+
+/**
+ * Checks that `value` is a plain JSON object of at most `maxBytes` bytes of JSON, and returns a
+ * deep copy of it (so a caller mutating its object later never mutates storage) together with its size.
+ */
+export function validateJsonObject(
+  value: unknown,
+  field = "config",
+  maxBytes: number = DEFAULT_MAX_CONFIG_BYTES,
+): { value: JsonObject; json: string } {
+  if (!isPlainObject(value)) {
+    throw new ValidationError(`Invalid ${field}: expected a JSON object, got ${describe(value)}`, [
+      { path: [field], message: `expected a JSON object, got ${describe(value)}` },
+    ]);
+  }
+  const issues: ValidationIssue[] = [];
+  checkJson(value, [field], new Set(), issues);
+  if (issues.length > 0) {
+    const first = issues[0] as ValidationIssue;
+    throw new ValidationError(`Invalid ${first.path.join(".")}: ${first.message}`, issues);
+  }
+  const json = JSON.stringify(value);
+  // Cheap upper bound first: UTF-8 takes at most 3 bytes per UTF-16 unit.
+  const bytes = json.length * 3 <= maxBytes ? json.length : new TextEncoder().encode(json).length;
+  if (bytes > maxBytes) {
+    throw new ValidationError(
+      `Invalid ${field}: ${bytes} bytes of JSON exceeds the limit of ${maxBytes}`,
+      [{ path: [field], message: `too large: ${bytes} bytes > ${maxBytes}` }],
+    );
+  }
+  return { value: JSON.parse(json) as JsonObject, json };
+}
+
+/** Checks a metadata object (a JSON object; `undefined` means `{}`). */
+export function validateMetadata(value: unknown): JsonObject {
+  return value === undefined ? {} : validateJsonObject(value, "metadata").value;
+}

@@ -1,0 +1,17 @@
+/**
+ * Events: the {@link EventBus} port, the in-memory bus and `createEventBus`.
+ * @module
+ */
+export { Event, type EventDict, type EventInit, EventType } from "./core/events/event.ts";
+export { coreEventBuses, createEventBus, type EventBusConfig } from "./core/events/factory.ts";
+export { globToRegExp, matchTopic } from "./core/events/glob.ts";
+export { InMemoryEventBus, type InMemoryEventBusOptions } from "./core/events/memory-bus.ts";
+export { SubscriptionTable } from "./core/events/subscriptions.ts";
+export type {
+  ErrorReporter,
+  EventBus,
+  EventBusCapabilities,
+  EventHandler,
+  SubscribeOptions,
+  Subscription,
+} from "./core/events/types.ts";

@@ -1,0 +1,61 @@
+/**
+ * The registry: backends, caching, hot reload and portability (the seed's `dataknobs_bots.registry`).
+ * @module
+ */
+export {
+  type CacheStats,
+  CachingRegistryManager,
+  type CachingRegistryManagerOptions,
+  type GetOrCreateOptions,
+} from "./core/caching/caching-manager.ts";
+export {
+  ConfigCachingManager,
+  type ConfigCachingManagerOptions,
+  ResolvedConfig,
+} from "./core/caching/config-caching-manager.ts";
+export { LruList, type LruNode } from "./core/caching/lru.ts";
+export { PortabilityError } from "./core/errors.ts";
+export {
+  hasResourceReferences,
+  isPortable,
+  type ValidatePortabilityOptions,
+  validatePortability,
+} from "./core/portability.ts";
+export { coreRegistryBackends, createRegistryBackend } from "./core/registry/factory.ts";
+export { InMemoryBackend, type InMemoryBackendOptions } from "./core/registry/memory-backend.ts";
+export {
+  MemoryRecordStore,
+  type PutCondition,
+  type RecordStore,
+  type RecordStoreCapabilities,
+} from "./core/registry/record-store.ts";
+export {
+  computeEtag,
+  Registration,
+  type RegistrationDict,
+  type RegistrationInit,
+} from "./core/registry/registration.ts";
+export {
+  /** The seed's name for {@link StoreRegistryBackend}. */
+  StoreRegistryBackend as DataKnobsRegistryAdapter,
+  StoreRegistryBackend,
+  type StoreRegistryBackendOptions,
+} from "./core/registry/store-backend.ts";
+export {
+  REGISTRY_TOPIC,
+  type RegisterOptions,
+  type RegistryBackend,
+  type UpdateOptions,
+} from "./core/registry/types.ts";
+export {
+  HotReloadManager,
+  type HotReloadManagerOptions,
+  type HotReloadStats,
+  ReloadMode,
+} from "./core/reload/hot-reload.ts";
+export {
+  type ChangeCallback,
+  type RegistryChange,
+  RegistryPoller,
+  type RegistryPollerOptions,
+} from "./core/reload/poller.ts";

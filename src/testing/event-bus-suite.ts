@@ -1,0 +1,202 @@
+/**
+ * The `EventBus` conformance suite: memory, Durable Object, BroadcastChannel, Redis and
+ * PostgreSQL buses all run it. Asynchronous buses are awaited with {@link eventually}.
+ * @module
+ */
+import { Event, EventType } from "../core/events/event.ts";
+import type { EventBus } from "../core/events/types.ts";
+import { eventually, type TestHarness } from "./harness.ts";
+
+/** Options of {@link eventBusSuite}. */
+export interface EventBusSuiteOptions {
+  name: string;
+  /** A fresh bus, not yet connected. */
+  create(): Promise<EventBus> | EventBus;
+  /** A second bus on the same transport, for distributed buses (events must cross). */
+  createPeer?(): Promise<EventBus> | EventBus;
+}
+
+const ev = (
+  topic: string,
+  payload: Record<string, unknown> = {},
+  type: EventType = EventType.UPDATED,
+): Event => new Event({ type, topic, payload });
+
+/** Runs the `EventBus` conformance suite. */
+export function eventBusSuite(h: TestHarness, options: EventBusSuiteOptions): void {
+  const { describe, it, expect, beforeEach, afterEach } = h;
+  describe(`EventBus conformance: ${options.name}`, () => {
+    let bus: EventBus;
+    // Synchronous buses have delivered when publish resolves; others within a few ms.
+    const settle = async (check: () => boolean): Promise<void> => {
+      if (bus.capabilities.delivery === "sync") expect(check()).toBe(true);
+      else await eventually(check);
+    };
+    // To assert that nothing arrives on an asynchronous bus, publish a marker after it and wait for
+    // the marker: what was published before it has been delivered by then. Markers carry `marker`.
+    const quiet = async (topic: string): Promise<void> => {
+      if (bus.capabilities.delivery === "sync") return;
+      const id = crypto.randomUUID();
+      let seen = false;
+      const sub = await bus.subscribe(topic, (e) => {
+        if (e.payload.marker === id) seen = true;
+      });
+      await bus.publish(topic, ev(topic, { marker: id }));
+      await eventually(() => seen);
+      await sub.cancel();
+    };
+    const real = (events: Event[]): Event[] => events.filter((e) => e.payload.marker === undefined);
+
+    beforeEach(async () => {
+      bus = await options.create();
+      await bus.connect();
+    });
+    afterEach(async () => {
+      await bus.close();
+    });
+
+    it("connect.idempotent - connecting twice is fine", async () => {
+      await bus.connect();
+    });
+
+    it("publish.delivers - a subscriber gets the event with its fields", async () => {
+      const got: Event[] = [];
+      await bus.subscribe("registry:bots", (e) => {
+        got.push(e);
+      });
+      const sent = new Event({
+        type: EventType.UPDATED,
+        topic: "registry:bots",
+        payload: { bot_id: "support-bot", n: 1 },
+        source: "test",
+        correlationId: "corr-1",
+      });
+      await bus.publish("registry:bots", sent);
+      await settle(() => got.length === 1);
+      const e = got[0] as Event;
+      expect(e.type).toBe("updated");
+      expect(e.topic).toBe("registry:bots");
+      expect(e.payload).toEqual({ bot_id: "support-bot", n: 1 });
+      expect(e.eventId).toBe(sent.eventId);
+      expect(e.source).toBe("test");
+      expect(e.correlationId).toBe("corr-1");
+      expect(e.timestamp.getTime()).toBe(sent.timestamp.getTime());
+    });
+
+    it("publish.multiple-subscribers - each gets it once", async () => {
+      const a: Event[] = [];
+      const b: Event[] = [];
+      await bus.subscribe("t:one", (e) => void a.push(e));
+      await bus.subscribe("t:one", (e) => void b.push(e));
+      await bus.publish("t:one", ev("t:one"));
+      await settle(() => a.length === 1 && b.length === 1);
+    });
+
+    it("publish.routes-by-topic - other topics are not delivered", async () => {
+      const got: Event[] = [];
+      await bus.subscribe("t:a", (e) => void got.push(e));
+      await bus.publish("t:b", ev("t:b"));
+      await quiet("t:a");
+      expect(real(got)).toHaveLength(0);
+    });
+
+    it("publish.no-subscribers - publishing to an empty topic is fine", async () => {
+      await bus.publish("nobody:here", ev("nobody:here"));
+    });
+
+    it("subscribe.pattern - globs match the publish topic", async () => {
+      const got: string[] = [];
+      await bus.subscribe("registry:*", (e) => void got.push(e.topic), { pattern: "registry:*" });
+      await bus.publish("registry:bots", ev("registry:bots"));
+      await bus.publish("registry:users", ev("registry:users"));
+      await bus.publish("other:topic", ev("other:topic"));
+      await settle(() => got.length >= 2);
+      await quiet("registry:quiet");
+      expect(got.filter((t) => t !== "registry:quiet").sort()).toEqual([
+        "registry:bots",
+        "registry:users",
+      ]);
+    });
+
+    it("subscribe.pattern-question-mark - ? matches one character", async () => {
+      const got: string[] = [];
+      await bus.subscribe("kb", (e) => void got.push(e.topic), { pattern: "kb:v?" });
+      await bus.publish("kb:v1", ev("kb:v1"));
+      await bus.publish("kb:v10", ev("kb:v10"));
+      await settle(() => got.length >= 1);
+      expect(got).toEqual(["kb:v1"]);
+    });
+
+    it("subscription.cancel - no delivery after cancel; cancel twice is fine", async () => {
+      const got: Event[] = [];
+      const sub = await bus.subscribe("t:c", (e) => void got.push(e));
+      await bus.publish("t:c", ev("t:c"));
+      await settle(() => got.length === 1);
+      await sub.cancel();
+      await sub.cancel();
+      await bus.publish("t:c", ev("t:c"));
+      await quiet("t:c");
+      expect(real(got)).toHaveLength(1);
+    });
+
+    it("handler.throws - later handlers still run", async () => {
+      const got: Event[] = [];
+      await bus.subscribe("t:e", () => {
+        throw new Error("boom");
+      });
+      await bus.subscribe("t:e", async () => {
+        await Promise.reject(new Error("async boom"));
+      });
+      await bus.subscribe("t:e", (e) => void got.push(e));
+      await bus.publish("t:e", ev("t:e"));
+      await settle(() => got.length === 1);
+    });
+
+    it("handler.async - async handlers are awaited in order", async () => {
+      const order: string[] = [];
+      await bus.subscribe("t:async", async () => {
+        await new Promise((r) => setTimeout(r, 5));
+        order.push("slow");
+      });
+      await bus.subscribe("t:async", () => void order.push("fast"));
+      await bus.publish("t:async", ev("t:async"));
+      await settle(() => order.length === 2);
+      expect(order).toEqual(["slow", "fast"]);
+    });
+
+    it("publish.many - 200 events arrive once each, in order per publisher", async () => {
+      const got: number[] = [];
+      await bus.subscribe("t:many", (e) => void got.push(e.payload.i as number));
+      for (let i = 0; i < 200; i++) await bus.publish("t:many", ev("t:many", { i }));
+      await settle(() => got.length === 200);
+      expect(got).toEqual(Array.from({ length: 200 }, (_, i) => i));
+    });
+
+    it("close - drops subscriptions", async () => {
+      const got: Event[] = [];
+      await bus.subscribe("t:close", (e) => void got.push(e));
+      await bus.close();
+      await bus.connect();
+      await bus.publish("t:close", ev("t:close"));
+      await quiet("t:close");
+      expect(real(got)).toHaveLength(0);
+    });
+
+    if (options.createPeer) {
+      const createPeer = options.createPeer;
+      it("distributed - an event published on one bus reaches a subscriber on another", async () => {
+        const peer = await createPeer();
+        await peer.connect();
+        try {
+          const got: Event[] = [];
+          await peer.subscribe("registry:bots", (e) => void got.push(e));
+          await bus.publish("registry:bots", ev("registry:bots", { bot_id: "x" }));
+          await eventually(() => got.length === 1);
+          expect(got[0]?.payload.bot_id).toBe("x");
+        } finally {
+          await peer.close();
+        }
+      });
+    }
+  });
+}

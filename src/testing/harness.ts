@@ -1,0 +1,101 @@
+/**
+ * The runner-agnostic test harness the conformance suites take: pass Vitest's, `bun:test`'s or
+ * any Jest-compatible `{ describe, it, expect, beforeEach, afterEach }`.
+ * @module
+ */
+
+/** The subset of a Jest-style `expect` the suites use. */
+export interface Expectation {
+  toBe(expected: unknown): void;
+  toEqual(expected: unknown): void;
+  toBeNull(): void;
+  toBeUndefined(): void;
+  toBeDefined(): void;
+  toBeTruthy(): void;
+  toBeFalsy(): void;
+  toBeGreaterThan(n: number): void;
+  toBeGreaterThanOrEqual(n: number): void;
+  toBeLessThan(n: number): void;
+  toBeLessThanOrEqual(n: number): void;
+  toHaveLength(n: number): void;
+  toContain(item: unknown): void;
+  toMatch(pattern: RegExp | string): void;
+  readonly not: Expectation;
+}
+
+/** A test runner's globals. */
+export interface TestHarness {
+  describe(name: string, fn: () => void): void;
+  it(name: string, fn: () => Promise<void> | void, timeout?: number): void;
+  expect(actual: unknown): Expectation;
+  beforeEach(fn: () => Promise<void> | void): void;
+  afterEach(fn: () => Promise<void> | void): void;
+}
+
+/** A controllable clock for TTL and timestamp cases (ms since the epoch). */
+export interface FakeClock {
+  now: () => number;
+  advance(ms: number): void;
+}
+
+/** A clock starting at 2026-01-01T00:00:00Z that moves only when told. */
+export function fakeClock(start: number = Date.UTC(2026, 0, 1)): FakeClock {
+  let t = start;
+  return {
+    now: () => t,
+    advance: (ms) => {
+      t += ms;
+    },
+  };
+}
+
+/**
+ * Awaits `promise` and checks it rejects with an instance of `type` whose message contains
+ * `messagePart`. Works with any runner (no `rejects` matcher needed).
+ */
+export async function expectRejects(
+  h: Pick<TestHarness, "expect">,
+  promise: Promise<unknown>,
+  type: abstract new (...args: never[]) => unknown,
+  messagePart?: string,
+): Promise<unknown> {
+  let error: unknown;
+  try {
+    await promise;
+  } catch (e) {
+    error = e;
+  }
+  h.expect(error === undefined ? "resolved" : (error as Error).name).not.toBe("resolved");
+  h.expect(
+    error instanceof type ? type.name : `${(error as Error)?.name}: ${(error as Error)?.message}`,
+  ).toBe(type.name);
+  if (messagePart !== undefined) h.expect((error as Error).message).toContain(messagePart);
+  return error;
+}
+
+/** Polls `predicate` until it holds or `timeoutMs` passes (for buses that deliver asynchronously). */
+export async function eventually(
+  predicate: () => boolean | Promise<boolean>,
+  timeoutMs = 5000,
+): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** A promise with its resolve/reject exposed. */
+export function deferred<T = void>(): {
+  promise: Promise<T>;
+  resolve: (v: T) => void;
+  reject: (e: unknown) => void;
+} {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}

@@ -1,0 +1,33 @@
+/**
+ * Conformance suites, one per port, runner-agnostic: pass your runner's
+ * `{ describe, it, expect, beforeEach, afterEach }` and a factory for your adapter.
+ * @example
+ * import { describe, it, expect, beforeEach, afterEach } from "vitest";
+ * import { registryBackendSuite } from "botknobs/testing";
+ * registryBackendSuite({ describe, it, expect, beforeEach, afterEach }, { name: "mine", create: () => new MyBackend() });
+ * @module
+ */
+export {
+  type CachingManagerSuiteOptions,
+  cachingManagerSuite,
+  RecordingManager,
+  TestBot,
+} from "./caching-suite.ts";
+export { type EventBusSuiteOptions, eventBusSuite } from "./event-bus-suite.ts";
+export {
+  deferred,
+  type Expectation,
+  eventually,
+  expectRejects,
+  type FakeClock,
+  fakeClock,
+  type TestHarness,
+} from "./harness.ts";
+export { type HotReloadSuiteOptions, hotReloadSuite } from "./hot-reload-suite.ts";
+export { type RecordStoreSuiteOptions, recordStoreSuite } from "./record-store-suite.ts";
+export {
+  type RegistryBackendCapabilities,
+  type RegistryBackendContext,
+  type RegistryBackendSuiteOptions,
+  registryBackendSuite,
+} from "./registry-backend-suite.ts";

@@ -1,0 +1,38 @@
+/**
+ * Every runtime-agnostic suite, run with one harness. Vitest (Node, workerd, Chromium), Deno and
+ * Bun each call `runAll` with their own runner's globals, so the same cases run everywhere.
+ */
+import { InMemoryEventBus } from "../../src/core/events/memory-bus.ts";
+import { MemoryRecordStore } from "../../src/core/registry/record-store.ts";
+import { InMemoryBackend, StoreRegistryBackend } from "../../src/index.ts";
+import {
+  cachingManagerSuite,
+  eventBusSuite,
+  hotReloadSuite,
+  recordStoreSuite,
+  registryBackendSuite,
+  type TestHarness,
+} from "../../src/testing/index.ts";
+import { coreUnitSuite } from "./core-units.ts";
+import { exampleSuite } from "./examples.ts";
+
+export function runAll(h: TestHarness, runtime: string): void {
+  registryBackendSuite(h, {
+    name: `InMemoryBackend (${runtime})`,
+    create: ({ now, eventBus }) => new InMemoryBackend({ now, eventBus }),
+  });
+  registryBackendSuite(h, {
+    name: `StoreRegistryBackend over MemoryRecordStore (${runtime})`,
+    create: ({ now, eventBus }) =>
+      new StoreRegistryBackend({ store: new MemoryRecordStore(), now, eventBus }),
+  });
+  recordStoreSuite(h, {
+    name: `MemoryRecordStore (${runtime})`,
+    create: () => new MemoryRecordStore(),
+  });
+  eventBusSuite(h, { name: `InMemoryEventBus (${runtime})`, create: () => new InMemoryEventBus() });
+  cachingManagerSuite(h, { name: `memory (${runtime})` });
+  hotReloadSuite(h, { name: `memory (${runtime})` });
+  coreUnitSuite(h, runtime);
+  exampleSuite(h, runtime);
+}
