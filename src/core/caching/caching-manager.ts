@@ -10,6 +10,7 @@ import type { ErrorReporter, EventBus, Subscription } from "../events/types.ts";
 import type { Registration } from "../registry/registration.ts";
 import { REGISTRY_TOPIC, type RegistryBackend } from "../registry/types.ts";
 import { type JsonObject, validateBotId } from "../validate.ts";
+import { coarseNow } from "../util/clock.ts";
 import { LruList, type LruNode } from "./lru.ts";
 
 /** Options of {@link CachingRegistryManager}. */
@@ -23,7 +24,7 @@ export interface CachingRegistryManagerOptions {
   maxCacheSize?: number;
   /** Default `"registry:bots"`, where registry backends publish. */
   eventTopic?: string;
-  /** The clock in ms (default `Date.now`); inject one to test TTL without sleeping. */
+  /** The clock in ms (default: `Date.now`, read at most once per timer tick); inject one to test TTL without sleeping. */
   now?: () => number;
   /** Told about failures that do not fail a call (a throwing `destroyInstance`). */
   onError?: ErrorReporter;
@@ -114,7 +115,7 @@ export abstract class CachingRegistryManager<T> {
     this.maxCacheSize = maxCacheSize;
     this.eventTopic = options.eventTopic ?? REGISTRY_TOPIC;
     this.#ttlMs = cacheTtl * 1000;
-    this.#now = options.now ?? Date.now;
+    this.#now = options.now ?? coarseNow;
     this.#report = options.onError ?? (() => {});
   }
 
