@@ -9,7 +9,14 @@
  * 4. Invalidation: memory-bus `publish` → next `getOrCreate` returns the new instance (µs).
  */
 import { LRUCache } from "lru-cache";
-import { CachingRegistryManager, Event, EventType, InMemoryBackend, InMemoryEventBus, type JsonObject } from "../src/index.ts";
+import {
+  CachingRegistryManager,
+  Event,
+  EventType,
+  InMemoryBackend,
+  InMemoryEventBus,
+  type JsonObject,
+} from "../src/index.ts";
 
 const IDS = 1000;
 const ACCESSES = 1_000_000;
@@ -39,7 +46,10 @@ function zipfSequence(n: number, count: number, seed = 42): string[] {
   const total = weights.reduce((a, b) => a + b, 0);
   const cdf: number[] = [];
   let acc = 0;
-  for (const w of weights) cdf.push((acc += w / total));
+  for (const w of weights) {
+    acc += w / total;
+    cdf.push(acc);
+  }
   const out: string[] = new Array(count);
   for (let i = 0; i < count; i++) {
     const r = rand();
@@ -55,7 +65,8 @@ function zipfSequence(n: number, count: number, seed = 42): string[] {
   return out;
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+const median = (xs: number[]): number =>
+  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const pct = (xs: number[], p: number): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] as number;
@@ -78,7 +89,9 @@ async function main(): Promise<void> {
     await lru.fetch(`bot-${i}`);
   }
 
-  console.log(`node ${process.version}, ${IDS} cached ids, ${fmt(ACCESSES)} Zipf-skewed accesses per round, median of ${ROUNDS} rounds\n`);
+  console.log(
+    `node ${process.version}, ${IDS} cached ids, ${fmt(ACCESSES)} Zipf-skewed accesses per round, median of ${ROUNDS} rounds\n`,
+  );
 
   // 1. async hits, alternating which runs first in each round
   const ours: number[] = [];
@@ -123,7 +136,9 @@ async function main(): Promise<void> {
   console.log("2. sync hits");
   console.log(`   botknobs peek         ${fmt(median(peekOurs))} ops/s`);
   console.log(`   lru-cache get         ${fmt(median(getTheirs))} ops/s`);
-  console.log(`   ratio                 ${(median(peekOurs) / median(getTheirs)).toFixed(2)}×  (sink ${sink > 0})\n`);
+  console.log(
+    `   ratio                 ${(median(peekOurs) / median(getTheirs)).toFixed(2)}×  (sink ${sink > 0})\n`,
+  );
 
   // 3. cold stampede: 1,000 concurrent callers on a cold id, 50 different ids
   const stampede: number[] = [];
@@ -139,15 +154,22 @@ async function main(): Promise<void> {
     maxCreations = Math.max(maxCreations, cold.creations);
     if (!bots.every((b) => b === bots[0])) throw new Error("stampede returned different instances");
     await cold.close();
-    const coldLru = new LRUCache<string, Bot>({ max: 10, fetchMethod: async (k) => ({ id: k, config: (await backend.peekConfig(k)) ?? {} }) });
+    const coldLru = new LRUCache<string, Bot>({
+      max: 10,
+      fetchMethod: async (k) => ({ id: k, config: (await backend.peekConfig(k)) ?? {} }),
+    });
     t = performance.now();
     await Promise.all(Array.from({ length: 1000 }, () => coldLru.fetch(id)));
     lruStampede.push(performance.now() - t);
   }
   console.log("3. cold stampede (1,000 concurrent calls on one cold id, 50 ids)");
   console.log(`   creations per id      ${maxCreations} (max over 50 ids)`);
-  console.log(`   botknobs latency      p50 ${median(stampede).toFixed(3)} ms, p99 ${pct(stampede, 99).toFixed(3)} ms (until all 1,000 resolved)`);
-  console.log(`   lru-cache fetch       p50 ${median(lruStampede).toFixed(3)} ms, p99 ${pct(lruStampede, 99).toFixed(3)} ms\n`);
+  console.log(
+    `   botknobs latency      p50 ${median(stampede).toFixed(3)} ms, p99 ${pct(stampede, 99).toFixed(3)} ms (until all 1,000 resolved)`,
+  );
+  console.log(
+    `   lru-cache fetch       p50 ${median(lruStampede).toFixed(3)} ms, p99 ${pct(lruStampede, 99).toFixed(3)} ms\n`,
+  );
 
   // 4. invalidation: publish → next getOrCreate returns the new instance
   const bus = new InMemoryEventBus();
@@ -159,14 +181,19 @@ async function main(): Promise<void> {
   let previous = await subscribed.getOrCreate("hot");
   for (let i = 1; i <= 20_000; i++) {
     const t = performance.now();
-    await bus.publish("registry:bots", new Event({ type: EventType.UPDATED, topic: "registry:bots", payload: { bot_id: "hot" } }));
+    await bus.publish(
+      "registry:bots",
+      new Event({ type: EventType.UPDATED, topic: "registry:bots", payload: { bot_id: "hot" } }),
+    );
     const next = await subscribed.getOrCreate("hot");
     const dt = performance.now() - t;
     if (next === previous) throw new Error("invalidation did not produce a new instance");
     previous = next;
     if (i > 2000) latencies.push(dt * 1000);
   }
-  console.log("4. invalidation (memory bus publish → next getOrCreate returns a new instance; 18,000 samples)");
+  console.log(
+    "4. invalidation (memory bus publish → next getOrCreate returns a new instance; 18,000 samples)",
+  );
   console.log(`   p50 ${median(latencies).toFixed(1)} µs, p99 ${pct(latencies, 99).toFixed(1)} µs`);
   await subscribed.close();
   await manager.close();

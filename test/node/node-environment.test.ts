@@ -28,11 +28,17 @@ describe("botknobs/node loadEnvironment", () => {
     const env = await loadEnvironment("development", { dir, env: {} });
     expect(env.getSetting("log_level")).toBe("DEBUG");
     const bot = resolveConfig(
-      { registry: { $resource: "registry", type: "databases" }, knowledge: { $resource: "knowledge", type: "knowledge" } },
+      {
+        registry: { $resource: "registry", type: "databases" },
+        knowledge: { $resource: "knowledge", type: "knowledge" },
+      },
       env,
       { env: { DATA_DIR: "/srv" } },
     );
-    expect(bot).toEqual({ registry: { backend: "memory" }, knowledge: { backend: "file", path: "/srv/knowledge" } });
+    expect(bot).toEqual({
+      registry: { backend: "memory" },
+      knowledge: { backend: "file", path: "/srv/knowledge" },
+    });
   });
 
   it("detects the name from the variables, and a missing file gives an empty environment", async () => {

@@ -45,10 +45,20 @@ export type H = TestHarness;
 beforeAll(() => {
   execFileSync("npm", ["run", "--silent", "build"], { cwd: root, stdio: "inherit" });
   project = mkdtempSync(join(tmpdir(), "botknobs-consumer-"));
-  execFileSync("npm", ["pack", "--silent", "--pack-destination", project], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
+  execFileSync("npm", ["pack", "--silent", "--pack-destination", project], {
+    cwd: root,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
   const tarball = readdirSync(project).find((f) => f.endsWith(".tgz")) as string;
-  writeFileSync(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
-  execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--silent", `./${tarball}`], { cwd: project, stdio: "inherit" });
+  writeFileSync(
+    join(project, "package.json"),
+    JSON.stringify({ name: "consumer", private: true, type: "module" }),
+  );
+  execFileSync(
+    "npm",
+    ["install", "--prefer-offline", "--no-audit", "--no-fund", "--silent", `./${tarball}`],
+    { cwd: project, stdio: "inherit" },
+  );
 }, 300_000);
 
 afterAll(() => {
@@ -58,7 +68,9 @@ afterAll(() => {
 describe("the packed package", () => {
   it("runs from JavaScript through every entry", () => {
     writeFileSync(join(project, "consumer.mjs"), consumerJs);
-    const out = JSON.parse(execFileSync("node", ["consumer.mjs"], { cwd: project, encoding: "utf8" }));
+    const out = JSON.parse(
+      execFileSync("node", ["consumer.mjs"], { cwd: project, encoding: "utf8" }),
+    );
     expect(out).toEqual({ first: "a", second: "b", suite: "function", memory: true, bus: true });
   });
 
@@ -66,15 +78,34 @@ describe("the packed package", () => {
     writeFileSync(join(project, "consumer.ts"), consumerTs);
     writeFileSync(
       join(project, "tsconfig.json"),
-      JSON.stringify({ compilerOptions: { module: "nodenext", moduleResolution: "nodenext", strict: true, noEmit: true, skipLibCheck: false, lib: ["ES2023", "DOM"], types: [] }, files: ["consumer.ts"] }),
+      JSON.stringify({
+        compilerOptions: {
+          module: "nodenext",
+          moduleResolution: "nodenext",
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+          lib: ["ES2023", "DOM"],
+          types: [],
+        },
+        files: ["consumer.ts"],
+      }),
     );
-    execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "."], { cwd: project, stdio: "inherit" });
+    execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "."], {
+      cwd: project,
+      stdio: "inherit",
+    });
   });
 
   it("ships no tests, benches or data", () => {
-    const listing = execFileSync("npm", ["pack", "--dry-run", "--json"], { cwd: root, encoding: "utf8" });
+    const listing = execFileSync("npm", ["pack", "--dry-run", "--json"], {
+      cwd: root,
+      encoding: "utf8",
+    });
     const files: string[] = JSON.parse(listing)[0].files.map((f: { path: string }) => f.path);
-    expect(files.filter((f) => /^(test|bench|examples|scripts)\//.test(f) || /\.test\.ts$/.test(f))).toEqual([]);
+    expect(
+      files.filter((f) => /^(test|bench|examples|scripts)\//.test(f) || /\.test\.ts$/.test(f)),
+    ).toEqual([]);
     expect(files).toContain("dist/index.js");
     expect(files).toContain("dist/index.d.ts");
   });

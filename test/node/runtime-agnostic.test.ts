@@ -20,7 +20,8 @@ function files(dir: string): string[] {
 
 function imports(source: string): string[] {
   const found: string[] = [];
-  const re = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|(?:^|\n)\s*import\s*["']([^"']+)["']/g;
+  const re =
+    /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|(?:^|\n)\s*import\s*["']([^"']+)["']/g;
   for (const m of source.matchAll(re)) found.push((m[1] ?? m[2] ?? m[3]) as string);
   return found;
 }
@@ -33,23 +34,41 @@ describe("src/core is runtime-agnostic", () => {
       for (const spec of imports(source)) {
         if (spec.startsWith(".")) {
           const target = resolve(file, "..", spec);
-          if (!target.startsWith(core)) bad.push(`${relative(root, file)} imports ${spec} (outside src/core)`);
+          if (!target.startsWith(core))
+            bad.push(`${relative(root, file)} imports ${spec} (outside src/core)`);
         } else if (!ALLOWED_PACKAGES.includes(spec)) {
           bad.push(`${relative(root, file)} imports ${spec}`);
         }
       }
-      for (const global of [/\bprocess\./, /\bBuffer\b/, /\brequire\(/, /\b__dirname\b/, /\bDeno\./, /\bBun\./]) {
-        if (global.test(source.replace(/\/\/.*|\/\*[\s\S]*?\*\//g, ""))) bad.push(`${relative(root, file)} uses ${global.source}`);
+      for (const global of [
+        /\bprocess\./,
+        /\bBuffer\b/,
+        /\brequire\(/,
+        /\b__dirname\b/,
+        /\bDeno\./,
+        /\bBun\./,
+      ]) {
+        if (global.test(source.replace(/\/\/.*|\/\*[\s\S]*?\*\//g, "")))
+          bad.push(`${relative(root, file)} uses ${global.source}`);
       }
     }
     expect(bad).toEqual([]);
   });
 
   it("the import scan itself catches a runtime import", () => {
-    expect(imports('import { readFile } from "node:fs";\nexport * from "./x.ts";')).toEqual(["node:fs", "./x.ts"]);
+    expect(imports('import { readFile } from "node:fs";\nexport * from "./x.ts";')).toEqual([
+      "node:fs",
+      "./x.ts",
+    ]);
   });
 
-  for (const entry of ["src/index.ts", "src/registry.ts", "src/events.ts", "src/config.ts", "src/testing/index.ts"]) {
+  for (const entry of [
+    "src/index.ts",
+    "src/registry.ts",
+    "src/events.ts",
+    "src/config.ts",
+    "src/testing/index.ts",
+  ]) {
     it(`${entry} bundles with --platform=neutral`, async () => {
       const result = await build({
         entryPoints: [join(root, entry)],
@@ -63,7 +82,9 @@ describe("src/core is runtime-agnostic", () => {
       });
       const code = result.outputFiles[0]?.contents ?? new Uint8Array();
       const gzip = gzipSync(code).length;
-      console.log(`${entry}: ${(code.length / 1024).toFixed(1)} KiB minified, ${(gzip / 1024).toFixed(1)} KiB gzip`);
+      console.log(
+        `${entry}: ${(code.length / 1024).toFixed(1)} KiB minified, ${(gzip / 1024).toFixed(1)} KiB gzip`,
+      );
       expect(code.length).toBeGreaterThan(1000);
       expect(new TextDecoder().decode(code)).not.toMatch(/from"node:|require\("node:/);
     });
@@ -76,8 +97,14 @@ describe("package entry points", () => {
     const deno = JSON.parse(readFileSync(join(root, "deno.json"), "utf8"));
     const fromPkg = Object.entries(pkg.exports as Record<string, { default?: string } | string>)
       .filter(([key]) => key !== "./package.json")
-      .map(([key, value]) => [key, (typeof value === "string" ? value : value.default ?? "").replace("./dist/", "./src/").replace(/\.js$/, ".ts")]);
+      .map(([key, value]) => [
+        key,
+        (typeof value === "string" ? value : (value.default ?? ""))
+          .replace("./dist/", "./src/")
+          .replace(/\.js$/, ".ts"),
+      ]);
     expect(Object.entries(deno.exports)).toEqual(fromPkg);
-    for (const [, file] of fromPkg) expect(statSync(join(root, file as string)).isFile()).toBe(true);
+    for (const [, file] of fromPkg)
+      expect(statSync(join(root, file as string)).isFile()).toBe(true);
   });
 });

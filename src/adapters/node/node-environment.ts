@@ -25,6 +25,9 @@ export async function readTextFile(path: string): Promise<string | null> {
  * @example
  * const env = await loadEnvironment("production", { dir: "configs/environments" });
  */
-export function loadEnvironment(name?: string, options: LoadEnvironmentOptions = {}): Promise<EnvironmentConfig> {
+export function loadEnvironment(
+  name?: string,
+  options: LoadEnvironmentOptions = {},
+): Promise<EnvironmentConfig> {
   return loadWith(name, { env: process.env, readText: readTextFile, ...options });
 }

@@ -9,8 +9,8 @@ import { Event, EventType } from "../events/event.ts";
 import type { ErrorReporter, EventBus, Subscription } from "../events/types.ts";
 import type { Registration } from "../registry/registration.ts";
 import { REGISTRY_TOPIC, type RegistryBackend } from "../registry/types.ts";
-import { type JsonObject, validateBotId } from "../validate.ts";
 import { coarseNow } from "../util/clock.ts";
+import { type JsonObject, validateBotId } from "../validate.ts";
 import { LruList, type LruNode } from "./lru.ts";
 
 /** Options of {@link CachingRegistryManager}. */
