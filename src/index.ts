@@ -35,4 +35,5 @@ export {
   validateBotId,
 } from "./core/validate.ts";
 export * from "./events.ts";
+export * from "./knowledge.ts";
 export * from "./registry.ts";

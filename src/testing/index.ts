@@ -7,6 +7,7 @@
  * registryBackendSuite({ describe, it, expect, beforeEach, afterEach }, { name: "mine", create: () => new MyBackend() });
  * @module
  */
+export { type BlobStoreSuiteOptions, blobStoreSuite, failingStream } from "./blob-store-suite.ts";
 export {
   type CachingManagerSuiteOptions,
   cachingManagerSuite,
@@ -24,6 +25,11 @@ export {
   type TestHarness,
 } from "./harness.ts";
 export { type HotReloadSuiteOptions, hotReloadSuite } from "./hot-reload-suite.ts";
+export {
+  BAD_PATHS,
+  type KnowledgeBackendSuiteOptions,
+  knowledgeBackendSuite,
+} from "./knowledge-backend-suite.ts";
 export { type RecordStoreSuiteOptions, recordStoreSuite } from "./record-store-suite.ts";
 export {
   type RegistryBackendCapabilities,

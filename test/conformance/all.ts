@@ -4,11 +4,18 @@
  */
 import { InMemoryEventBus } from "../../src/core/events/memory-bus.ts";
 import { MemoryRecordStore } from "../../src/core/registry/record-store.ts";
-import { InMemoryBackend, StoreRegistryBackend } from "../../src/index.ts";
 import {
+  InMemoryBackend,
+  InMemoryKnowledgeBackend,
+  MemoryBlobStore,
+  StoreRegistryBackend,
+} from "../../src/index.ts";
+import {
+  blobStoreSuite,
   cachingManagerSuite,
   eventBusSuite,
   hotReloadSuite,
+  knowledgeBackendSuite,
   recordStoreSuite,
   registryBackendSuite,
   type TestHarness,
@@ -33,6 +40,11 @@ export function runAll(h: TestHarness, runtime: string): void {
   eventBusSuite(h, { name: `InMemoryEventBus (${runtime})`, create: () => new InMemoryEventBus() });
   cachingManagerSuite(h, { name: `memory (${runtime})` });
   hotReloadSuite(h, { name: `memory (${runtime})` });
+  blobStoreSuite(h, { name: `MemoryBlobStore (${runtime})`, create: () => new MemoryBlobStore() });
+  knowledgeBackendSuite(h, {
+    name: `InMemoryKnowledgeBackend (${runtime})`,
+    create: () => new InMemoryKnowledgeBackend(),
+  });
   coreUnitSuite(h, runtime);
   exampleSuite(h, runtime);
 }

@@ -1,0 +1,103 @@
+/**
+ * {@link MemoryBlobStore}: a {@link BlobStore} in memory, for tests and for the in-memory
+ * knowledge backend.
+ * @module
+ */
+import { bytesToStream, readAll } from "../util/streams.ts";
+import type {
+  BlobBody,
+  BlobList,
+  BlobListOptions,
+  BlobMeta,
+  BlobPutOptions,
+  BlobRange,
+  BlobStore,
+  BlobStoreCapabilities,
+} from "./types.ts";
+
+interface Stored {
+  meta: BlobMeta;
+  bytes: Uint8Array;
+}
+
+/**
+ * An object store in memory.
+ * @example
+ * const store = new MemoryBlobStore();
+ * await store.put("kb/faq.md", new TextEncoder().encode("# FAQ"));
+ */
+export class MemoryBlobStore implements BlobStore {
+  readonly name: string = "memory";
+  readonly capabilities: BlobStoreCapabilities = { conditionalPut: true, paginatedList: true };
+  readonly #objects = new Map<string, Stored>();
+  #counter = 0;
+
+  async initialize(): Promise<void> {}
+  async close(): Promise<void> {}
+
+  async head(key: string): Promise<BlobMeta | null> {
+    const o = this.#objects.get(key);
+    return o ? { ...o.meta } : null;
+  }
+
+  async get(key: string, options: { range?: BlobRange } = {}): Promise<BlobBody | null> {
+    const o = this.#objects.get(key);
+    if (!o) return null;
+    let bytes = o.bytes;
+    if (options.range) {
+      const { offset, length } = options.range;
+      bytes = bytes.subarray(offset, length === undefined ? undefined : offset + length);
+    }
+    return { ...o.meta, body: bytesToStream(bytes) };
+  }
+
+  async put(
+    key: string,
+    body: Uint8Array | ReadableStream<Uint8Array>,
+    options: BlobPutOptions = {},
+  ): Promise<BlobMeta | null> {
+    // Read the whole body first: a stream that fails half-way must leave the old object in place.
+    const bytes = body instanceof Uint8Array ? body.slice() : await readAll(body);
+    const current = this.#objects.get(key);
+    if (options.ifMatch !== undefined && (current?.meta.etag ?? null) !== options.ifMatch)
+      return null;
+    const meta: BlobMeta = {
+      key,
+      size: bytes.length,
+      etag: `m${++this.#counter}`,
+      uploaded: new Date(),
+      contentType: options.contentType ?? null,
+    };
+    this.#objects.set(key, { meta, bytes });
+    return { ...meta };
+  }
+
+  async delete(keys: string | string[]): Promise<void> {
+    for (const key of typeof keys === "string" ? [keys] : keys) this.#objects.delete(key);
+  }
+
+  async list(options: BlobListOptions = {}): Promise<BlobList> {
+    const { prefix = "", delimiter, cursor, limit = 1000 } = options;
+    const keys = [...this.#objects.keys()]
+      .filter((k) => k.startsWith(prefix) && (cursor === undefined || k > cursor))
+      .sort();
+    const objects: BlobMeta[] = [];
+    const prefixes = new Set<string>();
+    let last = "";
+    for (const key of keys) {
+      const rest = key.slice(prefix.length);
+      const cut = delimiter ? rest.indexOf(delimiter) : -1;
+      const rolled = delimiter && cut >= 0 ? prefix + rest.slice(0, cut + delimiter.length) : null;
+      if (rolled !== null && prefixes.has(rolled)) {
+        last = key;
+        continue;
+      }
+      if (objects.length + prefixes.size >= Math.max(1, limit))
+        return { objects, prefixes: [...prefixes], cursor: last };
+      last = key;
+      if (rolled !== null) prefixes.add(rolled);
+      else objects.push({ ...(this.#objects.get(key) as Stored).meta });
+    }
+    return { objects, prefixes: [...prefixes] };
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * The {@link BlobStore} port: the small object-store interface under the knowledge backends.
+ * Memory, the file system, R2, S3 and IndexedDB each implement these calls; the knowledge layout,
+ * checksums, versions and validation live once, in `BlobKnowledgeBackend`.
+ * @module
+ */
+
+/** What is known of a stored object without reading it. */
+export interface BlobMeta {
+  key: string;
+  size: number;
+  /** Changes whenever the content changes (opaque; compare for equality only). */
+  etag: string;
+  uploaded: Date;
+  contentType: string | null;
+}
+
+/** A stored object with its content as a stream. */
+export interface BlobBody extends BlobMeta {
+  body: ReadableStream<Uint8Array>;
+}
+
+/** A byte range: `length` bytes from `offset` (to the end when omitted). */
+export interface BlobRange {
+  offset: number;
+  length?: number;
+}
+
+/** Options of {@link BlobStore.put}. */
+export interface BlobPutOptions {
+  contentType?: string;
+  /**
+   * A precondition: `null` writes only if the key is absent; an etag writes only if it still
+   * matches. `put` then returns `null` instead of writing.
+   */
+  ifMatch?: string | null;
+}
+
+/** Options of {@link BlobStore.list}. */
+export interface BlobListOptions {
+  prefix?: string;
+  /** With a delimiter (`"/"`), keys below the next delimiter are rolled up into `prefixes`. */
+  delimiter?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+/** One page of a listing, sorted by key. */
+export interface BlobList {
+  objects: BlobMeta[];
+  prefixes: string[];
+  /** Present when there is another page. */
+  cursor?: string;
+}
+
+/** What a store guarantees, as data; the conformance suite gates on it. */
+export interface BlobStoreCapabilities {
+  /** `put` honours `ifMatch` atomically. */
+  conditionalPut: boolean;
+  /** `list` may return fewer than all keys per page and uses cursors. */
+  paginatedList: boolean;
+}
+
+/** An object store. A `put` replaces the object whole or not at all (a failed stream writes nothing). */
+export interface BlobStore {
+  /** A short name for errors (`"memory"`, `"r2"`, `"s3"`, `"fs"`). */
+  readonly name: string;
+  readonly capabilities: BlobStoreCapabilities;
+  initialize(): Promise<void>;
+  close(): Promise<void>;
+  head(key: string): Promise<BlobMeta | null>;
+  get(key: string, options?: { range?: BlobRange }): Promise<BlobBody | null>;
+  put(
+    key: string,
+    body: Uint8Array | ReadableStream<Uint8Array>,
+    options?: BlobPutOptions,
+  ): Promise<BlobMeta | null>;
+  /** Deletes keys; missing keys are ignored. */
+  delete(keys: string | string[]): Promise<void>;
+  list(options?: BlobListOptions): Promise<BlobList>;
+}

@@ -1,0 +1,424 @@
+/**
+ * {@link BlobKnowledgeBackend}: the knowledge backend over any {@link BlobStore}, in the seed's
+ * layout `<prefix><domain>/_metadata.json` + `<prefix><domain>/<path>`. The file, R2, S3 and
+ * IndexedDB backends are this class over their blob stores.
+ * @module
+ */
+import type { BlobStore } from "../blob/types.ts";
+import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
+import { sha256Hex } from "../util/json.ts";
+import { KeyedLock } from "../util/keyed-lock.ts";
+import { Sha256 } from "../util/sha256.ts";
+import {
+  type ByteSource,
+  type ByteStream,
+  isByteStream,
+  iterable,
+  readAll,
+  rechunk,
+  toBytes,
+} from "../util/streams.ts";
+import { type JsonObject, validateBotId, validateMetadata } from "../validate.ts";
+import {
+  IngestionStatus,
+  incrementVersion,
+  KnowledgeBaseInfo,
+  type KnowledgeBaseInfoDict,
+  KnowledgeFile,
+  type KnowledgeFileDict,
+  validateIngestionStatus,
+} from "./models.ts";
+import { contentTypeFor, METADATA_FILE, validateFilePath } from "./paths.ts";
+import type { KnowledgeResourceBackend, PutFileOptions } from "./types.ts";
+
+/** The content of `_metadata.json`. */
+export interface MetadataDocument {
+  info: KnowledgeBaseInfoDict;
+  files: Record<string, KnowledgeFileDict>;
+}
+
+/** Options of {@link BlobKnowledgeBackend}. */
+export interface BlobKnowledgeBackendOptions {
+  store: BlobStore;
+  /** Key prefix, e.g. `"knowledge/"` (normalised to end with one `/`; empty by default). */
+  prefix?: string;
+  /** Largest file accepted, in bytes (default 1 GiB). */
+  maxFileBytes?: number;
+  /** The clock in ms (default `Date.now`). */
+  now?: () => number;
+}
+
+const MAX_META_ATTEMPTS = 25;
+
+function validateDomain(domainId: string): string {
+  return validateBotId(domainId, "domainId");
+}
+
+/**
+ * Knowledge files over a blob store.
+ * @example
+ * const kb = new BlobKnowledgeBackend({ store: new MemoryBlobStore() });
+ * await kb.createKb("support");
+ * await kb.putFile("support", "faq.md", "# FAQ\n\nGo to settings...");
+ */
+export class BlobKnowledgeBackend implements KnowledgeResourceBackend {
+  readonly store: BlobStore;
+  readonly prefix: string;
+  readonly #maxFileBytes: number;
+  readonly #now: () => number;
+  readonly #lock = new KeyedLock();
+  // Parsed metadata per domain, valid while the stored object's etag is unchanged.
+  readonly #cache = new Map<string, { etag: string; doc: MetadataDocument }>();
+  #ready: Promise<void> | undefined;
+
+  constructor(options: BlobKnowledgeBackendOptions) {
+    this.store = options.store;
+    const p = options.prefix ?? "";
+    this.prefix = p === "" ? "" : `${p.replace(/\/+$/, "")}/`;
+    this.#maxFileBytes = options.maxFileBytes ?? 1024 ** 3;
+    this.#now = options.now ?? Date.now;
+  }
+
+  initialize(): Promise<void> {
+    this.#ready ??= this.store.initialize().catch((error: unknown) => {
+      this.#ready = undefined;
+      throw error;
+    });
+    return this.#ready;
+  }
+
+  async close(): Promise<void> {
+    this.#ready = undefined;
+    this.#cache.clear();
+    await this.store.close();
+  }
+
+  #metaKey(domainId: string): string {
+    return `${this.prefix}${domainId}/${METADATA_FILE}`;
+  }
+
+  #fileKey(domainId: string, path: string): string {
+    return `${this.prefix}${domainId}/${path}`;
+  }
+
+  #iso(): string {
+    return new Date(this.#now()).toISOString();
+  }
+
+  async #read(domainId: string): Promise<{ etag: string; doc: MetadataDocument } | null> {
+    await this.initialize();
+    const key = this.#metaKey(domainId);
+    const head = await this.store.head(key);
+    if (!head) {
+      this.#cache.delete(domainId);
+      return null;
+    }
+    const cached = this.#cache.get(domainId);
+    if (cached?.etag === head.etag) return cached;
+    const body = await this.store.get(key);
+    if (!body) return null;
+    const doc = JSON.parse(new TextDecoder().decode(await readAll(body.body))) as MetadataDocument;
+    doc.files ??= {};
+    const entry = { etag: body.etag, doc };
+    this.#cache.set(domainId, entry);
+    return entry;
+  }
+
+  async #require(domainId: string): Promise<MetadataDocument> {
+    const entry = await this.#read(domainId);
+    if (!entry) throw new NotFoundError(`Knowledge base '${domainId}' does not exist`);
+    return entry.doc;
+  }
+
+  /** Read-modify-write of `_metadata.json`, compare-and-set on its etag where the store can. */
+  async #mutate(
+    domainId: string,
+    change: (doc: MetadataDocument) => boolean,
+  ): Promise<MetadataDocument> {
+    return this.#lock.run(domainId, async () => {
+      for (let attempt = 0; attempt < MAX_META_ATTEMPTS; attempt++) {
+        const entry = await this.#read(domainId);
+        if (!entry) throw new NotFoundError(`Knowledge base '${domainId}' does not exist`);
+        const doc = structuredClone(entry.doc);
+        if (!change(doc)) return doc;
+        const written = await this.#writeMeta(
+          domainId,
+          doc,
+          this.store.capabilities.conditionalPut ? entry.etag : undefined,
+        );
+        if (written) return doc;
+        this.#cache.delete(domainId);
+      }
+      throw new ConflictError(
+        `Metadata of knowledge base '${domainId}' kept changing under concurrent writers`,
+      );
+    });
+  }
+
+  async #writeMeta(
+    domainId: string,
+    doc: MetadataDocument,
+    ifMatch: string | null | undefined,
+  ): Promise<boolean> {
+    const bytes = new TextEncoder().encode(JSON.stringify(doc, null, 2));
+    const meta = await this.store.put(this.#metaKey(domainId), bytes, {
+      contentType: "application/json",
+      ...(ifMatch !== undefined ? { ifMatch } : {}),
+    });
+    if (meta) this.#cache.set(domainId, { etag: meta.etag, doc });
+    return meta !== null;
+  }
+
+  async createKb(
+    domainId: string,
+    options: { metadata?: JsonObject } = {},
+  ): Promise<KnowledgeBaseInfo> {
+    validateDomain(domainId);
+    const metadata = validateMetadata(options.metadata);
+    await this.initialize();
+    const info = KnowledgeBaseInfo.fromDict({
+      domain_id: domainId,
+      last_updated: this.#iso(),
+      metadata,
+    }).toDict();
+    const ifMatch = this.store.capabilities.conditionalPut ? null : undefined;
+    const created = await this.#lock.run(domainId, async () => {
+      if (ifMatch === undefined && (await this.#read(domainId))) return false;
+      return this.#writeMeta(domainId, { info, files: {} }, ifMatch);
+    });
+    if (!created) throw new ConflictError(`Knowledge base '${domainId}' already exists`);
+    return new KnowledgeBaseInfo(info);
+  }
+
+  async getInfo(domainId: string): Promise<KnowledgeBaseInfo | null> {
+    validateDomain(domainId);
+    const entry = await this.#read(domainId);
+    return entry ? new KnowledgeBaseInfo(entry.doc.info) : null;
+  }
+
+  async listKbs(): Promise<KnowledgeBaseInfo[]> {
+    await this.initialize();
+    const domains: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.store.list({
+        prefix: this.prefix,
+        delimiter: "/",
+        ...(cursor ? { cursor } : {}),
+      });
+      for (const p of page.prefixes) domains.push(p.slice(this.prefix.length, -1));
+      cursor = page.cursor;
+    } while (cursor);
+    const infos: KnowledgeBaseInfo[] = [];
+    for (const d of [...new Set(domains)].sort()) {
+      const entry = await this.#read(d).catch(() => null);
+      if (entry) infos.push(new KnowledgeBaseInfo(entry.doc.info));
+    }
+    return infos;
+  }
+
+  async deleteKb(domainId: string): Promise<boolean> {
+    validateDomain(domainId);
+    return this.#lock.run(domainId, async () => {
+      if (!(await this.#read(domainId))) return false;
+      // The metadata goes first: from then on the knowledge base does not exist, whatever remains.
+      await this.store.delete(this.#metaKey(domainId));
+      this.#cache.delete(domainId);
+      await this.#deletePrefix(`${this.prefix}${domainId}/`);
+      return true;
+    });
+  }
+
+  async #deletePrefix(prefix: string): Promise<void> {
+    for (;;) {
+      const page = await this.store.list({ prefix, limit: 1000 });
+      if (page.objects.length === 0) return;
+      await this.store.delete(page.objects.map((o) => o.key));
+    }
+  }
+
+  async putFile(
+    domainId: string,
+    path: string,
+    content: ByteSource,
+    options: PutFileOptions = {},
+  ): Promise<KnowledgeFile> {
+    validateDomain(domainId);
+    validateFilePath(path);
+    const metadata = validateMetadata(options.metadata);
+    const contentType = options.contentType ?? contentTypeFor(path);
+    if (typeof contentType !== "string" || contentType === "")
+      throw new ValidationError("Invalid contentType: expected a non-empty string");
+    const doc = await this.#require(domainId);
+    const key = this.#fileKey(domainId, path);
+
+    let checksum: string;
+    let size: number;
+    if (isByteStream(content)) {
+      // Hash and count while the bytes stream to the store: the file is never held twice.
+      const sha = new Sha256();
+      const limit = this.#maxFileBytes;
+      const counted = content.pipeThrough(
+        new TransformStream<Uint8Array, Uint8Array>({
+          transform(chunk, controller) {
+            sha.update(chunk);
+            if (sha.length > limit)
+              controller.error(
+                new ValidationError(`File '${path}' exceeds the limit of ${limit} bytes`),
+              );
+            else controller.enqueue(chunk);
+          },
+        }),
+      );
+      await this.store.put(key, counted, { contentType });
+      checksum = sha.hex();
+      size = sha.length;
+    } else {
+      if (typeof content !== "string" && !(content instanceof Uint8Array)) {
+        throw new ValidationError("Invalid content: expected Uint8Array, string or ReadableStream");
+      }
+      const bytes = toBytes(content);
+      if (bytes.length > this.#maxFileBytes)
+        throw new ValidationError(
+          `File '${path}' exceeds the limit of ${this.#maxFileBytes} bytes`,
+        );
+      checksum = await sha256Hex(bytes);
+      size = bytes.length;
+      const existing = doc.files[path];
+      // Re-uploading identical content is not a change: no write, no new version.
+      if (
+        existing?.checksum === checksum &&
+        existing.content_type === contentType &&
+        options.metadata === undefined
+      ) {
+        return KnowledgeFile.fromDict(existing);
+      }
+      await this.store.put(key, bytes, { contentType });
+    }
+
+    const file = new KnowledgeFile({
+      path,
+      contentType,
+      sizeBytes: size,
+      checksum,
+      uploadedAt: new Date(this.#now()),
+      metadata,
+    });
+    try {
+      await this.#mutate(domainId, (d) => {
+        const before = d.files[path];
+        if (
+          before?.checksum === checksum &&
+          before.content_type === contentType &&
+          options.metadata === undefined
+        )
+          return false;
+        d.files[path] = file.toDict();
+        this.#touch(d);
+        return true;
+      });
+    } catch (error) {
+      // The knowledge base vanished meanwhile: do not leave the content behind.
+      if (error instanceof NotFoundError) await this.store.delete(key).catch(() => {});
+      throw error;
+    }
+    return file;
+  }
+
+  /** Recounts files and bytes, bumps the version, stamps the time. */
+  #touch(doc: MetadataDocument): void {
+    const files = Object.values(doc.files);
+    doc.info.file_count = files.length;
+    doc.info.total_size_bytes = files.reduce((n, f) => n + f.size_bytes, 0);
+    doc.info.version = incrementVersion(doc.info.version);
+    doc.info.last_updated = this.#iso();
+  }
+
+  async getFile(domainId: string, path: string): Promise<Uint8Array | null> {
+    const stream = await this.streamFile(domainId, path);
+    return stream ? readAll(stream) : null;
+  }
+
+  async streamFile(
+    domainId: string,
+    path: string,
+    options: { chunkSize?: number } = {},
+  ): Promise<ByteStream | null> {
+    validateDomain(domainId);
+    validateFilePath(path);
+    await this.initialize();
+    const body = await this.store.get(this.#fileKey(domainId, path));
+    if (!body) return null;
+    return iterable(
+      options.chunkSize === undefined ? body.body : rechunk(body.body, options.chunkSize),
+    );
+  }
+
+  async deleteFile(domainId: string, path: string): Promise<boolean> {
+    validateDomain(domainId);
+    validateFilePath(path);
+    if (!(await this.#read(domainId))) return false;
+    let existed = false;
+    await this.#mutate(domainId, (d) => {
+      existed = Object.hasOwn(d.files, path);
+      if (!existed) return false;
+      delete d.files[path];
+      this.#touch(d);
+      return true;
+    });
+    if (existed) await this.store.delete(this.#fileKey(domainId, path));
+    return existed;
+  }
+
+  async listFiles(domainId: string, options: { prefix?: string } = {}): Promise<KnowledgeFile[]> {
+    validateDomain(domainId);
+    const entry = await this.#read(domainId);
+    if (!entry) return [];
+    const prefix = options.prefix ?? "";
+    return Object.keys(entry.doc.files)
+      .filter((p) => p.startsWith(prefix))
+      .sort()
+      .map((p) => KnowledgeFile.fromDict(entry.doc.files[p] as KnowledgeFileDict));
+  }
+
+  async fileExists(domainId: string, path: string): Promise<boolean> {
+    validateDomain(domainId);
+    validateFilePath(path);
+    const entry = await this.#read(domainId);
+    return !!entry && Object.hasOwn(entry.doc.files, path);
+  }
+
+  async getChecksum(domainId: string): Promise<string> {
+    validateDomain(domainId);
+    return checksumOf(await this.#require(domainId));
+  }
+
+  async hasChangesSince(domainId: string, versionOrChecksum: string): Promise<boolean> {
+    validateDomain(domainId);
+    const doc = await this.#require(domainId);
+    if (versionOrChecksum === doc.info.version) return false;
+    return versionOrChecksum !== (await checksumOf(doc));
+  }
+
+  async setIngestionStatus(
+    domainId: string,
+    status: IngestionStatus | string,
+    error: string | null = null,
+  ): Promise<void> {
+    validateDomain(domainId);
+    const value = validateIngestionStatus(status);
+    await this.#mutate(domainId, (d) => {
+      d.info.ingestion_status = value;
+      d.info.ingestion_error = value === IngestionStatus.ERROR || error ? error : null;
+      return true;
+    });
+  }
+}
+
+/** SHA-256 of the sorted `path:checksum` lines; `""` for an empty knowledge base. */
+export async function checksumOf(doc: MetadataDocument): Promise<string> {
+  const lines = Object.values(doc.files)
+    .map((f) => `${f.path}:${f.checksum}`)
+    .sort();
+  return lines.length === 0 ? "" : sha256Hex(lines.join("\n"));
+}

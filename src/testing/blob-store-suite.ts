@@ -1,0 +1,174 @@
+/**
+ * The `BlobStore` conformance suite: memory, file system, R2, S3 and IndexedDB stores run it.
+ * @module
+ */
+import type { BlobStore } from "../core/blob/types.ts";
+import { bytesToStream, readAll } from "../core/util/streams.ts";
+import type { TestHarness } from "./harness.ts";
+
+/** Options of {@link blobStoreSuite}. */
+export interface BlobStoreSuiteOptions {
+  name: string;
+  /** A fresh, empty store. */
+  create(): Promise<BlobStore> | BlobStore;
+  destroy?(store: BlobStore): Promise<void>;
+}
+
+const text = (s: string): Uint8Array => new TextEncoder().encode(s);
+const decode = (b: Uint8Array): string => new TextDecoder().decode(b);
+
+/** A stream that yields `parts` and then fails. */
+export function failingStream(parts: Uint8Array[]): ReadableStream<Uint8Array> {
+  let i = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (i < parts.length) controller.enqueue(parts[i++] as Uint8Array);
+      else controller.error(new Error("connection reset by peer"));
+    },
+  });
+}
+
+/** Runs the `BlobStore` conformance suite. */
+export function blobStoreSuite(h: TestHarness, options: BlobStoreSuiteOptions): void {
+  const { describe, it, expect, beforeEach, afterEach } = h;
+  describe(`BlobStore conformance: ${options.name}`, () => {
+    let store: BlobStore;
+    const body = async (key: string): Promise<string | null> => {
+      const o = await store.get(key);
+      return o ? decode(await readAll(o.body)) : null;
+    };
+
+    beforeEach(async () => {
+      store = await options.create();
+      await store.initialize();
+    });
+    afterEach(async () => {
+      if (options.destroy) await options.destroy(store);
+      else {
+        const all = await store.list({});
+        await store.delete(all.objects.map((o) => o.key));
+        await store.close();
+      }
+    });
+
+    it("put.get - bytes round-trip with size, etag and content type", async () => {
+      const meta = await store.put("a/b.md", text("# Hello"), { contentType: "text/markdown" });
+      expect(meta?.size).toBe(7);
+      expect(typeof meta?.etag).toBe("string");
+      const head = await store.head("a/b.md");
+      expect([head?.size, head?.etag, head?.contentType]).toEqual([7, meta?.etag, "text/markdown"]);
+      expect(await body("a/b.md")).toBe("# Hello");
+    });
+
+    it("put.stream - a stream is stored whole", async () => {
+      const big = new Uint8Array(3 * 1024 * 1024 + 17).map((_, i) => i % 251);
+      await store.put("big.bin", bytesToStream(big, 64 * 1024));
+      const got = await store.get("big.bin");
+      const bytes = await readAll(got?.body as ReadableStream<Uint8Array>);
+      expect(bytes.length).toBe(big.length);
+      expect(bytes[big.length - 1]).toBe(big[big.length - 1]);
+      expect(bytes[1_000_000]).toBe(big[1_000_000]);
+    });
+
+    it("put.failed-stream - a stream that breaks leaves the old object", async () => {
+      await store.put("f.txt", text("old"));
+      let failed = false;
+      try {
+        await store.put("f.txt", failingStream([text("new "), text("partial")]));
+      } catch {
+        failed = true;
+      }
+      expect(failed).toBe(true);
+      expect(await body("f.txt")).toBe("old");
+      try {
+        await store.put("g.txt", failingStream([text("partial")]));
+      } catch {
+        // expected
+      }
+      expect(await store.head("g.txt")).toBeNull();
+    });
+
+    it("get.missing - null", async () => {
+      expect(await store.get("nope")).toBeNull();
+      expect(await store.head("nope")).toBeNull();
+    });
+
+    it("get.range - offset and length", async () => {
+      await store.put("r.txt", text("0123456789"));
+      const part = await store.get("r.txt", { range: { offset: 2, length: 3 } });
+      expect(decode(await readAll(part?.body as ReadableStream<Uint8Array>))).toBe("234");
+      const tail = await store.get("r.txt", { range: { offset: 7 } });
+      expect(decode(await readAll(tail?.body as ReadableStream<Uint8Array>))).toBe("789");
+    });
+
+    it("put.if-match - create-only with null, compare-and-set with an etag", async () => {
+      if (!store.capabilities.conditionalPut) return;
+      const first = await store.put("c.json", text("1"), { ifMatch: null });
+      expect(first).not.toBeNull();
+      expect(await store.put("c.json", text("2"), { ifMatch: null })).toBeNull();
+      expect(await store.put("c.json", text("2"), { ifMatch: "not-the-etag" })).toBeNull();
+      const second = await store.put("c.json", text("2"), { ifMatch: first?.etag as string });
+      expect(second?.etag).not.toBe(first?.etag);
+      expect(await body("c.json")).toBe("2");
+    });
+
+    it("put.overwrite - the etag changes with the content", async () => {
+      const a = await store.put("o.txt", text("a"));
+      const b = await store.put("o.txt", text("b"));
+      expect(a?.etag).not.toBe(b?.etag);
+    });
+
+    it("put.empty - a zero-byte object", async () => {
+      await store.put("empty.txt", new Uint8Array(0));
+      expect((await store.head("empty.txt"))?.size).toBe(0);
+      expect(await body("empty.txt")).toBe("");
+    });
+
+    it("keys - spaces, unicode and deep paths", async () => {
+      const keys = ["d/file name.md", "d/ünïcødé/文件.md", "d/a/b/c/d/e.txt"];
+      for (const k of keys) await store.put(k, text(k));
+      for (const k of keys) expect(await body(k)).toBe(k);
+    });
+
+    it("delete - one, many, and missing keys", async () => {
+      for (const k of ["x/1", "x/2", "x/3"]) await store.put(k, text(k));
+      await store.delete("x/1");
+      await store.delete(["x/2", "x/missing"]);
+      expect((await store.list({ prefix: "x/" })).objects.map((o) => o.key)).toEqual(["x/3"]);
+    });
+
+    it("list - prefix, sorted, delimiter roll-up", async () => {
+      for (const k of [
+        "kb/b/_metadata.json",
+        "kb/a/_metadata.json",
+        "kb/a/x.md",
+        "kb/top.md",
+        "other/z.md",
+      ])
+        await store.put(k, text(k));
+      const flat = await store.list({ prefix: "kb/" });
+      expect(flat.objects.map((o) => o.key)).toEqual([
+        "kb/a/_metadata.json",
+        "kb/a/x.md",
+        "kb/b/_metadata.json",
+        "kb/top.md",
+      ]);
+      const rolled = await store.list({ prefix: "kb/", delimiter: "/" });
+      expect(rolled.prefixes.sort()).toEqual(["kb/a/", "kb/b/"]);
+      expect(rolled.objects.map((o) => o.key)).toEqual(["kb/top.md"]);
+    });
+
+    it("list.pages - limit and cursor visit every key once", async () => {
+      const keys = Array.from({ length: 25 }, (_, i) => `p/${String(i).padStart(2, "0")}`);
+      for (const k of keys) await store.put(k, text(k));
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.list({ prefix: "p/", limit: 7, ...(cursor ? { cursor } : {}) });
+        seen.push(...page.objects.map((o) => o.key));
+        cursor = page.cursor;
+      } while (cursor);
+      expect(seen).toEqual(keys);
+    });
+  });
+}

@@ -1,0 +1,295 @@
+/**
+ * The `KnowledgeResourceBackend` conformance suite: memory, file, R2, S3 and IndexedDB backends
+ * run it.
+ * @module
+ */
+import { ConflictError, NotFoundError, ValidationError } from "../core/errors.ts";
+import { IngestionStatus } from "../core/knowledge/models.ts";
+import type { KnowledgeResourceBackend } from "../core/knowledge/types.ts";
+import { sha256Hex } from "../core/util/json.ts";
+import { bytesToStream, readAll } from "../core/util/streams.ts";
+import { failingStream } from "./blob-store-suite.ts";
+import { expectRejects, type TestHarness } from "./harness.ts";
+
+/** Options of {@link knowledgeBackendSuite}. */
+export interface KnowledgeBackendSuiteOptions {
+  name: string;
+  /** A fresh, empty backend. */
+  create(): Promise<KnowledgeResourceBackend> | KnowledgeResourceBackend;
+  destroy?(backend: KnowledgeResourceBackend): Promise<void>;
+}
+
+const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
+const dec = (b: Uint8Array | null): string | null => (b ? new TextDecoder().decode(b) : null);
+
+/** Paths the backends must refuse. */
+export const BAD_PATHS: readonly string[] = [
+  "",
+  "/etc/passwd",
+  "../../etc/passwd",
+  "a/../../b",
+  "a/./b",
+  "a//b",
+  "a/",
+  "C:\\x",
+  "C:/x",
+  "dir\\file.md",
+  "nul\u0000byte.md",
+  "_metadata.json",
+  "x".repeat(1025),
+];
+
+/** Runs the `KnowledgeResourceBackend` conformance suite. */
+export function knowledgeBackendSuite(h: TestHarness, options: KnowledgeBackendSuiteOptions): void {
+  const { describe, it, expect, beforeEach, afterEach } = h;
+  describe(`KnowledgeResourceBackend conformance: ${options.name}`, () => {
+    let kb: KnowledgeResourceBackend;
+    beforeEach(async () => {
+      kb = await options.create();
+      await kb.initialize();
+    });
+    afterEach(async () => {
+      if (options.destroy) await options.destroy(kb);
+      else {
+        for (const info of await kb.listKbs()) await kb.deleteKb(info.domainId);
+        await kb.close();
+      }
+    });
+
+    it("createKb - version 1, pending, empty, metadata kept", async () => {
+      const info = await kb.createKb("my-domain", { metadata: { description: "My KB" } });
+      expect([
+        info.domainId,
+        info.version,
+        info.ingestionStatus,
+        info.fileCount,
+        info.totalSizeBytes,
+      ]).toEqual(["my-domain", "1", "pending", 0, 0]);
+      expect(info.metadata).toEqual({ description: "My KB" });
+      expect((await kb.getInfo("my-domain"))?.toDict()).toEqual(info.toDict());
+    });
+
+    it("createKb.duplicate - ConflictError 'already exists'", async () => {
+      await kb.createKb("d");
+      await expectRejects(h, kb.createKb("d"), ConflictError, "already exists");
+    });
+
+    it("createKb.bad-domain - ValidationError, nothing created", async () => {
+      for (const bad of ["", "a/b", "..", "with space", "x".repeat(257)]) {
+        await expectRejects(h, kb.createKb(bad), ValidationError, "domainId");
+      }
+      expect(await kb.listKbs()).toEqual([]);
+    });
+
+    it("listKbs - sorted by domain; deleteKb removes files", async () => {
+      await kb.createKb("b-kb");
+      await kb.createKb("a-kb");
+      await kb.putFile("b-kb", "x.md", "# X");
+      expect((await kb.listKbs()).map((i) => i.domainId)).toEqual(["a-kb", "b-kb"]);
+      expect(await kb.deleteKb("b-kb")).toBe(true);
+      expect(await kb.deleteKb("b-kb")).toBe(false);
+      expect(await kb.getInfo("b-kb")).toBeNull();
+      expect(await kb.getFile("b-kb", "x.md")).toBeNull();
+      await kb.createKb("b-kb");
+      expect(await kb.listFiles("b-kb")).toEqual([]);
+    });
+
+    it("putFile.getFile - bytes, checksum, explicit type and metadata", async () => {
+      await kb.createKb("d");
+      const bytes = enc("# Introduction\n\nWelcome to our knowledge base!");
+      const file = await kb.putFile("d", "content/intro.md", bytes, {
+        contentType: "text/markdown",
+        metadata: { lang: "en" },
+      });
+      expect([file.path, file.contentType, file.sizeBytes]).toEqual([
+        "content/intro.md",
+        "text/markdown",
+        bytes.length,
+      ]);
+      expect(file.checksum).toBe(await sha256Hex(bytes));
+      expect(file.metadata).toEqual({ lang: "en" });
+      expect(dec(await kb.getFile("d", "content/intro.md"))).toBe(
+        "# Introduction\n\nWelcome to our knowledge base!",
+      );
+      expect(await kb.getFile("d", "content/missing.md")).toBeNull();
+      const info = await kb.getInfo("d");
+      expect([info?.fileCount, info?.totalSizeBytes, info?.version]).toEqual([
+        1,
+        bytes.length,
+        "2",
+      ]);
+    });
+
+    it("putFile.no-kb - NotFoundError 'does not exist'", async () => {
+      await expectRejects(h, kb.putFile("ghost", "a.md", "x"), NotFoundError, "does not exist");
+    });
+
+    it("putFile.content-types - from the extension, .gz gives the inner type", async () => {
+      await kb.createKb("d");
+      const cases: [string, string][] = [
+        ["a.md", "text/markdown"],
+        ["a.markdown", "text/markdown"],
+        ["a.json", "application/json"],
+        ["a.yaml", "application/yaml"],
+        ["a.yml", "application/yaml"],
+        ["a.csv", "text/csv"],
+        ["a.txt", "text/plain"],
+        ["a.html", "text/html"],
+        ["faq.json.gz", "application/json"],
+        ["blob.bin", "application/octet-stream"],
+        ["README", "application/octet-stream"],
+      ];
+      for (const [path, type] of cases)
+        expect((await kb.putFile("d", path, "x")).contentType).toBe(type);
+    });
+
+    it("putFile.bad-paths - ValidationError, nothing written", async () => {
+      await kb.createKb("d");
+      for (const bad of BAD_PATHS)
+        await expectRejects(h, kb.putFile("d", bad, "evil"), ValidationError, "path");
+      expect(await kb.listFiles("d")).toEqual([]);
+      expect((await kb.getInfo("d"))?.version).toBe("1");
+      await expectRejects(h, kb.getFile("d", "../x"), ValidationError);
+      await expectRejects(h, kb.deleteFile("d", "/abs"), ValidationError);
+    });
+
+    it("putFile.odd-but-valid-paths - spaces, unicode, nested _metadata.json", async () => {
+      await kb.createKb("d");
+      for (const p of ["docs/file name.md", "文档/说明.md", "sub/_metadata.json", "a..b/c.md"]) {
+        await kb.putFile("d", p, p);
+        expect(dec(await kb.getFile("d", p))).toBe(p);
+      }
+    });
+
+    it("putFile.stream - a stream is hashed and stored without changing its bytes", async () => {
+      await kb.createKb("d");
+      const big = new Uint8Array(2 * 1024 * 1024 + 3).map((_, i) => (i * 7) % 256);
+      const file = await kb.putFile("d", "big.bin", bytesToStream(big, 50_000));
+      expect(file.sizeBytes).toBe(big.length);
+      expect(file.checksum).toBe(await sha256Hex(big));
+      const back = (await kb.getFile("d", "big.bin")) as Uint8Array;
+      expect(back.length).toBe(big.length);
+      expect(await sha256Hex(back)).toBe(file.checksum);
+    });
+
+    it("putFile.failed-stream - a broken upload stores nothing and keeps the old file", async () => {
+      await kb.createKb("d");
+      await kb.putFile("d", "f.md", "old");
+      const version = (await kb.getInfo("d"))?.version;
+      let failed = false;
+      try {
+        await kb.putFile("d", "f.md", failingStream([enc("new"), enc("partial")]));
+      } catch {
+        failed = true;
+      }
+      expect(failed).toBe(true);
+      expect(dec(await kb.getFile("d", "f.md"))).toBe("old");
+      expect((await kb.getInfo("d"))?.version).toBe(version);
+      try {
+        await kb.putFile("d", "new.md", failingStream([enc("partial")]));
+      } catch {
+        // expected
+      }
+      expect(await kb.fileExists("d", "new.md")).toBe(false);
+      expect(await kb.getFile("d", "new.md")).toBeNull();
+    });
+
+    it("putFile.identical - re-uploading the same bytes is not a change", async () => {
+      await kb.createKb("d");
+      await kb.putFile("d", "a.md", "same");
+      const v = (await kb.getInfo("d"))?.version;
+      await kb.putFile("d", "a.md", "same");
+      expect((await kb.getInfo("d"))?.version).toBe(v);
+      await kb.putFile("d", "a.md", "different");
+      expect((await kb.getInfo("d"))?.version).not.toBe(v);
+    });
+
+    it("listFiles - sorted, prefix filter, missing kb lists nothing", async () => {
+      await kb.createKb("d");
+      for (const p of ["subdir/b.md", "a.md", "subdir/a.md", "z.txt"]) await kb.putFile("d", p, p);
+      expect((await kb.listFiles("d")).map((f) => f.path)).toEqual([
+        "a.md",
+        "subdir/a.md",
+        "subdir/b.md",
+        "z.txt",
+      ]);
+      expect((await kb.listFiles("d", { prefix: "subdir/" })).map((f) => f.path)).toEqual([
+        "subdir/a.md",
+        "subdir/b.md",
+      ]);
+      expect(await kb.listFiles("missing")).toEqual([]);
+    });
+
+    it("fileExists.deleteFile - counts follow; missing gives false", async () => {
+      await kb.createKb("d");
+      await kb.putFile("d", "a.md", "x");
+      expect(await kb.fileExists("d", "a.md")).toBe(true);
+      expect(await kb.deleteFile("d", "a.md")).toBe(true);
+      expect(await kb.fileExists("d", "a.md")).toBe(false);
+      expect(await kb.deleteFile("d", "a.md")).toBe(false);
+      expect(await kb.getFile("d", "a.md")).toBeNull();
+      const info = await kb.getInfo("d");
+      expect([info?.fileCount, info?.totalSizeBytes, info?.version]).toEqual([0, 0, "3"]);
+    });
+
+    it("streamFile - chunkSize pieces, async-iterable, missing gives null", async () => {
+      await kb.createKb("d");
+      await kb.putFile("d", "large-file.bin", new Uint8Array(1000).fill(7));
+      const stream = await kb.streamFile("d", "large-file.bin", { chunkSize: 100 });
+      const sizes: number[] = [];
+      for await (const chunk of stream as AsyncIterable<Uint8Array>) sizes.push(chunk.length);
+      expect(sizes).toEqual(Array(10).fill(100));
+      const whole = await kb.streamFile("d", "large-file.bin");
+      expect((await readAll(whole as ReadableStream<Uint8Array>)).length).toBe(1000);
+      expect(await kb.streamFile("d", "missing.bin")).toBeNull();
+    });
+
+    it("setIngestionStatus - status and error; the version stays; bad statuses refused", async () => {
+      await kb.createKb("d");
+      await kb.setIngestionStatus("d", IngestionStatus.INGESTING);
+      expect((await kb.getInfo("d"))?.ingestionStatus).toBe("ingesting");
+      await kb.setIngestionStatus("d", "error", "parse failed");
+      const info = await kb.getInfo("d");
+      expect([info?.ingestionStatus, info?.ingestionError, info?.version]).toEqual([
+        "error",
+        "parse failed",
+        "1",
+      ]);
+      await kb.setIngestionStatus("d", IngestionStatus.READY);
+      expect((await kb.getInfo("d"))?.ingestionError).toBeNull();
+      await expectRejects(h, kb.setIngestionStatus("d", "done"), ValidationError, "status");
+      await expectRejects(h, kb.setIngestionStatus("ghost", "ready"), NotFoundError);
+    });
+
+    it("checksum.change-detection - by version or by checksum (C8)", async () => {
+      await kb.createKb("my-domain");
+      expect(await kb.getChecksum("my-domain")).toBe("");
+      const v1 = (await kb.getInfo("my-domain"))?.version as string;
+      expect(await kb.hasChangesSince("my-domain", v1)).toBe(false);
+      await kb.putFile("my-domain", "b.md", "B");
+      await kb.putFile("my-domain", "a.md", "A");
+      expect(await kb.hasChangesSince("my-domain", v1)).toBe(true);
+      const checksum = await kb.getChecksum("my-domain");
+      const expected = await sha256Hex(
+        `a.md:${await sha256Hex("A")}\nb.md:${await sha256Hex("B")}`,
+      );
+      expect(checksum).toBe(expected);
+      expect(await kb.hasChangesSince("my-domain", checksum)).toBe(false);
+      expect(await kb.hasChangesSince("my-domain", "abc123")).toBe(true);
+      await kb.putFile("my-domain", "a.md", "A2");
+      expect(await kb.getChecksum("my-domain")).not.toBe(checksum);
+      expect(await kb.hasChangesSince("my-domain", checksum)).toBe(true);
+      await expectRejects(h, kb.getChecksum("ghost"), NotFoundError);
+    });
+
+    it("concurrency - 50 concurrent uploads all land, each once", async () => {
+      await kb.createKb("d");
+      await Promise.all(
+        Array.from({ length: 50 }, (_, i) => kb.putFile("d", `f${i}.md`, `# ${i}`)),
+      );
+      const info = await kb.getInfo("d");
+      expect([info?.fileCount, info?.version]).toEqual([50, "51"]);
+      expect((await kb.listFiles("d")).length).toBe(50);
+    });
+  });
+}
