@@ -1,0 +1,285 @@
+/**
+ * {@link KnowledgeIngestionManager}: from a knowledge backend's files to a searchable
+ * {@link RAGKnowledgeBase}, incrementally and atomically.
+ * @module
+ */
+import { errorMessage, NotFoundError, ValidationError } from "../errors.ts";
+import { Event, EventType } from "../events/event.ts";
+import type { EventBus } from "../events/types.ts";
+import type { RAGKnowledgeBase } from "../rag/knowledge-base.ts";
+import { KeyedLock } from "../util/keyed-lock.ts";
+import { validateBotId } from "../validate.ts";
+import { IngestionStatus, type KnowledgeFile } from "./models.ts";
+import type { KnowledgeResourceBackend } from "./types.ts";
+
+/** The topic ingestion events go to. */
+export const INGESTION_TOPIC = "knowledge:ingestion";
+
+/** One file that could not be ingested. */
+export interface IngestionError {
+  file: string;
+  error: string;
+}
+
+/** Progress after each file. */
+export interface IngestionProgress {
+  path: string;
+  /** Files done so far, this one included. */
+  done: number;
+  total: number;
+  /** Chunks made from this file (0 when unchanged, skipped or failed). */
+  chunks: number;
+  outcome: "processed" | "unchanged" | "skipped" | "error";
+}
+
+/** Options of {@link KnowledgeIngestionManager.ingest}. */
+export interface IngestOptions {
+  /**
+   * Default true: afterwards the domain holds exactly the chunks of its current files (chunks of
+   * deleted files go). False keeps chunks of files no longer in the source. Either way only this
+   * domain is touched, and unchanged files are not re-chunked or re-embedded.
+   */
+  clearExisting?: boolean;
+  /** Re-chunk and re-embed every file, changed or not. */
+  force?: boolean;
+  onProgress?: (progress: IngestionProgress) => void;
+  /** Aborting leaves the knowledge base as it was before the run. */
+  signal?: AbortSignal;
+  /** Files read and chunked at once (default 4). */
+  concurrency?: number;
+}
+
+/** The outcome of one ingestion. */
+export class IngestionResult {
+  readonly domainId: string;
+  filesProcessed = 0;
+  chunksCreated = 0;
+  filesSkipped = 0;
+  /** Files whose indexed chunks were already current. */
+  filesUnchanged = 0;
+  /** Files whose chunks were removed because the file is gone. */
+  filesDeleted = 0;
+  chunksRemoved = 0;
+  readonly errors: IngestionError[] = [];
+  readonly startedAt: Date = new Date();
+  completedAt: Date | null = null;
+  status: IngestionStatus = IngestionStatus.INGESTING;
+  /** The source's version and checksum when the run started: pass either as `lastVersion` next time. */
+  sourceVersion: string | null = null;
+  sourceChecksum: string | null = null;
+
+  constructor(domainId: string) {
+    this.domainId = domainId;
+  }
+
+  /** True when no file failed. */
+  get success(): boolean {
+    return this.errors.length === 0;
+  }
+
+  get durationSeconds(): number | null {
+    return this.completedAt ? (this.completedAt.getTime() - this.startedAt.getTime()) / 1000 : null;
+  }
+
+  toDict(): Record<string, unknown> {
+    return {
+      domain_id: this.domainId,
+      files_processed: this.filesProcessed,
+      chunks_created: this.chunksCreated,
+      files_skipped: this.filesSkipped,
+      files_unchanged: this.filesUnchanged,
+      files_deleted: this.filesDeleted,
+      chunks_removed: this.chunksRemoved,
+      errors: this.errors,
+      started_at: this.startedAt.toISOString(),
+      completed_at: this.completedAt?.toISOString() ?? null,
+      status: this.status,
+      source_version: this.sourceVersion,
+      source_checksum: this.sourceChecksum,
+      success: this.success,
+      duration_seconds: this.durationSeconds,
+    };
+  }
+
+  toJSON(): Record<string, unknown> {
+    return this.toDict();
+  }
+}
+
+/** Options of {@link KnowledgeIngestionManager}. */
+export interface KnowledgeIngestionManagerOptions {
+  source: KnowledgeResourceBackend;
+  destination: RAGKnowledgeBase;
+  /** Publishes `updated` on `knowledge:ingestion` at the end of each run. */
+  eventBus?: EventBus;
+}
+
+function isAbort(error: unknown, signal: AbortSignal | undefined): boolean {
+  return !!signal?.aborted || (error as { name?: string })?.name === "AbortError";
+}
+
+/**
+ * Loads a knowledge base's files into a {@link RAGKnowledgeBase}.
+ * @example
+ * const ingestion = new KnowledgeIngestionManager({ source: kbBackend, destination: ragKb, eventBus });
+ * const result = await ingestion.ingest("support");
+ * result.filesProcessed; result.chunksCreated; result.errors;
+ */
+export class KnowledgeIngestionManager {
+  readonly source: KnowledgeResourceBackend;
+  readonly destination: RAGKnowledgeBase;
+  readonly eventBus: EventBus | undefined;
+  readonly #lock = new KeyedLock();
+
+  constructor(options: KnowledgeIngestionManagerOptions) {
+    this.source = options.source;
+    this.destination = options.destination;
+    this.eventBus = options.eventBus;
+  }
+
+  /**
+   * Ingests a domain. Per-file errors are collected and the run goes on; the new chunks replace
+   * the old ones at once at the end. Runs on one domain queue behind each other.
+   */
+  ingest(domainId: string, options: IngestOptions = {}): Promise<IngestionResult> {
+    validateBotId(domainId, "domainId");
+    const concurrency = options.concurrency ?? 4;
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      throw new ValidationError(`Invalid concurrency ${concurrency}: expected an integer ≥ 1`);
+    return this.#lock.run(domainId, () => this.#ingest(domainId, options, concurrency));
+  }
+
+  async #ingest(
+    domainId: string,
+    options: IngestOptions,
+    concurrency: number,
+  ): Promise<IngestionResult> {
+    const { signal } = options;
+    signal?.throwIfAborted();
+    const info = await this.source.getInfo(domainId);
+    if (!info) throw new NotFoundError(`Knowledge base '${domainId}' does not exist`);
+    const result = new IngestionResult(domainId);
+    result.sourceVersion = info.version;
+    await this.source.setIngestionStatus(domainId, IngestionStatus.INGESTING);
+    const update = this.destination.beginUpdate(domainId);
+    try {
+      result.sourceChecksum = await this.source.getChecksum(domainId);
+      const files = await this.source.listFiles(domainId);
+      const current = this.destination.getSources(domainId);
+      const kept = new Set<string>();
+      let next = 0;
+      let done = 0;
+      const work = async (file: KnowledgeFile): Promise<void> => {
+        signal?.throwIfAborted();
+        kept.add(file.path);
+        const indexed = current.get(file.path);
+        let chunks = 0;
+        let outcome: IngestionProgress["outcome"];
+        if (
+          !options.force &&
+          indexed?.checksum === file.checksum &&
+          indexed.fingerprint === this.destination.fingerprint
+        ) {
+          result.filesUnchanged++;
+          outcome = "unchanged";
+        } else {
+          try {
+            const bytes = await this.source.getFile(domainId, file.path);
+            if (bytes === null)
+              throw new NotFoundError(`File '${file.path}' is listed but its content is missing`);
+            chunks = await update.putFile(file.path, bytes, {
+              checksum: file.checksum,
+              metadata: file.metadata,
+              ...(signal ? { signal } : {}),
+            });
+            outcome = chunks > 0 ? "processed" : "skipped";
+            if (chunks > 0) {
+              result.filesProcessed++;
+              result.chunksCreated += chunks;
+            } else result.filesSkipped++;
+          } catch (error) {
+            if (isAbort(error, signal)) throw error;
+            // The file's previous chunks (if any) stay: nothing else is lost.
+            result.errors.push({ file: file.path, error: errorMessage(error) });
+            outcome = "error";
+          }
+        }
+        options.onProgress?.({
+          path: file.path,
+          done: ++done,
+          total: files.length,
+          chunks,
+          outcome,
+        });
+      };
+      const worker = async (): Promise<void> => {
+        while (next < files.length) await work(files[next++] as KnowledgeFile);
+      };
+      await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
+      signal?.throwIfAborted();
+      if (options.clearExisting ?? true) update.removeOthers(kept);
+      const stats = update.commit();
+      result.filesDeleted = stats.filesRemoved;
+      result.chunksRemoved = stats.chunksRemoved;
+    } catch (error) {
+      update.abort();
+      // The knowledge base still serves what it had: put the status back as it was.
+      await this.source
+        .setIngestionStatus(domainId, info.ingestionStatus, info.ingestionError)
+        .catch(() => {});
+      throw error;
+    }
+    result.completedAt = new Date();
+    result.status = result.success ? IngestionStatus.READY : IngestionStatus.ERROR;
+    await this.source.setIngestionStatus(
+      domainId,
+      result.status,
+      result.success ? null : JSON.stringify(result.errors),
+    );
+    await this.#publish(result);
+    return result;
+  }
+
+  async #publish(result: IngestionResult): Promise<void> {
+    if (!this.eventBus) return;
+    const event = new Event({
+      type: EventType.UPDATED,
+      topic: INGESTION_TOPIC,
+      payload: {
+        domain_id: result.domainId,
+        files_processed: result.filesProcessed,
+        chunks_created: result.chunksCreated,
+        files_unchanged: result.filesUnchanged,
+        files_deleted: result.filesDeleted,
+        errors: result.errors.length,
+        status: result.status,
+      },
+      timestamp: result.completedAt ?? new Date(),
+      source: "ingestion",
+    });
+    await this.eventBus.publish(INGESTION_TOPIC, event);
+  }
+
+  /**
+   * Ingests only when the domain changed since `lastVersion` (a version or a checksum);
+   * `null` when nothing changed. A missing domain throws `NotFoundError`.
+   */
+  async ingestIfChanged(
+    domainId: string,
+    options: IngestOptions & { lastVersion?: string | null } = {},
+  ): Promise<IngestionResult | null> {
+    const { lastVersion, ...rest } = options;
+    if (
+      lastVersion !== undefined &&
+      lastVersion !== null &&
+      !(await this.source.hasChangesSince(domainId, lastVersion))
+    )
+      return null;
+    return this.ingest(domainId, rest);
+  }
+
+  /** The source's current version, or null when the domain does not exist. */
+  async getCurrentVersion(domainId: string): Promise<string | null> {
+    return (await this.source.getInfo(domainId))?.version ?? null;
+  }
+}
