@@ -109,19 +109,14 @@ else
     "browser",
     `Chromium not found at ${chromium}: install it (apt-get install -y chromium) or set CHROMIUM_PATH`,
   );
-captured(
-  "deno",
-  "npx",
-  ["deno", "test", "--allow-read", "--allow-env", "--no-check", "test/deno/"],
-  (text) => {
-    const m = text.match(/(\d+) passed[^\n]*?\|\s*(\d+) failed(?:[^\n]*?(\d+) ignored)?/);
-    return {
-      passed: Number(m?.[1] ?? 0),
-      failed: Number(m?.[2] ?? 0),
-      skipped: Number(m?.[3] ?? 0),
-    };
-  },
-);
+captured("deno", "npx", ["deno", "test", "-A", "--no-check", "test/deno/"], (text) => {
+  const m = text.match(/(\d+) passed[^\n]*?\|\s*(\d+) failed(?:[^\n]*?(\d+) ignored)?/);
+  return {
+    passed: Number(m?.[1] ?? 0),
+    failed: Number(m?.[2] ?? 0),
+    skipped: Number(m?.[3] ?? 0),
+  };
+});
 captured("bun", "npx", ["bun", "test", "test/bun/"], (text) => ({
   passed: Number(text.match(/^\s*(\d+) pass$/m)?.[1] ?? 0),
   failed: Number(text.match(/^\s*(\d+) fail$/m)?.[1] ?? 0),

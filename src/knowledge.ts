@@ -105,3 +105,4 @@ export {
   readAll,
   rechunk,
 } from "./core/util/streams.ts";
+export type { KnowledgeBaseJson } from "./core/rag/persist.ts";

@@ -1,7 +1,13 @@
 /**
- * botknobs for Node (and Deno/Bun through their Node compatibility): file-system helpers now;
- * the file, SQLite and PostgreSQL registry backends, the file knowledge backend and the Redis and
- * PostgreSQL event buses join this entry as they land.
+ * botknobs for Node (and Deno/Bun through their Node compatibility): the file knowledge
+ * backend, a file-system blob store, and `loadEnvironment` over the file system. SQLite,
+ * PostgreSQL and Redis adapters join this entry as they land.
  * @module
  */
+export {
+  createKnowledgeBackend,
+  FileKnowledgeBackend,
+  nodeKnowledgeBackends,
+} from "./file-knowledge-backend.ts";
+export { FsBlobStore } from "./fs-blob-store.ts";
 export { loadEnvironment, readTextFile } from "./node-environment.ts";

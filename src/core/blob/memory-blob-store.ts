@@ -4,6 +4,7 @@
  * @module
  */
 import { bytesToStream, readAll } from "../util/streams.ts";
+import { pageKeys } from "./list.ts";
 import type {
   BlobBody,
   BlobList,
@@ -28,7 +29,11 @@ interface Stored {
  */
 export class MemoryBlobStore implements BlobStore {
   readonly name: string = "memory";
-  readonly capabilities: BlobStoreCapabilities = { conditionalPut: true, paginatedList: true };
+  readonly capabilities: BlobStoreCapabilities = {
+    conditionalPut: true,
+    paginatedList: true,
+    contentTypes: true,
+  };
   readonly #objects = new Map<string, Stored>();
   #counter = 0;
 
@@ -77,27 +82,12 @@ export class MemoryBlobStore implements BlobStore {
   }
 
   async list(options: BlobListOptions = {}): Promise<BlobList> {
-    const { prefix = "", delimiter, cursor, limit = 1000 } = options;
-    const keys = [...this.#objects.keys()]
-      .filter((k) => k.startsWith(prefix) && (cursor === undefined || k > cursor))
-      .sort();
-    const objects: BlobMeta[] = [];
-    const prefixes = new Set<string>();
-    let last = "";
-    for (const key of keys) {
-      const rest = key.slice(prefix.length);
-      const cut = delimiter ? rest.indexOf(delimiter) : -1;
-      const rolled = delimiter && cut >= 0 ? prefix + rest.slice(0, cut + delimiter.length) : null;
-      if (rolled !== null && prefixes.has(rolled)) {
-        last = key;
-        continue;
-      }
-      if (objects.length + prefixes.size >= Math.max(1, limit))
-        return { objects, prefixes: [...prefixes], cursor: last };
-      last = key;
-      if (rolled !== null) prefixes.add(rolled);
-      else objects.push({ ...(this.#objects.get(key) as Stored).meta });
-    }
-    return { objects, prefixes: [...prefixes] };
+    const page = pageKeys(this.#objects.keys(), options);
+    const objects = page.keys.map((k) => ({ ...(this.#objects.get(k) as Stored).meta }));
+    return {
+      objects,
+      prefixes: page.prefixes,
+      ...(page.cursor !== undefined ? { cursor: page.cursor } : {}),
+    };
   }
 }

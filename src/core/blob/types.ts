@@ -59,6 +59,8 @@ export interface BlobStoreCapabilities {
   conditionalPut: boolean;
   /** `list` may return fewer than all keys per page and uses cursors. */
   paginatedList: boolean;
+  /** `head`/`get` return the content type given to `put` (a file system does not keep it). */
+  contentTypes: boolean;
 }
 
 /** An object store. A `put` replaces the object whole or not at all (a failed stream writes nothing). */

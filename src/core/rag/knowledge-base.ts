@@ -13,8 +13,9 @@ import { DomainUpdate } from "./domain-update.ts";
 import type { EmbeddingProvider } from "./embeddings.ts";
 import { type FusedHit, fuseRrf, normaliseLexical } from "./fusion.ts";
 import { IndexStore } from "./index-store.ts";
+import { checkSnapshot, type KnowledgeBaseJson, restore, snapshot } from "./persist.ts";
 import type { QueryOptions, SearchResult, SourceState, StoredChunk } from "./types.ts";
-import type { VectorStore } from "./vector-store.ts";
+import { MemoryVectorStore, type VectorStore } from "./vector-store.ts";
 
 /** Options of {@link RAGKnowledgeBase}. */
 export interface RAGKnowledgeBaseOptions {
@@ -85,6 +86,44 @@ export class RAGKnowledgeBase {
     host: RagHostOptions = {},
   ): Promise<RAGKnowledgeBase> {
     return new RAGKnowledgeBase(optionsFromConfig(config, host));
+  }
+
+  /**
+   * A JSON snapshot: chunks, file states, the BM25 index and (memory) vectors. Take it while no
+   * update is open.
+   */
+  toJSON(): KnowledgeBaseJson {
+    const e = this.embeddingProvider;
+    return snapshot(
+      this.store,
+      this.#fingerprint,
+      e ? { name: e.name, dimensions: e.dimensions } : null,
+    );
+  }
+
+  /**
+   * Loads a snapshot. Give the same embedding provider (by name) it was built with, or none for a
+   * lexical-only snapshot; a different chunking configuration re-chunks files on the next ingest.
+   */
+  static fromJSON(
+    data: unknown,
+    options: Omit<RAGKnowledgeBaseOptions, "index" | "vectorStore"> = {},
+  ): RAGKnowledgeBase {
+    const snap = checkSnapshot(data);
+    const provider = options.embeddingProvider ?? null;
+    if ((snap.embedding?.name ?? null) !== (provider?.name ?? null)) {
+      throw new ValidationError(
+        `The snapshot was embedded with '${snap.embedding?.name ?? "none"}'; pass that embedding provider (got '${provider?.name ?? "none"}')`,
+      );
+    }
+    const vectorStore = snap.vectors ? MemoryVectorStore.fromJSON(snap.vectors) : null;
+    const kb = new RAGKnowledgeBase({
+      ...options,
+      vectorStore,
+      index: Bm25Index.fromJSON(snap.bm25),
+    });
+    restore(kb.store, snap);
+    return kb;
   }
 
   /** The chunking/embedding fingerprint of this configuration. */

@@ -1,0 +1,89 @@
+/**
+ * Suites of the `botknobs/node` adapters. They need a file system, so they run on Node, Deno and
+ * Bun (not in workerd or Chromium).
+ */
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { main as knowledgeExample } from "../../examples/knowledge-base.ts";
+import {
+  createKnowledgeBackend,
+  FileKnowledgeBackend,
+  FsBlobStore,
+} from "../../src/adapters/node/index.ts";
+import type { BlobStore, KnowledgeResourceBackend } from "../../src/index.ts";
+import {
+  blobStoreSuite,
+  knowledgeBackendSuite,
+  type TestHarness,
+} from "../../src/testing/index.ts";
+
+const temp = (): string => mkdtempSync(join(tmpdir(), "botknobs-node-"));
+
+export function runNodeSuites(h: TestHarness, runtime: string): void {
+  const roots = new WeakMap<object, string>();
+  blobStoreSuite(h, {
+    name: `FsBlobStore (${runtime})`,
+    create: () => {
+      const root = temp();
+      const store = new FsBlobStore({ root });
+      roots.set(store, root);
+      return store;
+    },
+    destroy: async (store: BlobStore) =>
+      rmSync(roots.get(store) as string, { recursive: true, force: true }),
+  });
+  knowledgeBackendSuite(h, {
+    name: `FileKnowledgeBackend (${runtime})`,
+    create: () => {
+      const root = temp();
+      const kb = new FileKnowledgeBackend({ path: root });
+      roots.set(kb, root);
+      return kb;
+    },
+    destroy: async (kb: KnowledgeResourceBackend) =>
+      rmSync(roots.get(kb) as string, { recursive: true, force: true }),
+  });
+
+  h.describe(`file knowledge backend layout (${runtime})`, () => {
+    h.it(
+      "files sit at <path>/<domain>/<path>, metadata at <path>/<domain>/_metadata.json",
+      async () => {
+        const root = temp();
+        try {
+          const kb = createKnowledgeBackend("file", { path: root });
+          await kb.initialize();
+          await kb.createKb("my-domain", { metadata: { description: "My KB" } });
+          await kb.putFile("my-domain", "content/intro.md", "# Introduction");
+          h.expect(readFileSync(join(root, "my-domain/content/intro.md"), "utf8")).toBe(
+            "# Introduction",
+          );
+          const meta = JSON.parse(readFileSync(join(root, "my-domain/_metadata.json"), "utf8"));
+          h.expect(meta.info.domain_id).toBe("my-domain");
+          h.expect(meta.files["content/intro.md"].size_bytes).toBe(14);
+          await kb.deleteFile("my-domain", "content/intro.md");
+          let gone = false;
+          try {
+            statSync(join(root, "my-domain/content"));
+          } catch {
+            gone = true;
+          }
+          h.expect(gone).toBe(true);
+        } finally {
+          rmSync(root, { recursive: true, force: true });
+        }
+      },
+    );
+  });
+
+  h.describe(`examples on ${runtime}`, () => {
+    h.it("knowledge-base - 1 file, 1 chunk, and 'reset password' finds it", async () => {
+      const lines = await knowledgeExample({ log: () => {} });
+      h.expect(lines).toContain("Ingested 1 files, 1 chunks");
+      h.expect(lines.some((l) => l.startsWith("- Go to settings...") && l.includes("faq.md"))).toBe(
+        true,
+      );
+      h.expect(lines[0]).toContain('"status":"ready"');
+    });
+  });
+}
