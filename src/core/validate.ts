@@ -48,19 +48,45 @@ function describe(value: unknown): string {
   return typeof value === "object" ? (value.constructor?.name ?? "an object") : typeof value;
 }
 
+/** A zod issue in words (zod/mini ships no messages, and a locale would weigh on edge bundles). */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.message && issue.message !== "Invalid input") return issue.message;
+  const i = issue as z.core.$ZodIssue & {
+    expected?: string;
+    keys?: string[];
+    values?: unknown[];
+    minimum?: unknown;
+    maximum?: unknown;
+    origin?: string;
+  };
+  switch (i.code) {
+    case "invalid_type":
+      return `expected ${i.expected}`;
+    case "unrecognized_keys":
+      return `unknown key${i.keys && i.keys.length > 1 ? "s" : ""} ${(i.keys ?? []).map((k) => `'${k}'`).join(", ")}`;
+    case "invalid_value":
+      return `expected one of ${(i.values ?? []).map((v) => JSON.stringify(v)).join(", ")}`;
+    case "too_small":
+      return `must be at least ${String(i.minimum)}${i.origin === "string" ? " characters" : ""}`;
+    case "too_big":
+      return `must be at most ${String(i.maximum)}${i.origin === "string" ? " characters" : ""}`;
+    default:
+      return i.code ? i.code.replace(/_/g, " ") : "invalid";
+  }
+}
+
 /** Parses `value` with a zod schema, or throws {@link ValidationError} naming `field`. */
 export function parseWith<T>(schema: z.ZodMiniType<T>, value: unknown, field: string): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issues: ValidationIssue[] = result.error.issues.map((i) => ({
     path: [field, ...i.path.map((p) => (typeof p === "symbol" ? String(p) : p))],
-    message: i.message,
+    message: describeIssue(i),
   }));
-  const shown = typeof value === "string" ? JSON.stringify(value.slice(0, 80)) : describe(value);
-  throw new ValidationError(
-    `Invalid ${field} ${shown}: ${issues[0]?.message ?? "invalid"}`,
-    issues,
-  );
+  const first = issues[0] as ValidationIssue;
+  const where = first.path.length > 1 ? ` at ${first.path.slice(1).join(".")}` : "";
+  const shown = typeof value === "string" ? ` ${JSON.stringify(value.slice(0, 80))}` : "";
+  throw new ValidationError(`Invalid ${field}${shown}${where}: ${first.message}`, issues);
 }
 
 /** Checks a bot id; returns it. */

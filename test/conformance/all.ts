@@ -22,6 +22,7 @@ import {
 } from "../../src/testing/index.ts";
 import { coreUnitSuite } from "./core-units.ts";
 import { exampleSuite } from "./examples.ts";
+import { ragUnitSuite } from "./rag-units.ts";
 
 export function runAll(h: TestHarness, runtime: string): void {
   registryBackendSuite(h, {
@@ -46,5 +47,6 @@ export function runAll(h: TestHarness, runtime: string): void {
     create: () => new InMemoryKnowledgeBackend(),
   });
   coreUnitSuite(h, runtime);
+  ragUnitSuite(h, runtime);
   exampleSuite(h, runtime);
 }

@@ -124,7 +124,7 @@ export class BlobKnowledgeBackend implements KnowledgeResourceBackend {
     return entry;
   }
 
-  async #require(domainId: string): Promise<MetadataDocument> {
+  async #existing(domainId: string): Promise<MetadataDocument> {
     const entry = await this.#read(domainId);
     if (!entry) throw new NotFoundError(`Knowledge base '${domainId}' does not exist`);
     return entry.doc;
@@ -249,7 +249,7 @@ export class BlobKnowledgeBackend implements KnowledgeResourceBackend {
     const contentType = options.contentType ?? contentTypeFor(path);
     if (typeof contentType !== "string" || contentType === "")
       throw new ValidationError("Invalid contentType: expected a non-empty string");
-    const doc = await this.#require(domainId);
+    const doc = await this.#existing(domainId);
     const key = this.#fileKey(domainId, path);
 
     let checksum: string;
@@ -390,12 +390,12 @@ export class BlobKnowledgeBackend implements KnowledgeResourceBackend {
 
   async getChecksum(domainId: string): Promise<string> {
     validateDomain(domainId);
-    return checksumOf(await this.#require(domainId));
+    return checksumOf(await this.#existing(domainId));
   }
 
   async hasChangesSince(domainId: string, versionOrChecksum: string): Promise<boolean> {
     validateDomain(domainId);
-    const doc = await this.#require(domainId);
+    const doc = await this.#existing(domainId);
     if (versionOrChecksum === doc.info.version) return false;
     return versionOrChecksum !== (await checksumOf(doc));
   }
