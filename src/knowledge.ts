@@ -52,7 +52,11 @@ export {
   validateIngestionStatus,
 } from "./core/knowledge/models.ts";
 export { contentTypeFor, METADATA_FILE, validateFilePath } from "./core/knowledge/paths.ts";
-export type { KnowledgeResourceBackend, PutFileOptions } from "./core/knowledge/types.ts";
+export type {
+  KnowledgeResourceBackend,
+  PutFileEntry,
+  PutFileOptions,
+} from "./core/knowledge/types.ts";
 export { type RagConfig, type RagHostOptions, ragConfigSchema } from "./core/rag/config.ts";
 export {
   type CommitStats,
@@ -78,6 +82,7 @@ export {
   RAGKnowledgeBase,
   type RAGKnowledgeBaseOptions,
 } from "./core/rag/knowledge-base.ts";
+export type { KnowledgeBaseJson } from "./core/rag/persist.ts";
 export type { QueryOptions, SearchResult, SourceState, StoredChunk } from "./core/rag/types.ts";
 export {
   MemoryVectorStore,
@@ -105,4 +110,3 @@ export {
   readAll,
   rechunk,
 } from "./core/util/streams.ts";
-export type { KnowledgeBaseJson } from "./core/rag/persist.ts";

@@ -204,6 +204,50 @@ export function knowledgeBackendSuite(h: TestHarness, options: KnowledgeBackendS
       expect((await kb.getInfo("d"))?.version).not.toBe(v);
     });
 
+    it("putFiles - one version step for a batch; a bad path writes nothing", async () => {
+      await kb.createKb("d");
+      const files = await kb.putFiles("d", [
+        { path: "a.md", content: "A" },
+        { path: "b/c.json", content: enc("{}"), metadata: { n: 1 } },
+        { path: "s.txt", content: bytesToStream(enc("streamed")) },
+      ]);
+      expect(files.map((f) => [f.path, f.contentType, f.sizeBytes])).toEqual([
+        ["a.md", "text/markdown", 1],
+        ["b/c.json", "application/json", 2],
+        ["s.txt", "text/plain", 8],
+      ]);
+      const info = await kb.getInfo("d");
+      expect([info?.fileCount, info?.version]).toEqual([3, "2"]);
+      await expectRejects(
+        h,
+        kb.putFiles("d", [
+          { path: "ok.md", content: "x" },
+          { path: "../bad", content: "x" },
+        ]),
+        ValidationError,
+      );
+      expect(await kb.fileExists("d", "ok.md")).toBe(false);
+      expect((await kb.getInfo("d"))?.version).toBe("2");
+    });
+
+    it("putFiles.partial-failure - files written before a broken stream are recorded", async () => {
+      await kb.createKb("d");
+      let failed = false;
+      try {
+        await kb.putFiles("d", [
+          { path: "first.md", content: "first" },
+          { path: "broken.md", content: failingStream([enc("par")]) },
+          { path: "never.md", content: "never" },
+        ]);
+      } catch {
+        failed = true;
+      }
+      expect(failed).toBe(true);
+      expect(dec(await kb.getFile("d", "first.md"))).toBe("first");
+      expect((await kb.listFiles("d")).map((f) => f.path)).toEqual(["first.md"]);
+      expect(await kb.getFile("d", "broken.md")).toBeNull();
+    });
+
     it("listFiles - sorted, prefix filter, missing kb lists nothing", async () => {
       await kb.createKb("d");
       for (const p of ["subdir/b.md", "a.md", "subdir/a.md", "z.txt"]) await kb.putFile("d", p, p);

@@ -29,7 +29,7 @@ import {
   validateIngestionStatus,
 } from "./models.ts";
 import { contentTypeFor, METADATA_FILE, validateFilePath } from "./paths.ts";
-import type { KnowledgeResourceBackend, PutFileOptions } from "./types.ts";
+import type { KnowledgeResourceBackend, PutFileEntry, PutFileOptions } from "./types.ts";
 
 /** The content of `_metadata.json`. */
 export interface MetadataDocument {
@@ -237,27 +237,96 @@ export class BlobKnowledgeBackend implements KnowledgeResourceBackend {
     }
   }
 
-  async putFile(
+  putFile(
     domainId: string,
     path: string,
     content: ByteSource,
     options: PutFileOptions = {},
   ): Promise<KnowledgeFile> {
-    validateDomain(domainId);
-    validateFilePath(path);
-    const metadata = validateMetadata(options.metadata);
-    const contentType = options.contentType ?? contentTypeFor(path);
-    if (typeof contentType !== "string" || contentType === "")
-      throw new ValidationError("Invalid contentType: expected a non-empty string");
-    const doc = await this.#existing(domainId);
-    const key = this.#fileKey(domainId, path);
+    return this.putFiles(domainId, [{ path, content, ...options }]).then(
+      (files) => files[0] as KnowledgeFile,
+    );
+  }
 
-    let checksum: string;
-    let size: number;
+  /**
+   * Stores many files with one metadata write and one version step (bulk uploads). Every path is
+   * checked before anything is written. If a content write fails, the files written before it
+   * are still recorded, then the error is thrown.
+   */
+  async putFiles(domainId: string, entries: PutFileEntry[]): Promise<KnowledgeFile[]> {
+    validateDomain(domainId);
+    const checked = entries.map((e) => {
+      validateFilePath(e.path);
+      const contentType = e.contentType ?? contentTypeFor(e.path);
+      if (typeof contentType !== "string" || contentType === "")
+        throw new ValidationError("Invalid contentType: expected a non-empty string");
+      if (
+        !isByteStream(e.content) &&
+        typeof e.content !== "string" &&
+        !(e.content instanceof Uint8Array)
+      ) {
+        throw new ValidationError(
+          `Invalid content for '${e.path}': expected Uint8Array, string or ReadableStream`,
+        );
+      }
+      return {
+        ...e,
+        contentType,
+        metadata: validateMetadata(e.metadata),
+        keepMetadata: e.metadata === undefined,
+      };
+    });
+    const doc = await this.#existing(domainId);
+    const written: { file: KnowledgeFile; keepMetadata: boolean }[] = [];
+    const results: KnowledgeFile[] = [];
+    let failure: unknown;
+    for (const e of checked) {
+      try {
+        const stored = await this.#storeContent(
+          domainId,
+          e.path,
+          e.content,
+          e.contentType,
+          doc.files[e.path],
+          e.keepMetadata,
+        );
+        if (stored === null) {
+          results.push(KnowledgeFile.fromDict(doc.files[e.path] as KnowledgeFileDict));
+          continue;
+        }
+        const file = new KnowledgeFile({
+          path: e.path,
+          contentType: e.contentType,
+          ...stored,
+          uploadedAt: new Date(this.#now()),
+          metadata: e.metadata,
+        });
+        written.push({ file, keepMetadata: e.keepMetadata });
+        results.push(file);
+      } catch (error) {
+        failure = error;
+        break;
+      }
+    }
+    if (written.length > 0) await this.#record(domainId, written);
+    if (failure !== undefined) throw failure;
+    return results;
+  }
+
+  /** Writes one file's bytes; `null` when identical bytes are already stored (no write). */
+  async #storeContent(
+    domainId: string,
+    path: string,
+    content: ByteSource,
+    contentType: string,
+    existing: KnowledgeFileDict | undefined,
+    keepMetadata: boolean,
+  ): Promise<{ checksum: string; sizeBytes: number } | null> {
+    const key = this.#fileKey(domainId, path);
+    const limit = this.#maxFileBytes;
     if (isByteStream(content)) {
       // Hash and count while the bytes stream to the store: the file is never held twice.
       const sha = new Sha256();
-      const limit = this.#maxFileBytes;
       const counted = content.pipeThrough(
         new TransformStream<Uint8Array, Uint8Array>({
           transform(chunk, controller) {
@@ -271,58 +340,50 @@ export class BlobKnowledgeBackend implements KnowledgeResourceBackend {
         }),
       );
       await this.store.put(key, counted, { contentType });
-      checksum = sha.hex();
-      size = sha.length;
-    } else {
-      if (typeof content !== "string" && !(content instanceof Uint8Array)) {
-        throw new ValidationError("Invalid content: expected Uint8Array, string or ReadableStream");
-      }
-      const bytes = toBytes(content);
-      if (bytes.length > this.#maxFileBytes)
-        throw new ValidationError(
-          `File '${path}' exceeds the limit of ${this.#maxFileBytes} bytes`,
-        );
-      checksum = await sha256Hex(bytes);
-      size = bytes.length;
-      const existing = doc.files[path];
-      // Re-uploading identical content is not a change: no write, no new version.
-      if (
-        existing?.checksum === checksum &&
-        existing.content_type === contentType &&
-        options.metadata === undefined
-      ) {
-        return KnowledgeFile.fromDict(existing);
-      }
-      await this.store.put(key, bytes, { contentType });
+      return { checksum: sha.hex(), sizeBytes: sha.length };
     }
+    const bytes = toBytes(content);
+    if (bytes.length > limit)
+      throw new ValidationError(`File '${path}' exceeds the limit of ${limit} bytes`);
+    const checksum = await sha256Hex(bytes);
+    // Re-uploading identical content is not a change: no write, no new version.
+    if (existing?.checksum === checksum && existing.content_type === contentType && keepMetadata)
+      return null;
+    await this.store.put(key, bytes, { contentType });
+    return { checksum, sizeBytes: bytes.length };
+  }
 
-    const file = new KnowledgeFile({
-      path,
-      contentType,
-      sizeBytes: size,
-      checksum,
-      uploadedAt: new Date(this.#now()),
-      metadata,
-    });
+  /** Records written files in the metadata, one version step for all of them. */
+  async #record(
+    domainId: string,
+    written: { file: KnowledgeFile; keepMetadata: boolean }[],
+  ): Promise<void> {
     try {
       await this.#mutate(domainId, (d) => {
-        const before = d.files[path];
-        if (
-          before?.checksum === checksum &&
-          before.content_type === contentType &&
-          options.metadata === undefined
-        )
-          return false;
-        d.files[path] = file.toDict();
-        this.#touch(d);
-        return true;
+        let changed = false;
+        for (const { file, keepMetadata } of written) {
+          const before = d.files[file.path];
+          if (
+            before?.checksum === file.checksum &&
+            before.content_type === file.contentType &&
+            keepMetadata
+          )
+            continue;
+          d.files[file.path] = file.toDict();
+          changed = true;
+        }
+        if (changed) this.#touch(d);
+        return changed;
       });
     } catch (error) {
       // The knowledge base vanished meanwhile: do not leave the content behind.
-      if (error instanceof NotFoundError) await this.store.delete(key).catch(() => {});
+      if (error instanceof NotFoundError) {
+        await this.store
+          .delete(written.map((w) => this.#fileKey(domainId, w.file.path)))
+          .catch(() => {});
+      }
       throw error;
     }
-    return file;
   }
 
   /** Recounts files and bytes, bumps the version, stamps the time. */

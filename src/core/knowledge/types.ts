@@ -13,6 +13,12 @@ export interface PutFileOptions {
   metadata?: JsonObject;
 }
 
+/** One file of {@link KnowledgeResourceBackend.putFiles}. */
+export interface PutFileEntry extends PutFileOptions {
+  path: string;
+  content: ByteSource;
+}
+
 /**
  * Where knowledge files live. Every backend passes the knowledge-backend conformance suite
  * (`botknobs/testing`).
@@ -34,6 +40,8 @@ export interface KnowledgeResourceBackend {
     content: ByteSource,
     options?: PutFileOptions,
   ): Promise<KnowledgeFile>;
+  /** Stores many files with one version step (bulk upload); paths are all checked first. */
+  putFiles(domainId: string, files: PutFileEntry[]): Promise<KnowledgeFile[]>;
   getFile(domainId: string, path: string): Promise<Uint8Array | null>;
   /** The content as a stream (async-iterable too), in `chunkSize` pieces when given. */
   streamFile(

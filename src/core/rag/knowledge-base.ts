@@ -216,18 +216,33 @@ export class RAGKnowledgeBase {
         return !!chunk && matches(this.#metadata(chunk, null));
       };
       const hybrid = vector !== null && this.store.vectors !== null;
+      const perSource = options.perSource === true;
       const pool = hybrid ? Math.max(k * 4, 50) : k;
-      const lexical = this.store.bm25.search(query, { k: pool, filter: pass });
+      const lexical = this.store.bm25.search(query, {
+        k: pool,
+        filter: pass,
+        collapseGroups: perSource,
+      });
       const dense = hybrid
-        ? await (this.store.vectors as VectorStore).query(vector, { k: pool, filter: pass })
+        ? await (this.store.vectors as VectorStore).query(vector, {
+            k: perSource ? pool * 4 : pool,
+            filter: pass,
+          })
         : [];
       const fused: FusedHit[] = hybrid ? fuseRrf(lexical, dense) : normaliseLexical(lexical);
       const results: SearchResult[] = [];
+      const seen = new Set<string>();
       for (const hit of fused) {
         if (results.length === k) break;
         if (hit.similarity < minSimilarity) continue;
         const chunk = chunks.get(hit.id);
-        if (chunk) results.push(this.#result(chunk, hit));
+        if (!chunk) continue;
+        if (perSource) {
+          const key = `${chunk.domainId}\u001f${chunk.source}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+        }
+        results.push(this.#result(chunk, hit));
       }
       return results;
     });

@@ -51,5 +51,7 @@ export interface QueryOptions {
   filter?: Record<string, unknown>;
   /** Drop results below this similarity (default 0). */
   minSimilarity?: number;
+  /** One result per knowledge file (its best chunk), e.g. to rank documents. */
+  perSource?: boolean;
   signal?: AbortSignal;
 }
