@@ -121,7 +121,7 @@ export class DomainUpdate {
     });
     await this.#store.stage(groupOf(this.domainId, path, version), staged);
     const ids = staged.map((s) => s.chunk.id);
-    this.#staged.push(...ids);
+    for (const id of ids) this.#staged.push(id);
     this.#changes.set(path, { checksum, fingerprint: this.#fingerprint, ids });
     return ids.length;
   }
