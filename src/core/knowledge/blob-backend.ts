@@ -37,6 +37,13 @@ export interface MetadataDocument {
   files: Record<string, KnowledgeFileDict>;
 }
 
+/** A parsed `_metadata.json` with the etag it was read at, and its checksum once computed. */
+interface CachedMetadata {
+  etag: string;
+  doc: MetadataDocument;
+  checksum?: Promise<string>;
+}
+
 /** Options of {@link BlobKnowledgeBackend}. */
 export interface BlobKnowledgeBackendOptions {
   store: BlobStore;
@@ -68,7 +75,7 @@ export class BlobKnowledgeBackend implements KnowledgeResourceBackend {
   readonly #now: () => number;
   readonly #lock = new KeyedLock();
   // Parsed metadata per domain, valid while the stored object's etag is unchanged.
-  readonly #cache = new Map<string, { etag: string; doc: MetadataDocument }>();
+  readonly #cache = new Map<string, CachedMetadata>();
   #ready: Promise<void> | undefined;
 
   constructor(options: BlobKnowledgeBackendOptions) {
@@ -105,7 +112,7 @@ export class BlobKnowledgeBackend implements KnowledgeResourceBackend {
     return new Date(this.#now()).toISOString();
   }
 
-  async #read(domainId: string): Promise<{ etag: string; doc: MetadataDocument } | null> {
+  async #read(domainId: string): Promise<CachedMetadata | null> {
     await this.initialize();
     const key = this.#metaKey(domainId);
     const head = await this.store.head(key);
@@ -139,7 +146,12 @@ export class BlobKnowledgeBackend implements KnowledgeResourceBackend {
       for (let attempt = 0; attempt < MAX_META_ATTEMPTS; attempt++) {
         const entry = await this.#read(domainId);
         if (!entry) throw new NotFoundError(`Knowledge base '${domainId}' does not exist`);
-        const doc = structuredClone(entry.doc);
+        // Changes replace file entries and edit `info`: a copy one level deep keeps the cached
+        // document intact until the write succeeds (a deep clone of thousands of entries is slow).
+        const doc: MetadataDocument = {
+          info: { ...entry.doc.info },
+          files: { ...entry.doc.files },
+        };
         if (!change(doc)) return doc;
         const written = await this.#writeMeta(
           domainId,
@@ -160,7 +172,7 @@ export class BlobKnowledgeBackend implements KnowledgeResourceBackend {
     doc: MetadataDocument,
     ifMatch: string | null | undefined,
   ): Promise<boolean> {
-    const bytes = new TextEncoder().encode(JSON.stringify(doc, null, 2));
+    const bytes = new TextEncoder().encode(JSON.stringify(doc));
     const meta = await this.store.put(this.#metaKey(domainId), bytes, {
       contentType: "application/json",
       ...(ifMatch !== undefined ? { ifMatch } : {}),
@@ -451,14 +463,22 @@ export class BlobKnowledgeBackend implements KnowledgeResourceBackend {
 
   async getChecksum(domainId: string): Promise<string> {
     validateDomain(domainId);
-    return checksumOf(await this.#existing(domainId));
+    return this.#checksum(domainId);
+  }
+
+  /** The checksum, computed once per metadata version. */
+  async #checksum(domainId: string): Promise<string> {
+    const entry = await this.#read(domainId);
+    if (!entry) throw new NotFoundError(`Knowledge base '${domainId}' does not exist`);
+    entry.checksum ??= checksumOf(entry.doc);
+    return entry.checksum;
   }
 
   async hasChangesSince(domainId: string, versionOrChecksum: string): Promise<boolean> {
     validateDomain(domainId);
     const doc = await this.#existing(domainId);
     if (versionOrChecksum === doc.info.version) return false;
-    return versionOrChecksum !== (await checksumOf(doc));
+    return versionOrChecksum !== (await this.#checksum(domainId));
   }
 
   async setIngestionStatus(
