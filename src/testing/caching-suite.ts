@@ -23,6 +23,10 @@ import {
   type TestHarness,
 } from "./harness.ts";
 
+/** The seed's update event: `Event(UPDATED, "registry:bots", { bot_id })`. */
+const updated = (botId: string): Event =>
+  new Event({ type: EventType.UPDATED, topic: "registry:bots", payload: { bot_id: botId } });
+
 /** Options of {@link cachingManagerSuite}. */
 export interface CachingManagerSuiteOptions {
   name: string;
@@ -229,28 +233,14 @@ export function cachingManagerSuite(h: TestHarness, options: CachingManagerSuite
         expect((await m.getOrCreate("support-bot")).config).toEqual({
           llm: { model: "claude-3-sonnet" },
         });
-        await bus.publish(
-          "registry:bots",
-          new Event({
-            type: EventType.UPDATED,
-            topic: "registry:bots",
-            payload: { bot_id: "support-bot" },
-          }),
-        );
+        await bus.publish("registry:bots", updated("support-bot"));
         await eventually(() => !m.isCached("support-bot"));
         expect((await m.getOrCreate("support-bot")).config).toEqual({
           llm: { model: "claude-3-opus" },
         });
       }
       await backend.update("support-bot", { llm: { model: "claude-3-opus" } });
-      await bus.publish(
-        "registry:bots",
-        new Event({
-          type: EventType.UPDATED,
-          topic: "registry:bots",
-          payload: { bot_id: "support-bot" },
-        }),
-      );
+      await bus.publish("registry:bots", updated("support-bot"));
       await eventually(() => !manager.isCached("support-bot"));
       const after = await manager.getOrCreate("support-bot");
       expect(after).not.toBe(before);

@@ -10,6 +10,7 @@ import type { ErrorReporter, EventBus, Subscription } from "../events/types.ts";
 import type { Registration } from "../registry/registration.ts";
 import { REGISTRY_TOPIC, type RegistryBackend } from "../registry/types.ts";
 import { coarseNow } from "../util/clock.ts";
+import { Once } from "../util/once.ts";
 import { type JsonObject, validateBotId } from "../validate.ts";
 import { LruList, type LruNode } from "./lru.ts";
 
@@ -93,7 +94,7 @@ export abstract class CachingRegistryManager<T> {
   readonly #flights = new Map<string, Flight<T>>();
   readonly #destroying = new Set<Promise<void>>();
   #subscription: Subscription | undefined;
-  #initialized: Promise<void> | undefined;
+  readonly #initialized = new Once();
   #closed = false;
   #hits = 0;
   #misses = 0;
@@ -132,18 +133,14 @@ export abstract class CachingRegistryManager<T> {
   /** Initializes the backend and subscribes to the registry topic. Idempotent; reopens after `close()`. */
   initialize(): Promise<void> {
     this.#closed = false;
-    this.#initialized ??= (async () => {
+    return this.#initialized.run(async () => {
       await this.backend.initialize();
       if (this.eventBus) {
         this.#subscription = await this.eventBus.subscribe(this.eventTopic, (event) =>
           this.#onEvent(event),
         );
       }
-    })().catch((error: unknown) => {
-      this.#initialized = undefined;
-      throw error;
     });
-    return this.#initialized;
   }
 
   /** The number of cached instances. */
@@ -332,7 +329,7 @@ export abstract class CachingRegistryManager<T> {
     this.#closed = true;
     await this.#subscription?.cancel();
     this.#subscription = undefined;
-    this.#initialized = undefined;
+    this.#initialized.reset();
     for (const flight of this.#flights.values()) flight.stale = true;
     this.#flights.clear();
     await Promise.all([...this.#lru.nodes()].map((n) => this.#exit(n, "closed")));

@@ -8,6 +8,7 @@ import type { BlobStore } from "../blob/types.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import { sha256Hex } from "../util/json.ts";
 import { KeyedLock } from "../util/keyed-lock.ts";
+import { Once } from "../util/once.ts";
 import { Sha256 } from "../util/sha256.ts";
 import {
   type ByteSource,
@@ -76,7 +77,7 @@ export class BlobKnowledgeBackend implements KnowledgeResourceBackend {
   readonly #lock = new KeyedLock();
   // Parsed metadata per domain, valid while the stored object's etag is unchanged.
   readonly #cache = new Map<string, CachedMetadata>();
-  #ready: Promise<void> | undefined;
+  readonly #ready = new Once();
 
   constructor(options: BlobKnowledgeBackendOptions) {
     this.store = options.store;
@@ -87,15 +88,11 @@ export class BlobKnowledgeBackend implements KnowledgeResourceBackend {
   }
 
   initialize(): Promise<void> {
-    this.#ready ??= this.store.initialize().catch((error: unknown) => {
-      this.#ready = undefined;
-      throw error;
-    });
-    return this.#ready;
+    return this.#ready.run(() => this.store.initialize());
   }
 
   async close(): Promise<void> {
-    this.#ready = undefined;
+    this.#ready.reset();
     this.#cache.clear();
     await this.store.close();
   }

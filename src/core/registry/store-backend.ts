@@ -7,6 +7,7 @@ import { ConflictError, NotFoundError } from "../errors.ts";
 import { Event, type EventType } from "../events/event.ts";
 import type { ErrorReporter, EventBus } from "../events/types.ts";
 import { KeyedLock } from "../util/keyed-lock.ts";
+import { Once } from "../util/once.ts";
 import {
   DEFAULT_MAX_CONFIG_BYTES,
   type JsonObject,
@@ -63,7 +64,7 @@ export class StoreRegistryBackend implements RegistryBackend {
   readonly #now: () => number;
   readonly #report: ErrorReporter;
   readonly #lock = new KeyedLock();
-  #ready: Promise<void> | undefined;
+  readonly #ready = new Once();
 
   constructor(options: StoreRegistryBackendOptions) {
     this.store = options.store;
@@ -77,15 +78,11 @@ export class StoreRegistryBackend implements RegistryBackend {
 
   /** Initializes the store once; every other method calls it first. */
   initialize(): Promise<void> {
-    this.#ready ??= this.store.initialize().catch((error: unknown) => {
-      this.#ready = undefined;
-      throw error;
-    });
-    return this.#ready;
+    return this.#ready.run(() => this.store.initialize());
   }
 
   async close(): Promise<void> {
-    this.#ready = undefined;
+    this.#ready.reset();
     await this.store.close();
   }
 

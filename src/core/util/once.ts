@@ -1,0 +1,22 @@
+/**
+ * {@link Once}: an async set-up that runs once, is shared by concurrent callers, and may run
+ * again after it failed or was reset (on close).
+ * @module
+ */
+export class Once {
+  #done: Promise<void> | undefined;
+
+  /** Runs `setUp` unless it ran (or is running) already. */
+  run(setUp: () => Promise<void>): Promise<void> {
+    this.#done ??= setUp().catch((error: unknown) => {
+      this.#done = undefined;
+      throw error;
+    });
+    return this.#done;
+  }
+
+  /** Forgets that it ran: the next `run` sets up again. */
+  reset(): void {
+    this.#done = undefined;
+  }
+}
