@@ -22,6 +22,7 @@ import {
 } from "../../src/testing/index.ts";
 import { coreUnitSuite } from "./core-units.ts";
 import { exampleSuite } from "./examples.ts";
+import { ingestUnitSuite } from "./ingest-units.ts";
 import { ragUnitSuite } from "./rag-units.ts";
 
 export function runAll(h: TestHarness, runtime: string): void {
@@ -47,6 +48,7 @@ export function runAll(h: TestHarness, runtime: string): void {
     create: () => new InMemoryKnowledgeBackend(),
   });
   coreUnitSuite(h, runtime);
+  ingestUnitSuite(h, runtime);
   ragUnitSuite(h, runtime);
   exampleSuite(h, runtime);
 }

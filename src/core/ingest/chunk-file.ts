@@ -1,0 +1,38 @@
+/**
+ * A knowledge file straight to chunks: {@link toMarkdown} then {@link chunkMarkdown}.
+ * @module
+ */
+import { type ChunkedMarkdown, type ChunkOptions, chunkMarkdown } from "./chunk.ts";
+import { FileKind } from "./file-kind.ts";
+import { type ToMarkdownOptions, toMarkdown } from "./transform.ts";
+
+/** Options of {@link chunkFile}: the chunking and the transformation ones. */
+export interface ChunkFileOptions extends ChunkOptions, ToMarkdownOptions {}
+
+/** A knowledge file's chunks, kind and front matter. */
+export interface ChunkedFile extends ChunkedMarkdown {
+  kind: FileKind;
+  gzip: boolean;
+}
+
+/**
+ * Transforms a knowledge file to markdown and chunks it. `null` for an unsupported type; an empty
+ * file gives no chunks. Throws {@link ValidationError} for a bad file, as {@link toMarkdown} does.
+ * Only markdown files have front matter: text, JSON, YAML and CSV are chunked as they render.
+ * @example
+ * const result = await chunkFile("faq.md", new TextEncoder().encode("# FAQ\n\nAsk us."));
+ * // result?.chunks[0].headingPath === "FAQ"
+ */
+export async function chunkFile(
+  path: string,
+  content: Uint8Array | string,
+  options: ChunkFileOptions = {},
+): Promise<ChunkedFile | null> {
+  const doc = await toMarkdown(path, content, options);
+  if (doc === null) return null;
+  const { chunks, frontMatter } = chunkMarkdown(doc.markdown, {
+    ...options,
+    frontMatter: doc.kind === FileKind.MARKDOWN && options.frontMatter !== false,
+  });
+  return { chunks, frontMatter, kind: doc.kind, gzip: doc.gzip };
+}
