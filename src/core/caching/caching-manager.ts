@@ -152,10 +152,11 @@ export abstract class CachingRegistryManager<T> {
    * The cached instance, or a new one from the registry. Concurrent callers for one id share one
    * creation; a missing or inactive bot throws `NotFoundError`.
    */
-  async getOrCreate(botId: string, options?: GetOrCreateOptions): Promise<T> {
+  getOrCreate(botId: string, options?: GetOrCreateOptions): Promise<T> {
+    // Not an async function: a hit returns an already-resolved promise without an async frame.
     if (options?.forceRefresh !== true) {
       const node = this.#fresh(botId);
-      if (node !== undefined) return node.value;
+      if (node !== undefined) return Promise.resolve(node.value);
     }
     return this.#miss(botId, options?.forceRefresh === true);
   }
