@@ -93,6 +93,16 @@ export {
   type VectorStore,
 } from "./core/rag/vector-store.ts";
 export { Bm25Index } from "./core/search/bm25.ts";
+export { DEFAULT_BM25_OPTIONS, resolveBm25Options } from "./core/search/options.ts";
+export { stemEnglish } from "./core/search/stemmer.ts";
+export {
+  createTokenizer,
+  normalizeText,
+  Stemmer,
+  type Tokenizer,
+  type TokenizerOptions,
+  tokenize,
+} from "./core/search/tokenize.ts";
 export type {
   Bm25IndexJson,
   Bm25Options,

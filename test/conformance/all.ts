@@ -24,6 +24,7 @@ import { coreUnitSuite } from "./core-units.ts";
 import { exampleSuite } from "./examples.ts";
 import { ingestUnitSuite } from "./ingest-units.ts";
 import { ragUnitSuite } from "./rag-units.ts";
+import { searchUnitSuite } from "./search-units.ts";
 
 export function runAll(h: TestHarness, runtime: string): void {
   registryBackendSuite(h, {
@@ -49,6 +50,7 @@ export function runAll(h: TestHarness, runtime: string): void {
   });
   coreUnitSuite(h, runtime);
   ingestUnitSuite(h, runtime);
+  searchUnitSuite(h, runtime);
   ragUnitSuite(h, runtime);
   exampleSuite(h, runtime);
 }
