@@ -73,6 +73,26 @@ export async function expectRejects(
   return error;
 }
 
+/** What `fn` throws (or what the promise rejects with); `undefined` when it does not. */
+export function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
+/** What a promise rejects with; `undefined` when it resolves. */
+export async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
 /** Polls `predicate` until it holds or `timeoutMs` passes (for buses that deliver asynchronously). */
 export async function eventually(
   predicate: () => boolean | Promise<boolean>,

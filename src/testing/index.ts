@@ -22,7 +22,9 @@ export {
   expectRejects,
   type FakeClock,
   fakeClock,
+  rejection,
   type TestHarness,
+  thrown,
 } from "./harness.ts";
 export { type HotReloadSuiteOptions, hotReloadSuite } from "./hot-reload-suite.ts";
 export {

@@ -23,16 +23,7 @@ import {
   ValidationError,
   validatePortability,
 } from "../../src/index.ts";
-import { expectRejects, type TestHarness } from "../../src/testing/index.ts";
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  return undefined;
-}
+import { expectRejects, type TestHarness, thrown } from "../../src/testing/index.ts";
 
 export function coreUnitSuite(h: TestHarness, runtime: string): void {
   const { describe, it, expect } = h;

@@ -15,27 +15,9 @@ import {
   type MarkdownChunk,
   toMarkdown,
 } from "../../src/core/ingest/index.ts";
-import type { TestHarness } from "../../src/testing/index.ts";
+import { rejection, type TestHarness, thrown } from "../../src/testing/index.ts";
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  return undefined;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (e) {
-    return e;
-  }
-  return undefined;
-}
 
 function concat(...parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));

@@ -10,7 +10,7 @@ import {
   stemEnglish,
   tokenize,
 } from "../../src/core/search/index.ts";
-import type { TestHarness } from "../../src/testing/index.ts";
+import { type TestHarness, thrown } from "../../src/testing/index.ts";
 
 const doc = (id: string, text: string, heading = "", group?: string): SearchDocument =>
   group === undefined
@@ -57,15 +57,6 @@ function build(docs: readonly SearchDocument[], options: Bm25Options = {}): Bm25
   const index = new Bm25Index(options);
   for (const d of docs) index.add(d);
   return index;
-}
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  return undefined;
 }
 
 export function searchUnitSuite(h: TestHarness, runtime: string): void {
