@@ -6,6 +6,8 @@ export { Event, type EventDict, type EventInit, EventType } from "./core/events/
 export { coreEventBuses, createEventBus, type EventBusConfig } from "./core/events/factory.ts";
 export { globToRegExp, matchTopic } from "./core/events/glob.ts";
 export { InMemoryEventBus, type InMemoryEventBusOptions } from "./core/events/memory-bus.ts";
+export { SSEEventBus, type SSEEventBusOptions } from "./core/events/sse-bus.ts";
+export { type SseMessage, SseParser } from "./core/events/sse-parser.ts";
 export { SubscriptionTable } from "./core/events/subscriptions.ts";
 export type {
   ErrorReporter,

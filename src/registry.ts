@@ -22,6 +22,12 @@ export {
   validatePortability,
 } from "./core/portability.ts";
 export { coreRegistryBackends, createRegistryBackend } from "./core/registry/factory.ts";
+export {
+  HTTPRegistryBackend,
+  type HTTPRegistryBackendOptions,
+} from "./core/registry/http-backend.ts";
+export { httpRegistryBackends, httpRegistryEntry } from "./core/registry/http-factory.ts";
+export { HttpJson, type HttpJsonOptions, httpAuthHeaders } from "./core/registry/http-request.ts";
 export { InMemoryBackend, type InMemoryBackendOptions } from "./core/registry/memory-backend.ts";
 export {
   MemoryRecordStore,

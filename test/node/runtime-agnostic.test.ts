@@ -67,6 +67,8 @@ describe("src/core is runtime-agnostic", () => {
     "src/registry.ts",
     "src/events.ts",
     "src/config.ts",
+    "src/knowledge.ts",
+    "src/server/index.ts",
     "src/testing/index.ts",
   ]) {
     it(`${entry} bundles with --platform=neutral`, async () => {

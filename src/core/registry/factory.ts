@@ -1,17 +1,19 @@
 /**
- * `createRegistryBackend(type, config)`: the seed's factory. The core knows `memory` (and, with
- * the HTTP API, `http`); `botknobs/node`, `botknobs/cloudflare` and `botknobs/browser` export
+ * `createRegistryBackend(type, config)`: the seed's factory. The core knows `memory` and `http`;
+ * `botknobs/node`, `botknobs/cloudflare` and `botknobs/browser` export
  * factories that know their own types too.
  * @module
  */
 import * as z from "zod/mini";
 import { createFromTable, type FactoryTable } from "../util/factory.ts";
+import { httpRegistryEntry } from "./http-factory.ts";
 import { InMemoryBackend } from "./memory-backend.ts";
 import type { RegistryBackend } from "./types.ts";
 
 /** The registry backend types the core knows. */
 export const coreRegistryBackends: FactoryTable<RegistryBackend> = {
   memory: { schema: z.strictObject({}), create: () => new InMemoryBackend() },
+  http: httpRegistryEntry,
 };
 
 /**

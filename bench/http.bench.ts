@@ -1,0 +1,225 @@
+/**
+ * HTTP API benchmark: the app on Node (@hono/node-server) over loopback, measured with wrk.
+ *
+ *   npx tsx bench/http.bench.ts   (env: BENCH_SECONDS=10, BENCH_ROUNDS=3, BENCH_PUTS=200)
+ *
+ * 1. `GET /bots/{id}` (random ids among 1,000 registered bots) beside a bare Hono `GET /hello`
+ *    served the same way in the same run: requests/s, p99, and the overhead ratio hello/bots.
+ * 2. The 304 path: conditional `GET /bots` (`If-None-Match` = the current revision) with 1,000
+ *    bots, next to the full listing it saves.
+ * 3. Event propagation: N sequential `PUT`s through the API; time from the PUT until a
+ *    CachingRegistryManager over HTTPRegistryBackend + SSEEventBus no longer holds the bot.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { Hono } from "hono";
+import { SSEEventBus } from "../src/core/events/sse-bus.ts";
+import { HTTPRegistryBackend } from "../src/core/registry/http-backend.ts";
+import {
+  CachingRegistryManager,
+  InMemoryBackend,
+  InMemoryEventBus,
+  type JsonObject,
+} from "../src/index.ts";
+import { createApp } from "../src/server/index.ts";
+import { listen } from "../test/fixtures/http-serve.ts";
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const PUTS = Number(process.env.BENCH_PUTS ?? 200);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const BOTS = 1000;
+const CONFIG: JsonObject = {
+  llm: { provider: "anthropic", model: "claude-3-sonnet", temperature: 0.2 },
+  memory: { type: "buffer", max_messages: 10 },
+  knowledge: { domain: "support", k: 5 },
+};
+
+interface WrkResult {
+  command: string;
+  rps: number;
+  /** CPU time of this process (the server; wrk is a child and not counted) per request, in µs. */
+  cpuPerRequest: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+}
+
+function ms(value: string): number {
+  const m = /^([\d.]+)(us|ms|s)$/.exec(value.trim());
+  if (!m) return Number.NaN;
+  const n = Number(m[1]);
+  return m[2] === "us" ? n / 1000 : m[2] === "s" ? n * 1000 : n;
+}
+
+/** Runs wrk as a child process (never blocking this event loop, which serves the requests). */
+function wrk(args: string[]): Promise<WrkResult> {
+  const command = `wrk ${args.map((a) => (/[\s"'$]/.test(a) ? `'${a}'` : a)).join(" ")}`;
+  return new Promise((resolve, reject) => {
+    const cpu0 = process.cpuUsage();
+    const child = spawn("wrk", args);
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+    });
+    child.stderr.on("data", (d) => process.stderr.write(d));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code !== 0) return reject(new Error(`${command} exited ${code}\n${out}`));
+      const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
+      const p50 = ms(/\s50%\s+(\S+)/.exec(out)?.[1] ?? "");
+      const p99 = ms(/\s99%\s+(\S+)/.exec(out)?.[1] ?? "");
+      const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
+      const requests = Number(/(\d+) requests in/.exec(out)?.[1]);
+      const cpu = process.cpuUsage(cpu0);
+      resolve({
+        command,
+        rps,
+        cpuPerRequest: (cpu.user + cpu.system) / requests,
+        p50,
+        p99,
+        non2xx,
+      });
+    });
+  });
+}
+
+const percentile = (sorted: number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+
+class Manager extends CachingRegistryManager<JsonObject> {
+  protected createInstance(_id: string, config: JsonObject): JsonObject {
+    return config;
+  }
+}
+
+async function main(): Promise<void> {
+  const bus = new InMemoryEventBus();
+  const registry = new InMemoryBackend({ eventBus: bus });
+  for (let i = 0; i < BOTS; i++)
+    await registry.register(`bot-${String(i).padStart(4, "0")}`, { ...CONFIG, i });
+  const api = await listen(createApp({ registry, eventBus: bus }));
+  const authed = await listen(createApp({ registry, auth: { tokens: ["bench-token"] } }));
+  const hello = new Hono();
+  hello.get("/hello", (c) => c.text("hello"));
+  // The least any HTTP front of this registry pays: one Hono route, registry.get, toDict.
+  hello.get("/bots/:id", async (c) => {
+    const reg = await registry.get(c.req.param("id"));
+    return reg ? c.json(reg.toDict(), 200, { ETag: `"${reg.etag}"` }) : c.notFound();
+  });
+  const bare = await listen(hello);
+
+  const dir = mkdtempSync(join(tmpdir(), "botknobs-bench-"));
+  const script = join(dir, "random-bot.lua");
+  writeFileSync(
+    script,
+    `math.randomseed(42)\nrequest = function()\n  return wrk.format("GET", string.format("/bots/bot-%04d", math.random(0, ${BOTS - 1})))\nend\n`,
+  );
+  const common = ["-t2", "-c32", `-d${SECONDS}s`, "--latency"];
+  const revision = (await (await fetch(`${api.url}/bots`)).json()) as { revision: string };
+
+  // Warm up the JIT on both servers before measuring.
+  await wrk(["-t2", "-c32", "-d2s", "-s", script, api.url]);
+  await wrk(["-t2", "-c32", "-d2s", `${bare.url}/hello`]);
+
+  // The rows alternate for ROUNDS rounds (the machine may be shared: alternating spreads any
+  // background load over all of them); each row shows its run with the median requests/s.
+  const rows: [string, string[]][] = [
+    ["bare Hono GET /hello", [...common, `${bare.url}/hello`]],
+    ["GET /bots/{id} (1,000 bots)", [...common, "-s", script, api.url]],
+    ["bare Hono route + registry.get", [...common, "-s", script, bare.url]],
+    [
+      "GET /bots/{id} with bearer auth",
+      [...common, "-s", script, "-H", "Authorization: Bearer bench-token", authed.url],
+    ],
+    [
+      "GET /bots → 304 (If-None-Match)",
+      [...common, "-H", `If-None-Match: "${revision.revision}"`, `${api.url}/bots`],
+    ],
+  ];
+  const results: WrkResult[][] = rows.map(() => []);
+  for (let round = 0; round < ROUNDS; round++)
+    for (const [i, [, args]] of rows.entries()) results[i]?.push(await wrk(args));
+  const median = (rs: WrkResult[]): WrkResult =>
+    [...rs].sort((a, b) => a.rps - b.rps)[Math.floor(rs.length / 2)] as WrkResult;
+  const runs: [string, WrkResult][] = rows.map(([name], i) => [
+    `${name} (median of ${ROUNDS})`,
+    median(results[i] as WrkResult[]),
+  ]);
+  runs.push(["GET /bots full list (1,000)", await wrk([...common, `${api.url}/bots`])]);
+  const [hellos = [], botsRuns = [], minimal = []] = results;
+
+  // Event propagation: PUT → SSE → the remote manager's cache drops the bot.
+  const sse = new SSEEventBus({ baseUrl: api.url });
+  const manager = new Manager({
+    backend: new HTTPRegistryBackend({ baseUrl: api.url }),
+    eventBus: sse,
+  });
+  await manager.initialize();
+  const writer = new HTTPRegistryBackend({ baseUrl: api.url });
+  const samples: number[] = [];
+  for (let i = 0; i < PUTS; i++) {
+    await manager.getOrCreate("bot-0001");
+    const t0 = performance.now();
+    await writer.register("bot-0001", { ...CONFIG, round: i });
+    while (manager.isCached("bot-0001")) await new Promise((r) => setImmediate(r));
+    samples.push(performance.now() - t0);
+  }
+  samples.sort((a, b) => a - b);
+  await manager.close();
+  await sse.close();
+
+  const bareRps = runs[0]?.[1].rps ?? Number.NaN;
+  const botsRps = runs[1]?.[1].rps ?? Number.NaN;
+  const row = (cells: string[]): string => `| ${cells.join(" | ")} |`;
+  console.log(
+    `\nbotknobs HTTP API on Node ${process.version}, @hono/node-server, loopback, wrk -t2 -c32 -d${SECONDS}s\n`,
+  );
+  console.log(
+    row(["measurement", "requests/s", "p50 ms", "p99 ms", "server CPU µs/req", "non-2xx/3xx"]),
+  );
+  console.log(row(["---", "---:", "---:", "---:", "---:", "---:"]));
+  for (const [name, r] of runs)
+    console.log(
+      row([
+        name,
+        r.rps.toFixed(0),
+        r.p50.toFixed(2),
+        r.p99.toFixed(2),
+        r.cpuPerRequest.toFixed(1),
+        String(r.non2xx),
+      ]),
+    );
+  console.log(
+    `\noverhead ratio (hello rps / bots rps, medians): ${(bareRps / botsRps).toFixed(2)}× (goal ≤ 1.5×)`,
+  );
+  console.log(
+    `  per round (hello / bots / bare route + registry.get): ${hellos.map((h, i) => `${h.rps.toFixed(0)} / ${botsRuns[i]?.rps.toFixed(0)} / ${minimal[i]?.rps.toFixed(0)}`).join(", ")}`,
+  );
+  const minimalRps = median(minimal).rps;
+  const cpu = (rs: WrkResult[]): number => Math.min(...rs.map((r) => r.cpuPerRequest));
+  console.log(
+    `  server CPU per request (min of ${ROUNDS}): hello ${cpu(hellos).toFixed(1)} µs, bots ${cpu(botsRuns).toFixed(1)} µs (${(cpu(botsRuns) / cpu(hellos)).toFixed(2)}×), bare route + registry.get ${cpu(minimal).toFixed(1)} µs (${(cpu(minimal) / cpu(hellos)).toFixed(2)}×)`,
+  );
+  console.log(
+    `  the API's own share (bare route + registry.get rps / bots rps): ${(minimalRps / botsRps).toFixed(2)}×`,
+  );
+  console.log(
+    `  load average while running: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")} on ${cpus().length} CPUs`,
+  );
+  console.log(
+    `event propagation PUT → remote invalidation over SSE, ${PUTS} sequential PUTs: p50 ${percentile(samples, 50).toFixed(2)} ms, p99 ${percentile(samples, 99).toFixed(2)} ms`,
+  );
+  console.log("\ncommands:");
+  for (const [name, r] of runs) console.log(`  ${name}: ${r.command}`);
+  console.log(
+    `  (random-bot.lua: request = wrk.format("GET", string.format("/bots/bot-%04d", math.random(0, ${BOTS - 1}))))`,
+  );
+
+  await Promise.all([api.close(), authed.close(), bare.close()]);
+}
+
+await main();

@@ -1,0 +1,93 @@
+/**
+ * `npm start`: the botknobs API on 127.0.0.1:8787 (Node), on embedded defaults — in-memory
+ * registry, knowledge base and event bus — seeded with a demo bot and a small knowledge base so
+ * the README's `curl` examples answer at once.
+ *
+ * Environment: PORT (8787), BOTKNOBS_HOST (127.0.0.1), BOTKNOBS_TOKENS (comma-separated
+ * read-write bearer tokens), BOTKNOBS_READ_TOKENS (read-only tokens). Without tokens the API
+ * is open, so it refuses to listen anywhere but loopback.
+ */
+import { serveApp } from "../src/adapters/node/index.ts";
+import {
+  InMemoryBackend,
+  InMemoryEventBus,
+  InMemoryKnowledgeBackend,
+  KnowledgeIngestionManager,
+  RAGKnowledgeBase,
+} from "../src/index.ts";
+import { createApp } from "../src/server/index.ts";
+
+const list = (value: string | undefined): string[] =>
+  (value ?? "")
+    .split(",")
+    .map((t) => t.trim())
+    .filter(Boolean);
+const tokens = list(process.env.BOTKNOBS_TOKENS);
+const readOnlyTokens = list(process.env.BOTKNOBS_READ_TOKENS);
+const hostname = process.env.BOTKNOBS_HOST ?? "127.0.0.1";
+const port = Number(process.env.PORT ?? 8787);
+const loopback = /^(127\.\d+\.\d+\.\d+|localhost|::1)$/.test(hostname);
+const auth = tokens.length + readOnlyTokens.length > 0;
+if (!auth && !loopback) {
+  console.error(
+    `refusing to serve without tokens on ${hostname}: set BOTKNOBS_TOKENS, or use 127.0.0.1`,
+  );
+  process.exit(1);
+}
+
+const eventBus = new InMemoryEventBus();
+const registry = new InMemoryBackend({ eventBus });
+const knowledge = new InMemoryKnowledgeBackend();
+const rag = new RAGKnowledgeBase();
+const ingestion = new KnowledgeIngestionManager({ source: knowledge, destination: rag, eventBus });
+
+// Demo data: one bot, one knowledge base with two files, ingested.
+await registry.register("support-bot", {
+  llm: { provider: "anthropic", model: "claude-3-sonnet" },
+  system_prompt: "You are a helpful support agent.",
+  knowledge: { domain: "support" },
+});
+await knowledge.createKb("support", { metadata: { description: "Support docs" } });
+await knowledge.putFile(
+  "support",
+  "faq.md",
+  "# FAQ\n\n## How do I reset my password?\n\nGo to settings, then Security, then Reset password.\n\n## How do I contact support?\n\nWrite to the help desk from the app.",
+);
+await knowledge.putFile(
+  "support",
+  "plans.json",
+  JSON.stringify({
+    title: "Plans",
+    plans: [
+      { name: "Free", description: "One bot, community support" },
+      { name: "Team", description: "Ten bots, email support" },
+    ],
+  }),
+);
+await ingestion.ingest("support");
+
+const app = createApp({
+  registry,
+  knowledge,
+  rag,
+  ingestion,
+  eventBus,
+  ...(auth ? { auth: { tokens, readOnlyTokens } } : {}),
+});
+const served = await serveApp(app, { hostname, port });
+console.log(
+  auth
+    ? `botknobs API on ${served.url} — bearer tokens required (${tokens.length} read-write, ${readOnlyTokens.length} read-only)`
+    : `botknobs API on ${served.url} — no auth (loopback only; set BOTKNOBS_TOKENS to require tokens)`,
+);
+console.log("seeded: bot 'support-bot', knowledge base 'support' (faq.md, plans.json), ingested");
+console.log(
+  `try: curl ${served.url}/bots/support-bot   ·   curl '${served.url}/kb/support/search?q=reset+password'`,
+);
+
+const stop = async (): Promise<void> => {
+  await served.close();
+  process.exit(0);
+};
+process.on("SIGINT", () => void stop());
+process.on("SIGTERM", () => void stop());

@@ -1,0 +1,52 @@
+/**
+ * `serveApp`: serves a fetch handler (the `botknobs/server` app) on Node with
+ * `@hono/node-server`; `close()` also drops keep-alive connections so the server really stops.
+ * @module
+ */
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+
+/** A running server. */
+export interface Served {
+  /** `http://<hostname>:<port>` */
+  url: string;
+  port: number;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves `app` on `hostname` (default `127.0.0.1`) and `port` (default 0: any free port).
+ * @example
+ * const served = await serveApp(createApp({ registry }), { port: 8787 });
+ * console.log(served.url);
+ */
+export function serveApp(
+  app: { fetch: (request: Request, ...rest: never[]) => Response | Promise<Response> },
+  options: { hostname?: string; port?: number } = {},
+): Promise<Served> {
+  const hostname = options.hostname ?? "127.0.0.1";
+  return new Promise((resolve, reject) => {
+    const server = serve(
+      {
+        fetch: app.fetch as (request: Request) => Promise<Response>,
+        port: options.port ?? 0,
+        hostname,
+      },
+      (info: AddressInfo) => {
+        resolve({
+          url: `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${info.port}`,
+          port: info.port,
+          server,
+          close: () =>
+            new Promise<void>((done) => {
+              server.close(() => done());
+              server.closeAllConnections();
+            }),
+        });
+      },
+    ) as Server;
+    server.once("error", reject);
+  });
+}

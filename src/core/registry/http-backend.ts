@@ -1,0 +1,292 @@
+/**
+ * {@link HTTPRegistryBackend}: the whole `RegistryBackend` over `fetch`, speaking the HTTP
+ * contract that `botknobs/server` serves (API.md, "Registry").
+ * @module
+ */
+import {
+  AdapterError,
+  ConflictError,
+  NotFoundError,
+  ReadOnlyError,
+  ValidationError,
+} from "../errors.ts";
+import {
+  DEFAULT_MAX_CONFIG_BYTES,
+  type JsonObject,
+  validateBotId,
+  validateJsonObject,
+  validateMetadata,
+  validateStatus,
+} from "../validate.ts";
+import { HttpJson, httpAuthHeaders } from "./http-request.ts";
+import { Registration, type RegistrationDict } from "./registration.ts";
+import type { RegisterOptions, RegistryBackend, UpdateOptions } from "./types.ts";
+
+/** Options of {@link HTTPRegistryBackend}. */
+export interface HTTPRegistryBackendOptions {
+  /** The server, e.g. `"https://api.example.com"` (a path prefix is kept). */
+  baseUrl: string;
+  /** Sent as `Authorization: Bearer <token>` (or in `authHeader` when that names a header). */
+  authToken?: string;
+  /**
+   * A header name for `authToken` (`"X-API-Key"`), or a whole `Authorization` value
+   * (`"Bearer token123"`, as in the seed's example).
+   */
+  authHeader?: string;
+  /** Seconds before a request is abandoned (default 30). */
+  timeout?: number;
+  /** Writes throw `ReadOnlyError` without a request. */
+  readOnly?: boolean;
+  /** Where the registrations are (default `"/bots"`; the original server used `"/configs"`). */
+  resourcePath?: string;
+  /** The `fetch` to use (default the global one), e.g. `app.fetch` wrapped, or a service binding's. */
+  fetch?: typeof fetch;
+  /** Size limit of one config's JSON, checked before sending (default 1 MiB). */
+  maxConfigBytes?: number;
+}
+
+/** The `error.code` of an API error body, if it is one. */
+function errorCode(text: string): string | undefined {
+  try {
+    return (JSON.parse(text) as { error?: { code?: string } } | null)?.error?.code;
+  } catch {
+    return undefined;
+  }
+}
+
+function unquote(etag: string): string {
+  return etag.replace(/^W\//, "").replace(/^"|"$/g, "");
+}
+
+/**
+ * A registry on another server (a `botknobs/server` app, or anything speaking its contract).
+ * Ids and configs are validated here before a request is made; 404 reads give `null`/`false`;
+ * other error statuses throw `HttpError` with the status and the response's text.
+ * @example
+ * const backend = new HTTPRegistryBackend({ baseUrl: "https://bots.example.com", authHeader: "Bearer token123", timeout: 30 });
+ * await backend.register("support-bot", { llm: { provider: "anthropic" } });
+ * const config = await backend.getConfig("support-bot");
+ */
+export class HTTPRegistryBackend implements RegistryBackend {
+  readonly baseUrl: string;
+  readonly resourcePath: string;
+  readonly timeout: number;
+  readonly readOnly: boolean;
+  readonly #http: HttpJson;
+  readonly #maxConfigBytes: number;
+  #revisionTag: string | null = null;
+
+  constructor(options: HTTPRegistryBackendOptions) {
+    if (typeof options?.baseUrl !== "string" || !/^https?:\/\//i.test(options.baseUrl)) {
+      throw new ValidationError(
+        `Invalid baseUrl ${JSON.stringify(options?.baseUrl)}: expected an http(s) URL`,
+        [{ path: ["baseUrl"], message: "expected an http(s) URL" }],
+      );
+    }
+    this.baseUrl = options.baseUrl.replace(/\/+$/, "");
+    const path = options.resourcePath ?? "/bots";
+    this.resourcePath = `/${path.replace(/^\/+|\/+$/g, "")}`;
+    this.timeout = options.timeout ?? 30;
+    if (!(this.timeout > 0))
+      throw new ValidationError(`Invalid timeout ${this.timeout}: must be > 0 seconds`);
+    this.readOnly = options.readOnly ?? false;
+    this.#http = new HttpJson({
+      fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+      headers: httpAuthHeaders(options),
+      timeout: this.timeout,
+    });
+    this.#maxConfigBytes = options.maxConfigBytes ?? DEFAULT_MAX_CONFIG_BYTES;
+  }
+
+  #url(botId?: string, suffix = ""): string {
+    const item = botId === undefined ? "" : `/${encodeURIComponent(botId)}`;
+    return `${this.baseUrl}${this.resourcePath}${item}${suffix}`;
+  }
+
+  async #registration(response: Response): Promise<Registration> {
+    const data = await this.#http.json<RegistrationDict>(response);
+    try {
+      return Registration.fromDict(data);
+    } catch (error) {
+      throw new AdapterError("http", `${response.url || this.baseUrl}: not a registration`, {
+        cause: error,
+      });
+    }
+  }
+
+  #writable(): void {
+    if (this.readOnly) throw new ReadOnlyError(`HTTP registry at ${this.baseUrl} is read-only`);
+  }
+
+  /** Nothing to set up: every call is one request. */
+  async initialize(): Promise<void> {}
+
+  async close(): Promise<void> {}
+
+  async register(
+    botId: string,
+    config: JsonObject,
+    options: RegisterOptions = {},
+  ): Promise<Registration> {
+    this.#writable();
+    validateBotId(botId);
+    const { value } = validateJsonObject(config, "config", this.#maxConfigBytes);
+    const body: Record<string, unknown> = {
+      config: value,
+      // Always explicit: register is an upsert to this status (PUT without it keeps the current one).
+      status: validateStatus(options.status ?? "active"),
+    };
+    if (options.metadata !== undefined) body.metadata = validateMetadata(options.metadata);
+    const url = this.#url(botId);
+    const response = await this.#http.request("PUT", url, { body });
+    if (!response.ok) return this.#http.fail(response, "PUT", url);
+    return this.#registration(response);
+  }
+
+  async update(
+    botId: string,
+    config: JsonObject,
+    options: UpdateOptions = {},
+  ): Promise<Registration> {
+    this.#writable();
+    validateBotId(botId);
+    const { value } = validateJsonObject(config, "config", this.#maxConfigBytes);
+    const body: Record<string, unknown> = { config: value };
+    if (options.status !== undefined) body.status = validateStatus(options.status);
+    if (options.metadata !== undefined) body.metadata = validateMetadata(options.metadata);
+    // `*`: must exist. A version: must be at that version. Both are 412 otherwise.
+    const ifMatch = options.ifVersion === undefined ? "*" : `"${options.ifVersion}"`;
+    const url = this.#url(botId);
+    const response = await this.#http.request("PUT", url, {
+      body,
+      headers: { "if-match": ifMatch },
+    });
+    if (response.status === 412) {
+      const text = await response.text();
+      if (errorCode(text) === "NOT_FOUND") throw new NotFoundError(`Bot '${botId}' not found`);
+      throw new ConflictError(
+        `Bot '${botId}' is not at version ${options.ifVersion} (${text.slice(0, 500)})`,
+      );
+    }
+    if (!response.ok) return this.#http.fail(response, "PUT", url);
+    return this.#registration(response);
+  }
+
+  async #read(botId: string, peek: boolean): Promise<Registration | null> {
+    validateBotId(botId);
+    const url = this.#url(botId, peek ? "?peek=1" : "");
+    const response = await this.#http.request("GET", url);
+    if (response.status === 404) {
+      await response.body?.cancel();
+      return null;
+    }
+    if (!response.ok) return this.#http.fail(response, "GET", url);
+    return this.#registration(response);
+  }
+
+  /** Reads and records the access on the server. */
+  get(botId: string): Promise<Registration | null> {
+    return this.#read(botId, false);
+  }
+
+  /** Reads with `?peek=1`: the server records no access. */
+  peek(botId: string): Promise<Registration | null> {
+    return this.#read(botId, true);
+  }
+
+  async getConfig(botId: string): Promise<JsonObject | null> {
+    return (await this.get(botId))?.config ?? null;
+  }
+
+  async peekConfig(botId: string): Promise<JsonObject | null> {
+    return (await this.peek(botId))?.config ?? null;
+  }
+
+  async exists(botId: string): Promise<boolean> {
+    return (await this.peek(botId))?.status === "active";
+  }
+
+  async #write(method: string, url: string): Promise<boolean> {
+    const response = await this.#http.request(method, url);
+    if (response.status === 404) {
+      await response.body?.cancel();
+      return false;
+    }
+    if (!response.ok) return this.#http.fail(response, method, url);
+    await response.body?.cancel();
+    return true;
+  }
+
+  async deactivate(botId: string): Promise<boolean> {
+    this.#writable();
+    validateBotId(botId);
+    return this.#write("POST", this.#url(botId, "/deactivate"));
+  }
+
+  async unregister(botId: string): Promise<boolean> {
+    this.#writable();
+    validateBotId(botId);
+    return this.#write("DELETE", this.#url(botId));
+  }
+
+  async #list(activeOnly: boolean): Promise<Registration[]> {
+    const url = `${this.#url()}${activeOnly ? "?status=active" : ""}`;
+    const response = await this.#http.request("GET", url);
+    if (!response.ok) return this.#http.fail(response, "GET", url);
+    const data = await this.#http.json<{ items?: RegistrationDict[] }>(response);
+    if (!Array.isArray(data?.items))
+      throw new AdapterError("http", `GET ${url}: the answer has no 'items' list`);
+    return data.items.map((d) => Registration.fromDict(d));
+  }
+
+  listAll(): Promise<Registration[]> {
+    return this.#list(false);
+  }
+
+  listActive(): Promise<Registration[]> {
+    return this.#list(true);
+  }
+
+  async listIds(): Promise<string[]> {
+    return (await this.listActive()).map((r) => r.botId);
+  }
+
+  async count(): Promise<number> {
+    return (await this.listActive()).length;
+  }
+
+  /** Deletes every registration, one `DELETE` each (the contract has no bulk delete). */
+  async clear(): Promise<void> {
+    this.#writable();
+    const ids = (await this.listAll()).map((r) => r.botId);
+    for (let i = 0; i < ids.length; i += 16) {
+      await Promise.all(ids.slice(i, i + 16).map((id) => this.unregister(id)));
+    }
+  }
+
+  /**
+   * The list's ETag from a `HEAD` with `If-None-Match: <last>`: never a body, and a 304 when
+   * nothing changed. Falls back to the listing's `revision` for a server that sends no ETag.
+   */
+  async revision(): Promise<string> {
+    const url = this.#url();
+    const headers: Record<string, string> = {};
+    if (this.#revisionTag !== null) headers["if-none-match"] = `"${this.#revisionTag}"`;
+    const response = await this.#http.request("HEAD", url, { headers });
+    await response.body?.cancel();
+    if (response.status === 304 && this.#revisionTag !== null) return this.#revisionTag;
+    if (!response.ok) return this.#http.fail(response, "HEAD", url);
+    const etag = response.headers.get("etag");
+    if (etag) {
+      this.#revisionTag = unquote(etag);
+      return this.#revisionTag;
+    }
+    const listing = await this.#http.request("GET", url);
+    if (!listing.ok) return this.#http.fail(listing, "GET", url);
+    return String((await this.#http.json<{ revision?: unknown }>(listing))?.revision ?? "");
+  }
+
+  toString(): string {
+    return `HTTPRegistryBackend(${this.baseUrl}${this.resourcePath})`;
+  }
+}

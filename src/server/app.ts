@@ -1,0 +1,145 @@
+/**
+ * `createApp(options)`: one Hono app serving the registry (`/bots`, alias `/configs`), the
+ * knowledge API (`/kb`), the event stream (`/events`) and `/openapi.json`. Web standards and
+ * hono only, so the same app runs on Workers, Node, Deno and Bun.
+ * @module
+ */
+import { Hono, type MiddlewareHandler } from "hono";
+import { cors } from "hono/cors";
+import type { EventBus } from "../core/events/types.ts";
+import type { KnowledgeIngestionManager } from "../core/knowledge/ingestion.ts";
+import type { KnowledgeResourceBackend } from "../core/knowledge/types.ts";
+import type { RAGKnowledgeBase } from "../core/rag/knowledge-base.ts";
+import type { RegistryBackend } from "../core/registry/types.ts";
+import { type AuthOptions, authEnabled, bearerAuth } from "./auth.ts";
+import type { ServerContext } from "./context.ts";
+import { ApiErrorCode, badInput, errorResponse } from "./errors.ts";
+import { eventRoutes } from "./event-routes.ts";
+import { knowledgeRoutes } from "./knowledge-routes.ts";
+import { openApiDocument } from "./openapi.ts";
+import { registryRoutes } from "./registry-routes.ts";
+
+/** Options of {@link createApp}. */
+export interface AppOptions {
+  registry: RegistryBackend;
+  /** Serves `/kb` (default: the ingestion manager's source). Without it `/kb` answers 501. */
+  knowledge?: KnowledgeResourceBackend;
+  /** Serves search (default: the ingestion manager's destination). */
+  rag?: RAGKnowledgeBase;
+  /** Serves `POST /kb/{domain}/ingest`. */
+  ingestion?: KnowledgeIngestionManager;
+  /** Serves `/events`. Give the registry backend the same bus so its writes are streamed. */
+  eventBus?: EventBus;
+  /** Bearer tokens; with any configured, every route needs one. */
+  auth?: AuthOptions;
+  /** CORS for browsers: the allowed origins, or `"*"`. Off by default. */
+  cors?: { origins: string[] | "*" };
+  limits?: {
+    /** Largest JSON body in bytes (default 1 MiB + 64 KiB: a 1 MiB config and its envelope). */
+    maxJsonBytes?: number;
+    /** Largest uploaded file in bytes (default 100 MiB). */
+    maxFileBytes?: number;
+  };
+  /** Seconds between SSE heartbeats (default 15). */
+  heartbeatSeconds?: number;
+}
+
+/**
+ * The default JSON body limit: 1 MiB of config plus room for the rest of the body.
+ * @example
+ * createApp({ registry, limits: { maxJsonBytes: DEFAULT_MAX_JSON_BYTES * 4 } });
+ */
+export const DEFAULT_MAX_JSON_BYTES: number = 1024 * 1024 + 64 * 1024;
+/**
+ * The default upload limit (100 MiB).
+ * @example
+ * createApp({ registry, knowledge, limits: { maxFileBytes: 10 * DEFAULT_MAX_FILE_BYTES } });
+ */
+export const DEFAULT_MAX_FILE_BYTES: number = 100 * 1024 * 1024;
+
+const DOT_SEGMENT = /(^|\/)(\.|%2e){1,2}(\/|$)/i;
+
+/**
+ * Refuses dot segments (`/../`, `/%2e%2e/`) and backslashes in the raw request target where the
+ * runtime still has it (Node's `IncomingMessage`, through `@hono/node-server`): URL parsing would
+ * otherwise resolve them into another route before the app sees the request.
+ */
+const rejectDotSegments: MiddlewareHandler = async (c, next) => {
+  const raw = (c.env as { incoming?: { url?: unknown } } | undefined)?.incoming?.url;
+  if (typeof raw === "string") {
+    const path = raw.split(/[?#]/, 1)[0] as string;
+    if (/[.%\\]/.test(path) && (DOT_SEGMENT.test(path) || path.includes("\\")))
+      throw badInput("path", "dot segments (. or ..) and backslashes are not allowed");
+  }
+  await next();
+};
+
+/**
+ * Builds the API.
+ * @example
+ * import { serve } from "@hono/node-server";
+ * const bus = new InMemoryEventBus();
+ * const app = createApp({ registry: new InMemoryBackend({ eventBus: bus }), eventBus: bus, auth: { tokens: ["s3cret"] } });
+ * serve({ fetch: app.fetch, port: 8787 });
+ * // Workers: export default { fetch: app.fetch };
+ */
+export function createApp(options: AppOptions): Hono {
+  const ctx: ServerContext = {
+    registry: options.registry,
+    knowledge: options.knowledge ?? options.ingestion?.source,
+    rag: options.rag ?? options.ingestion?.destination,
+    ingestion: options.ingestion,
+    eventBus: options.eventBus,
+    maxJsonBytes: options.limits?.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES,
+    maxFileBytes: options.limits?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
+    heartbeatMs: (options.heartbeatSeconds ?? 15) * 1000,
+  };
+  const app = new Hono();
+  app.onError((error, c) => errorResponse(c, error));
+  app.notFound((c) =>
+    c.json(
+      {
+        error: {
+          code: ApiErrorCode.NOT_FOUND,
+          message: `No route for ${c.req.method} ${c.req.path}`,
+        },
+      },
+      404,
+    ),
+  );
+  app.use("*", rejectDotSegments);
+  if (options.cors) {
+    const { origins } = options.cors;
+    app.use(
+      "*",
+      cors({
+        origin: origins === "*" ? "*" : [...origins],
+        allowMethods: ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"],
+        allowHeaders: [
+          "Authorization",
+          "Content-Type",
+          "If-Match",
+          "If-None-Match",
+          "If-Range",
+          "Range",
+        ],
+        exposeHeaders: ["ETag", "Location", "Content-Range", "Accept-Ranges", "WWW-Authenticate"],
+        maxAge: 600,
+      }),
+    );
+  }
+  const auth = authEnabled(options.auth);
+  if (auth) app.use("*", bearerAuth(options.auth as AuthOptions));
+
+  const registry = registryRoutes(ctx);
+  app.route("/bots", registry);
+  app.route("/configs", registry);
+  app.route("/kb", knowledgeRoutes(ctx));
+  app.route("/events", eventRoutes(ctx));
+  let document: unknown;
+  app.get("/openapi.json", (c) => {
+    document ??= openApiDocument({ auth });
+    return c.json(document);
+  });
+  return app;
+}

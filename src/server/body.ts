@@ -1,0 +1,109 @@
+/**
+ * Request bodies with size limits: JSON read whole (up to `maxJsonBytes`), files passed on as a
+ * stream that fails with 413 the moment it grows past `maxFileBytes`.
+ * @module
+ */
+import type { Context } from "hono";
+import { ApiError, ApiErrorCode, badInput } from "./errors.ts";
+
+function tooLarge(limit: number): ApiError {
+  return new ApiError(
+    413,
+    ApiErrorCode.PAYLOAD_TOO_LARGE,
+    `Request body exceeds the limit of ${limit} bytes`,
+  );
+}
+
+/** Rejects up front when `Content-Length` already says the body is too large. */
+function checkDeclaredLength(c: Context, limit: number): void {
+  const declared = c.req.header("content-length");
+  if (declared !== undefined && /^\d+$/.test(declared) && Number(declared) > limit)
+    throw tooLarge(limit);
+}
+
+/** Reads the whole body, failing with 413 as soon as it passes `limit` bytes. */
+async function readBytes(c: Context, limit: number): Promise<Uint8Array> {
+  checkDeclaredLength(c, limit);
+  const stream = c.req.raw.body;
+  if (!stream) return new Uint8Array(0);
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.length;
+      if (total > limit) {
+        await reader.cancel().catch(() => {});
+        throw tooLarge(limit);
+      }
+      chunks.push(value);
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return bytes;
+}
+
+function parse(bytes: Uint8Array): unknown {
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw badInput("body", "not valid UTF-8");
+  }
+  if (text.trim() === "") return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw badInput("body", `malformed JSON (${(error as Error).message})`);
+  }
+}
+
+/**
+ * Reads a JSON body of at most `limit` bytes: too large → 413, empty or malformed → 400.
+ * @example
+ * const input = await readJson(c, 1024 * 1024);
+ */
+export async function readJson(c: Context, limit: number): Promise<unknown> {
+  const value = parse(await readBytes(c, limit));
+  if (value === undefined) throw badInput("body", "expected a JSON body");
+  return value;
+}
+
+/**
+ * Reads an optional JSON body: an empty body gives `undefined`.
+ * @example
+ * const options = (await readOptionalJson(c, limit)) ?? {};
+ */
+export async function readOptionalJson(c: Context, limit: number): Promise<unknown> {
+  return parse(await readBytes(c, limit));
+}
+
+/**
+ * The request body as a stream that errors with a 413 {@link ApiError} once more than `limit`
+ * bytes have passed (nothing is buffered here). No body gives an empty stream.
+ * @example
+ * await knowledge.putFile(domain, path, limitedBody(c, maxFileBytes));
+ */
+export function limitedBody(c: Context, limit: number): ReadableStream<Uint8Array> {
+  checkDeclaredLength(c, limit);
+  const source = c.req.raw.body ?? new Blob([]).stream();
+  let seen = 0;
+  return source.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        seen += chunk.length;
+        if (seen > limit) controller.error(tooLarge(limit));
+        else controller.enqueue(chunk);
+      },
+    }),
+  );
+}

@@ -1,0 +1,28 @@
+/**
+ * `botknobs/server`: the HTTP API as one Hono app — the registry contract at `/bots` (alias
+ * `/configs`), knowledge bases, files, ingestion jobs and search at `/kb`, Server-Sent Events at
+ * `/events`, and the OpenAPI 3.1 document at `/openapi.json`. Runs on every runtime.
+ * @example
+ * import { createApp } from "botknobs/server";
+ * const app = createApp({ registry: new InMemoryBackend() });
+ * export default { fetch: app.fetch }; // Workers; on Node: serve({ fetch: app.fetch }) from @hono/node-server
+ * @module
+ */
+export {
+  type AppOptions,
+  createApp,
+  DEFAULT_MAX_FILE_BYTES,
+  DEFAULT_MAX_JSON_BYTES,
+} from "./app.ts";
+export { type Access, type AuthOptions, bearerAuth, tokenChecker } from "./auth.ts";
+export {
+  ApiError,
+  type ApiErrorBody,
+  ApiErrorCode,
+  errorResponse,
+  mapError,
+} from "./errors.ts";
+export { type IngestJob, JobStatus } from "./jobs.ts";
+export { openApiDocument } from "./openapi.ts";
+export { parseEtags, parseIfMatch, quoteEtag } from "./preconditions.ts";
+export { parseRange } from "./range.ts";

@@ -1,0 +1,130 @@
+/**
+ * Ingestion jobs: `POST /kb/{domain}/ingest` starts one in the background and answers 202 with
+ * its id; `GET /kb/{domain}/ingest/{job}` reads its progress and result. Jobs live in the
+ * memory of the process (or Worker isolate) that runs them; the last 1,000 are kept.
+ * @module
+ */
+import type { IngestionResult, KnowledgeIngestionManager } from "../core/knowledge/ingestion.ts";
+import { mapError } from "./errors.ts";
+
+/**
+ * Where a job stands.
+ * @example
+ * if (job.status === JobStatus.COMPLETED) console.log(job.result?.chunksCreated);
+ */
+export const JobStatus = {
+  RUNNING: "running",
+  COMPLETED: "completed",
+  FAILED: "failed",
+} as const;
+/** One of the {@link JobStatus} values. */
+export type JobStatus = (typeof JobStatus)[keyof typeof JobStatus];
+
+/** One ingestion run. */
+export interface IngestJob {
+  jobId: string;
+  domainId: string;
+  status: JobStatus;
+  createdAt: Date;
+  completedAt: Date | null;
+  progress: { done: number; total: number };
+  /** The run's result once it completed (its own `status` says `ready` or `error`). */
+  result: IngestionResult | null;
+  /** Why the run failed (the knowledge base vanished, the destination threw…). */
+  error: { code: string; message: string } | null;
+}
+
+/**
+ * The wire form of an {@link IngestJob}.
+ * @example
+ * return c.json(jobToDict(job), 202);
+ */
+export function jobToDict(job: IngestJob): Record<string, unknown> {
+  return {
+    job_id: job.jobId,
+    domain_id: job.domainId,
+    status: job.status,
+    created_at: job.createdAt.toISOString(),
+    completed_at: job.completedAt?.toISOString() ?? null,
+    progress: { ...job.progress },
+    result: job.result?.toDict() ?? null,
+    error: job.error,
+  };
+}
+
+/**
+ * The jobs of one server.
+ * @example
+ * const { job, done } = jobs.start(ingestion, "support", { clearExisting: true });
+ * background(c, done);
+ */
+export class IngestJobs {
+  readonly #jobs = new Map<string, IngestJob>();
+  readonly #max: number;
+
+  constructor(max = 1000) {
+    this.#max = max;
+  }
+
+  /** Starts a run; `done` settles (never rejects) when it is over. */
+  start(
+    ingestion: KnowledgeIngestionManager,
+    domainId: string,
+    options: { clearExisting?: boolean; force?: boolean },
+  ): { job: IngestJob; done: Promise<void> } {
+    const job: IngestJob = {
+      jobId: crypto.randomUUID(),
+      domainId,
+      status: JobStatus.RUNNING,
+      createdAt: new Date(),
+      completedAt: null,
+      progress: { done: 0, total: 0 },
+      result: null,
+      error: null,
+    };
+    this.#jobs.set(job.jobId, job);
+    this.#evict();
+    const done = ingestion
+      .ingest(domainId, {
+        ...options,
+        onProgress: (p) => {
+          job.progress = { done: p.done, total: p.total };
+        },
+      })
+      .then(
+        (result) => {
+          job.result = result;
+          job.status = JobStatus.COMPLETED;
+        },
+        (error: unknown) => {
+          const { body } = mapError(error);
+          job.error = { code: body.error.code, message: body.error.message };
+          job.status = JobStatus.FAILED;
+        },
+      )
+      .finally(() => {
+        job.completedAt = new Date();
+      });
+    return { job, done };
+  }
+
+  /** A job of `domainId`, or undefined. */
+  get(domainId: string, jobId: string): IngestJob | undefined {
+    const job = this.#jobs.get(jobId);
+    return job?.domainId === domainId ? job : undefined;
+  }
+
+  /** The jobs of one domain, newest first. */
+  list(domainId: string): IngestJob[] {
+    return [...this.#jobs.values()].filter((j) => j.domainId === domainId).reverse();
+  }
+
+  /** Drops the oldest finished jobs beyond the limit (running ones are kept). */
+  #evict(): void {
+    if (this.#jobs.size <= this.#max) return;
+    for (const [id, job] of this.#jobs) {
+      if (this.#jobs.size <= this.#max) return;
+      if (job.status !== JobStatus.RUNNING) this.#jobs.delete(id);
+    }
+  }
+}

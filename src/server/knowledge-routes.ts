@@ -1,0 +1,124 @@
+/**
+ * The knowledge API at `/kb`: knowledge bases, their files (see `file-routes.ts`), background
+ * ingestion jobs and search.
+ * @module
+ */
+import { Hono } from "hono";
+import { NotFoundError, UnsupportedError } from "../core/errors.ts";
+import type { KnowledgeResourceBackend } from "../core/knowledge/types.ts";
+import { parseWith } from "../core/validate.ts";
+import { readJson, readOptionalJson } from "./body.ts";
+import { background, query, type ServerContext } from "./context.ts";
+import { domainId, fileRoutes } from "./file-routes.ts";
+import { IngestJobs, jobToDict } from "./jobs.ts";
+import { createKbSchema, ingestSchema, searchQuery } from "./schemas.ts";
+
+function unsupported(what: string): never {
+  throw new UnsupportedError(`This server has no ${what} configured`);
+}
+
+/**
+ * The knowledge routes, to mount at `/kb`. Without a knowledge backend every route is a 501.
+ * @example
+ * app.route("/kb", knowledgeRoutes(ctx));
+ */
+export function knowledgeRoutes(ctx: ServerContext): Hono {
+  const r = new Hono();
+  if (!ctx.knowledge) {
+    r.all("*", () => unsupported("knowledge backend"));
+    return r;
+  }
+  const knowledge: KnowledgeResourceBackend = ctx.knowledge;
+  const jobs = new IngestJobs();
+
+  r.get("/", async (c) => {
+    const infos = await knowledge.listKbs();
+    return c.json({ items: infos.map((i) => i.toDict()) });
+  });
+
+  r.post("/", async (c) => {
+    const input = parseWith(createKbSchema, await readJson(c, ctx.maxJsonBytes), "body");
+    const info = await knowledge.createKb(
+      input.domain_id,
+      input.metadata === undefined ? {} : { metadata: input.metadata },
+    );
+    c.header("Location", `${c.req.path.replace(/\/$/, "")}/${encodeURIComponent(input.domain_id)}`);
+    return c.json(info.toDict(), 201);
+  });
+
+  r.get("/:domain", async (c) => {
+    const domain = domainId(c);
+    const info = await knowledge.getInfo(domain);
+    if (!info) throw new NotFoundError(`Knowledge base '${domain}' does not exist`);
+    return c.json(info.toDict());
+  });
+
+  r.delete("/:domain", async (c) => {
+    const domain = domainId(c);
+    if (!(await knowledge.deleteKb(domain)))
+      throw new NotFoundError(`Knowledge base '${domain}' does not exist`);
+    // A deleted knowledge base is not searchable any more.
+    ctx.rag?.clear(domain);
+    return c.body(null, 204);
+  });
+
+  fileRoutes(r, ctx);
+
+  r.post("/:domain/ingest", async (c) => {
+    const domain = domainId(c);
+    const ingestion = ctx.ingestion ?? unsupported("ingestion manager");
+    const input = parseWith(
+      ingestSchema,
+      (await readOptionalJson(c, ctx.maxJsonBytes)) ?? {},
+      "body",
+    );
+    if (!(await knowledge.getInfo(domain)))
+      throw new NotFoundError(`Knowledge base '${domain}' does not exist`);
+    const { job, done } = jobs.start(ingestion, domain, {
+      ...(input.clear_existing !== undefined ? { clearExisting: input.clear_existing } : {}),
+      ...(input.force !== undefined ? { force: input.force } : {}),
+    });
+    background(c, done);
+    c.header("Location", `${c.req.path}/${job.jobId}`);
+    return c.json(jobToDict(job), 202);
+  });
+
+  r.get("/:domain/ingest", (c) => {
+    const domain = domainId(c);
+    return c.json({ items: jobs.list(domain).map(jobToDict) });
+  });
+
+  r.get("/:domain/ingest/:job", (c) => {
+    const domain = domainId(c);
+    const job = jobs.get(domain, c.req.param("job"));
+    if (!job) throw new NotFoundError(`No ingestion job '${c.req.param("job")}' for '${domain}'`);
+    return c.json(jobToDict(job));
+  });
+
+  r.get("/:domain/search", async (c) => {
+    const domain = domainId(c);
+    const rag = ctx.rag ?? unsupported("RAG knowledge base");
+    const { q, k = 5 } = query(c, searchQuery);
+    if (!(await knowledge.getInfo(domain)))
+      throw new NotFoundError(`Knowledge base '${domain}' does not exist`);
+    const results = await rag.search(q, {
+      k,
+      filter: { domain_id: domain },
+      signal: c.req.raw.signal,
+    });
+    return c.json({
+      query: q,
+      k,
+      results: results.map((r) => ({
+        text: r.text,
+        content: r.content,
+        source: r.source,
+        heading_path: r.headingPath,
+        similarity: r.similarity,
+        metadata: r.metadata,
+      })),
+    });
+  });
+
+  return r;
+}

@@ -1,0 +1,260 @@
+/**
+ * The `paths` of the OpenAPI document: the registry (served twice, at `/bots` and `/configs`)
+ * and the knowledge API, with parameters and bodies taken from the zod schemas.
+ * @module
+ */
+import * as z from "zod/mini";
+import { getBotQuery, listBotsQuery, listFilesQuery, searchQuery } from "./schemas.ts";
+
+/** A JSON object of the document. */
+export type Json = Record<string, unknown>;
+
+/**
+ * The JSON Schema (2020-12, what OpenAPI 3.1 uses) of a zod schema, without `$schema`.
+ * @example
+ * jsonSchema(createBotSchema, "input"); // { type: "object", properties: { bot_id: … }, … }
+ */
+export function jsonSchema(schema: z.ZodMiniType, io: "input" | "output"): Json {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, {
+    target: "draft-2020-12",
+    io,
+    unrepresentable: "any",
+  }) as Json;
+  return rest;
+}
+
+const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
+
+/**
+ * A JSON request or response body of the named component schema.
+ * @example
+ * content("Error"); // { "application/json": { schema: { $ref: "#/components/schemas/Error" } } }
+ */
+export const content = (name: string): Json => ({ "application/json": { schema: ref(name) } });
+const ok = (description: string, name: string, headers?: Json): Json => ({
+  description,
+  content: content(name),
+  ...(headers ? { headers } : {}),
+});
+/**
+ * References to the error responses of these status codes.
+ * @example
+ * errors(400, 404); // { 400: { $ref: "#/components/responses/E400" }, 404: … }
+ */
+export const errors = (...codes: number[]): Json =>
+  Object.fromEntries(codes.map((code) => [code, { $ref: `#/components/responses/E${code}` }]));
+const ETAG = { ETag: { schema: { type: "string" } } };
+
+/**
+ * Query parameters from a zod object schema.
+ * @example
+ * queryParams(searchQuery); // [{ name: "q", in: "query", required: true, … }, …]
+ */
+export function queryParams(schema: z.ZodMiniType): Json[] {
+  const s = jsonSchema(schema, "input") as {
+    properties?: Record<string, Json>;
+    required?: string[];
+  };
+  return Object.entries(s.properties ?? {}).map(([name, p]) => ({
+    name,
+    in: "query",
+    required: s.required?.includes(name) ?? false,
+    schema: p,
+  }));
+}
+
+const header = (name: string, description: string): Json => ({
+  name,
+  in: "header",
+  required: false,
+  description,
+  schema: { type: "string" },
+});
+
+/**
+ * The registry routes under `base` (`/bots`, `/configs`).
+ * @example
+ * const paths = { ...registryPaths("/bots"), ...registryPaths("/configs") };
+ */
+export function registryPaths(base: string): Json {
+  const id = { $ref: "#/components/parameters/botId" };
+  return {
+    [base]: {
+      get: {
+        summary: "List registrations",
+        parameters: [...queryParams(listBotsQuery), header("If-None-Match", "304 when unchanged")],
+        responses: {
+          200: ok("The list", "RegistrationList", ETAG),
+          304: { description: "Unchanged" },
+          ...errors(400, 401),
+        },
+      },
+      post: {
+        summary: "Register a new bot",
+        requestBody: { required: true, content: content("CreateBot") },
+        responses: { 201: ok("Created", "Registration", ETAG), ...errors(400, 401, 403, 409, 413) },
+      },
+    },
+    [`${base}/{bot_id}`]: {
+      parameters: [id],
+      get: {
+        summary: "Read a registration (peek=1: without recording the access)",
+        parameters: [
+          ...queryParams(getBotQuery),
+          header("If-None-Match", "304 when the ETag matches"),
+        ],
+        responses: {
+          200: ok("The registration", "Registration", ETAG),
+          304: { description: "Unchanged" },
+          ...errors(400, 401, 404),
+        },
+      },
+      put: {
+        summary: "Create or replace (upsert); with If-Match, update only if it matches",
+        parameters: [header("If-Match", "*, a version or an ETag: 412 when it does not match")],
+        requestBody: { required: true, content: content("PutBot") },
+        responses: {
+          200: ok("The registration", "Registration", ETAG),
+          ...errors(400, 401, 403, 412, 413),
+        },
+      },
+      delete: {
+        summary: "Delete (hard)",
+        responses: { 204: { description: "Deleted" }, ...errors(400, 401, 403, 404) },
+      },
+    },
+    [`${base}/{bot_id}/deactivate`]: {
+      parameters: [id],
+      post: {
+        summary: "Deactivate (soft delete)",
+        responses: { 200: ok("The registration", "Registration"), ...errors(400, 401, 403, 404) },
+      },
+    },
+  };
+}
+
+/**
+ * The knowledge routes under `/kb`.
+ * @example
+ * const paths = knowledgePaths();
+ */
+export function knowledgePaths(): Json {
+  const domain = { $ref: "#/components/parameters/domainId" };
+  const path = {
+    name: "path",
+    in: "path",
+    required: true,
+    schema: { type: "string" },
+    description: "The file path; / separators kept",
+  };
+  return {
+    "/kb": {
+      get: {
+        summary: "List knowledge bases",
+        responses: { 200: ok("Knowledge bases", "KnowledgeBaseList"), ...errors(401) },
+      },
+      post: {
+        summary: "Create a knowledge base",
+        requestBody: { required: true, content: content("CreateKnowledgeBase") },
+        responses: { 201: ok("Created", "KnowledgeBase"), ...errors(400, 401, 403, 409) },
+      },
+    },
+    "/kb/{domain_id}": {
+      parameters: [domain],
+      get: {
+        summary: "A knowledge base",
+        responses: { 200: ok("It", "KnowledgeBase"), ...errors(400, 401, 404) },
+      },
+      delete: {
+        summary: "Delete a knowledge base and its files",
+        responses: { 204: { description: "Deleted" }, ...errors(400, 401, 403, 404) },
+      },
+    },
+    "/kb/{domain_id}/files": {
+      parameters: [domain],
+      get: {
+        summary: "List files",
+        parameters: queryParams(listFilesQuery),
+        responses: { 200: ok("Files", "KnowledgeFileList"), ...errors(400, 401, 404) },
+      },
+    },
+    "/kb/{domain_id}/files/{path}": {
+      parameters: [domain, path],
+      get: {
+        summary: "Download (streamed; ETag = SHA-256; single Range)",
+        parameters: [
+          header("Range", "bytes=start-end"),
+          header("If-None-Match", "304 when the ETag matches"),
+          header("If-Range", "an ETag"),
+        ],
+        responses: {
+          200: {
+            description: "The content",
+            headers: ETAG,
+            content: {
+              "application/octet-stream": {
+                schema: { type: "string", contentMediaType: "application/octet-stream" },
+              },
+            },
+          },
+          206: { description: "The requested range" },
+          304: { description: "Unchanged" },
+          ...errors(400, 401, 404, 416),
+        },
+      },
+      put: {
+        summary: "Upload (the raw body, streamed)",
+        requestBody: {
+          required: true,
+          content: {
+            "application/octet-stream": {
+              schema: { type: "string", contentMediaType: "application/octet-stream" },
+            },
+          },
+        },
+        responses: {
+          200: ok("Replaced", "KnowledgeFile", ETAG),
+          201: ok("Created", "KnowledgeFile", ETAG),
+          ...errors(400, 401, 403, 404, 413),
+        },
+      },
+      delete: {
+        summary: "Delete a file",
+        responses: { 204: { description: "Deleted" }, ...errors(400, 401, 403, 404) },
+      },
+    },
+    "/kb/{domain_id}/ingest": {
+      parameters: [domain],
+      post: {
+        summary: "Start an ingestion in the background",
+        requestBody: { required: false, content: content("IngestRequest") },
+        responses: { 202: ok("Started", "IngestJob"), ...errors(400, 401, 403, 404, 501) },
+      },
+      get: {
+        summary: "This domain's jobs, newest first",
+        responses: { 200: ok("Jobs", "IngestJobList"), ...errors(400, 401) },
+      },
+    },
+    "/kb/{domain_id}/ingest/{job_id}": {
+      parameters: [
+        domain,
+        { name: "job_id", in: "path", required: true, schema: { type: "string" } },
+      ],
+      get: {
+        summary: "A job's status and result",
+        responses: { 200: ok("The job", "IngestJob"), ...errors(400, 401, 404) },
+      },
+    },
+    "/kb/{domain_id}/search": {
+      parameters: [domain],
+      get: {
+        summary: "Search a knowledge base",
+        parameters: queryParams(searchQuery),
+        responses: {
+          200: ok("Results, best first", "SearchResponse"),
+          ...errors(400, 401, 404, 501),
+        },
+      },
+    },
+  };
+}

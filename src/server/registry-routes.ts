@@ -1,0 +1,211 @@
+/**
+ * The registry's HTTP contract (API.md), served at `/bots` and at `/configs`:
+ * GET item/list with ETags and 304s, POST create (409), PUT upsert with `If-Match` (412),
+ * DELETE, and POST `/{bot_id}/deactivate`.
+ * @module
+ */
+import { type Context, Hono } from "hono";
+import { ConflictError, NotFoundError } from "../core/errors.ts";
+import type { Registration } from "../core/registry/registration.ts";
+import type { RegistryBackend, UpdateOptions } from "../core/registry/types.ts";
+import { KeyedLock } from "../core/util/keyed-lock.ts";
+import { parseWith, validateBotId } from "../core/validate.ts";
+import { readJson } from "./body.ts";
+import { query, type ServerContext } from "./context.ts";
+import { ApiError, ApiErrorCode, badInput } from "./errors.ts";
+import {
+  type IfMatch,
+  matchesIfMatch,
+  noneMatch,
+  parseIfMatch,
+  quoteEtag,
+} from "./preconditions.ts";
+import {
+  createBotSchema,
+  getBotQuery,
+  listBotsQuery,
+  type PutBotInput,
+  putBotSchema,
+} from "./schemas.ts";
+
+function botId(c: Context): string {
+  return validateBotId(c.req.param("id"), "botId");
+}
+
+function registration(c: Context, reg: Registration, status: 200 | 201 = 200): Response {
+  return c.json(reg.toDict(), status, { ETag: quoteEtag(reg.etag) });
+}
+
+function preconditionFailed(
+  message: string,
+  code: string = ApiErrorCode.PRECONDITION_FAILED,
+): ApiError {
+  return new ApiError(412, code, message);
+}
+
+/** `PUT` with `If-Match`: a must-exist update, conditional on a version or an ETag. */
+async function conditionalUpdate(
+  registry: RegistryBackend,
+  id: string,
+  input: PutBotInput,
+  ifMatch: IfMatch,
+): Promise<Registration> {
+  const options: UpdateOptions = {};
+  if (input.status !== undefined) options.status = input.status;
+  if (input.metadata !== undefined) options.metadata = input.metadata;
+  try {
+    if (!ifMatch.any) {
+      if (ifMatch.versions.length === 1 && ifMatch.etags.length === 0) {
+        // One version: the backend's compare-and-set checks it atomically, no extra read.
+        options.ifVersion = ifMatch.versions[0] as number;
+      } else {
+        const current = await registry.peek(id);
+        if (!current) throw new NotFoundError(`Bot '${id}' not found`);
+        if (!matchesIfMatch(ifMatch, current.version, current.etag)) {
+          throw new ConflictError(
+            `Bot '${id}' is at version ${current.version} (etag ${current.etag}), which If-Match does not name`,
+          );
+        }
+        options.ifVersion = current.version;
+      }
+    }
+    return await registry.update(id, input.config, options);
+  } catch (error) {
+    if (error instanceof NotFoundError)
+      throw preconditionFailed(error.message, ApiErrorCode.NOT_FOUND);
+    if (error instanceof ConflictError) throw preconditionFailed(error.message);
+    throw error;
+  }
+}
+
+/** `PUT` without `If-Match` and without `status`: upsert that keeps the current status. */
+async function upsertKeepingStatus(
+  registry: RegistryBackend,
+  id: string,
+  input: PutBotInput,
+): Promise<Registration> {
+  const metadata = input.metadata === undefined ? {} : { metadata: input.metadata };
+  try {
+    return await registry.update(id, input.config, metadata);
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) throw error;
+    return registry.register(id, input.config, metadata);
+  }
+}
+
+/**
+ * The registry routes, to mount at `/bots` (and `/configs`).
+ * @example
+ * app.route("/bots", registryRoutes(ctx));
+ */
+export function registryRoutes(ctx: ServerContext): Hono {
+  const { registry } = ctx;
+  const creating = new KeyedLock();
+  const r = new Hono();
+
+  r.get("/", async (c) => {
+    const { status } = query(c, listBotsQuery);
+    // The revision is read before anything is listed: a 304 costs no listing, and a list is
+    // never older than the ETag it is sent with.
+    const revision = await registry.revision();
+    const etag = quoteEtag(revision);
+    const headers = { ETag: etag, "Cache-Control": "no-cache" };
+    if (noneMatch(c.req.header("if-none-match"), etag)) return c.body(null, 304, headers);
+    if (c.req.method === "HEAD") return c.body(null, 200, headers);
+    const all = status === "active" ? await registry.listActive() : await registry.listAll();
+    const items = status && status !== "active" ? all.filter((r) => r.status === status) : all;
+    return c.json({ items: items.map((r) => r.toDict()), revision }, 200, headers);
+  });
+
+  r.post("/", async (c) => {
+    const input = parseWith(createBotSchema, await readJson(c, ctx.maxJsonBytes), "body");
+    const id = input.bot_id;
+    // One create per id at a time in this process, so two racing POSTs give one 201 and one 409.
+    const reg = await creating.run(id, async () => {
+      if (await registry.peek(id)) throw new ConflictError(`Bot '${id}' already exists`);
+      return registry.register(id, input.config, {
+        ...(input.status !== undefined ? { status: input.status } : {}),
+        ...(input.metadata !== undefined ? { metadata: input.metadata } : {}),
+      });
+    });
+    c.header("Location", `${c.req.path.replace(/\/$/, "")}/${encodeURIComponent(id)}`);
+    return registration(c, reg, 201);
+  });
+
+  r.get("/:id", async (c) => {
+    const id = botId(c);
+    // The hot path: most reads carry no query string, so there is nothing to validate.
+    const peek = c.req.url.includes("?") ? query(c, getBotQuery).peek : undefined;
+    const reg = peek === "1" || peek === "true" ? await registry.peek(id) : await registry.get(id);
+    if (!reg) throw new NotFoundError(`Bot '${id}' not found`);
+    const etag = quoteEtag(reg.etag);
+    if (noneMatch(c.req.header("if-none-match"), etag)) return c.body(null, 304, { ETag: etag });
+    return registration(c, reg);
+  });
+
+  r.put("/:id", async (c) => {
+    const id = botId(c);
+    const header = c.req.header("if-match");
+    // A bad If-Match is refused before the body is read.
+    const ifMatch = header === undefined ? undefined : parseIfMatch(header);
+    const input = parseWith(putBotSchema, await readJson(c, ctx.maxJsonBytes), "body");
+    if (input.bot_id !== undefined && input.bot_id !== id)
+      throw badInput("bot_id", `'${input.bot_id}' differs from the bot id in the path '${id}'`);
+    let reg: Registration;
+    if (ifMatch) reg = await conditionalUpdate(registry, id, input, ifMatch);
+    else if (input.status !== undefined) {
+      reg = await registry.register(id, input.config, {
+        status: input.status,
+        ...(input.metadata !== undefined ? { metadata: input.metadata } : {}),
+      });
+    } else reg = await upsertKeepingStatus(registry, id, input);
+    return registration(c, reg);
+  });
+
+  r.delete("/:id", async (c) => {
+    const id = botId(c);
+    if (!(await registry.unregister(id))) throw new NotFoundError(`Bot '${id}' not found`);
+    return c.body(null, 204);
+  });
+
+  r.post("/:id/deactivate", async (c) => {
+    const id = botId(c);
+    if (!(await registry.deactivate(id))) throw new NotFoundError(`Bot '${id}' not found`);
+    const reg = await registry.peek(id);
+    if (!reg) throw new NotFoundError(`Bot '${id}' not found`);
+    return registration(c, reg);
+  });
+
+  // What no route above matched: a method a route does not have (405), or a path that is not
+  // one bot id — deeper (`/bots/a/b`, a `%2F` decoded by a proxy) or empty (`/bots/`), which is a
+  // bad id (400) and never another route.
+  r.all("/*", (c) => {
+    const segments = c.req.path
+      .replace(/^\/[^/]*/, "")
+      .split("/")
+      .slice(1);
+    const [id = "", action] = segments;
+    const allow =
+      segments.length === 0
+        ? "GET, HEAD, POST"
+        : segments.length === 1 && id !== ""
+          ? "GET, HEAD, PUT, DELETE"
+          : segments.length === 2 && id !== "" && action === "deactivate"
+            ? "POST"
+            : null;
+    if (allow) {
+      throw new ApiError(
+        405,
+        ApiErrorCode.METHOD_NOT_ALLOWED,
+        `${c.req.method} is not allowed on ${c.req.path}`,
+        { Allow: allow },
+      );
+    }
+    throw badInput(
+      "botId",
+      `${JSON.stringify(segments.join("/").slice(0, 80))} is not one path segment of [A-Za-z0-9._:@-]`,
+    );
+  });
+
+  return r;
+}

@@ -1,0 +1,286 @@
+/**
+ * The zod schemas of the HTTP API: the routes validate requests with them, and `/openapi.json`
+ * is generated from the very same objects (responses are described by the output schemas).
+ * @module
+ */
+import * as z from "zod/mini";
+import { EventType } from "../core/events/event.ts";
+import { IngestionStatus } from "../core/knowledge/models.ts";
+import {
+  botIdSchema,
+  type JsonObject,
+  STATUSES,
+  type Status,
+  statusSchema,
+} from "../core/validate.ts";
+
+const jsonObject = z
+  .record(z.string(), z.unknown())
+  .check(z.describe("A JSON object")) as unknown as z.ZodMiniType<JsonObject>;
+const describe = <T>(schema: z.ZodMiniType<T>, text: string): z.ZodMiniType<T> =>
+  schema.check(z.describe(text)) as z.ZodMiniType<T>;
+
+/** Body of `POST /bots`. */
+export interface CreateBotInput {
+  bot_id: string;
+  config: JsonObject;
+  status?: Status | undefined;
+  metadata?: JsonObject | undefined;
+}
+/**
+ * Validates the body of `POST /bots`.
+ * @example
+ * parseWith(createBotSchema, { bot_id: "support-bot", config: { llm: {} } }, "body");
+ */
+export const createBotSchema: z.ZodMiniType<CreateBotInput> = z.strictObject({
+  bot_id: botIdSchema,
+  config: jsonObject,
+  status: z.optional(statusSchema),
+  metadata: z.optional(jsonObject),
+});
+
+/** Body of `PUT /bots/{bot_id}`. */
+export interface PutBotInput {
+  bot_id?: string | undefined;
+  config: JsonObject;
+  status?: Status | undefined;
+  metadata?: JsonObject | undefined;
+}
+/**
+ * Validates the body of `PUT /bots/{bot_id}` (`bot_id`, when given, must equal the path's).
+ * @example
+ * parseWith(putBotSchema, { config: { llm: {} }, status: "active" }, "body");
+ */
+export const putBotSchema: z.ZodMiniType<PutBotInput> = z.strictObject({
+  bot_id: z.optional(botIdSchema),
+  config: jsonObject,
+  status: z.optional(
+    describe(statusSchema, "Omitted: the current status is kept (active when the bot is new)"),
+  ),
+  metadata: z.optional(describe(jsonObject, "Omitted: the current metadata is kept")),
+});
+
+/**
+ * Query of `GET /bots`.
+ * @example
+ * parseWith(listBotsQuery, { status: "active" }, "query");
+ */
+export const listBotsQuery: z.ZodMiniType<{ status?: Status | undefined }> = z.object({
+  status: z.optional(statusSchema),
+});
+
+const flag = z.enum(["1", "true", "0", "false"]);
+/**
+ * Query of `GET /bots/{bot_id}`: `peek=1` reads without recording the access.
+ * @example
+ * parseWith(getBotQuery, { peek: "1" }, "query");
+ */
+export const getBotQuery: z.ZodMiniType<{ peek?: "1" | "true" | "0" | "false" | undefined }> =
+  z.object({
+    peek: z.optional(describe(flag, "1 or true: do not record the access")),
+  });
+
+const isoDate = describe(z.string(), "ISO-8601 UTC timestamp");
+
+/**
+ * The wire form of a registration (a response).
+ * @example
+ * z.toJSONSchema(registrationSchema, { io: "output" });
+ */
+export const registrationSchema: z.ZodMiniType = z.object({
+  bot_id: botIdSchema,
+  config: jsonObject,
+  status: z.enum(STATUSES),
+  version: z.int(),
+  etag: describe(z.string(), "SHA-256 of the canonical JSON of config and status"),
+  created_at: isoDate,
+  updated_at: isoDate,
+  last_accessed_at: isoDate,
+  metadata: jsonObject,
+});
+
+/**
+ * `GET /bots` response.
+ * @example
+ * z.toJSONSchema(registrationListSchema, { io: "output" });
+ */
+export const registrationListSchema: z.ZodMiniType = z.object({
+  items: z.array(registrationSchema),
+  revision: describe(z.string(), "Changes whenever any registration changes (also the ETag)"),
+});
+
+/**
+ * Every error response.
+ * @example
+ * errorSchema.parse({ error: { code: "NOT_FOUND", message: "Bot 'x' not found" } });
+ */
+export const errorSchema: z.ZodMiniType = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    issues: z.optional(
+      z.array(z.object({ path: z.array(z.union([z.string(), z.number()])), message: z.string() })),
+    ),
+  }),
+});
+
+/** Body of `POST /kb`. */
+export interface CreateKbInput {
+  domain_id: string;
+  metadata?: JsonObject | undefined;
+}
+/**
+ * Validates the body of `POST /kb`.
+ * @example
+ * parseWith(createKbSchema, { domain_id: "support", metadata: { team: "cx" } }, "body");
+ */
+export const createKbSchema: z.ZodMiniType<CreateKbInput> = z.strictObject({
+  domain_id: botIdSchema,
+  metadata: z.optional(jsonObject),
+});
+
+/**
+ * A knowledge base (a response).
+ * @example
+ * z.toJSONSchema(kbInfoSchema, { io: "output" });
+ */
+export const kbInfoSchema: z.ZodMiniType = z.object({
+  domain_id: botIdSchema,
+  file_count: z.int(),
+  total_size_bytes: z.int(),
+  last_updated: isoDate,
+  version: z.string(),
+  ingestion_status: z.enum(Object.values(IngestionStatus) as [string, ...string[]]),
+  ingestion_error: z.nullable(z.string()),
+  vector_store_path: z.nullable(z.string()),
+  metadata: jsonObject,
+});
+
+/**
+ * A knowledge file (a response).
+ * @example
+ * z.toJSONSchema(kbFileSchema, { io: "output" });
+ */
+export const kbFileSchema: z.ZodMiniType = z.object({
+  path: z.string(),
+  content_type: z.string(),
+  size_bytes: z.int(),
+  checksum: describe(z.string(), "SHA-256 hex of the bytes (also the download ETag)"),
+  uploaded_at: isoDate,
+  metadata: jsonObject,
+});
+
+/**
+ * Query of `GET /kb/{domain}/files`.
+ * @example
+ * parseWith(listFilesQuery, { prefix: "guides/" }, "query");
+ */
+export const listFilesQuery: z.ZodMiniType<{ prefix?: string | undefined }> = z.object({
+  prefix: z.optional(z.string()),
+});
+
+/** Body of `POST /kb/{domain}/ingest` (optional). */
+export interface IngestInput {
+  clear_existing?: boolean | undefined;
+  force?: boolean | undefined;
+}
+/**
+ * Validates the body of `POST /kb/{domain}/ingest`.
+ * @example
+ * parseWith(ingestSchema, { clear_existing: true }, "body");
+ */
+export const ingestSchema: z.ZodMiniType<IngestInput> = z.strictObject({
+  clear_existing: z.optional(z.boolean()),
+  force: z.optional(z.boolean()),
+});
+
+/**
+ * An ingestion job (a response).
+ * @example
+ * z.toJSONSchema(ingestJobSchema, { io: "output" });
+ */
+export const ingestJobSchema: z.ZodMiniType = z.object({
+  job_id: z.string(),
+  domain_id: botIdSchema,
+  status: z.enum(["running", "completed", "failed"]),
+  created_at: isoDate,
+  completed_at: z.nullable(isoDate),
+  progress: z.object({ done: z.int(), total: z.int() }),
+  result: z.nullable(describe(z.record(z.string(), z.unknown()), "IngestionResult")),
+  error: z.nullable(z.object({ code: z.string(), message: z.string() })),
+});
+
+/**
+ * Query of `GET /kb/{domain}/search`.
+ * @example
+ * parseWith(searchQuery, { q: "reset password", k: "3" }, "query"); // { q, k: 3 }
+ */
+export const searchQuery: z.ZodMiniType<{ q: string; k?: number | undefined }> = z.object({
+  q: z.string().check(z.minLength(1), z.maxLength(4096)),
+  k: z.optional(
+    z.pipe(
+      z.string().check(z.regex(/^\d{1,3}$/, "expected an integer 1–100")),
+      z.pipe(z.transform(Number), z.int().check(z.minimum(1), z.maximum(100))),
+    ),
+  ),
+});
+
+/**
+ * `GET /kb/{domain}/search` response.
+ * @example
+ * z.toJSONSchema(searchResponseSchema, { io: "output" });
+ */
+export const searchResponseSchema: z.ZodMiniType = z.object({
+  query: z.string(),
+  k: z.int(),
+  results: z.array(
+    z.object({
+      text: z.string(),
+      content: z.string(),
+      source: z.string(),
+      heading_path: z.string(),
+      similarity: z.number(),
+      metadata: jsonObject,
+    }),
+  ),
+});
+
+/**
+ * Query of `GET /events`.
+ * @example
+ * parseWith(eventsQuery, { topics: "registry:*,knowledge:*" }, "query");
+ */
+export const eventsQuery: z.ZodMiniType<{ topics?: string | undefined }> = z.object({
+  topics: z.optional(describe(z.string(), "Comma-separated topic globs (default *)")),
+});
+
+/** Body of `POST /events` (the event's wire form; it is published on its `topic`). */
+export interface PublishEventInput {
+  type: EventType;
+  topic: string;
+  payload?: Record<string, unknown> | undefined;
+  timestamp?: string | undefined;
+  event_id?: string | undefined;
+  source?: string | null | undefined;
+  correlation_id?: string | null | undefined;
+  metadata?: Record<string, unknown> | undefined;
+}
+/**
+ * Validates the body of `POST /events`; also the `data` of each SSE message.
+ * @example
+ * parseWith(eventSchema, { type: "updated", topic: "registry:bots", payload: { bot_id: "x" } }, "body");
+ */
+export const eventSchema: z.ZodMiniType<PublishEventInput> = z.object({
+  type: z.enum(Object.values(EventType) as [EventType, ...EventType[]]),
+  topic: z.string().check(z.minLength(1), z.maxLength(512)),
+  payload: z.optional(z.record(z.string(), z.unknown())),
+  timestamp: z.optional(
+    z
+      .string()
+      .check(z.refine((v) => !Number.isNaN(Date.parse(v)), "expected an ISO-8601 timestamp")),
+  ),
+  event_id: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  source: z.optional(z.nullable(z.string())),
+  correlation_id: z.optional(z.nullable(z.string())),
+  metadata: z.optional(z.record(z.string(), z.unknown())),
+});

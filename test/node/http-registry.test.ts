@@ -1,0 +1,143 @@
+// The RegistryBackend conformance suite against HTTPRegistryBackend talking over loopback to
+// createApp() served by @hono/node-server: the server-side backend gets the suite's clock and bus.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { HTTPRegistryBackend } from "../../src/core/registry/http-backend.ts";
+import { httpRegistryBackends } from "../../src/core/registry/http-factory.ts";
+import {
+  coreRegistryBackends,
+  createRegistryBackend,
+  HttpError,
+  InMemoryBackend,
+  ReadOnlyError,
+  type RegistryBackend,
+  ValidationError,
+} from "../../src/index.ts";
+import { createApp } from "../../src/server/index.ts";
+import { expectRejects, registryBackendSuite } from "../../src/testing/index.ts";
+import { listen, type Served } from "../fixtures/http-serve.ts";
+
+const servers = new Map<RegistryBackend, Served>();
+
+registryBackendSuite(
+  { describe, it, expect, beforeEach, afterEach },
+  {
+    name: "HTTPRegistryBackend → createApp on Node (loopback)",
+    async create({ now, eventBus }) {
+      const served = await listen(createApp({ registry: new InMemoryBackend({ now, eventBus }) }));
+      const backend = new HTTPRegistryBackend({ baseUrl: served.url, timeout: 10 });
+      servers.set(backend, served);
+      return backend;
+    },
+    async destroy(backend) {
+      await backend.clear();
+      await backend.close();
+      await servers.get(backend)?.close();
+      servers.delete(backend);
+    },
+  },
+);
+
+registryBackendSuite(
+  { describe, it, expect, beforeEach, afterEach },
+  {
+    name: "HTTPRegistryBackend → /configs alias with a bearer token",
+    async create({ now, eventBus }) {
+      const app = createApp({
+        registry: new InMemoryBackend({ now, eventBus }),
+        auth: { tokens: ["rw-token"] },
+      });
+      const served = await listen(app);
+      const backend = new HTTPRegistryBackend({
+        baseUrl: `${served.url}/`,
+        resourcePath: "configs",
+        authHeader: "Bearer rw-token",
+      });
+      servers.set(backend, served);
+      return backend;
+    },
+    async destroy(backend) {
+      await backend.clear();
+      await servers.get(backend)?.close();
+      servers.delete(backend);
+    },
+  },
+);
+
+describe("HTTPRegistryBackend - options, factory, errors", () => {
+  const table = { ...coreRegistryBackends, ...httpRegistryBackends };
+  const h = { expect };
+
+  it("createRegistryBackend('http') takes the seed's keys and rejects unknown ones", async () => {
+    const served = await listen(
+      createApp({ registry: new InMemoryBackend(), auth: { tokens: ["k1"] } }),
+    );
+    try {
+      const backend = createRegistryBackend(
+        "http",
+        { base_url: served.url, auth_token: "k1", timeout: 5, resource_path: "/configs" },
+        table,
+      );
+      await backend.register("from-factory", { a: 1 });
+      expect(await backend.peekConfig("from-factory")).toEqual({ a: 1 });
+      const reader = createRegistryBackend(
+        "http",
+        { base_url: served.url, auth_token: "k1", read_only: true },
+        table,
+      );
+      expect(await reader.exists("from-factory")).toBe(true);
+      await expectRejects(h, reader.register("x", {}), ReadOnlyError);
+      await expectRejects(h, reader.clear(), ReadOnlyError);
+      const wrong = createRegistryBackend(
+        "http",
+        { base_url: served.url, auth_header: "Bearer nope" },
+        table,
+      );
+      const error = (await expectRejects(h, wrong.get("from-factory"), HttpError)) as HttpError;
+      expect(error.status).toBe(401);
+      expect(error.message).toContain("UNAUTHORIZED");
+    } finally {
+      await served.close();
+    }
+    expect(() => createRegistryBackend("http", { base_url: "http://x", bogus: 1 }, table)).toThrow(
+      ValidationError,
+    );
+    expect(() => createRegistryBackend("http", {}, table)).toThrow(ValidationError);
+    expect(() => createRegistryBackend("http", { base_url: "ftp://x" }, table)).toThrow(
+      ValidationError,
+    );
+  });
+
+  it("auth header forms: a header name with the token, or a whole Authorization value", async () => {
+    const seen: (string | null)[] = [];
+    const fetchSpy = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+      const headers = new Headers(init?.headers);
+      seen.push(headers.get("authorization") ?? `x-api-key=${headers.get("x-api-key")}`);
+      void input;
+      return new Response(null, { status: 404 });
+    };
+    const base = { baseUrl: "http://h", fetch: fetchSpy as typeof fetch };
+    await new HTTPRegistryBackend({ ...base, authHeader: "Bearer token123" }).get("a");
+    await new HTTPRegistryBackend({ ...base, authToken: "t" }).get("a");
+    await new HTTPRegistryBackend({ ...base, authToken: "k", authHeader: "X-API-Key" }).get("a");
+    expect(seen).toEqual(["Bearer token123", "Bearer t", "x-api-key=k"]);
+  });
+
+  it("ids are validated and URL-encoded; a timeout is an AdapterError naming the URL", async () => {
+    const urls: string[] = [];
+    const backend = new HTTPRegistryBackend({
+      baseUrl: "http://h/api/",
+      timeout: 0.05,
+      fetch: (async (input: RequestInfo | URL, init?: RequestInit) => {
+        urls.push(String(input));
+        return new Promise<Response>((_, reject) =>
+          init?.signal?.addEventListener("abort", () => reject(init.signal?.reason)),
+        );
+      }) as typeof fetch,
+    });
+    await expectRejects(h, backend.get("a/b"), ValidationError, "botId");
+    expect(urls).toEqual([]);
+    const error = await expectRejects(h, backend.get("team@bot:1"), Error, "timed out");
+    expect((error as Error).name).toBe("AdapterError");
+    expect(urls).toEqual(["http://h/api/bots/team%40bot%3A1"]);
+  });
+});
