@@ -44,13 +44,13 @@ export interface RecordStore {
 }
 
 /**
- * A {@link RecordStore} in memory. Records are copied in and out, so callers never share
- * objects with storage.
+ * A {@link RecordStore} in memory. Records are kept as JSON text and parsed on the way out, so
+ * callers never share objects with storage (parsing a small record is faster than a deep clone).
  */
 export class MemoryRecordStore implements RecordStore {
   readonly name: string = "memory";
   readonly capabilities: RecordStoreCapabilities = { consistency: "strong", atomicWrites: true };
-  readonly #records = new Map<string, RegistrationDict>();
+  readonly #records = new Map<string, string>();
   // A random epoch makes revisions of two stores (or one store before and after a restart) differ.
   readonly #epoch: string = crypto.randomUUID().slice(0, 8);
   #counter = 0;
@@ -65,24 +65,33 @@ export class MemoryRecordStore implements RecordStore {
 
   async get(botId: string): Promise<RegistrationDict | null> {
     const r = this.#records.get(botId);
-    return r ? structuredClone(r) : null;
+    return r === undefined ? null : (JSON.parse(r) as RegistrationDict);
   }
 
   async list(): Promise<RegistrationDict[]> {
-    return [...this.#records.values()].map((r) => structuredClone(r));
+    return [...this.#records.values()].map((r) => JSON.parse(r) as RegistrationDict);
+  }
+
+  #version(botId: string): number | null {
+    const r = this.#records.get(botId);
+    return r === undefined ? null : (JSON.parse(r) as RegistrationDict).version;
   }
 
   async put(record: RegistrationDict, { expectedVersion }: PutCondition): Promise<boolean> {
-    const current = this.#records.get(record.bot_id);
-    if ((current?.version ?? null) !== expectedVersion) return false;
-    this.#records.set(record.bot_id, structuredClone(record));
+    if (this.#version(record.bot_id) !== expectedVersion) return false;
+    this.#records.set(record.bot_id, JSON.stringify(record));
     this.#counter++;
     return true;
   }
 
   async touch(botId: string, lastAccessedAt: string): Promise<void> {
-    const current = this.#records.get(botId);
-    if (current) current.last_accessed_at = lastAccessedAt;
+    // Read and write without yielding: a put in between must not be overwritten.
+    const r = this.#records.get(botId);
+    if (r === undefined) return;
+    this.#records.set(
+      botId,
+      JSON.stringify({ ...(JSON.parse(r) as RegistrationDict), last_accessed_at: lastAccessedAt }),
+    );
   }
 
   async delete(botId: string): Promise<boolean> {

@@ -25,10 +25,29 @@ export interface RegistrationInit {
   status?: Status | string;
   version?: number;
   etag?: string;
-  createdAt?: Date;
-  updatedAt?: Date;
-  lastAccessedAt?: Date;
+  /** A `Date`, or an ISO-8601 UTC string (kept as is until a `Date` is asked for). */
+  createdAt?: Date | string;
+  updatedAt?: Date | string;
+  lastAccessedAt?: Date | string;
   metadata?: JsonObject;
+}
+
+// What this library writes: `Date.toISOString()`. Such strings are kept as they are and parsed
+// only when a `Date` is asked for, so reading and re-serialising a registration costs no dates.
+const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+function instant(value: unknown, fallback: Date): Date | string {
+  return typeof value === "string" && CANONICAL.test(value)
+    ? value
+    : parseTimestamp(value, fallback);
+}
+
+function asDate(value: Date | string): Date {
+  return typeof value === "string" ? new Date(value) : value;
+}
+
+function asIso(value: Date | string): string {
+  return typeof value === "string" ? value : value.toISOString();
 }
 
 /**
@@ -44,10 +63,10 @@ export class Registration {
   readonly status: Status | string;
   readonly version: number;
   readonly etag: string;
-  readonly createdAt: Date;
-  readonly updatedAt: Date;
-  readonly lastAccessedAt: Date;
   readonly metadata: JsonObject;
+  #createdAt: Date | string;
+  #updatedAt: Date | string;
+  #lastAccessedAt: Date | string;
 
   constructor(init: RegistrationInit) {
     const now = new Date();
@@ -56,10 +75,28 @@ export class Registration {
     this.status = init.status ?? "active";
     this.version = init.version ?? 1;
     this.etag = init.etag ?? "";
-    this.createdAt = init.createdAt ?? now;
-    this.updatedAt = init.updatedAt ?? now;
-    this.lastAccessedAt = init.lastAccessedAt ?? now;
+    this.#createdAt = init.createdAt ?? now;
+    this.#updatedAt = init.updatedAt ?? now;
+    this.#lastAccessedAt = init.lastAccessedAt ?? now;
     this.metadata = init.metadata ?? {};
+  }
+
+  /** When it was first registered. */
+  get createdAt(): Date {
+    this.#createdAt = asDate(this.#createdAt);
+    return this.#createdAt;
+  }
+
+  /** When it was last written. */
+  get updatedAt(): Date {
+    this.#updatedAt = asDate(this.#updatedAt);
+    return this.#updatedAt;
+  }
+
+  /** When it was last read (recorded, persisted at most once per touch interval). */
+  get lastAccessedAt(): Date {
+    this.#lastAccessedAt = asDate(this.#lastAccessedAt);
+    return this.#lastAccessedAt;
   }
 
   /** True when the status is `active`. */
@@ -75,9 +112,9 @@ export class Registration {
       status: this.status,
       version: this.version,
       etag: this.etag,
-      created_at: this.createdAt.toISOString(),
-      updated_at: this.updatedAt.toISOString(),
-      last_accessed_at: this.lastAccessedAt.toISOString(),
+      created_at: asIso(this.#createdAt),
+      updated_at: asIso(this.#updatedAt),
+      last_accessed_at: asIso(this.#lastAccessedAt),
       metadata: this.metadata,
     };
   }
@@ -108,15 +145,15 @@ export class Registration {
       status: data.status ?? "active",
       version: typeof data.version === "number" ? data.version : 1,
       etag: data.etag ?? "",
-      createdAt: parseTimestamp(data.created_at, now),
-      updatedAt: parseTimestamp(data.updated_at, now),
-      lastAccessedAt: parseTimestamp(data.last_accessed_at, now),
+      createdAt: instant(data.created_at, now),
+      updatedAt: instant(data.updated_at, now),
+      lastAccessedAt: instant(data.last_accessed_at, now),
       metadata: data.metadata ?? {},
     });
   }
 
   toString(): string {
-    return `Registration(bot_id='${this.botId}', status='${this.status}', version=${this.version}, created_at=${this.createdAt.toISOString()})`;
+    return `Registration(bot_id='${this.botId}', status='${this.status}', version=${this.version}, created_at=${asIso(this.#createdAt)})`;
   }
 }
 
