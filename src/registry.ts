@@ -21,6 +21,7 @@ export {
   type ValidatePortabilityOptions,
   validatePortability,
 } from "./core/portability.ts";
+export { RegistryBackendBase } from "./core/registry/base-backend.ts";
 export { coreRegistryBackends, createRegistryBackend } from "./core/registry/factory.ts";
 export {
   HTTPRegistryBackend,

@@ -18,9 +18,10 @@ import {
   validateMetadata,
   validateStatus,
 } from "../validate.ts";
+import { RegistryBackendBase } from "./base-backend.ts";
 import { HttpJson, httpAuthHeaders } from "./http-request.ts";
 import { Registration, type RegistrationDict } from "./registration.ts";
-import type { RegisterOptions, RegistryBackend, UpdateOptions } from "./types.ts";
+import type { RegisterOptions, UpdateOptions } from "./types.ts";
 
 /** Options of {@link HTTPRegistryBackend}. */
 export interface HTTPRegistryBackendOptions {
@@ -67,7 +68,7 @@ function unquote(etag: string): string {
  * await backend.register("support-bot", { llm: { provider: "anthropic" } });
  * const config = await backend.getConfig("support-bot");
  */
-export class HTTPRegistryBackend implements RegistryBackend {
+export class HTTPRegistryBackend extends RegistryBackendBase {
   readonly baseUrl: string;
   readonly resourcePath: string;
   readonly timeout: number;
@@ -77,6 +78,7 @@ export class HTTPRegistryBackend implements RegistryBackend {
   #revisionTag: string | null = null;
 
   constructor(options: HTTPRegistryBackendOptions) {
+    super();
     if (typeof options?.baseUrl !== "string" || !/^https?:\/\//i.test(options.baseUrl)) {
       throw new ValidationError(
         `Invalid baseUrl ${JSON.stringify(options?.baseUrl)}: expected an http(s) URL`,
@@ -194,18 +196,6 @@ export class HTTPRegistryBackend implements RegistryBackend {
     return this.#read(botId, true);
   }
 
-  async getConfig(botId: string): Promise<JsonObject | null> {
-    return (await this.get(botId))?.config ?? null;
-  }
-
-  async peekConfig(botId: string): Promise<JsonObject | null> {
-    return (await this.peek(botId))?.config ?? null;
-  }
-
-  async exists(botId: string): Promise<boolean> {
-    return (await this.peek(botId))?.status === "active";
-  }
-
   async #write(method: string, url: string): Promise<boolean> {
     const response = await this.#http.request(method, url);
     if (response.status === 404) {
@@ -243,16 +233,8 @@ export class HTTPRegistryBackend implements RegistryBackend {
     return this.#list(false);
   }
 
-  listActive(): Promise<Registration[]> {
+  override listActive(): Promise<Registration[]> {
     return this.#list(true);
-  }
-
-  async listIds(): Promise<string[]> {
-    return (await this.listActive()).map((r) => r.botId);
-  }
-
-  async count(): Promise<number> {
-    return (await this.listActive()).length;
   }
 
   /** Deletes every registration, one `DELETE` each (the contract has no bulk delete). */
@@ -286,7 +268,7 @@ export class HTTPRegistryBackend implements RegistryBackend {
     return String((await this.#http.json<{ revision?: unknown }>(listing))?.revision ?? "");
   }
 
-  toString(): string {
+  override toString(): string {
     return `HTTPRegistryBackend(${this.baseUrl}${this.resourcePath})`;
   }
 }

@@ -16,14 +16,10 @@ import {
   validateMetadata,
   validateStatus,
 } from "../validate.ts";
+import { RegistryBackendBase } from "./base-backend.ts";
 import type { RecordStore } from "./record-store.ts";
 import { computeEtag, Registration, type RegistrationDict } from "./registration.ts";
-import {
-  REGISTRY_TOPIC,
-  type RegisterOptions,
-  type RegistryBackend,
-  type UpdateOptions,
-} from "./types.ts";
+import { REGISTRY_TOPIC, type RegisterOptions, type UpdateOptions } from "./types.ts";
 
 /** Options of {@link StoreRegistryBackend}. */
 export interface StoreRegistryBackendOptions {
@@ -54,7 +50,7 @@ type Mutation = (current: RegistrationDict | null, at: string) => Promise<Regist
  * const backend = new StoreRegistryBackend({ store: new MemoryRecordStore() });
  * await backend.register("my-bot", { llm: { model: "claude-3-sonnet" } });
  */
-export class StoreRegistryBackend implements RegistryBackend {
+export class StoreRegistryBackend extends RegistryBackendBase {
   /** The record store underneath. */
   readonly store: RecordStore;
   readonly #bus: EventBus | undefined;
@@ -67,6 +63,7 @@ export class StoreRegistryBackend implements RegistryBackend {
   readonly #ready = new Once();
 
   constructor(options: StoreRegistryBackendOptions) {
+    super();
     this.store = options.store;
     this.#bus = options.eventBus;
     this.#topic = options.eventTopic ?? REGISTRY_TOPIC;
@@ -223,18 +220,6 @@ export class StoreRegistryBackend implements RegistryBackend {
     return Registration.fromDict(record);
   }
 
-  async getConfig(botId: string): Promise<JsonObject | null> {
-    return (await this.get(botId))?.config ?? null;
-  }
-
-  async peekConfig(botId: string): Promise<JsonObject | null> {
-    return (await this.peek(botId))?.config ?? null;
-  }
-
-  async exists(botId: string): Promise<boolean> {
-    return (await this.peek(botId))?.status === "active";
-  }
-
   async deactivate(botId: string): Promise<boolean> {
     validateBotId(botId);
     const { next } = await this.#write(
@@ -259,18 +244,6 @@ export class StoreRegistryBackend implements RegistryBackend {
     const records = await this.store.list();
     records.sort((a, b) => (a.bot_id < b.bot_id ? -1 : a.bot_id > b.bot_id ? 1 : 0));
     return records.map((r) => Registration.fromDict(r));
-  }
-
-  async listActive(): Promise<Registration[]> {
-    return (await this.listAll()).filter((r) => r.status === "active");
-  }
-
-  async listIds(): Promise<string[]> {
-    return (await this.listActive()).map((r) => r.botId);
-  }
-
-  async count(): Promise<number> {
-    return (await this.listActive()).length;
   }
 
   async clear(): Promise<void> {
