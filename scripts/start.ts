@@ -8,14 +8,7 @@
  * is open, so it refuses to listen anywhere but loopback.
  */
 import { serveApp } from "../src/adapters/node/index.ts";
-import {
-  InMemoryBackend,
-  InMemoryEventBus,
-  InMemoryKnowledgeBackend,
-  KnowledgeIngestionManager,
-  RAGKnowledgeBase,
-} from "../src/index.ts";
-import { createApp } from "../src/server/index.ts";
+import { createInMemoryApp } from "../src/server/index.ts";
 
 const list = (value: string | undefined): string[] =>
   (value ?? "")
@@ -35,11 +28,9 @@ if (!auth && !loopback) {
   process.exit(1);
 }
 
-const eventBus = new InMemoryEventBus();
-const registry = new InMemoryBackend({ eventBus });
-const knowledge = new InMemoryKnowledgeBackend();
-const rag = new RAGKnowledgeBase();
-const ingestion = new KnowledgeIngestionManager({ source: knowledge, destination: rag, eventBus });
+const { app, registry, knowledge, ingestion } = createInMemoryApp(
+  auth ? { auth: { tokens, readOnlyTokens } } : {},
+);
 
 // Demo data: one bot, one knowledge base with two files, ingested.
 await registry.register("support-bot", {
@@ -66,14 +57,6 @@ await knowledge.putFile(
 );
 await ingestion.ingest("support");
 
-const app = createApp({
-  registry,
-  knowledge,
-  rag,
-  ingestion,
-  eventBus,
-  ...(auth ? { auth: { tokens, readOnlyTokens } } : {}),
-});
 const served = await serveApp(app, { hostname, port });
 console.log(
   auth

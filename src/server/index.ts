@@ -23,6 +23,7 @@ export {
   mapError,
 } from "./errors.ts";
 export { type IngestJob, JobStatus } from "./jobs.ts";
+export { createInMemoryApp, type InMemoryApp } from "./memory.ts";
 export { openApiDocument } from "./openapi.ts";
 export { parseEtags, parseIfMatch, quoteEtag } from "./preconditions.ts";
 export { parseRange } from "./range.ts";

@@ -14,27 +14,14 @@ import {
 } from "../../src/index.ts";
 import { createApp } from "../../src/server/index.ts";
 import { expectRejects, registryBackendSuite } from "../../src/testing/index.ts";
+import { runServedSuites } from "../conformance/http-served.ts";
 import { listen, type Served } from "../fixtures/http-serve.ts";
 
 const servers = new Map<RegistryBackend, Served>();
 
-registryBackendSuite(
-  { describe, it, expect, beforeEach, afterEach },
-  {
-    name: "HTTPRegistryBackend → createApp on Node (loopback)",
-    async create({ now, eventBus }) {
-      const served = await listen(createApp({ registry: new InMemoryBackend({ now, eventBus }) }));
-      const backend = new HTTPRegistryBackend({ baseUrl: served.url, timeout: 10 });
-      servers.set(backend, served);
-      return backend;
-    },
-    async destroy(backend) {
-      await backend.clear();
-      await backend.close();
-      await servers.get(backend)?.close();
-      servers.delete(backend);
-    },
-  },
+// The same served suites Deno and Bun run, on @hono/node-server.
+runServedSuites({ describe, it, expect, beforeEach, afterEach }, "node", (fetch) =>
+  listen({ fetch }),
 );
 
 registryBackendSuite(

@@ -1,0 +1,47 @@
+/**
+ * `createInMemoryApp`: the API over embedded in-memory defaults — registry, knowledge base,
+ * lexical RAG, ingestion and event bus wired together. What `npm start` and the Worker serve
+ * until persistent adapters are configured.
+ * @module
+ */
+
+import type { Hono } from "hono";
+import { InMemoryEventBus } from "../core/events/memory-bus.ts";
+import { KnowledgeIngestionManager } from "../core/knowledge/ingestion.ts";
+import { InMemoryKnowledgeBackend } from "../core/knowledge/memory-backend.ts";
+import { RAGKnowledgeBase } from "../core/rag/knowledge-base.ts";
+import { InMemoryBackend } from "../core/registry/memory-backend.ts";
+import { type AppOptions, createApp } from "./app.ts";
+
+/** The app and the services behind it (seed them, or hand them to other code). */
+export interface InMemoryApp {
+  app: Hono;
+  eventBus: InMemoryEventBus;
+  registry: InMemoryBackend;
+  knowledge: InMemoryKnowledgeBackend;
+  rag: RAGKnowledgeBase;
+  ingestion: KnowledgeIngestionManager;
+}
+
+/**
+ * Builds the API over in-memory services; `options` (auth, CORS, limits) pass to `createApp`.
+ * @example
+ * const { app, registry } = createInMemoryApp();
+ * await registry.register("support-bot", { llm: { model: "claude-3-sonnet" } });
+ * export default { fetch: app.fetch };
+ */
+export function createInMemoryApp(
+  options: Omit<AppOptions, "registry" | "knowledge" | "rag" | "ingestion" | "eventBus"> = {},
+): InMemoryApp {
+  const eventBus = new InMemoryEventBus();
+  const registry = new InMemoryBackend({ eventBus });
+  const knowledge = new InMemoryKnowledgeBackend();
+  const rag = new RAGKnowledgeBase();
+  const ingestion = new KnowledgeIngestionManager({
+    source: knowledge,
+    destination: rag,
+    eventBus,
+  });
+  const app = createApp({ ...options, registry, knowledge, rag, ingestion, eventBus });
+  return { app, eventBus, registry, knowledge, rag, ingestion };
+}
