@@ -38,9 +38,11 @@ export {
 } from "./core/registry/record-store.ts";
 export {
   computeEtag,
+  configOf,
   Registration,
   type RegistrationDict,
   type RegistrationInit,
+  type StoredRegistration,
 } from "./core/registry/registration.ts";
 export {
   /** The seed's name for {@link StoreRegistryBackend}. */

@@ -12,7 +12,7 @@ import type { KnowledgeResourceBackend } from "../core/knowledge/types.ts";
 import type { RAGKnowledgeBase } from "../core/rag/knowledge-base.ts";
 import type { RegistryBackend } from "../core/registry/types.ts";
 import { type AuthOptions, authEnabled, bearerAuth } from "./auth.ts";
-import type { ServerContext } from "./context.ts";
+import { incoming, type ServerContext } from "./context.ts";
 import { ApiErrorCode, badInput, errorResponse } from "./errors.ts";
 import { eventRoutes } from "./event-routes.ts";
 import { knowledgeRoutes } from "./knowledge-routes.ts";
@@ -64,14 +64,15 @@ const DOT_SEGMENT = /(^|\/)(\.|%2e){1,2}(\/|$)/i;
  * runtime still has it (Node's `IncomingMessage`, through `@hono/node-server`): URL parsing would
  * otherwise resolve them into another route before the app sees the request.
  */
-const rejectDotSegments: MiddlewareHandler = async (c, next) => {
-  const raw = (c.env as { incoming?: { url?: unknown } } | undefined)?.incoming?.url;
-  if (typeof raw === "string") {
+const rejectDotSegments: MiddlewareHandler = (c, next) => {
+  const raw = incoming(c)?.url;
+  if (typeof raw === "string" && /[.%\\]/.test(raw)) {
     const path = raw.split(/[?#]/, 1)[0] as string;
-    if (/[.%\\]/.test(path) && (DOT_SEGMENT.test(path) || path.includes("\\")))
+    if (DOT_SEGMENT.test(path) || path.includes("\\"))
       throw badInput("path", "dot segments (. or ..) and backslashes are not allowed");
   }
-  await next();
+  // Not async: one promise less on every request.
+  return next();
 };
 
 /**

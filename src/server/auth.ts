@@ -5,6 +5,7 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { Sha256 } from "../core/util/sha256.ts";
+import { header } from "./context.ts";
 import { ApiError, ApiErrorCode } from "./errors.ts";
 
 /** Tokens accepted by the API. With none configured, the API is open. */
@@ -77,9 +78,9 @@ export function tokenChecker(auth: AuthOptions): (token: string) => Access | nul
 export function bearerAuth(auth: AuthOptions): MiddlewareHandler {
   const check = tokenChecker(auth);
   return async (c, next) => {
-    const header = c.req.header("authorization");
-    const match = header ? /^Bearer[ \t]+([\x21-\x7e]+)[ \t]*$/i.exec(header) : null;
-    if (!header) {
+    const presented = header(c, "authorization");
+    const match = presented ? /^Bearer[ \t]+([\x21-\x7e]+)[ \t]*$/i.exec(presented) : null;
+    if (!presented) {
       throw new ApiError(401, ApiErrorCode.UNAUTHORIZED, "Missing bearer token", {
         "WWW-Authenticate": REALM,
       });

@@ -4,6 +4,7 @@
  * @module
  */
 import type { Context } from "hono";
+import { header } from "./context.ts";
 import { ApiError, ApiErrorCode, badInput } from "./errors.ts";
 
 function tooLarge(limit: number): ApiError {
@@ -16,7 +17,7 @@ function tooLarge(limit: number): ApiError {
 
 /** Rejects up front when `Content-Length` already says the body is too large. */
 function checkDeclaredLength(c: Context, limit: number): void {
-  const declared = c.req.header("content-length");
+  const declared = header(c, "content-length");
   if (declared !== undefined && /^\d+$/.test(declared) && Number(declared) > limit)
     throw tooLarge(limit);
 }

@@ -24,6 +24,35 @@ export interface ServerContext {
   heartbeatMs: number;
 }
 
+/** What `@hono/node-server` passes as `c.env`: Node's request (absent on other runtimes). */
+interface NodeBindings {
+  incoming?: { url?: unknown; headers?: Record<string, string | string[] | undefined> };
+}
+
+/**
+ * Node's raw request behind `c`, when the app is served by `@hono/node-server`.
+ * @example
+ * const raw = incoming(c)?.url; // the request target before URL parsing
+ */
+export function incoming(c: Context): NodeBindings["incoming"] {
+  return (c.env as NodeBindings | undefined)?.incoming;
+}
+
+/**
+ * A request header (`name` in lower case). On Node it reads the raw request's headers: asking
+ * `c.req.header()` there builds a whole `Headers` object from them, which costs more than the
+ * rest of a cached read. Repeated headers come joined with `", "`, as `Headers.get` does (Node
+ * keeps only the first of single-valued ones such as `authorization`).
+ * @example
+ * const tag = header(c, "if-none-match");
+ */
+export function header(c: Context, name: string): string | undefined {
+  const headers = incoming(c)?.headers;
+  if (headers === undefined || typeof headers !== "object") return c.req.header(name);
+  const value = headers[name];
+  return Array.isArray(value) ? value.join(", ") : value;
+}
+
 /**
  * The query parameters validated by `schema` (400 naming `query` on failure). Repeated
  * parameters keep their first value.

@@ -11,7 +11,7 @@ import { validateFilePath } from "../core/knowledge/paths.ts";
 import type { KnowledgeResourceBackend } from "../core/knowledge/types.ts";
 import { validateBotId } from "../core/validate.ts";
 import { limitedBody } from "./body.ts";
-import { query, type ServerContext } from "./context.ts";
+import { header, query, type ServerContext } from "./context.ts";
 import { ApiError, ApiErrorCode, badInput } from "./errors.ts";
 import { noneMatch, quoteEtag } from "./preconditions.ts";
 import { parseRange, sliceStream } from "./range.ts";
@@ -74,7 +74,7 @@ async function fileInfo(
 
 /** The content type to store: the request's, unless it is the generic octet-stream. */
 function requestContentType(c: Context): string | undefined {
-  const type = c.req.header("content-type");
+  const type = header(c, "content-type");
   return type && !/^application\/octet-stream\s*(;|$)/i.test(type) ? type : undefined;
 }
 
@@ -90,11 +90,11 @@ async function download(c: Context, knowledge: KnowledgeResourceBackend): Promis
     "Content-Type": info.contentType,
     "Last-Modified": info.uploadedAt.toUTCString(),
   };
-  if (noneMatch(c.req.header("if-none-match"), etag)) return c.body(null, 304, headers);
-  const ifRange = c.req.header("if-range");
+  if (noneMatch(header(c, "if-none-match"), etag)) return c.body(null, 304, headers);
+  const ifRange = header(c, "if-range");
   const range =
     ifRange === undefined || ifRange === etag
-      ? parseRange(c.req.header("range"), info.sizeBytes)
+      ? parseRange(header(c, "range"), info.sizeBytes)
       : ({ kind: "full" } as const);
   if (range.kind === "unsatisfiable") {
     throw new ApiError(

@@ -11,7 +11,7 @@ import type { RegistryBackend, UpdateOptions } from "../core/registry/types.ts";
 import { KeyedLock } from "../core/util/keyed-lock.ts";
 import { parseWith, validateBotId } from "../core/validate.ts";
 import { readJson } from "./body.ts";
-import { query, type ServerContext } from "./context.ts";
+import { header, query, type ServerContext } from "./context.ts";
 import { ApiError, ApiErrorCode, badInput } from "./errors.ts";
 import {
   type IfMatch,
@@ -32,8 +32,13 @@ function botId(c: Context): string {
   return validateBotId(c.req.param("id"), "botId");
 }
 
-function registration(c: Context, reg: Registration, status: 200 | 201 = 200): Response {
-  return c.json(reg.toDict(), status, { ETag: quoteEtag(reg.etag) });
+function registration(reg: Registration, status: 200 | 201 = 200): Response {
+  // Text the store kept is served as is, and a plain-object header init builds no `Headers`:
+  // this is the hot read path.
+  return new Response(reg.toJSONText(), {
+    status,
+    headers: { "content-type": "application/json", etag: quoteEtag(reg.etag) },
+  });
 }
 
 function preconditionFailed(
@@ -110,11 +115,12 @@ export function registryRoutes(ctx: ServerContext): Hono {
     const revision = await registry.revision();
     const etag = quoteEtag(revision);
     const headers = { ETag: etag, "Cache-Control": "no-cache" };
-    if (noneMatch(c.req.header("if-none-match"), etag)) return c.body(null, 304, headers);
+    if (noneMatch(header(c, "if-none-match"), etag)) return c.body(null, 304, headers);
     if (c.req.method === "HEAD") return c.body(null, 200, headers);
     const all = status === "active" ? await registry.listActive() : await registry.listAll();
     const items = status && status !== "active" ? all.filter((r) => r.status === status) : all;
-    return c.json({ items: items.map((r) => r.toDict()), revision }, 200, headers);
+    const body = `{"items":[${items.map((r) => r.toJSONText()).join(",")}],"revision":${JSON.stringify(revision)}}`;
+    return c.body(body, 200, { ...headers, "Content-Type": "application/json" });
   });
 
   r.post("/", async (c) => {
@@ -129,7 +135,7 @@ export function registryRoutes(ctx: ServerContext): Hono {
       });
     });
     c.header("Location", `${c.req.path.replace(/\/$/, "")}/${encodeURIComponent(id)}`);
-    return registration(c, reg, 201);
+    return registration(reg, 201);
   });
 
   r.get("/:id", async (c) => {
@@ -139,15 +145,15 @@ export function registryRoutes(ctx: ServerContext): Hono {
     const reg = peek === "1" || peek === "true" ? await registry.peek(id) : await registry.get(id);
     if (!reg) throw new NotFoundError(`Bot '${id}' not found`);
     const etag = quoteEtag(reg.etag);
-    if (noneMatch(c.req.header("if-none-match"), etag)) return c.body(null, 304, { ETag: etag });
-    return registration(c, reg);
+    if (noneMatch(header(c, "if-none-match"), etag)) return c.body(null, 304, { ETag: etag });
+    return registration(reg);
   });
 
   r.put("/:id", async (c) => {
     const id = botId(c);
-    const header = c.req.header("if-match");
+    const precondition = header(c, "if-match");
     // A bad If-Match is refused before the body is read.
-    const ifMatch = header === undefined ? undefined : parseIfMatch(header);
+    const ifMatch = precondition === undefined ? undefined : parseIfMatch(precondition);
     const input = parseWith(putBotSchema, await readJson(c, ctx.maxJsonBytes), "body");
     if (input.bot_id !== undefined && input.bot_id !== id)
       throw badInput("bot_id", `'${input.bot_id}' differs from the bot id in the path '${id}'`);
@@ -159,7 +165,7 @@ export function registryRoutes(ctx: ServerContext): Hono {
         ...(input.metadata !== undefined ? { metadata: input.metadata } : {}),
       });
     } else reg = await upsertKeepingStatus(registry, id, input);
-    return registration(c, reg);
+    return registration(reg);
   });
 
   r.delete("/:id", async (c) => {
@@ -173,7 +179,7 @@ export function registryRoutes(ctx: ServerContext): Hono {
     if (!(await registry.deactivate(id))) throw new NotFoundError(`Bot '${id}' not found`);
     const reg = await registry.peek(id);
     if (!reg) throw new NotFoundError(`Bot '${id}' not found`);
-    return registration(c, reg);
+    return registration(reg);
   });
 
   // What no route above matched: a method a route does not have (405), or a path that is not

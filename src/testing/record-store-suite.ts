@@ -3,7 +3,11 @@
  * @module
  */
 import type { RecordStore } from "../core/registry/record-store.ts";
-import type { RegistrationDict } from "../core/registry/registration.ts";
+import {
+  configOf,
+  type RegistrationDict,
+  type StoredRegistration,
+} from "../core/registry/registration.ts";
 import type { TestHarness } from "./harness.ts";
 
 /** Options of {@link recordStoreSuite}. */
@@ -34,6 +38,11 @@ function record(
   };
 }
 
+/** A read record in the wire form: a config the store returned as JSON text is parsed. */
+function wire(r: StoredRegistration | null): RegistrationDict | null {
+  return r === null ? null : { ...r, config: configOf(r) };
+}
+
 /** Runs the `RecordStore` conformance suite. */
 export function recordStoreSuite(h: TestHarness, options: RecordStoreSuiteOptions): void {
   const { describe, it, expect, beforeEach, afterEach } = h;
@@ -54,7 +63,7 @@ export function recordStoreSuite(h: TestHarness, options: RecordStoreSuiteOption
     it("put.create-only-when-absent - expectedVersion null", async () => {
       expect(await store.put(record("a", 1), { expectedVersion: null })).toBe(true);
       expect(await store.put(record("a", 1), { expectedVersion: null })).toBe(false);
-      expect(await store.get("a")).toEqual(record("a", 1));
+      expect(wire(await store.get("a"))).toEqual(record("a", 1));
     });
 
     it("put.compare-and-set - the stored version must match", async () => {
@@ -73,15 +82,15 @@ export function recordStoreSuite(h: TestHarness, options: RecordStoreSuiteOption
         config: { t: "héllo 🙂" },
       });
       await store.put(r, { expectedVersion: null });
-      expect(await store.get("x:y.z@w")).toEqual(r);
-      expect(await store.list()).toEqual([r]);
+      expect(wire(await store.get("x:y.z@w"))).toEqual(r);
+      expect((await store.list()).map(wire)).toEqual([r]);
     });
 
     it("get.copies - mutating a read record does not change the store", async () => {
       await store.put(record("a", 1), { expectedVersion: null });
-      const r = (await store.get("a")) as RegistrationDict;
+      const r = wire(await store.get("a")) as RegistrationDict;
       r.config.n = 99;
-      expect((await store.get("a"))?.config.n).toBe(1);
+      expect(wire(await store.get("a"))?.config.n).toBe(1);
     });
 
     it("touch - sets last_accessed_at only, keeps revision, ignores missing ids", async () => {
@@ -89,7 +98,7 @@ export function recordStoreSuite(h: TestHarness, options: RecordStoreSuiteOption
       const rev = await store.revision();
       await store.touch("a", "2026-02-02T00:00:00.000Z");
       await store.touch("missing", "2026-02-02T00:00:00.000Z");
-      expect(await store.get("a")).toEqual({
+      expect(wire(await store.get("a"))).toEqual({
         ...record("a", 1),
         last_accessed_at: "2026-02-02T00:00:00.000Z",
       });

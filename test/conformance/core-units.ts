@@ -2,6 +2,7 @@
 import {
   BotknobsError,
   ConflictError,
+  configOf,
   createEventBus,
   createRegistryBackend,
   EnvironmentConfig,
@@ -122,6 +123,38 @@ export function coreUnitSuite(h: TestHarness, runtime: string): void {
       expect(r.updatedAt.toISOString()).toBe("2026-01-14T10:00:00.000Z");
       expect(String(r)).toContain("Registration(bot_id='b', status='active'");
       expect(Registration.fromDict(r.toDict()).toDict()).toEqual(r.toDict());
+    });
+
+    it("Registration.toJSONText - equals JSON.stringify(toDict()), config as object or as text", () => {
+      const config = { llm: { model: "m", t: 0.2 }, s: 'é "q" \u2028 🙂', n: null, a: [1, {}] };
+      const dict = {
+        bot_id: "x:y.z@w",
+        config,
+        status: "inactive",
+        version: 7,
+        etag: "abc",
+        created_at: "2026-01-14T10:00:00.000Z",
+        updated_at: "2026-01-14T10:00:00Z",
+        last_accessed_at: "2026-01-14T10:00:00.123456+00:00",
+        metadata: { team: ["a"] },
+      };
+      const fromObject = Registration.fromDict(dict);
+      const fromText = Registration.fromDict({ ...dict, config: JSON.stringify(config) });
+      const expected = JSON.stringify(fromObject.toDict());
+      expect(fromObject.toJSONText()).toBe(expected);
+      expect(fromText.toJSONText()).toBe(expected);
+      expect(JSON.parse(fromText.toJSONText())).toEqual(JSON.parse(expected));
+      // Text is parsed once, on first read; afterwards the (mutable) object is the truth.
+      expect(fromText.config).toEqual(config);
+      expect(fromText.config).toBe(fromText.config);
+      (fromText.config.llm as { t: number }).t = 0.9;
+      expect(JSON.parse(fromText.toJSONText()).config.llm.t).toBe(0.9);
+      expect(fromText.toDict().config).toBe(fromText.config);
+      expect(configOf({ config: '{"a":1}' })).toEqual({ a: 1 });
+      expect(
+        thrown(() => Registration.fromDict({ bot_id: "b", config: null as never })) instanceof
+          TypeError,
+      ).toBe(true);
     });
 
     it("createRegistryBackend - memory, case-insensitive; unknown type lists the known ones", () => {

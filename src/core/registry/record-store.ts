@@ -4,7 +4,7 @@
  * get the whole registry (validation, versions, ETags, events) for free.
  * @module
  */
-import type { RegistrationDict } from "./registration.ts";
+import type { RegistrationDict, StoredRegistration } from "./registration.ts";
 
 /** What a store guarantees, as data; the conformance suite gates on it. */
 export interface RecordStoreCapabilities {
@@ -20,7 +20,10 @@ export interface PutCondition {
   expectedVersion: number | null;
 }
 
-/** Records in the wire form, keyed by `bot_id`. */
+/**
+ * Records in the wire form, keyed by `bot_id`. A store that keeps the config as JSON text may
+ * return it as that text (`config: string`): it is parsed only if someone reads it.
+ */
 export interface RecordStore {
   /** A short name for errors, e.g. `"sqlite"`. */
   readonly name: string;
@@ -28,9 +31,9 @@ export interface RecordStore {
   /** Idempotent (creates tables, opens connections). */
   initialize(): Promise<void>;
   close(): Promise<void>;
-  get(botId: string): Promise<RegistrationDict | null>;
+  get(botId: string): Promise<StoredRegistration | null>;
   /** Every record, in any order. */
-  list(): Promise<RegistrationDict[]>;
+  list(): Promise<StoredRegistration[]>;
   /** Writes a record if the condition holds; false when it does not. Changes `revision()`. */
   put(record: RegistrationDict, condition: PutCondition): Promise<boolean>;
   /** Sets `last_accessed_at` only; a no-op when missing. Does not change `revision()`. */
@@ -44,13 +47,15 @@ export interface RecordStore {
 }
 
 /**
- * A {@link RecordStore} in memory. Records are kept as JSON text and parsed on the way out, so
- * callers never share objects with storage (parsing a small record is faster than a deep clone).
+ * A {@link RecordStore} in memory. Records are kept as JSON text, so callers never share objects
+ * with storage (parsing a small record is faster than a deep clone); the config is kept as its
+ * own text and handed out unparsed.
  */
 export class MemoryRecordStore implements RecordStore {
   readonly name: string = "memory";
   readonly capabilities: RecordStoreCapabilities = { consistency: "strong", atomicWrites: true };
-  readonly #records = new Map<string, string>();
+  // bot_id → [the record without its config, as JSON text; the config's JSON text]
+  readonly #records = new Map<string, [head: string, config: string]>();
   // A random epoch makes revisions of two stores (or one store before and after a restart) differ.
   readonly #epoch: string = crypto.randomUUID().slice(0, 8);
   #counter = 0;
@@ -63,23 +68,27 @@ export class MemoryRecordStore implements RecordStore {
   async initialize(): Promise<void> {}
   async close(): Promise<void> {}
 
-  async get(botId: string): Promise<RegistrationDict | null> {
+  async get(botId: string): Promise<StoredRegistration | null> {
     const r = this.#records.get(botId);
-    return r === undefined ? null : (JSON.parse(r) as RegistrationDict);
+    return r === undefined ? null : read(r);
   }
 
-  async list(): Promise<RegistrationDict[]> {
-    return [...this.#records.values()].map((r) => JSON.parse(r) as RegistrationDict);
+  async list(): Promise<StoredRegistration[]> {
+    return [...this.#records.values()].map(read);
   }
 
   #version(botId: string): number | null {
     const r = this.#records.get(botId);
-    return r === undefined ? null : (JSON.parse(r) as RegistrationDict).version;
+    return r === undefined ? null : (JSON.parse(r[0]) as StoredRegistration).version;
   }
 
   async put(record: RegistrationDict, { expectedVersion }: PutCondition): Promise<boolean> {
     if (this.#version(record.bot_id) !== expectedVersion) return false;
-    this.#records.set(record.bot_id, JSON.stringify(record));
+    const { config, ...head } = record as StoredRegistration;
+    this.#records.set(record.bot_id, [
+      JSON.stringify(head),
+      typeof config === "string" ? config : JSON.stringify(config),
+    ]);
     this.#counter++;
     return true;
   }
@@ -88,10 +97,8 @@ export class MemoryRecordStore implements RecordStore {
     // Read and write without yielding: a put in between must not be overwritten.
     const r = this.#records.get(botId);
     if (r === undefined) return;
-    this.#records.set(
-      botId,
-      JSON.stringify({ ...(JSON.parse(r) as RegistrationDict), last_accessed_at: lastAccessedAt }),
-    );
+    const head = { ...(JSON.parse(r[0]) as object), last_accessed_at: lastAccessedAt };
+    this.#records.set(botId, [JSON.stringify(head), r[1]]);
   }
 
   async delete(botId: string): Promise<boolean> {
@@ -110,4 +117,10 @@ export class MemoryRecordStore implements RecordStore {
   async revision(): Promise<string> {
     return `${this.#epoch}-${this.#counter}`;
   }
+}
+
+function read([head, config]: [string, string]): StoredRegistration {
+  const record = JSON.parse(head) as StoredRegistration;
+  record.config = config;
+  return record;
 }

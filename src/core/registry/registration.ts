@@ -18,10 +18,18 @@ export interface RegistrationDict {
   metadata: JsonObject;
 }
 
+/**
+ * A registration as a {@link RecordStore} returns it: the wire form, except that `config` may be
+ * its JSON text. A store that keeps text (memory, KV, SQL) hands it over unparsed; it is parsed
+ * only when someone reads `Registration.config`, and served as is by `toJSONText()`.
+ */
+export type StoredRegistration = Omit<RegistrationDict, "config"> & { config: JsonObject | string };
+
 /** The fields of a {@link Registration}. */
 export interface RegistrationInit {
   botId: string;
-  config: JsonObject;
+  /** The config, or its JSON text (parsed when `config` is first read). */
+  config: JsonObject | string;
   status?: Status | string;
   version?: number;
   etag?: string;
@@ -36,10 +44,10 @@ export interface RegistrationInit {
 // only when a `Date` is asked for, so reading and re-serialising a registration costs no dates.
 const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
-function instant(value: unknown, fallback: Date): Date | string {
+function instant(value: unknown, fallback: () => Date): Date | string {
   return typeof value === "string" && CANONICAL.test(value)
     ? value
-    : parseTimestamp(value, fallback);
+    : parseTimestamp(value, fallback());
 }
 
 function asDate(value: Date | string): Date {
@@ -51,6 +59,17 @@ function asIso(value: Date | string): string {
 }
 
 /**
+ * The config of a stored record as an object (parsing it when the store kept its text).
+ * @example
+ * const config = configOf(await store.get("support-bot"));
+ */
+export function configOf(record: { config: JsonObject | string }): JsonObject {
+  return typeof record.config === "string"
+    ? (JSON.parse(record.config) as JsonObject)
+    : record.config;
+}
+
+/**
  * A bot's stored configuration with its status, version and ETag.
  * @example
  * const reg = await backend.register("my-bot", { llm: { provider: "anthropic" } });
@@ -59,7 +78,6 @@ function asIso(value: Date | string): string {
  */
 export class Registration {
   readonly botId: string;
-  readonly config: JsonObject;
   readonly status: Status | string;
   readonly version: number;
   readonly etag: string;
@@ -67,18 +85,33 @@ export class Registration {
   #createdAt: Date | string;
   #updatedAt: Date | string;
   #lastAccessedAt: Date | string;
+  // Exactly one of the two is set: the parsed config, or its JSON text until it is first read.
+  #config: JsonObject | undefined;
+  #configText: string | undefined;
 
   constructor(init: RegistrationInit) {
-    const now = new Date();
     this.botId = init.botId;
-    this.config = init.config;
+    if (typeof init.config === "string") this.#configText = init.config;
+    else this.#config = init.config;
     this.status = init.status ?? "active";
     this.version = init.version ?? 1;
     this.etag = init.etag ?? "";
-    this.#createdAt = init.createdAt ?? now;
-    this.#updatedAt = init.updatedAt ?? now;
-    this.#lastAccessedAt = init.lastAccessedAt ?? now;
+    const { createdAt, updatedAt, lastAccessedAt } = init;
+    const now = createdAt && updatedAt && lastAccessedAt ? undefined : new Date();
+    this.#createdAt = createdAt ?? (now as Date);
+    this.#updatedAt = updatedAt ?? (now as Date);
+    this.#lastAccessedAt = lastAccessedAt ?? (now as Date);
     this.metadata = init.metadata ?? {};
+  }
+
+  /** The bot's configuration (a plain JSON object; yours to read, copy or mutate). */
+  get config(): JsonObject {
+    if (this.#config === undefined) {
+      this.#config = JSON.parse(this.#configText as string) as JsonObject;
+      // From now on the object is the truth (the caller may mutate it).
+      this.#configText = undefined;
+    }
+    return this.#config;
   }
 
   /** When it was first registered. */
@@ -125,29 +158,42 @@ export class Registration {
   }
 
   /**
-   * Reads the wire form. `bot_id` and `config` are required; `status` defaults to `active`,
-   * missing timestamps to now; `Z` and `+00:00` offsets are both accepted.
+   * The wire form as JSON text: what `JSON.stringify(reg.toDict())` gives, without parsing and
+   * re-serialising a config that came from storage as text (the API's read path).
+   */
+  toJSONText(): string {
+    const config = this.#configText ?? JSON.stringify(this.#config);
+    return `{"bot_id":${JSON.stringify(this.botId)},"config":${config},"status":${JSON.stringify(this.status)},"version":${JSON.stringify(this.version)},"etag":${JSON.stringify(this.etag)},"created_at":"${asIso(this.#createdAt)}","updated_at":"${asIso(this.#updatedAt)}","last_accessed_at":"${asIso(this.#lastAccessedAt)}","metadata":${JSON.stringify(this.metadata)}}`;
+  }
+
+  /**
+   * Reads the wire form (or a stored record, whose `config` may be JSON text). `bot_id` and
+   * `config` are required; `status` defaults to `active`, missing timestamps to now; `Z` and
+   * `+00:00` offsets are both accepted.
    */
   static fromDict(
-    data: Partial<RegistrationDict> & { bot_id: string; config: JsonObject },
+    data: Partial<StoredRegistration> & { bot_id: string; config: JsonObject | string },
   ): Registration {
     if (
       typeof data?.bot_id !== "string" ||
-      typeof data.config !== "object" ||
-      data.config === null
+      (typeof data.config !== "string" && (typeof data.config !== "object" || data.config === null))
     ) {
       throw new TypeError("Registration.fromDict needs 'bot_id' and an object 'config'");
     }
-    const now = new Date();
+    let now: Date | undefined;
+    const fallback = (): Date => {
+      now ??= new Date();
+      return now;
+    };
     return new Registration({
       botId: data.bot_id,
       config: data.config,
       status: data.status ?? "active",
       version: typeof data.version === "number" ? data.version : 1,
       etag: data.etag ?? "",
-      createdAt: instant(data.created_at, now),
-      updatedAt: instant(data.updated_at, now),
-      lastAccessedAt: instant(data.last_accessed_at, now),
+      createdAt: instant(data.created_at, fallback),
+      updatedAt: instant(data.updated_at, fallback),
+      lastAccessedAt: instant(data.last_accessed_at, fallback),
       metadata: data.metadata ?? {},
     });
   }

@@ -18,7 +18,13 @@ import {
 } from "../validate.ts";
 import { RegistryBackendBase } from "./base-backend.ts";
 import type { RecordStore } from "./record-store.ts";
-import { computeEtag, Registration, type RegistrationDict } from "./registration.ts";
+import {
+  computeEtag,
+  configOf,
+  Registration,
+  type RegistrationDict,
+  type StoredRegistration,
+} from "./registration.ts";
 import { REGISTRY_TOPIC, type RegisterOptions, type UpdateOptions } from "./types.ts";
 
 /** Options of {@link StoreRegistryBackend}. */
@@ -42,7 +48,10 @@ export interface StoreRegistryBackendOptions {
 // (writers in this process queue on a per-id lock and never collide).
 const MAX_WRITE_ATTEMPTS = 25;
 
-type Mutation = (current: RegistrationDict | null, at: string) => Promise<RegistrationDict | null>;
+type Mutation = (
+  current: StoredRegistration | null,
+  at: string,
+) => Promise<RegistrationDict | null>;
 
 /**
  * A registry backend over a {@link RecordStore}.
@@ -83,15 +92,23 @@ export class StoreRegistryBackend extends RegistryBackendBase {
     await this.store.close();
   }
 
-  #iso(): string {
-    return new Date(this.#now()).toISOString();
+  #isoAt = Number.NaN;
+  #isoText = "";
+
+  /** The clock as an ISO string; reads within one millisecond share one string. */
+  #iso(now: number = this.#now()): string {
+    if (now !== this.#isoAt) {
+      this.#isoAt = now;
+      this.#isoText = new Date(now).toISOString();
+    }
+    return this.#isoText;
   }
 
   /** Reads, mutates and compare-and-sets one record; publishes the event for what happened. */
   async #write(
     botId: string,
     mutate: Mutation,
-    eventFor: (before: RegistrationDict | null) => EventType,
+    eventFor: (before: StoredRegistration | null) => EventType,
   ) {
     await this.initialize();
     const result = await this.#lock.run(botId, async () => {
@@ -131,7 +148,7 @@ export class StoreRegistryBackend extends RegistryBackendBase {
     config: JsonObject,
     status: string,
     metadata: JsonObject,
-    current: RegistrationDict | null,
+    current: StoredRegistration | null,
     at: string,
   ): Promise<RegistrationDict> {
     return {
@@ -201,18 +218,18 @@ export class StoreRegistryBackend extends RegistryBackendBase {
 
   async peek(botId: string): Promise<Registration | null> {
     validateBotId(botId);
-    await this.initialize();
+    if (!this.#ready.ready) await this.initialize();
     const record = await this.store.get(botId);
     return record ? Registration.fromDict(record) : null;
   }
 
   async get(botId: string): Promise<Registration | null> {
     validateBotId(botId);
-    await this.initialize();
+    if (!this.#ready.ready) await this.initialize();
     const record = await this.store.get(botId);
     if (!record) return null;
     const now = this.#now();
-    const at = new Date(now).toISOString();
+    const at = this.#iso(now);
     // Record the access, but persist it at most once per interval: a read must not cost a write.
     if (now - Date.parse(record.last_accessed_at) >= this.#touchIntervalMs)
       await this.store.touch(botId, at);
@@ -225,7 +242,8 @@ export class StoreRegistryBackend extends RegistryBackendBase {
     const { next } = await this.#write(
       botId,
       async (current, at) =>
-        current && this.#record(botId, current.config, "inactive", current.metadata, current, at),
+        current &&
+        this.#record(botId, configOf(current), "inactive", current.metadata, current, at),
       () => "deactivated",
     );
     return next !== null;
