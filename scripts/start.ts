@@ -7,7 +7,7 @@
  * read-write bearer tokens), BOTKNOBS_READ_TOKENS (read-only tokens). Without tokens the API
  * is open, so it refuses to listen anywhere but loopback.
  */
-import { serveApp } from "../src/adapters/node/index.ts";
+import { serveApp, upgradeWebSocket } from "../src/adapters/node/index.ts";
 import { createInMemoryApp } from "../src/server/index.ts";
 
 const list = (value: string | undefined): string[] =>
@@ -28,9 +28,10 @@ if (!auth && !loopback) {
   process.exit(1);
 }
 
-const { app, registry, knowledge, ingestion } = createInMemoryApp(
-  auth ? { auth: { tokens, readOnlyTokens } } : {},
-);
+const { app, registry, knowledge, ingestion } = createInMemoryApp({
+  upgradeWebSocket,
+  ...(auth ? { auth: { tokens, readOnlyTokens } } : {}),
+});
 
 // Demo data: one bot, one knowledge base with two files, ingested.
 await registry.register("support-bot", {
@@ -66,6 +67,9 @@ console.log(
 console.log("seeded: bot 'support-bot', knowledge base 'support' (faq.md, plans.json), ingested");
 console.log(
   `try: curl ${served.url}/bots/support-bot   ·   curl '${served.url}/kb/support/search?q=reset+password'`,
+);
+console.log(
+  `events: curl -N ${served.url}/events (Server-Sent Events), or a WebSocket to ${served.url.replace(/^http/, "ws")}/events`,
 );
 
 const stop = async (): Promise<void> => {

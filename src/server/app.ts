@@ -6,6 +6,7 @@
  */
 import { Hono, type MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
+import type { UpgradeWebSocket } from "hono/ws";
 import type { EventBus } from "../core/events/types.ts";
 import type { KnowledgeIngestionManager } from "../core/knowledge/ingestion.ts";
 import type { KnowledgeResourceBackend } from "../core/knowledge/types.ts";
@@ -40,8 +41,16 @@ export interface AppOptions {
     /** Largest uploaded file in bytes (default 100 MiB). */
     maxFileBytes?: number;
   };
-  /** Seconds between SSE heartbeats (default 15). */
+  /** Seconds between heartbeats on the event stream (default 15). */
   heartbeatSeconds?: number;
+  /**
+   * The runtime's WebSocket upgrade (Hono's helper): with it, `GET /events` with
+   * `Upgrade: websocket` streams over a WebSocket. `upgradeWebSocket` from `@hono/node-server`
+   * (served by `serveApp`), `hono/deno`, `hono/bun` (give Bun.serve its `websocket` too), or
+   * `botknobs/cloudflare` on Workers.
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: each runtime's helper has its own socket type.
+  upgradeWebSocket?: UpgradeWebSocket<any, any, any>;
 }
 
 /**
@@ -94,6 +103,7 @@ export function createApp(options: AppOptions): Hono {
     maxJsonBytes: options.limits?.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES,
     maxFileBytes: options.limits?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
     heartbeatMs: (options.heartbeatSeconds ?? 15) * 1000,
+    upgradeWebSocket: options.upgradeWebSocket as UpgradeWebSocket | undefined,
   };
   const app = new Hono();
   app.onError((error, c) => errorResponse(c, error));

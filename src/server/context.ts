@@ -4,6 +4,7 @@
  * @module
  */
 import type { Context } from "hono";
+import type { UpgradeWebSocket } from "hono/ws";
 import type * as z from "zod/mini";
 import type { EventBus } from "../core/events/types.ts";
 import type { KnowledgeIngestionManager } from "../core/knowledge/ingestion.ts";
@@ -22,6 +23,7 @@ export interface ServerContext {
   maxJsonBytes: number;
   maxFileBytes: number;
   heartbeatMs: number;
+  upgradeWebSocket: UpgradeWebSocket | undefined;
 }
 
 /** What `@hono/node-server` passes as `c.env`: Node's request (absent on other runtimes). */

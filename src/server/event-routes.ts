@@ -10,15 +10,22 @@
  * ```
  * After subscribing, the server sends `event: ready` (its `data` lists the topics); heartbeats
  * are comment lines (`: ping`). No history is kept: a client that reconnects must resynchronise.
+ *
+ * With `Upgrade: websocket` (and an `upgradeWebSocket` given to `createApp`) the same stream goes
+ * over a WebSocket instead, as JSON frames (`botknobs/events`' `ServerFrame`); without one such a
+ * request is answered 501.
  * @module
  */
 import { Hono } from "hono";
 import { UnsupportedError, ValidationError } from "../core/errors.ts";
 import { Event } from "../core/events/event.ts";
-import type { EventBus, Subscription } from "../core/events/types.ts";
+import type { EventBus } from "../core/events/types.ts";
 import { parseWith } from "../core/validate.ts";
 import { readJson } from "./body.ts";
-import { query, type ServerContext } from "./context.ts";
+import { header, query, type ServerContext } from "./context.ts";
+import { badInput } from "./errors.ts";
+import { eventSocket } from "./event-socket.ts";
+import { EventTap } from "./event-tap.ts";
 import { eventSchema, eventsQuery } from "./schemas.ts";
 
 // A client this many events behind is cut off (it reconnects and resynchronises) rather than
@@ -39,55 +46,33 @@ function topicGlobs(topics: string | undefined): string[] {
   return globs;
 }
 
-/** Remembers the last `size` ids: one event matching two globs is sent once. */
-function recentIds(size: number): (id: string) => boolean {
-  const seen = new Set<string>();
-  return (id) => {
-    if (seen.has(id)) return false;
-    seen.add(id);
-    if (seen.size > size) seen.delete(seen.values().next().value as string);
-    return true;
-  };
-}
-
 function sseStream(bus: EventBus, globs: string[], heartbeatMs: number, signal: AbortSignal) {
   const encoder = new TextEncoder();
-  const subscriptions: Subscription[] = [];
-  let timer: ReturnType<typeof setInterval> | undefined;
-  let closed = false;
-  const cleanup = (): void => {
-    if (closed) return;
-    closed = true;
-    clearInterval(timer);
-    for (const s of subscriptions.splice(0)) void Promise.resolve(s.cancel()).catch(() => {});
-  };
-  signal.addEventListener("abort", cleanup, { once: true });
+  let tap: EventTap | undefined;
+  const stop = (): void => tap?.stop();
+  signal.addEventListener("abort", stop, { once: true });
   return new ReadableStream<Uint8Array>(
     {
       async start(controller) {
         const send = (text: string): void => {
-          if (closed) return;
+          if (tap?.stopped) return;
           if ((controller.desiredSize ?? 0) < -MAX_QUEUED) {
-            cleanup();
+            stop();
             controller.error(new Error("event stream consumer too slow"));
             return;
           }
           controller.enqueue(encoder.encode(text));
         };
-        const fresh = globs.length > 1 ? recentIds(4096) : () => true;
-        const forward = (event: Event): void => {
-          if (fresh(event.eventId))
-            send(`id: ${event.eventId}\ndata: ${JSON.stringify(event.toDict())}\n\n`);
-        };
-        for (const glob of globs) {
-          const sub = await bus.subscribe(glob, forward, { pattern: glob });
-          if (closed) void sub.cancel();
-          else subscriptions.push(sub);
-        }
+        tap = new EventTap(bus, globs, heartbeatMs, {
+          event: (event) =>
+            send(`id: ${event.eventId}\ndata: ${JSON.stringify(event.toDict())}\n\n`),
+          heartbeat: () => send(": ping\n\n"),
+        });
+        if (signal.aborted) stop();
+        await tap.start();
         send(`retry: 1000\n\nevent: ready\ndata: ${JSON.stringify({ topics: globs })}\n\n`);
-        timer = setInterval(() => send(": ping\n\n"), heartbeatMs);
       },
-      cancel: cleanup,
+      cancel: stop,
     },
     { highWaterMark: 1 },
   );
@@ -103,13 +88,27 @@ export function eventRoutes(ctx: ServerContext): Hono {
   const bus = ctx.eventBus;
   if (!bus) {
     r.all("*", () => {
-      throw new UnsupportedError("This server has no event bus configured");
+      throw new UnsupportedError(
+        "This server serves no event stream (no eventBus): poll GET /bots with If-None-Match instead",
+      );
     });
     return r;
   }
 
-  r.get("/", (c) => {
+  r.get("/", async (c) => {
     const globs = topicGlobs(query(c, eventsQuery).topics);
+    if (header(c, "upgrade")?.toLowerCase() === "websocket") {
+      if (!ctx.upgradeWebSocket) {
+        throw new UnsupportedError(
+          "This server does not serve WebSocket: read GET /events as Server-Sent Events",
+        );
+      }
+      const upgrade = ctx.upgradeWebSocket(() => eventSocket(bus, globs, ctx.heartbeatMs));
+      const response = await upgrade(c, async () => {});
+      // The helper declines what is not a WebSocket handshake it can take.
+      if (!response) throw badInput("headers", "not a WebSocket handshake this server can take");
+      return response;
+    }
     const body = sseStream(bus, globs, ctx.heartbeatMs, c.req.raw.signal);
     return c.body(body, 200, {
       "Content-Type": "text/event-stream; charset=utf-8",

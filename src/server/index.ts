@@ -1,7 +1,8 @@
 /**
  * `botknobs/server`: the HTTP API as one Hono app — the registry contract at `/bots` (alias
- * `/configs`), knowledge bases, files, ingestion jobs and search at `/kb`, Server-Sent Events at
- * `/events`, and the OpenAPI 3.1 document at `/openapi.json`. Runs on every runtime.
+ * `/configs`), knowledge bases, files, ingestion jobs and search at `/kb`, the event stream at
+ * `/events` (Server-Sent Events, or a WebSocket given the runtime's `upgradeWebSocket`), and the
+ * OpenAPI 3.1 document at `/openapi.json`. Runs on every runtime.
  * @example
  * import { createApp } from "botknobs/server";
  * const app = createApp({ registry: new InMemoryBackend() });
@@ -23,7 +24,7 @@ export {
   mapError,
 } from "./errors.ts";
 export { type IngestJob, JobStatus } from "./jobs.ts";
-export { createInMemoryApp, type InMemoryApp } from "./memory.ts";
+export { createInMemoryApp, type InMemoryApp, type InMemoryAppOptions } from "./memory.ts";
 export { openApiDocument } from "./openapi.ts";
 export { parseEtags, parseIfMatch, quoteEtag } from "./preconditions.ts";
 export { parseRange } from "./range.ts";

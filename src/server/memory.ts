@@ -23,6 +23,17 @@ export interface InMemoryApp {
   ingestion: KnowledgeIngestionManager;
 }
 
+/** Options of {@link createInMemoryApp}: `createApp`'s, less the services it makes. */
+export interface InMemoryAppOptions
+  extends Omit<AppOptions, "registry" | "knowledge" | "rag" | "ingestion" | "eventBus"> {
+  /**
+   * Serve `/events` (default true). Workers set it false: a stream opened by one request cannot
+   * carry events raised by another there, so an isolate's in-memory bus cannot feed it (a
+   * Durable Object bus can). The bus still links registry and ingestion in-process.
+   */
+  eventStream?: boolean;
+}
+
 /**
  * Builds the API over in-memory services; `options` (auth, CORS, limits) pass to `createApp`.
  * @example
@@ -30,9 +41,8 @@ export interface InMemoryApp {
  * await registry.register("support-bot", { llm: { model: "claude-3-sonnet" } });
  * export default { fetch: app.fetch };
  */
-export function createInMemoryApp(
-  options: Omit<AppOptions, "registry" | "knowledge" | "rag" | "ingestion" | "eventBus"> = {},
-): InMemoryApp {
+export function createInMemoryApp(options: InMemoryAppOptions = {}): InMemoryApp {
+  const { eventStream = true, ...appOptions } = options;
   const eventBus = new InMemoryEventBus();
   const registry = new InMemoryBackend({ eventBus });
   const knowledge = new InMemoryKnowledgeBackend();
@@ -42,6 +52,13 @@ export function createInMemoryApp(
     destination: rag,
     eventBus,
   });
-  const app = createApp({ ...options, registry, knowledge, rag, ingestion, eventBus });
+  const app = createApp({
+    ...appOptions,
+    registry,
+    knowledge,
+    rag,
+    ingestion,
+    ...(eventStream ? { eventBus } : {}),
+  });
   return { app, eventBus, registry, knowledge, rag, ingestion };
 }

@@ -64,9 +64,12 @@ export function openApiDocument(options: { auth: boolean }): Json & { paths: Jso
       ...knowledgePaths(),
       "/events": {
         get: {
-          summary: "Server-Sent Events: every event of the bus (topics: comma-separated globs)",
+          summary: "The event stream: every event of the bus (topics: comma-separated globs)",
+          description:
+            'Server-Sent Events; with `Upgrade: websocket` (where the server has a WebSocket upgrade) the same stream as JSON text frames: {"kind":"ready"|"event"|"ping"|"pong"|"error",…}. Events are published with POST.',
           parameters: queryParams(eventsQuery),
           responses: {
+            101: { description: "Switching to a WebSocket" },
             200: {
               description: "text/event-stream",
               content: { "text/event-stream": { schema: { type: "string" } } },

@@ -1,17 +1,29 @@
 /**
- * The HTTP API served by a runtime's own server (`Deno.serve`, `Bun.serve`): the registry
- * conformance suite through `HTTPRegistryBackend` over loopback, and a knowledge round trip.
+ * The HTTP API served by a runtime's own server (`@hono/node-server`, `Deno.serve`,
+ * `Bun.serve`): the registry conformance suite through `HTTPRegistryBackend` over loopback, a
+ * knowledge round trip, and the event stream over the runtime's WebSocket.
  */
+import type { UpgradeWebSocket } from "hono/ws";
+import { type WebSocketConnect, WebSocketEventBus } from "../../src/core/events/ws-bus.ts";
 import { HTTPRegistryBackend } from "../../src/core/registry/http-backend.ts";
 import {
+  AdapterError,
+  CachingRegistryManager,
   InMemoryBackend,
+  InMemoryEventBus,
   InMemoryKnowledgeBackend,
+  type JsonObject,
   KnowledgeIngestionManager,
   RAGKnowledgeBase,
   type RegistryBackend,
 } from "../../src/index.ts";
 import { createApp } from "../../src/server/index.ts";
-import { registryBackendSuite, type TestHarness } from "../../src/testing/index.ts";
+import {
+  eventBusSuite,
+  eventually,
+  registryBackendSuite,
+  type TestHarness,
+} from "../../src/testing/index.ts";
 
 /** A server the runtime started on 127.0.0.1. */
 export interface RuntimeServer {
@@ -19,12 +31,34 @@ export interface RuntimeServer {
   close(): Promise<void>;
 }
 
-/** Starts `fetch` on a free loopback port with the runtime's own server. */
+/**
+ * Starts `fetch` on a free loopback port with the runtime's own server; `env` is what that server
+ * passes as the second argument (Node's request, Bun's server), which upgrades need.
+ */
 export type RuntimeServe = (
-  fetch: (request: Request) => Response | Promise<Response>,
+  fetch: (request: Request, env?: unknown) => Response | Promise<Response>,
 ) => Promise<RuntimeServer>;
 
-export function runServedSuites(h: TestHarness, runtime: string, serve: RuntimeServe): void {
+/** The runtime's WebSocket: the server's upgrade helper, and how a client opens a socket. */
+export interface RuntimeWebSocket {
+  // biome-ignore lint/suspicious/noExplicitAny: each runtime's helper has its own socket type.
+  upgradeWebSocket: UpgradeWebSocket<any, any, any>;
+  /** Default: the global WebSocket. */
+  connect?: WebSocketConnect;
+}
+
+class Instances extends CachingRegistryManager<JsonObject> {
+  protected createInstance(_id: string, config: JsonObject): JsonObject {
+    return config;
+  }
+}
+
+export function runServedSuites(
+  h: TestHarness,
+  runtime: string,
+  serve: RuntimeServe,
+  ws?: RuntimeWebSocket,
+): void {
   const servers = new Map<RegistryBackend, RuntimeServer>();
   registryBackendSuite(h, {
     name: `HTTPRegistryBackend → createApp on ${runtime}'s own server`,
@@ -91,6 +125,80 @@ export function runServedSuites(h: TestHarness, runtime: string, serve: RuntimeS
       } finally {
         await server.close();
       }
+    });
+  });
+
+  if (ws) webSocketSuites(h, runtime, serve, ws);
+}
+
+function webSocketSuites(
+  h: TestHarness,
+  runtime: string,
+  serve: RuntimeServe,
+  ws: RuntimeWebSocket,
+): void {
+  h.describe(`the event stream over WebSocket on ${runtime}`, () => {
+    let server: RuntimeServer | undefined;
+    let registry: InMemoryBackend;
+    const opened: { close(): Promise<void> }[] = [];
+    const client = (options: { authToken?: string; topics?: string[] } = {}): WebSocketEventBus => {
+      const bus = new WebSocketEventBus({
+        baseUrl: (server as RuntimeServer).url,
+        authToken: "rw",
+        ...(ws.connect ? { connect: ws.connect } : {}),
+        ...options,
+      });
+      opened.push(bus);
+      return bus;
+    };
+    h.beforeEach(async () => {
+      const bus = new InMemoryEventBus();
+      registry = new InMemoryBackend({ eventBus: bus });
+      const app = createApp({
+        registry,
+        eventBus: bus,
+        auth: { tokens: ["rw"] },
+        upgradeWebSocket: ws.upgradeWebSocket,
+        heartbeatSeconds: 1,
+      });
+      server = await serve((request, env) => app.fetch(request, env as never));
+    });
+    h.afterEach(async () => {
+      for (const bus of opened.splice(0)) await bus.close();
+      await server?.close();
+    });
+
+    eventBusSuite(h, {
+      name: `WebSocketEventBus → createApp /events (${runtime})`,
+      create: () => client(),
+      createPeer: () => client(),
+    });
+
+    h.it("a PUT through the API invalidates a remote cache's instance", async () => {
+      const url = (server as RuntimeServer).url;
+      const manager = new Instances({
+        backend: new HTTPRegistryBackend({ baseUrl: url, authToken: "rw" }),
+        eventBus: client({ topics: ["registry:*"] }),
+      });
+      opened.push(manager);
+      await manager.initialize();
+      const writer = new HTTPRegistryBackend({ baseUrl: url, authToken: "rw" });
+      await writer.register("bot-1", { v: 1 });
+      h.expect((await manager.getOrCreate("bot-1")).v).toBe(1);
+      await writer.register("bot-1", { v: 2 });
+      await eventually(() => !manager.isCached("bot-1"));
+      h.expect((await manager.getOrCreate("bot-1")).v).toBe(2);
+    });
+
+    h.it("no token, or bad topics: the handshake is refused with a clear error", async () => {
+      for (const bus of [client({ authToken: "wrong" }), client({ topics: ["x".repeat(300)] })]) {
+        const error = await bus.connect().catch((e: unknown) => e);
+        h.expect(error instanceof AdapterError).toBe(true);
+        h.expect(String((error as Error).message)).toContain("/events");
+      }
+      // The registry is untouched and the server still streams to a good client.
+      await client().connect();
+      h.expect(await registry.listAll()).toEqual([]);
     });
   });
 }

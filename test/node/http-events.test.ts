@@ -1,15 +1,27 @@
 // The SSE event bus against createApp's /events on Node: the EventBus conformance suite (two
 // clients of one server are peers), reconnection after a server restart, and the SSE parser.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
+import { upgradeWebSocket } from "../../src/adapters/node/index.ts";
 import { SSEEventBus } from "../../src/core/events/sse-bus.ts";
 import { SseParser } from "../../src/core/events/sse-parser.ts";
-import { Event, EventType, InMemoryBackend, InMemoryEventBus } from "../../src/index.ts";
+import { WebSocketEventBus } from "../../src/core/events/ws-bus.ts";
+import type { ServerFrame } from "../../src/core/events/ws-frames.ts";
+import {
+  AdapterError,
+  Event,
+  EventType,
+  InMemoryBackend,
+  InMemoryEventBus,
+  UnsupportedError,
+} from "../../src/index.ts";
 import { createApp } from "../../src/server/index.ts";
 import { eventBusSuite, eventually } from "../../src/testing/index.ts";
 import { listen, type Served } from "../fixtures/http-serve.ts";
 
+const fast = { initialDelayMs: 20, maxDelayMs: 200 };
 let served: Served;
-const opened: SSEEventBus[] = [];
+const opened: { close(): Promise<void> }[] = [];
 const client = (
   options: Partial<ConstructorParameters<typeof SSEEventBus>[0]> = {},
 ): SSEEventBus => {
@@ -65,36 +77,138 @@ describe("SSEEventBus", () => {
     expect(got).toEqual(["registry:bots"]);
   });
 
-  it("reconnect - after a server restart it resubscribes and says so with reconnected: true", async () => {
-    const serverBus = new InMemoryEventBus();
-    const app = createApp({
-      registry: new InMemoryBackend(),
-      eventBus: serverBus,
-      heartbeatSeconds: 1,
-    });
-    let first = await listen(app);
-    const port = first.port;
-    const bus = new SSEEventBus({
-      baseUrl: first.url,
-      reconnect: { initialDelayMs: 20, maxDelayMs: 200 },
-    });
-    opened.push(bus);
-    const got: Event[] = [];
-    await bus.subscribe("registry:bots", (e) => void got.push(e));
-    await first.close();
-    first = await listen(app, port);
-    try {
-      await eventually(() => got.some((e) => e.payload.reconnected === true), 10_000);
-      expect(got.find((e) => e.payload.reconnected)?.type).toBe("custom");
-      expect(bus.reconnects).toBe(1);
-      await serverBus.publish(
-        "registry:bots",
-        new Event({ type: EventType.UPDATED, topic: "registry:bots", payload: { bot_id: "x" } }),
-      );
-      await eventually(() => got.some((e) => e.payload.bot_id === "x"));
-    } finally {
-      await bus.close();
+  for (const [name, make] of [
+    ["SSEEventBus", (baseUrl: string) => new SSEEventBus({ baseUrl, reconnect: fast })],
+    [
+      "WebSocketEventBus",
+      (baseUrl: string) =>
+        new WebSocketEventBus({
+          baseUrl,
+          reconnect: fast,
+          connect: (url, headers) => new WebSocket(url, { headers }),
+        }),
+    ],
+  ] as const) {
+    it(`reconnect - ${name}: after a server restart it resubscribes and says so with reconnected: true`, async () => {
+      const serverBus = new InMemoryEventBus();
+      const app = createApp({
+        registry: new InMemoryBackend(),
+        eventBus: serverBus,
+        heartbeatSeconds: 1,
+        upgradeWebSocket,
+      });
+      let first = await listen(app);
+      const port = first.port;
+      const bus = make(first.url);
+      opened.push(bus);
+      const got: Event[] = [];
+      await bus.subscribe("registry:bots", (e) => void got.push(e));
       await first.close();
+      first = await listen(app, port);
+      try {
+        await eventually(() => got.some((e) => e.payload.reconnected === true), 10_000);
+        expect(got.find((e) => e.payload.reconnected)?.type).toBe("custom");
+        expect(bus.reconnects).toBe(1);
+        await serverBus.publish(
+          "registry:bots",
+          new Event({ type: EventType.UPDATED, topic: "registry:bots", payload: { bot_id: "x" } }),
+        );
+        await eventually(() => got.some((e) => e.payload.bot_id === "x"));
+      } finally {
+        await bus.close();
+        await first.close();
+      }
+    });
+  }
+});
+
+describe("the WebSocket event stream (Node)", () => {
+  const frames = async (
+    socket: WebSocket,
+    until: (f: ServerFrame[]) => boolean,
+  ): Promise<ServerFrame[]> => {
+    const got: ServerFrame[] = [];
+    socket.on("message", (data) => got.push(JSON.parse(String(data)) as ServerFrame));
+    await eventually(() => until(got));
+    return got;
+  };
+
+  it("frames - ready first, events, heartbeats, pong for a ping, an error frame for anything else", async () => {
+    const serverBus = new InMemoryEventBus();
+    const served = await listen(
+      createApp({
+        registry: new InMemoryBackend({ eventBus: serverBus }),
+        eventBus: serverBus,
+        heartbeatSeconds: 0.05,
+        upgradeWebSocket,
+      }),
+    );
+    const socket = new WebSocket(`${served.url.replace("http", "ws")}/events?topics=registry:*`);
+    try {
+      const got: ServerFrame[] = [];
+      socket.on("message", (data) => got.push(JSON.parse(String(data)) as ServerFrame));
+      await eventually(() => got.length > 0);
+      expect(got[0]).toEqual({ kind: "ready", topics: ["registry:*"] });
+      await new InMemoryBackend({ eventBus: serverBus }).register("bot-1", { v: 1 });
+      socket.send(JSON.stringify({ kind: "ping" }));
+      socket.send("not json");
+      await eventually(
+        () =>
+          got.some((f) => f.kind === "event") &&
+          got.some((f) => f.kind === "pong") &&
+          got.some((f) => f.kind === "error") &&
+          got.filter((f) => f.kind === "ping").length >= 2,
+      );
+      const event = got.find((f) => f.kind === "event");
+      expect(event?.kind === "event" && event.event.payload).toEqual({
+        bot_id: "bot-1",
+        version: 1,
+      });
+      const error = got.find((f) => f.kind === "error");
+      expect(error?.kind === "error" && error.error.code).toBe("VALIDATION");
+    } finally {
+      socket.close();
+      await served.close();
+    }
+  });
+
+  it("a server without upgradeWebSocket refuses the handshake with 501; the client says so", async () => {
+    const served = await listen(
+      createApp({ registry: new InMemoryBackend(), eventBus: new InMemoryEventBus() }),
+    );
+    try {
+      const bus = new WebSocketEventBus({
+        baseUrl: served.url,
+        connect: (url, headers) => new WebSocket(url, { headers }),
+      });
+      const error = (await bus.connect().catch((e: unknown) => e)) as Error;
+      expect(error).toBeInstanceOf(AdapterError);
+      expect(error.message).toContain("501");
+      // Without a `connect`, Node 20 has no global WebSocket: a clear error, not a crash.
+      if (!("WebSocket" in globalThis)) {
+        const bare = new WebSocketEventBus({ baseUrl: served.url });
+        const e = (await bare.connect().catch((x: unknown) => x)) as Error;
+        expect(e).toBeInstanceOf(UnsupportedError);
+        expect(e.message).toContain("ws");
+      }
+    } finally {
+      await served.close();
+    }
+  });
+
+  it("closing the socket ends the server's subscriptions", async () => {
+    const serverBus = new InMemoryEventBus();
+    const served = await listen(
+      createApp({ registry: new InMemoryBackend(), eventBus: serverBus, upgradeWebSocket }),
+    );
+    try {
+      const socket = new WebSocket(`${served.url.replace("http", "ws")}/events`);
+      await frames(socket, (f) => f.some((x) => x.kind === "ready"));
+      expect(serverBus.subscriptionCount).toBe(1);
+      socket.close();
+      await eventually(() => serverBus.subscriptionCount === 0);
+    } finally {
+      await served.close();
     }
   });
 });

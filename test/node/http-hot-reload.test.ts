@@ -6,7 +6,9 @@ import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { createInterface, type Interface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
 import { SSEEventBus } from "../../src/core/events/sse-bus.ts";
+import { WebSocketEventBus } from "../../src/core/events/ws-bus.ts";
 import { HTTPRegistryBackend } from "../../src/core/registry/http-backend.ts";
 import {
   CachingRegistryManager,
@@ -73,47 +75,59 @@ afterAll(async () => {
 });
 
 describe("two processes, one registry over HTTP", () => {
-  it("EVENT_DRIVEN - a write in the server process invalidates this process's instance via SSE", async () => {
-    const bus = new SSEEventBus({ baseUrl: url, authToken: token });
-    const manager = new BotManager({
-      backend: new HTTPRegistryBackend({ baseUrl: url, authToken: token }),
-      eventBus: bus,
-    });
-    const reload = new HotReloadManager({
-      cachingManager: manager,
-      eventBus: bus,
-      mode: ReloadMode.EVENT_DRIVEN,
-    });
-    try {
-      await manager.initialize();
-      await reload.initialize();
-      await command({ op: "register", id: "support-bot", config: { model: "a" } });
-      expect((await manager.getOrCreate("support-bot")).config).toEqual({ model: "a" });
-      expect(manager.isCached("support-bot")).toBe(true);
-
-      // A write on the other side (inside the server's process) …
-      await command({ op: "update", id: "support-bot", config: { model: "b" } });
-      await eventually(() => !manager.isCached("support-bot"));
-      expect(await manager.getOrCreate("support-bot")).toEqual({
-        config: { model: "b" },
-        version: 2,
+  for (const [transport, makeBus] of [
+    ["SSE", () => new SSEEventBus({ baseUrl: url, authToken: token })],
+    [
+      "WebSocket",
+      () =>
+        new WebSocketEventBus({
+          baseUrl: url,
+          authToken: token,
+          connect: (u, headers) => new WebSocket(u, { headers }),
+        }),
+    ],
+  ] as const)
+    it(`EVENT_DRIVEN - a write in the server process invalidates this process's instance via ${transport}`, async () => {
+      const bus = makeBus();
+      const manager = new BotManager({
+        backend: new HTTPRegistryBackend({ baseUrl: url, authToken: token }),
+        eventBus: bus,
       });
+      const reload = new HotReloadManager({
+        cachingManager: manager,
+        eventBus: bus,
+        mode: ReloadMode.EVENT_DRIVEN,
+      });
+      try {
+        await manager.initialize();
+        await reload.initialize();
+        await command({ op: "register", id: "support-bot", config: { model: "a" } });
+        expect((await manager.getOrCreate("support-bot")).config).toEqual({ model: "a" });
+        expect(manager.isCached("support-bot")).toBe(true);
 
-      // … and a PUT through the API from a second client both reach the cache.
-      const writer = new HTTPRegistryBackend({ baseUrl: url, authToken: token });
-      await writer.register("support-bot", { model: "c" });
-      await eventually(() => !manager.isCached("support-bot"));
-      expect((await manager.getOrCreate("support-bot")).config).toEqual({ model: "c" });
+        // A write on the other side (inside the server's process) …
+        await command({ op: "update", id: "support-bot", config: { model: "b" } });
+        await eventually(() => !manager.isCached("support-bot"));
+        expect(await manager.getOrCreate("support-bot")).toEqual({
+          config: { model: "b" },
+          version: 2,
+        });
 
-      await command({ op: "unregister", id: "support-bot" });
-      await eventually(() => !manager.isCached("support-bot"));
-      expect(manager.destroyed).toBe(3);
-    } finally {
-      await reload.shutdown();
-      await manager.close();
-      await bus.close();
-    }
-  });
+        // … and a PUT through the API from a second client both reach the cache.
+        const writer = new HTTPRegistryBackend({ baseUrl: url, authToken: token });
+        await writer.register("support-bot", { model: "c" });
+        await eventually(() => !manager.isCached("support-bot"));
+        expect((await manager.getOrCreate("support-bot")).config).toEqual({ model: "c" });
+
+        await command({ op: "unregister", id: "support-bot" });
+        await eventually(() => !manager.isCached("support-bot"));
+        expect(manager.destroyed).toBe(3);
+      } finally {
+        await reload.shutdown();
+        await manager.close();
+        await bus.close();
+      }
+    });
 
   it("POLLING - revision() sees the write; idle polls cost a 304 and no listing", async () => {
     const backend = new HTTPRegistryBackend({ baseUrl: url, authToken: token });

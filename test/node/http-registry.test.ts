@@ -1,6 +1,8 @@
 // The RegistryBackend conformance suite against HTTPRegistryBackend talking over loopback to
 // createApp() served by @hono/node-server: the server-side backend gets the suite's clock and bus.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
+import { upgradeWebSocket } from "../../src/adapters/node/index.ts";
 import { HTTPRegistryBackend } from "../../src/core/registry/http-backend.ts";
 import { httpRegistryBackends } from "../../src/core/registry/http-factory.ts";
 import {
@@ -19,9 +21,13 @@ import { listen, type Served } from "../fixtures/http-serve.ts";
 
 const servers = new Map<RegistryBackend, Served>();
 
-// The same served suites Deno and Bun run, on @hono/node-server.
-runServedSuites({ describe, it, expect, beforeEach, afterEach }, "node", (fetch) =>
-  listen({ fetch }),
+// The same served suites Deno and Bun run, on @hono/node-server (WebSocket clients from `ws`:
+// Node 20 has no global WebSocket).
+runServedSuites(
+  { describe, it, expect, beforeEach, afterEach },
+  "node",
+  (fetch) => listen({ fetch }),
+  { upgradeWebSocket, connect: (url, headers) => new WebSocket(url, { headers }) },
 );
 
 registryBackendSuite(

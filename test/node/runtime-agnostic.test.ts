@@ -70,6 +70,7 @@ describe("src/core is runtime-agnostic", () => {
     "src/knowledge.ts",
     "src/server/index.ts",
     "src/testing/index.ts",
+    "src/adapters/cloudflare/index.ts",
   ]) {
     it(`${entry} bundles with --platform=neutral`, async () => {
       const result = await build({

@@ -11,4 +11,4 @@ export {
 } from "./file-knowledge-backend.ts";
 export { FsBlobStore } from "./fs-blob-store.ts";
 export { loadEnvironment, readTextFile } from "./node-environment.ts";
-export { type Served, serveApp } from "./serve.ts";
+export { type Served, serveApp, upgradeWebSocket } from "./serve.ts";

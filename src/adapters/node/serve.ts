@@ -1,11 +1,22 @@
 /**
  * `serveApp`: serves a fetch handler (the `botknobs/server` app) on Node with
- * `@hono/node-server`; `close()` also drops keep-alive connections so the server really stops.
+ * `@hono/node-server`, WebSocket upgrades included (`ws`); `close()` also drops keep-alive
+ * connections and sockets so the server really stops.
  * @module
  */
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
+import { serve, type WebSocketServerLike } from "@hono/node-server";
+import { WebSocketServer } from "ws";
+
+/**
+ * Node's WebSocket upgrade for `createApp({ upgradeWebSocket })` (Hono's helper from
+ * `@hono/node-server`); {@link serveApp} serves what it upgrades.
+ * @example
+ * const app = createApp({ registry, eventBus, upgradeWebSocket });
+ * await serveApp(app, { port: 8787 });
+ */
+export { upgradeWebSocket } from "@hono/node-server";
 
 /** A running server. */
 export interface Served {
@@ -28,11 +39,14 @@ export function serveApp(
 ): Promise<Served> {
   const hostname = options.hostname ?? "127.0.0.1";
   return new Promise((resolve, reject) => {
+    const wss = new WebSocketServer({ noServer: true });
     const server = serve(
       {
         fetch: app.fetch as (request: Request) => Promise<Response>,
         port: options.port ?? 0,
         hostname,
+        // `ws` is what @hono/node-server drives; its structural type differs in details only.
+        websocket: { server: wss as unknown as WebSocketServerLike },
       },
       (info: AddressInfo) => {
         resolve({
@@ -41,6 +55,7 @@ export function serveApp(
           server,
           close: () =>
             new Promise<void>((done) => {
+              for (const socket of wss.clients) socket.terminate();
               server.close(() => done());
               server.closeAllConnections();
             }),

@@ -1,0 +1,6 @@
+/**
+ * botknobs on Cloudflare Workers: the WebSocket upgrade for the event stream. The KV, D1, R2,
+ * Durable Object and Vectorize adapters join this entry as they land.
+ * @module
+ */
+export { upgradeWebSocket } from "./websocket.ts";
