@@ -3,22 +3,30 @@
  *
  *   npx tsx bench/http.bench.ts   (env: BENCH_SECONDS=10, BENCH_ROUNDS=3, BENCH_PUTS=200)
  *
- * 1. `GET /bots/{id}` (random ids among 1,000 registered bots) beside a bare Hono `GET /hello`
- *    served the same way in the same run: requests/s, p99, and the overhead ratio hello/bots.
+ * 1. `GET /bots/{id}` among 1,000 registered bots beside a bare Hono "hello" route served the same
+ *    way in the same run, each pair driven by the same wrk invocation: one fixed path without a
+ *    script (`/hello` vs `/bots/bot-0001`), and random ids through one Lua script (`/bots/:id`
+ *    answering "hello" vs the API). The overhead ratio is hello/bots requests/s per pair; the
+ *    unmatched pair of earlier runs (hello without a script vs random ids with it) is reported too.
  * 2. The 304 path: conditional `GET /bots` (`If-None-Match` = the current revision) with 1,000
  *    bots, next to the full listing it saves.
  * 3. Event propagation: N sequential `PUT`s through the API; time from the PUT until a
- *    CachingRegistryManager over HTTPRegistryBackend + SSEEventBus no longer holds the bot.
+ *    CachingRegistryManager over HTTPRegistryBackend + SSEEventBus (then WebSocketEventBus) no
+ *    longer holds the bot.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Hono } from "hono";
+import { WebSocket } from "ws";
+import { upgradeWebSocket } from "../src/adapters/node/index.ts";
 import { SSEEventBus } from "../src/core/events/sse-bus.ts";
+import { WebSocketEventBus } from "../src/core/events/ws-bus.ts";
 import { HTTPRegistryBackend } from "../src/core/registry/http-backend.ts";
 import {
   CachingRegistryManager,
+  type EventBus,
   InMemoryBackend,
   InMemoryEventBus,
   type JsonObject,
@@ -99,16 +107,20 @@ async function main(): Promise<void> {
   const registry = new InMemoryBackend({ eventBus: bus });
   for (let i = 0; i < BOTS; i++)
     await registry.register(`bot-${String(i).padStart(4, "0")}`, { ...CONFIG, i });
-  const api = await listen(createApp({ registry, eventBus: bus }));
+  const api = await listen(createApp({ registry, eventBus: bus, upgradeWebSocket }));
   const authed = await listen(createApp({ registry, auth: { tokens: ["bench-token"] } }));
   const hello = new Hono();
   hello.get("/hello", (c) => c.text("hello"));
-  // The least any HTTP front of this registry pays: one Hono route, registry.get, toDict.
+  // The least any HTTP front of this registry pays: one Hono route, registry.get, the JSON.
   hello.get("/bots/:id", async (c) => {
     const reg = await registry.get(c.req.param("id"));
     return reg ? c.json(reg.toDict(), 200, { ETag: `"${reg.etag}"` }) : c.notFound();
   });
   const bare = await listen(hello);
+  // "hello" on the API's path shape, for the script-driven pair.
+  const helloParam = new Hono();
+  helloParam.get("/bots/:id", (c) => c.text("hello"));
+  const bareParam = await listen(helloParam);
 
   const dir = mkdtempSync(join(tmpdir(), "botknobs-bench-"));
   const script = join(dir, "random-bot.lua");
@@ -127,8 +139,10 @@ async function main(): Promise<void> {
   // background load over all of them); each row shows its run with the median requests/s.
   const rows: [string, string[]][] = [
     ["bare Hono GET /hello", [...common, `${bare.url}/hello`]],
-    ["GET /bots/{id} (1,000 bots)", [...common, "-s", script, api.url]],
-    ["bare Hono route + registry.get", [...common, "-s", script, bare.url]],
+    ["GET /bots/bot-0001 (fixed id, no script)", [...common, `${api.url}/bots/bot-0001`]],
+    ["bare Hono GET /bots/:id → hello (script)", [...common, "-s", script, bareParam.url]],
+    ["GET /bots/{id} (random ids, script)", [...common, "-s", script, api.url]],
+    ["bare Hono route + registry.get (script)", [...common, "-s", script, bare.url]],
     [
       "GET /bots/{id} with bearer auth",
       [...common, "-s", script, "-H", "Authorization: Bearer bench-token", authed.url],
@@ -148,30 +162,36 @@ async function main(): Promise<void> {
     median(results[i] as WrkResult[]),
   ]);
   runs.push(["GET /bots full list (1,000)", await wrk([...common, `${api.url}/bots`])]);
-  const [hellos = [], botsRuns = [], minimal = []] = results;
+  const [hellos = [], fixed = [], helloScripted = [], scripted = [], minimal = []] = results;
 
-  // Event propagation: PUT → SSE → the remote manager's cache drops the bot.
-  const sse = new SSEEventBus({ baseUrl: api.url });
-  const manager = new Manager({
-    backend: new HTTPRegistryBackend({ baseUrl: api.url }),
-    eventBus: sse,
-  });
-  await manager.initialize();
-  const writer = new HTTPRegistryBackend({ baseUrl: api.url });
-  const samples: number[] = [];
-  for (let i = 0; i < PUTS; i++) {
-    await manager.getOrCreate("bot-0001");
-    const t0 = performance.now();
-    await writer.register("bot-0001", { ...CONFIG, round: i });
-    while (manager.isCached("bot-0001")) await new Promise((r) => setImmediate(r));
-    samples.push(performance.now() - t0);
-  }
-  samples.sort((a, b) => a - b);
-  await manager.close();
-  await sse.close();
+  // Event propagation: PUT → stream → the remote manager's cache drops the bot.
+  const propagation = async (eventBus: EventBus): Promise<number[]> => {
+    const manager = new Manager({
+      backend: new HTTPRegistryBackend({ baseUrl: api.url }),
+      eventBus,
+    });
+    await manager.initialize();
+    const writer = new HTTPRegistryBackend({ baseUrl: api.url });
+    const samples: number[] = [];
+    for (let i = 0; i < PUTS; i++) {
+      await manager.getOrCreate("bot-0001");
+      const t0 = performance.now();
+      await writer.register("bot-0001", { ...CONFIG, round: i });
+      while (manager.isCached("bot-0001")) await new Promise((r) => setImmediate(r));
+      samples.push(performance.now() - t0);
+    }
+    await manager.close();
+    await eventBus.close();
+    return samples.sort((a, b) => a - b);
+  };
+  const overSse = await propagation(new SSEEventBus({ baseUrl: api.url }));
+  const overWs = await propagation(
+    new WebSocketEventBus({
+      baseUrl: api.url,
+      connect: (url, headers) => new WebSocket(url, { headers }),
+    }),
+  );
 
-  const bareRps = runs[0]?.[1].rps ?? Number.NaN;
-  const botsRps = runs[1]?.[1].rps ?? Number.NaN;
   const row = (cells: string[]): string => `| ${cells.join(" | ")} |`;
   console.log(
     `\nbotknobs HTTP API on Node ${process.version}, @hono/node-server, loopback, wrk -t2 -c32 -d${SECONDS}s\n`,
@@ -191,35 +211,45 @@ async function main(): Promise<void> {
         String(r.non2xx),
       ]),
     );
-  console.log(
-    `\noverhead ratio (hello rps / bots rps, medians): ${(bareRps / botsRps).toFixed(2)}× (goal ≤ 1.5×)`,
-  );
-  console.log(
-    `  per round (hello / bots / bare route + registry.get): ${hellos.map((h, i) => `${h.rps.toFixed(0)} / ${botsRuns[i]?.rps.toFixed(0)} / ${minimal[i]?.rps.toFixed(0)}`).join(", ")}`,
-  );
-  const minimalRps = median(minimal).rps;
+  const rps = (rs: WrkResult[]): number => median(rs).rps;
   const cpu = (rs: WrkResult[]): number => Math.min(...rs.map((r) => r.cpuPerRequest));
+  const ratio = (a: WrkResult[], b: WrkResult[]): string => (rps(a) / rps(b)).toFixed(2);
+  console.log("\noverhead ratio (hello rps / bots rps, medians; goal ≤ 1.5×):");
+  console.log(`  same wrk invocation, fixed path, no script: ${ratio(hellos, fixed)}×`);
   console.log(
-    `  server CPU per request (min of ${ROUNDS}): hello ${cpu(hellos).toFixed(1)} µs, bots ${cpu(botsRuns).toFixed(1)} µs (${(cpu(botsRuns) / cpu(hellos)).toFixed(2)}×), bare route + registry.get ${cpu(minimal).toFixed(1)} µs (${(cpu(minimal) / cpu(hellos)).toFixed(2)}×)`,
+    `  same wrk invocation, random ids via the script: ${ratio(helloScripted, scripted)}×`,
   );
   console.log(
-    `  the API's own share (bare route + registry.get rps / bots rps): ${(minimalRps / botsRps).toFixed(2)}×`,
+    `  unmatched (hello without the script, bots with it; earlier runs' figure): ${ratio(hellos, scripted)}×`,
+  );
+  console.log(
+    `  per round (hello / fixed / hello scripted / scripted / bare route + registry.get): ${hellos.map((h, i) => [h, fixed[i], helloScripted[i], scripted[i], minimal[i]].map((r) => r?.rps.toFixed(0)).join(" / ")).join(", ")}`,
+  );
+  console.log(
+    `  server CPU per request (min of ${ROUNDS}): hello ${cpu(hellos).toFixed(1)} µs, fixed ${cpu(fixed).toFixed(1)} µs (${(cpu(fixed) / cpu(hellos)).toFixed(2)}×); hello scripted ${cpu(helloScripted).toFixed(1)} µs, scripted ${cpu(scripted).toFixed(1)} µs (${(cpu(scripted) / cpu(helloScripted)).toFixed(2)}×); bare route + registry.get ${cpu(minimal).toFixed(1)} µs`,
+  );
+  console.log(
+    `  the API's own share (bare route + registry.get rps / API rps, both scripted): ${ratio(minimal, scripted)}×`,
   );
   console.log(
     `  load average while running: ${loadavg()
       .map((l) => l.toFixed(2))
       .join(" ")} on ${cpus().length} CPUs`,
   );
-  console.log(
-    `event propagation PUT → remote invalidation over SSE, ${PUTS} sequential PUTs: p50 ${percentile(samples, 50).toFixed(2)} ms, p99 ${percentile(samples, 99).toFixed(2)} ms`,
-  );
+  for (const [name, samples] of [
+    ["SSE", overSse],
+    ["WebSocket", overWs],
+  ] as const)
+    console.log(
+      `event propagation PUT → remote invalidation over ${name}, ${PUTS} sequential PUTs: p50 ${percentile(samples, 50).toFixed(2)} ms, p99 ${percentile(samples, 99).toFixed(2)} ms`,
+    );
   console.log("\ncommands:");
   for (const [name, r] of runs) console.log(`  ${name}: ${r.command}`);
   console.log(
     `  (random-bot.lua: request = wrk.format("GET", string.format("/bots/bot-%04d", math.random(0, ${BOTS - 1}))))`,
   );
 
-  await Promise.all([api.close(), authed.close(), bare.close()]);
+  await Promise.all([api.close(), authed.close(), bare.close(), bareParam.close()]);
 }
 
 await main();

@@ -4,6 +4,7 @@
  * get the whole registry (validation, versions, ETags, events) for free.
  * @module
  */
+import type { JsonObject } from "../validate.ts";
 import type { RegistrationDict, StoredRegistration } from "./registration.ts";
 
 /** What a store guarantees, as data; the conformance suite gates on it. */
@@ -46,16 +47,24 @@ export interface RecordStore {
   revision(): Promise<string>;
 }
 
+type Head = Omit<RegistrationDict, "config" | "metadata">;
+
+/** A stored record: its scalar fields (copied out on every read), metadata and config as JSON text. */
+interface Entry {
+  head: Readonly<Head>;
+  metadata: string;
+  config: string;
+}
+
 /**
- * A {@link RecordStore} in memory. Records are kept as JSON text, so callers never share objects
- * with storage (parsing a small record is faster than a deep clone); the config is kept as its
- * own text and handed out unparsed.
+ * A {@link RecordStore} in memory. Callers never share objects with storage: the scalar fields
+ * are copied out, metadata and config are kept as JSON text (parsing a small record is faster
+ * than a deep clone) and the config is handed out unparsed.
  */
 export class MemoryRecordStore implements RecordStore {
   readonly name: string = "memory";
   readonly capabilities: RecordStoreCapabilities = { consistency: "strong", atomicWrites: true };
-  // bot_id → [the record without its config, as JSON text; the config's JSON text]
-  readonly #records = new Map<string, [head: string, config: string]>();
+  readonly #records = new Map<string, Entry>();
   // A random epoch makes revisions of two stores (or one store before and after a restart) differ.
   readonly #epoch: string = crypto.randomUUID().slice(0, 8);
   #counter = 0;
@@ -79,16 +88,17 @@ export class MemoryRecordStore implements RecordStore {
 
   #version(botId: string): number | null {
     const r = this.#records.get(botId);
-    return r === undefined ? null : (JSON.parse(r[0]) as StoredRegistration).version;
+    return r === undefined ? null : r.head.version;
   }
 
   async put(record: RegistrationDict, { expectedVersion }: PutCondition): Promise<boolean> {
     if (this.#version(record.bot_id) !== expectedVersion) return false;
-    const { config, ...head } = record as StoredRegistration;
-    this.#records.set(record.bot_id, [
-      JSON.stringify(head),
-      typeof config === "string" ? config : JSON.stringify(config),
-    ]);
+    const { config, metadata, ...head } = record as StoredRegistration;
+    this.#records.set(record.bot_id, {
+      head: Object.freeze(head),
+      metadata: JSON.stringify(metadata ?? {}),
+      config: typeof config === "string" ? config : JSON.stringify(config),
+    });
     this.#counter++;
     return true;
   }
@@ -97,8 +107,10 @@ export class MemoryRecordStore implements RecordStore {
     // Read and write without yielding: a put in between must not be overwritten.
     const r = this.#records.get(botId);
     if (r === undefined) return;
-    const head = { ...(JSON.parse(r[0]) as object), last_accessed_at: lastAccessedAt };
-    this.#records.set(botId, [JSON.stringify(head), r[1]]);
+    this.#records.set(botId, {
+      ...r,
+      head: Object.freeze({ ...r.head, last_accessed_at: lastAccessedAt }),
+    });
   }
 
   async delete(botId: string): Promise<boolean> {
@@ -119,8 +131,10 @@ export class MemoryRecordStore implements RecordStore {
   }
 }
 
-function read([head, config]: [string, string]): StoredRegistration {
-  const record = JSON.parse(head) as StoredRegistration;
-  record.config = config;
-  return record;
+function read(entry: Entry): StoredRegistration {
+  return {
+    ...entry.head,
+    metadata: entry.metadata === "{}" ? {} : (JSON.parse(entry.metadata) as JsonObject),
+    config: entry.config,
+  };
 }

@@ -6,7 +6,9 @@
  */
 import { toHex } from "./json.ts";
 
-const K = new Uint32Array([
+// Int32Array (not Uint32Array): words above 2^31 would otherwise leave V8's small-integer
+// fast path on every read; the arithmetic is mod 2^32 either way.
+const K = new Int32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
   0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
   0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
@@ -17,15 +19,25 @@ const K = new Uint32Array([
   0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ]);
 
+const H0 = new Int32Array([
+  0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+]);
+
+/** Writes `value` big-endian at `offset`. */
+function putUint32(bytes: Uint8Array, offset: number, value: number): void {
+  bytes[offset] = value >>> 24;
+  bytes[offset + 1] = value >>> 16;
+  bytes[offset + 2] = value >>> 8;
+  bytes[offset + 3] = value;
+}
+
 /**
  * @example
  * const h = new Sha256(); h.update(chunk1); h.update(chunk2); h.hex();
  */
 export class Sha256 {
-  readonly #h = new Uint32Array([
-    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
-  ]);
-  readonly #w = new Uint32Array(64);
+  readonly #h: Int32Array = H0.slice();
+  readonly #w = new Int32Array(64);
   readonly #block = new Uint8Array(64);
   #blockLength = 0;
   #bytes = 0;
@@ -122,14 +134,12 @@ export class Sha256 {
         this.#blockLength = 0;
       }
       block.fill(0, this.#blockLength);
-      const view = new DataView(block.buffer);
-      view.setUint32(56, Math.floor(bits / 2 ** 32));
-      view.setUint32(60, bits >>> 0);
+      putUint32(block, 56, Math.floor(bits / 2 ** 32));
+      putUint32(block, 60, bits >>> 0);
       this.#compress(block, 0);
     }
     const out = new Uint8Array(32);
-    const view = new DataView(out.buffer);
-    for (let i = 0; i < 8; i++) view.setUint32(i * 4, this.#h[i] as number);
+    for (let i = 0; i < 8; i++) putUint32(out, i * 4, this.#h[i] as number);
     return out;
   }
 
