@@ -4,6 +4,7 @@
  * knowledge round trip, and the event stream over the runtime's WebSocket.
  */
 import type { UpgradeWebSocket } from "hono/ws";
+import { SSEEventBus } from "../../src/core/events/sse-bus.ts";
 import { type WebSocketConnect, WebSocketEventBus } from "../../src/core/events/ws-bus.ts";
 import { HTTPRegistryBackend } from "../../src/core/registry/http-backend.ts";
 import {
@@ -137,7 +138,7 @@ function webSocketSuites(
   serve: RuntimeServe,
   ws: RuntimeWebSocket,
 ): void {
-  h.describe(`the event stream over WebSocket on ${runtime}`, () => {
+  h.describe(`the event stream on ${runtime}`, () => {
     let server: RuntimeServer | undefined;
     let registry: InMemoryBackend;
     const opened: { close(): Promise<void> }[] = [];
@@ -172,6 +173,17 @@ function webSocketSuites(
       name: `WebSocketEventBus → createApp /events (${runtime})`,
       create: () => client(),
       createPeer: () => client(),
+    });
+
+    const sse = (): SSEEventBus => {
+      const bus = new SSEEventBus({ baseUrl: (server as RuntimeServer).url, authToken: "rw" });
+      opened.push(bus);
+      return bus;
+    };
+    eventBusSuite(h, {
+      name: `SSEEventBus → createApp /events (${runtime})`,
+      create: sse,
+      createPeer: sse,
     });
 
     h.it("a PUT through the API invalidates a remote cache's instance", async () => {

@@ -1,6 +1,6 @@
-// The SSE event bus against createApp's /events on Node: the EventBus conformance suite (two
-// clients of one server are peers), reconnection after a server restart, and the SSE parser.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+// The event stream on Node beyond the shared suites: auth and topic filtering, reconnection after
+// a server restart (SSE and WebSocket), the WebSocket frames, and the SSE parser.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { upgradeWebSocket } from "../../src/adapters/node/index.ts";
 import { SSEEventBus } from "../../src/core/events/sse-bus.ts";
@@ -16,7 +16,7 @@ import {
   UnsupportedError,
 } from "../../src/index.ts";
 import { createApp } from "../../src/server/index.ts";
-import { eventBusSuite, eventually } from "../../src/testing/index.ts";
+import { eventually } from "../../src/testing/index.ts";
 import { listen, type Served } from "../fixtures/http-serve.ts";
 
 const fast = { initialDelayMs: 20, maxDelayMs: 200 };
@@ -45,14 +45,7 @@ afterAll(async () => {
   await served.close();
 });
 
-eventBusSuite(
-  { describe, it, expect, beforeEach, afterEach },
-  {
-    name: "SSEEventBus → createApp /events (Node)",
-    create: () => client(),
-    createPeer: () => client(),
-  },
-);
+// The event-bus suite over SSE and WebSocket runs in the served suites (http-registry.test.ts).
 
 describe("SSEEventBus", () => {
   it("connect - a wrong token fails the first connection with the HTTP status", async () => {
