@@ -14,7 +14,7 @@ import { limitedBody } from "./body.ts";
 import { header, query, type ServerContext } from "./context.ts";
 import { ApiError, ApiErrorCode, badInput } from "./errors.ts";
 import { noneMatch, quoteEtag } from "./preconditions.ts";
-import { parseRange, sliceStream } from "./range.ts";
+import { parseRange } from "./range.ts";
 import { listFilesQuery } from "./schemas.ts";
 
 /**
@@ -111,10 +111,14 @@ async function download(c: Context, knowledge: KnowledgeResourceBackend): Promis
   const status = partial ? 206 : 200;
   // HEAD: the headers only; the content is not even opened.
   if (c.req.method === "HEAD") return c.body(null, status, headers);
-  const stream = await knowledge.streamFile(domain, path);
+  // A range is read from storage as such (R2, S3 and files seek; nothing before it is read).
+  const stream = await knowledge.streamFile(
+    domain,
+    path,
+    partial ? { range: { offset: range.start, length } } : {},
+  );
   if (!stream) throw new NotFoundError(`File '${path}' not found in knowledge base '${domain}'`);
-  const body = partial ? sliceStream(stream, range.start, length) : stream;
-  return c.body(body, status, headers);
+  return c.body(stream, status, headers);
 }
 
 /**

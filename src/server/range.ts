@@ -1,5 +1,6 @@
 /**
- * Single byte ranges (`Range: bytes=…`, RFC 9110 §14): parsing and slicing a stream.
+ * Single byte ranges (`Range: bytes=…`, RFC 9110 §14): parsing the header (the knowledge
+ * backend reads the range itself).
  * @module
  */
 
@@ -33,47 +34,4 @@ export function parseRange(header: string | undefined, size: number): RangeReque
   if (start >= size) return { kind: "unsatisfiable" };
   const end = last === "" ? size - 1 : Math.min(Number(last), size - 1);
   return { kind: "partial", start, end };
-}
-
-/**
- * The bytes `start … start + length - 1` of a stream. Bytes before `start` are read and
- * dropped; once `length` bytes have passed, the source is cancelled.
- * @example
- * const body = sliceStream(await kb.streamFile(d, p), 10, 5);
- */
-export function sliceStream(
-  source: ReadableStream<Uint8Array>,
-  start: number,
-  length: number,
-): ReadableStream<Uint8Array> {
-  const reader = source.getReader();
-  let position = 0;
-  let remaining = length;
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      for (;;) {
-        if (remaining <= 0) {
-          controller.close();
-          await reader.cancel().catch(() => {});
-          return;
-        }
-        const { done, value } = await reader.read();
-        if (done) {
-          controller.close();
-          return;
-        }
-        const chunkStart = position;
-        position += value.length;
-        if (position <= start) continue;
-        const from = Math.max(0, start - chunkStart);
-        const piece = value.subarray(from, from + remaining);
-        remaining -= piece.length;
-        controller.enqueue(piece);
-        return;
-      }
-    },
-    cancel(reason) {
-      return reader.cancel(reason);
-    },
-  });
 }

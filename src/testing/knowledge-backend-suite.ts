@@ -288,6 +288,23 @@ export function knowledgeBackendSuite(h: TestHarness, options: KnowledgeBackendS
       expect(await kb.streamFile("d", "missing.bin")).toBeNull();
     });
 
+    it("streamFile.range - offset and length, clipped at the end; bad ranges refused", async () => {
+      await kb.createKb("d");
+      await kb.putFile("d", "digits.txt", "0123456789");
+      const read = async (range: { offset: number; length?: number }): Promise<string> => {
+        const stream = await kb.streamFile("d", "digits.txt", { range, chunkSize: 2 });
+        return new TextDecoder().decode(await readAll(stream as ReadableStream<Uint8Array>));
+      };
+      expect(await read({ offset: 2, length: 3 })).toBe("234");
+      expect(await read({ offset: 7 })).toBe("789");
+      expect(await read({ offset: 8, length: 100 })).toBe("89");
+      expect(await read({ offset: 0, length: 0 })).toBe("");
+      expect(await read({ offset: 10 })).toBe("");
+      expect(await kb.streamFile("d", "missing.txt", { range: { offset: 1 } })).toBeNull();
+      for (const range of [{ offset: -1 }, { offset: 1.5 }, { offset: 0, length: -2 }])
+        await expectRejects(h, kb.streamFile("d", "digits.txt", { range }), ValidationError);
+    });
+
     it("setIngestionStatus - status and error; the version stays; bad statuses refused", async () => {
       await kb.createKb("d");
       await kb.setIngestionStatus("d", IngestionStatus.INGESTING);

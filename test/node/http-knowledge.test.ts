@@ -2,6 +2,8 @@
 // downloads with ETags and ranges, background ingestion jobs and search.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  BlobKnowledgeBackend,
+  type BlobRange,
   type Event,
   InMemoryBackend,
   InMemoryEventBus,
@@ -9,6 +11,7 @@ import {
   type KnowledgeBaseInfoDict,
   type KnowledgeFileDict,
   KnowledgeIngestionManager,
+  MemoryBlobStore,
   RAGKnowledgeBase,
 } from "../../src/index.ts";
 import { createApp } from "../../src/server/index.ts";
@@ -189,6 +192,23 @@ describe("HTTP API - knowledge bases and files", () => {
     expect(res.status).toBe(206);
     expect(await res.text()).toBe(big.slice(40_000, 45_001));
     await fetch(`${served.url}/kb/docs/files/plain/big.txt`, { method: "DELETE" });
+  });
+
+  it("a range is asked of storage as such: nothing before it is read", async () => {
+    const store = new MemoryBlobStore();
+    const asked: (BlobRange | undefined)[] = [];
+    const get = store.get.bind(store);
+    store.get = (key, options) => {
+      if (key.endsWith("/ranged.txt")) asked.push(options?.range);
+      return get(key, options);
+    };
+    const kb = new BlobKnowledgeBackend({ store });
+    await kb.createKb("r");
+    await kb.putFile("r", "ranged.txt", TEXT);
+    const app = createApp({ registry: new InMemoryBackend(), knowledge: kb });
+    const res = await app.request("/kb/r/files/ranged.txt", { headers: { range: "bytes=30-" } });
+    expect([res.status, await res.text()]).toEqual([206, "uvwxyz"]);
+    expect(asked).toEqual([{ offset: 30, length: 6 }]);
   });
 
   it("delete - 204 then 404", async () => {

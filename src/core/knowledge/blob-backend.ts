@@ -4,7 +4,7 @@
  * IndexedDB backends are this class over their blob stores.
  * @module
  */
-import type { BlobStore } from "../blob/types.ts";
+import type { BlobRange, BlobStore } from "../blob/types.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import { sha256Hex } from "../util/json.ts";
 import { KeyedLock } from "../util/keyed-lock.ts";
@@ -412,12 +412,26 @@ export class BlobKnowledgeBackend implements KnowledgeResourceBackend {
   async streamFile(
     domainId: string,
     path: string,
-    options: { chunkSize?: number } = {},
+    options: { chunkSize?: number; range?: BlobRange } = {},
   ): Promise<ByteStream | null> {
     validateDomain(domainId);
     validateFilePath(path);
+    const { range } = options;
+    if (
+      range !== undefined &&
+      !(
+        Number.isSafeInteger(range.offset) &&
+        range.offset >= 0 &&
+        (range.length === undefined || (Number.isSafeInteger(range.length) && range.length >= 0))
+      )
+    ) {
+      throw new ValidationError(
+        `Invalid range ${JSON.stringify(range)}: offset and length must be non-negative integers`,
+      );
+    }
     await this.initialize();
-    const body = await this.store.get(this.#fileKey(domainId, path));
+    const key = this.#fileKey(domainId, path);
+    const body = await this.store.get(key, range === undefined ? {} : { range });
     if (!body) return null;
     return iterable(
       options.chunkSize === undefined ? body.body : rechunk(body.body, options.chunkSize),

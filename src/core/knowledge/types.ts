@@ -2,6 +2,7 @@
  * The {@link KnowledgeResourceBackend} port: raw knowledge files per knowledge base (domain).
  * @module
  */
+import type { BlobRange } from "../blob/types.ts";
 import type { ByteSource, ByteStream } from "../util/streams.ts";
 import type { JsonObject } from "../validate.ts";
 import type { IngestionStatus, KnowledgeBaseInfo, KnowledgeFile } from "./models.ts";
@@ -43,11 +44,14 @@ export interface KnowledgeResourceBackend {
   /** Stores many files with one version step (bulk upload); paths are all checked first. */
   putFiles(domainId: string, files: PutFileEntry[]): Promise<KnowledgeFile[]>;
   getFile(domainId: string, path: string): Promise<Uint8Array | null>;
-  /** The content as a stream (async-iterable too), in `chunkSize` pieces when given. */
+  /**
+   * The content as a stream (async-iterable too), in `chunkSize` pieces when given; with `range`,
+   * only `length` bytes from `offset` (fewer at the end of the file), read from storage as such.
+   */
   streamFile(
     domainId: string,
     path: string,
-    options?: { chunkSize?: number },
+    options?: { chunkSize?: number; range?: BlobRange },
   ): Promise<ByteStream | null>;
   deleteFile(domainId: string, path: string): Promise<boolean>;
   /** Sorted by path; `prefix` is a plain string prefix. A missing knowledge base lists nothing. */
