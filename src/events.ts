@@ -6,6 +6,7 @@
 export { Event, type EventDict, type EventInit, EventType } from "./core/events/event.ts";
 export { coreEventBuses, createEventBus, type EventBusConfig } from "./core/events/factory.ts";
 export { globToRegExp, matchTopic } from "./core/events/glob.ts";
+export { httpEventBuses } from "./core/events/http-factory.ts";
 export { InMemoryEventBus, type InMemoryEventBusOptions } from "./core/events/memory-bus.ts";
 export {
   RemoteEventBus,

@@ -19,10 +19,12 @@ import {
   Registration,
   resolveConfig,
   Sha256,
+  SSEEventBus,
   sha256Hex,
   substituteEnvVars,
   ValidationError,
   validatePortability,
+  WebSocketEventBus,
 } from "../../src/index.ts";
 import { expectRejects, type TestHarness, thrown } from "../../src/testing/index.ts";
 
@@ -106,6 +108,28 @@ export function coreUnitSuite(h: TestHarness, runtime: string): void {
       expect(
         thrown(() => createEventBus({ backend: "memory", host: "x" })) instanceof ValidationError,
       ).toBe(true);
+    });
+
+    it("createEventBus - sse and websocket: clients of a server, configured by the seed's keys", () => {
+      const config = {
+        base_url: "http://127.0.0.1:8787/",
+        topics: ["registry:*"],
+        auth_token: "t",
+        timeout: 5,
+      };
+      const sse = createEventBus({ backend: "sse", ...config }) as SSEEventBus;
+      expect(sse instanceof SSEEventBus).toBe(true);
+      expect(sse.url).toBe("http://127.0.0.1:8787/events");
+      const ws = createEventBus({ backend: "websocket", ...config, path: "/stream" });
+      expect(ws instanceof WebSocketEventBus).toBe(true);
+      expect((ws as WebSocketEventBus).url).toBe("http://127.0.0.1:8787/stream");
+      for (const bad of [
+        { backend: "sse" },
+        { backend: "sse", base_url: "ftp://x" },
+        { backend: "websocket", base_url: "http://x", topics: "registry:*" },
+        { backend: "websocket", base_url: "http://x", channel: "c" },
+      ])
+        expect(thrown(() => createEventBus(bad)) instanceof ValidationError).toBe(true);
     });
   });
 
