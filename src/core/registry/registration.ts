@@ -44,10 +44,17 @@ export interface RegistrationInit {
 // only when a `Date` is asked for, so reading and re-serialising a registration costs no dates.
 const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
-function instant(value: unknown, fallback: () => Date): Date | string {
-  return typeof value === "string" && CANONICAL.test(value)
-    ? value
-    : parseTimestamp(value, fallback());
+function canonical(value: unknown): value is string {
+  return typeof value === "string" && CANONICAL.test(value);
+}
+
+/** `value` as it is when `now` is undefined (all three were canonical), else parsed. */
+function instant(value: unknown, now: Date | undefined): Date | string {
+  return now === undefined
+    ? (value as string)
+    : canonical(value)
+      ? value
+      : parseTimestamp(value, now);
 }
 
 function asDate(value: Date | string): Date {
@@ -180,20 +187,21 @@ export class Registration {
     ) {
       throw new TypeError("Registration.fromDict needs 'bot_id' and an object 'config'");
     }
-    let now: Date | undefined;
-    const fallback = (): Date => {
-      now ??= new Date();
-      return now;
-    };
+    const { created_at, updated_at, last_accessed_at } = data;
+    // Missing timestamps share one "now"; canonical ones (all we write) need no Date at all.
+    const now =
+      canonical(created_at) && canonical(updated_at) && canonical(last_accessed_at)
+        ? undefined
+        : new Date();
     return new Registration({
       botId: data.bot_id,
       config: data.config,
       status: data.status ?? "active",
       version: typeof data.version === "number" ? data.version : 1,
       etag: data.etag ?? "",
-      createdAt: instant(data.created_at, fallback),
-      updatedAt: instant(data.updated_at, fallback),
-      lastAccessedAt: instant(data.last_accessed_at, fallback),
+      createdAt: instant(created_at, now),
+      updatedAt: instant(updated_at, now),
+      lastAccessedAt: instant(last_accessed_at, now),
       metadata: data.metadata ?? {},
     });
   }
