@@ -98,6 +98,9 @@ async function upsertKeepingStatus(
   }
 }
 
+// Lists larger than this (about 16,000 registrations of 500 bytes) are built per request.
+const MAX_CACHED_LIST_CHARS = 8 * 1024 * 1024;
+
 /**
  * The registry routes, to mount at `/bots` (and `/configs`).
  * @example
@@ -106,6 +109,9 @@ async function upsertKeepingStatus(
 export function registryRoutes(ctx: ServerContext): Hono {
   const { registry } = ctx;
   const creating = new KeyedLock();
+  // The last list body per status filter, valid while the revision is unchanged: what a 304
+  // already assumes (access times may lag in it, as they do behind a 304).
+  const lists = new Map<string, { revision: string; body: string }>();
   const r = new Hono();
 
   r.get("/", async (c) => {
@@ -117,9 +123,15 @@ export function registryRoutes(ctx: ServerContext): Hono {
     const headers = { ETag: etag, "Cache-Control": "no-cache" };
     if (noneMatch(header(c, "if-none-match"), etag)) return c.body(null, 304, headers);
     if (c.req.method === "HEAD") return c.body(null, 200, headers);
-    const all = status === "active" ? await registry.listActive() : await registry.listAll();
-    const items = status && status !== "active" ? all.filter((r) => r.status === status) : all;
-    const body = `{"items":[${items.map((r) => r.toJSONText()).join(",")}],"revision":${JSON.stringify(revision)}}`;
+    const key = status ?? "";
+    let body = lists.get(key)?.revision === revision ? lists.get(key)?.body : undefined;
+    if (body === undefined) {
+      const all = status === "active" ? await registry.listActive() : await registry.listAll();
+      const items = status && status !== "active" ? all.filter((r) => r.status === status) : all;
+      body = `{"items":[${items.map((r) => r.toJSONText()).join(",")}],"revision":${JSON.stringify(revision)}}`;
+      if (body.length <= MAX_CACHED_LIST_CHARS) lists.set(key, { revision, body });
+      else lists.delete(key);
+    }
     return c.body(body, 200, { ...headers, "Content-Type": "application/json" });
   });
 

@@ -446,6 +446,31 @@ describe("HTTP API - registry", () => {
     expectError(await call("GET", "/bots?status=paused"), 400, "VALIDATION");
   });
 
+  it("list - built once per revision and status filter, rebuilt after any write", async () => {
+    const registry = new InMemoryBackend();
+    let listed = 0;
+    const listAll = registry.listAll.bind(registry);
+    registry.listAll = () => {
+      listed++;
+      return listAll();
+    };
+    const app = createApp({ registry });
+    const list = async (query = ""): Promise<{ items: RegistrationDict[] }> =>
+      (await app.request(`/bots${query}`)).json() as Promise<{ items: RegistrationDict[] }>;
+    await registry.register("a", { v: 1 });
+    await registry.register("b", { v: 1 }, { status: "inactive" });
+    expect((await list()).items.map((r) => r.bot_id)).toEqual(["a", "b"]);
+    expect((await list()).items.map((r) => r.bot_id)).toEqual(["a", "b"]);
+    expect(listed).toBe(1);
+    expect((await list("?status=inactive")).items.map((r) => r.bot_id)).toEqual(["b"]);
+    expect(listed).toBe(2);
+    await registry.update("a", { v: 2 });
+    expect((await list()).items.find((r) => r.bot_id === "a")?.config).toEqual({ v: 2 });
+    expect(listed).toBe(3);
+    await registry.unregister("b");
+    expect((await list("?status=inactive")).items).toEqual([]);
+  });
+
   it("peek=1 does not record the access; a plain GET does (once the touch interval passed)", async () => {
     let now = Date.UTC(2026, 0, 1);
     const local = createApp({ registry: new InMemoryBackend({ now: () => now }) });
