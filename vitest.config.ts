@@ -38,6 +38,7 @@ const config: ViteUserConfig = defineConfig({
         test: {
           name: "browser",
           include: ["test/conformance/**/*.test.ts", "test/browser/**/*.test.ts"],
+          globalSetup: ["test/browser/api-server.ts"],
           testTimeout: 60_000,
           browser: {
             enabled: true,

@@ -1,0 +1,26 @@
+// Vitest global setup of the browser project: a botknobs API on Node (127.0.0.1, any port, CORS
+// open, WebSocket upgrades) that the tests inside Chromium reach as a real remote server.
+import type { TestProject } from "vitest/node";
+import { serveApp, upgradeWebSocket } from "../../src/adapters/node/index.ts";
+import { InMemoryBackend, InMemoryEventBus } from "../../src/index.ts";
+import { createApp } from "../../src/server/index.ts";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    apiUrl: string;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const eventBus = new InMemoryEventBus();
+  const app = createApp({
+    registry: new InMemoryBackend({ eventBus }),
+    eventBus,
+    cors: { origins: "*" },
+    upgradeWebSocket,
+    heartbeatSeconds: 1,
+  });
+  const served = await serveApp(app);
+  project.provide("apiUrl", served.url);
+  return () => served.close();
+}
