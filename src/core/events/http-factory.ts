@@ -5,7 +5,7 @@
  * @module
  */
 import * as z from "zod/mini";
-import type { FactoryEntry, FactoryTable } from "../util/factory.ts";
+import { type FactoryEntry, type FactoryTable, renameKeys } from "../util/factory.ts";
 import type { RemoteEventBusOptions } from "./remote-bus.ts";
 import { SSEEventBus } from "./sse-bus.ts";
 import type { EventBus } from "./types.ts";
@@ -21,17 +21,17 @@ const schema = z.strictObject({
   idle_timeout: z.optional(z.number().check(z.positive())),
 });
 
-function options(config: Record<string, unknown>): RemoteEventBusOptions {
-  const c = config as z.infer<typeof schema>;
-  const o: RemoteEventBusOptions = { baseUrl: c.base_url };
-  if (c.path !== undefined) o.path = c.path;
-  if (c.topics !== undefined) o.topics = c.topics;
-  if (c.auth_token !== undefined) o.authToken = c.auth_token;
-  if (c.auth_header !== undefined) o.authHeader = c.auth_header;
-  if (c.timeout !== undefined) o.timeout = c.timeout;
-  if (c.idle_timeout !== undefined) o.idleTimeout = c.idle_timeout;
-  return o;
-}
+const names = {
+  base_url: "baseUrl",
+  path: "path",
+  topics: "topics",
+  auth_token: "authToken",
+  auth_header: "authHeader",
+  timeout: "timeout",
+  idle_timeout: "idleTimeout",
+};
+const options = (config: Record<string, unknown>): RemoteEventBusOptions =>
+  renameKeys<RemoteEventBusOptions>(config, names);
 
 const checked = schema as unknown as z.ZodMiniType<Record<string, unknown>>;
 

@@ -4,7 +4,7 @@
  * @module
  */
 import * as z from "zod/mini";
-import type { FactoryEntry, FactoryTable } from "../util/factory.ts";
+import { type FactoryEntry, type FactoryTable, renameKeys } from "../util/factory.ts";
 import { HTTPRegistryBackend, type HTTPRegistryBackendOptions } from "./http-backend.ts";
 import type { RegistryBackend } from "./types.ts";
 
@@ -25,16 +25,17 @@ const schema = z.strictObject({
  */
 export const httpRegistryEntry: FactoryEntry<RegistryBackend> = {
   schema: schema as unknown as z.ZodMiniType<Record<string, unknown>>,
-  create(config) {
-    const c = config as z.infer<typeof schema>;
-    const options: HTTPRegistryBackendOptions = { baseUrl: c.base_url };
-    if (c.auth_token !== undefined) options.authToken = c.auth_token;
-    if (c.auth_header !== undefined) options.authHeader = c.auth_header;
-    if (c.timeout !== undefined) options.timeout = c.timeout;
-    if (c.read_only !== undefined) options.readOnly = c.read_only;
-    if (c.resource_path !== undefined) options.resourcePath = c.resource_path;
-    return new HTTPRegistryBackend(options);
-  },
+  create: (config) =>
+    new HTTPRegistryBackend(
+      renameKeys<HTTPRegistryBackendOptions>(config, {
+        base_url: "baseUrl",
+        auth_token: "authToken",
+        auth_header: "authHeader",
+        timeout: "timeout",
+        read_only: "readOnly",
+        resource_path: "resourcePath",
+      }),
+    ),
 };
 
 /**

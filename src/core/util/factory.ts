@@ -39,3 +39,16 @@ export function createFromTable<T>(
   }
   return entry.create(parseWith(entry.schema, config ?? {}, `${type} ${what} config`));
 }
+
+/**
+ * The configuration's keys renamed to option names (`base_url` → `baseUrl`), leaving out the
+ * ones not given: what a factory entry hands its constructor.
+ * @example
+ * const options = renameKeys<{ baseUrl: string }>(config, { base_url: "baseUrl" });
+ */
+export function renameKeys<T>(config: Record<string, unknown>, names: Record<string, string>): T {
+  const options: Record<string, unknown> = {};
+  for (const [key, name] of Object.entries(names))
+    if (config[key] !== undefined) options[name] = config[key];
+  return options as T;
+}
