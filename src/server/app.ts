@@ -15,6 +15,7 @@ import type { RegistryBackend } from "../core/registry/types.ts";
 import { type AuthOptions, authEnabled, bearerAuth } from "./auth.ts";
 import { incoming, type ServerContext } from "./context.ts";
 import { ApiErrorCode, badInput, errorResponse } from "./errors.ts";
+import { EventHistory } from "./event-history.ts";
 import { eventRoutes } from "./event-routes.ts";
 import { knowledgeRoutes } from "./knowledge-routes.ts";
 import { openApiDocument } from "./openapi.ts";
@@ -43,6 +44,11 @@ export interface AppOptions {
   };
   /** Seconds between heartbeats on the event stream (default 15). */
   heartbeatSeconds?: number;
+  /**
+   * How many recent events the server remembers so that a stream client reconnecting with the
+   * last id it saw (`Last-Event-ID`) gets what it missed (default 1000; 0: none).
+   */
+  eventHistory?: number;
   /**
    * The runtime's WebSocket upgrade (Hono's helper): with it, `GET /events` with
    * `Upgrade: websocket` streams over a WebSocket. `upgradeWebSocket` from `@hono/node-server`
@@ -104,6 +110,10 @@ export function createApp(options: AppOptions): Hono {
     maxFileBytes: options.limits?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
     heartbeatMs: (options.heartbeatSeconds ?? 15) * 1000,
     upgradeWebSocket: options.upgradeWebSocket as UpgradeWebSocket | undefined,
+    history:
+      options.eventBus && (options.eventHistory ?? 1000) > 0
+        ? new EventHistory(options.eventBus, options.eventHistory ?? 1000)
+        : undefined,
   };
   const app = new Hono();
   app.onError((error, c) => errorResponse(c, error));

@@ -12,6 +12,7 @@ import type { KnowledgeResourceBackend } from "../core/knowledge/types.ts";
 import type { RAGKnowledgeBase } from "../core/rag/knowledge-base.ts";
 import type { RegistryBackend } from "../core/registry/types.ts";
 import { parseWith } from "../core/validate.ts";
+import type { EventHistory } from "./event-history.ts";
 
 /** Resolved server settings. */
 export interface ServerContext {
@@ -24,6 +25,8 @@ export interface ServerContext {
   maxFileBytes: number;
   heartbeatMs: number;
   upgradeWebSocket: UpgradeWebSocket | undefined;
+  /** The recent events a reconnecting stream client can resume from. */
+  history: EventHistory | undefined;
 }
 
 /** What `@hono/node-server` passes as `c.env`: Node's request (absent on other runtimes). */

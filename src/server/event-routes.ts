@@ -8,8 +8,10 @@
  * id: <event_id>
  * data: {"type":"updated","topic":"registry:bots","payload":{"bot_id":"x","version":2},…}
  * ```
- * After subscribing, the server sends `event: ready` (its `data` lists the topics); heartbeats
- * are comment lines (`: ping`). No history is kept: a client that reconnects must resynchronise.
+ * After subscribing, the server sends `event: ready` (its `data`: the topics, and `resumed`);
+ * heartbeats are comment lines (`: ping`). A client reconnecting with `Last-Event-ID` (or
+ * `?last_event_id=`) first gets the events it missed, when the server still remembers that id
+ * (`resumed: true`); otherwise it must resynchronise.
  *
  * With `Upgrade: websocket` (and an `upgradeWebSocket` given to `createApp`) the same stream goes
  * over a WebSocket instead, as JSON frames (`botknobs/events`' `ServerFrame`); without one such a
@@ -25,7 +27,7 @@ import { readJson } from "./body.ts";
 import { header, query, type ServerContext } from "./context.ts";
 import { badInput } from "./errors.ts";
 import { eventSocket } from "./event-socket.ts";
-import { EventTap } from "./event-tap.ts";
+import { EventTap, type Resume } from "./event-tap.ts";
 import { eventSchema, eventsQuery } from "./schemas.ts";
 
 // A client this many events behind is cut off (it reconnects and resynchronises) rather than
@@ -46,7 +48,13 @@ function topicGlobs(topics: string | undefined): string[] {
   return globs;
 }
 
-function sseStream(bus: EventBus, globs: string[], heartbeatMs: number, signal: AbortSignal) {
+function sseStream(
+  bus: EventBus,
+  globs: string[],
+  heartbeatMs: number,
+  signal: AbortSignal,
+  resume: Resume | undefined,
+) {
   const encoder = new TextEncoder();
   let tap: EventTap | undefined;
   const stop = (): void => tap?.stop();
@@ -69,8 +77,10 @@ function sseStream(bus: EventBus, globs: string[], heartbeatMs: number, signal: 
           heartbeat: () => send(": ping\n\n"),
         });
         if (signal.aborted) stop();
-        await tap.start();
-        send(`retry: 1000\n\nevent: ready\ndata: ${JSON.stringify({ topics: globs })}\n\n`);
+        const resumed = await tap.start(resume);
+        send(
+          `retry: 1000\n\nevent: ready\ndata: ${JSON.stringify({ topics: globs, resumed })}\n\n`,
+        );
       },
       cancel: stop,
     },
@@ -96,20 +106,26 @@ export function eventRoutes(ctx: ServerContext): Hono {
   }
 
   r.get("/", async (c) => {
-    const globs = topicGlobs(query(c, eventsQuery).topics);
+    const q = query(c, eventsQuery);
+    const globs = topicGlobs(q.topics);
+    // EventSource sends Last-Event-ID when it reconnects; WebSocket clients use the query.
+    const lastEventId = header(c, "last-event-id")?.slice(0, 256) ?? q.last_event_id;
+    // Recording starts with the first stream, so a client that later reconnects can resume.
+    await ctx.history?.start();
+    const resume = ctx.history && lastEventId ? { history: ctx.history, lastEventId } : undefined;
     if (header(c, "upgrade")?.toLowerCase() === "websocket") {
       if (!ctx.upgradeWebSocket) {
         throw new UnsupportedError(
           "This server does not serve WebSocket: read GET /events as Server-Sent Events",
         );
       }
-      const upgrade = ctx.upgradeWebSocket(() => eventSocket(bus, globs, ctx.heartbeatMs));
+      const upgrade = ctx.upgradeWebSocket(() => eventSocket(bus, globs, ctx.heartbeatMs, resume));
       const response = await upgrade(c, async () => {});
       // The helper declines what is not a WebSocket handshake it can take.
       if (!response) throw badInput("headers", "not a WebSocket handshake this server can take");
       return response;
     }
-    const body = sseStream(bus, globs, ctx.heartbeatMs, c.req.raw.signal);
+    const body = sseStream(bus, globs, ctx.heartbeatMs, c.req.raw.signal, resume);
     return c.body(body, 200, {
       "Content-Type": "text/event-stream; charset=utf-8",
       "Cache-Control": "no-cache, no-transform",

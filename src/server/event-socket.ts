@@ -8,7 +8,7 @@ import { errorMessage } from "../core/errors.ts";
 import type { EventBus } from "../core/events/types.ts";
 import type { ServerFrame } from "../core/events/ws-frames.ts";
 import { ApiErrorCode } from "./errors.ts";
-import { EventTap } from "./event-tap.ts";
+import { EventTap, type Resume } from "./event-tap.ts";
 
 // A client this far behind is cut off (it reconnects and resynchronises) rather than letting the
 // socket's send buffer grow without bound.
@@ -29,7 +29,12 @@ function buffered(raw: unknown): number {
  * @example
  * r.get("/", upgradeWebSocket(() => eventSocket(bus, ["*"], 15_000)));
  */
-export function eventSocket(bus: EventBus, globs: string[], heartbeatMs: number): WSEvents {
+export function eventSocket(
+  bus: EventBus,
+  globs: string[],
+  heartbeatMs: number,
+  resume?: Resume,
+): WSEvents {
   let tap: EventTap | undefined;
   const stop = (): void => tap?.stop();
   return {
@@ -52,8 +57,8 @@ export function eventSocket(bus: EventBus, globs: string[], heartbeatMs: number)
         event: (event) => send({ kind: "event", event: event.toDict() }),
         heartbeat: () => send({ kind: "ping" }),
       });
-      tap.start().then(
-        () => send({ kind: "ready", topics: globs }),
+      tap.start(resume).then(
+        (resumed) => send({ kind: "ready", topics: globs, resumed }),
         (error: unknown) => {
           send({
             kind: "error",

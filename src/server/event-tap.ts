@@ -1,11 +1,14 @@
 /**
  * {@link EventTap}: the server side of one event-stream client, whatever carries it (Server-Sent
  * Events or a WebSocket): subscriptions to the requested topic globs on the server's bus, each
- * event forwarded once even when it matches several globs, and a heartbeat.
+ * event forwarded once even when it matches several globs, what the client missed while it was
+ * away (when it says which event it saw last), and a heartbeat.
  * @module
  */
 import type { Event } from "../core/events/event.ts";
+import { matchTopic } from "../core/events/glob.ts";
 import type { EventBus, Subscription } from "../core/events/types.ts";
+import type { EventHistory } from "./event-history.ts";
 
 /** Remembers the last `size` ids: one event matching two globs is sent once. */
 function recentIds(size: number): (id: string) => boolean {
@@ -16,6 +19,12 @@ function recentIds(size: number): (id: string) => boolean {
     if (seen.size > size) seen.delete(seen.values().next().value as string);
     return true;
   };
+}
+
+/** Where a reconnecting client resumes: the server's history and the last event it saw. */
+export interface Resume {
+  history: EventHistory;
+  lastEventId: string;
 }
 
 /** What a tap calls; `heartbeat` every `heartbeatMs` once subscribed. */
@@ -52,18 +61,36 @@ export class EventTap {
     return this.#stopped;
   }
 
-  /** Subscribes to every glob, then starts the heartbeat. */
-  async start(): Promise<void> {
-    const fresh = this.#globs.length > 1 ? recentIds(4096) : () => true;
-    const forward = (event: Event): void => {
+  /**
+   * Subscribes to every glob; with `resume`, first sends the events after the client's last one
+   * (live events arriving meanwhile wait, and none is sent twice); then starts the heartbeat.
+   * Resolves true when the missed events could be sent (the history still had `lastEventId`).
+   */
+  async start(resume?: Resume): Promise<boolean> {
+    const fresh =
+      this.#globs.length > 1 || resume ? recentIds(4096) : (_id: string): boolean => true;
+    let held: Event[] | null = resume ? [] : null;
+    const send = (event: Event): void => {
       if (!this.#stopped && fresh(event.eventId)) this.#sink.event(event);
     };
+    const forward = (event: Event): void => {
+      if (held) held.push(event);
+      else send(event);
+    };
+    if (resume) await resume.history.start();
     for (const glob of this.#globs) {
       const sub = await this.#bus.subscribe(glob, forward, { pattern: glob });
       if (this.#stopped) void Promise.resolve(sub.cancel()).catch(() => {});
       else this.#subscriptions.push(sub);
     }
+    const missed = resume ? resume.history.after(resume.lastEventId) : null;
+    for (const event of missed ?? [])
+      if (this.#globs.some((glob) => matchTopic(glob, event.topic))) send(event);
+    const waiting = held ?? [];
+    held = null;
+    for (const event of waiting) send(event);
     if (!this.#stopped) this.#timer = setInterval(() => this.#sink.heartbeat(), this.#heartbeatMs);
+    return missed !== null;
   }
 
   stop(): void {

@@ -250,8 +250,17 @@ export const searchResponseSchema: z.ZodMiniType = z.object({
  * @example
  * parseWith(eventsQuery, { topics: "registry:*,knowledge:*" }, "query");
  */
-export const eventsQuery: z.ZodMiniType<{ topics?: string | undefined }> = z.object({
+export const eventsQuery: z.ZodMiniType<{
+  topics?: string | undefined;
+  last_event_id?: string | undefined;
+}> = z.object({
   topics: z.optional(describe(z.string(), "Comma-separated topic globs (default *)")),
+  last_event_id: z.optional(
+    describe(
+      z.string().check(z.minLength(1), z.maxLength(256)),
+      "Resume after this event (as the Last-Event-ID header does)",
+    ),
+  ),
 });
 
 /** Body of `POST /events` (the event's wire form; it is published on its `topic`). */

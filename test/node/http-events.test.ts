@@ -82,6 +82,46 @@ describe("SSEEventBus", () => {
         }),
     ],
   ] as const) {
+    it(`resume - ${name}: events published while it was cut off arrive on reconnect, with no resync notice`, async () => {
+      const serverBus = new InMemoryEventBus();
+      const app = createApp({
+        registry: new InMemoryBackend(),
+        eventBus: serverBus,
+        heartbeatSeconds: 1,
+        upgradeWebSocket,
+      });
+      let server = await listen(app);
+      const port = server.port;
+      const bus = make(server.url);
+      opened.push(bus);
+      const got: Event[] = [];
+      await bus.subscribe("registry:bots", (e) => void got.push(e));
+      const publish = (n: number) =>
+        serverBus.publish(
+          "registry:bots",
+          new Event({ type: EventType.UPDATED, topic: "registry:bots", payload: { n } }),
+        );
+      try {
+        await publish(1);
+        await eventually(() => got.length === 1);
+        await server.close();
+        await publish(2);
+        await serverBus.publish(
+          "knowledge:ingestion",
+          new Event({ type: EventType.UPDATED, topic: "knowledge:ingestion", payload: { n: 99 } }),
+        );
+        await publish(3);
+        server = await listen(app, port);
+        await eventually(() => bus.reconnects === 1 && got.length >= 3, 10_000);
+        await publish(4);
+        await eventually(() => got.length >= 4);
+        expect(got.map((e) => e.payload.n ?? e.payload)).toEqual([1, 2, 3, 4]);
+      } finally {
+        await bus.close();
+        await server.close();
+      }
+    });
+
     it(`reconnect - ${name}: after a server restart it resubscribes and says so with reconnected: true`, async () => {
       const serverBus = new InMemoryEventBus();
       const app = createApp({
@@ -115,6 +155,58 @@ describe("SSEEventBus", () => {
   }
 });
 
+describe("resuming the event stream", () => {
+  it("Last-Event-ID (as EventSource sends it): the missed events matching the topics come first; an id the server no longer has gives resumed: false", async () => {
+    const serverBus = new InMemoryEventBus();
+    const server = await listen(
+      createApp({ registry: new InMemoryBackend(), eventBus: serverBus, eventHistory: 3 }),
+    );
+    const read = async (lastEventId: string): Promise<string> => {
+      const response = await fetch(`${server.url}/events?topics=registry:*`, {
+        headers: { "last-event-id": lastEventId },
+      });
+      const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+      let text = "";
+      while (!text.includes("event: ready")) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += new TextDecoder().decode(value);
+      }
+      await reader.cancel();
+      return text;
+    };
+    try {
+      await read("nothing-yet"); // the first stream starts the history
+      const events = [1, 2, 3, 4, 5].map(
+        (n) =>
+          new Event({
+            type: EventType.UPDATED,
+            topic: n === 3 ? "knowledge:ingestion" : "registry:bots",
+            payload: { n },
+          }),
+      );
+      for (const e of events) await serverBus.publish(e.topic, e);
+      const resumed = await read(events[1]?.eventId as string);
+      const frames = resumed.split("\n\n").filter((f) => f.startsWith("id: "));
+      expect(frames.map((f) => JSON.parse(f.split("data: ")[1] as string).payload.n)).toEqual([
+        4, 5,
+      ]);
+      expect(resumed).toContain('"resumed":true');
+      // Only the last 3..5 are kept (eventHistory: 3, trimmed in batches): the first is gone.
+      for (let n = 6; n <= 8; n++)
+        await serverBus.publish(
+          "registry:bots",
+          new Event({ type: EventType.UPDATED, topic: "registry:bots" }),
+        );
+      const lost = await read(events[0]?.eventId as string);
+      expect(lost).toContain('"resumed":false');
+      expect(lost.includes("id: ")).toBe(false);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe("the WebSocket event stream (Node)", () => {
   const frames = async (
     socket: WebSocket,
@@ -141,7 +233,7 @@ describe("the WebSocket event stream (Node)", () => {
       const got: ServerFrame[] = [];
       socket.on("message", (data) => got.push(JSON.parse(String(data)) as ServerFrame));
       await eventually(() => got.length > 0);
-      expect(got[0]).toEqual({ kind: "ready", topics: ["registry:*"] });
+      expect(got[0]).toEqual({ kind: "ready", topics: ["registry:*"], resumed: false });
       await new InMemoryBackend({ eventBus: serverBus }).register("bot-1", { v: 1 });
       socket.send(JSON.stringify({ kind: "ping" }));
       socket.send("not json");
@@ -197,9 +289,10 @@ describe("the WebSocket event stream (Node)", () => {
     try {
       const socket = new WebSocket(`${served.url.replace("http", "ws")}/events`);
       await frames(socket, (f) => f.some((x) => x.kind === "ready"));
-      expect(serverBus.subscriptionCount).toBe(1);
+      // The socket's own subscription, and the server's event history.
+      expect(serverBus.subscriptionCount).toBe(2);
       socket.close();
-      await eventually(() => serverBus.subscriptionCount === 0);
+      await eventually(() => serverBus.subscriptionCount === 1);
     } finally {
       await served.close();
     }

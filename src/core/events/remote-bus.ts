@@ -43,8 +43,11 @@ export interface RemoteEventBusOptions {
 
 /** What a transport reports while one connection is open. */
 export interface StreamCallbacks {
-  /** The server has subscribed (its `ready` message). */
-  ready(): void;
+  /**
+   * The server has subscribed (its `ready` message); `resumed`: it sent the events missed since
+   * the `lastEventId` the stream was opened with.
+   */
+  ready(resumed: boolean): void;
   /** One event in the wire form. */
   event(dict: EventDict): void;
   /** Any bytes arrived (heartbeats included): the connection is alive. */
@@ -69,9 +72,10 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
 
 /**
  * The shared part of the remote buses. Delivery is asynchronous, in stream order. After a lost
- * connection the bus reconnects by itself (with backoff and jitter) and then hands every
- * subscription an `Event({ type: "custom", payload: { reconnected: true } })`, so caches and hot
- * reloaders can resynchronise what they may have missed.
+ * connection the bus reconnects by itself (with backoff and jitter), naming the last event it
+ * received: when the server still remembers it, the missed events simply arrive; otherwise every
+ * subscription gets an `Event({ type: "custom", payload: { reconnected: true } })`, so caches and
+ * hot reloaders can resynchronise what they may have missed.
  */
 export abstract class RemoteEventBus implements EventBus {
   readonly capabilities: EventBusCapabilities = { delivery: "async", distributed: true };
@@ -87,6 +91,7 @@ export abstract class RemoteEventBus implements EventBus {
   #stop: AbortController | null = null;
   #delivery: Promise<void> = Promise.resolve();
   #reconnects = 0;
+  #lastEventId: string | undefined;
 
   /** A short name of the transport, for errors and reconnect notices (`"sse"`, `"websocket"`). */
   protected abstract readonly transport: string;
@@ -112,6 +117,7 @@ export abstract class RemoteEventBus implements EventBus {
     topics: string[],
     signal: AbortSignal,
     on: StreamCallbacks,
+    lastEventId: string | undefined,
   ): Promise<void>;
 
   /** How many times the stream was re-established after a loss. */
@@ -148,14 +154,15 @@ export abstract class RemoteEventBus implements EventBus {
     let delay = initial;
     while (!signal.aborted) {
       try {
-        await this.#connection(signal, () => {
+        await this.#connection(signal, (resumed) => {
           delay = initial;
           if (!connected) {
             connected = true;
             resolve();
           } else {
             this.#reconnects++;
-            this.#announceReconnect();
+            // Nothing was missed when the server replayed everything since our last event.
+            if (!resumed) this.#announceReconnect();
           }
         });
         if (!signal.aborted)
@@ -175,21 +182,26 @@ export abstract class RemoteEventBus implements EventBus {
   }
 
   /** One connection, watched for silence: no data for `idleTimeout` aborts it. */
-  async #connection(stop: AbortSignal, onReady: () => void): Promise<void> {
+  async #connection(stop: AbortSignal, onReady: (resumed: boolean) => void): Promise<void> {
     const controller = new AbortController();
     const abort = (): void => controller.abort();
     stop.addEventListener("abort", abort, { once: true });
     const idleMs = (this.options.idleTimeout ?? 45) * 1000;
     let idle = setTimeout(abort, Math.max(idleMs, (this.options.timeout ?? 30) * 1000));
     try {
-      await this.stream(this.options.topics ?? ["*"], controller.signal, {
-        ready: onReady,
-        event: (dict) => this.#receive(dict),
-        alive: () => {
-          clearTimeout(idle);
-          idle = setTimeout(abort, idleMs);
+      await this.stream(
+        this.options.topics ?? ["*"],
+        controller.signal,
+        {
+          ready: onReady,
+          event: (dict) => this.#receive(dict),
+          alive: () => {
+            clearTimeout(idle);
+            idle = setTimeout(abort, idleMs);
+          },
         },
-      });
+        this.#lastEventId,
+      );
     } catch (error) {
       if (controller.signal.aborted && !stop.aborted) {
         throw new AdapterError(this.transport, `${this.url}: no data for ${idleMs / 1000} s`, {
@@ -212,6 +224,7 @@ export abstract class RemoteEventBus implements EventBus {
       this.report(error, `bad event on ${this.url}`);
       return;
     }
+    this.#lastEventId = event.eventId;
     this.#deliver(() => this.#table.dispatch(event.topic, event, this.report));
   }
 

@@ -14,9 +14,9 @@ export type SSEEventBusOptions = RemoteEventBusOptions;
 
 /**
  * A remote event bus over Server-Sent Events. Delivery is asynchronous, in stream order. After a
- * lost connection it reconnects by itself (with backoff) and then hands every subscription an
- * `Event({ type: "custom", payload: { reconnected: true } })`, so caches and hot reloaders can
- * resynchronise what they may have missed.
+ * lost connection it reconnects by itself (with backoff), sending `Last-Event-ID`: the server
+ * replays what it still remembers, or else every subscription gets an
+ * `Event({ type: "custom", payload: { reconnected: true } })` to resynchronise.
  * @example
  * const bus = new SSEEventBus({ baseUrl: "https://bots.example.com", authToken: "s3cret" });
  * await bus.connect();
@@ -29,10 +29,13 @@ export class SSEEventBus extends RemoteEventBus {
     topics: string[],
     signal: AbortSignal,
     on: StreamCallbacks,
+    lastEventId: string | undefined,
   ): Promise<void> {
+    const headers: Record<string, string> = { ...this.headers, accept: "text/event-stream" };
+    if (lastEventId !== undefined) headers["last-event-id"] = lastEventId;
     const response = await this.fetch(
       `${this.url}?topics=${encodeURIComponent(topics.join(","))}`,
-      { headers: { ...this.headers, accept: "text/event-stream" }, signal },
+      { headers, signal },
     );
     if (!response.ok || !response.body) {
       const text = await response.text().catch(() => "");
@@ -49,7 +52,7 @@ export class SSEEventBus extends RemoteEventBus {
         if (done) return;
         on.alive();
         for (const message of parser.push(value)) {
-          if (message.event === "ready") on.ready();
+          if (message.event === "ready") on.ready(readyResumed(message.data));
           else if (message.event === "message") {
             let dict: EventDict;
             try {
@@ -65,5 +68,13 @@ export class SSEEventBus extends RemoteEventBus {
     } finally {
       reader.releaseLock();
     }
+  }
+}
+
+function readyResumed(data: string): boolean {
+  try {
+    return (JSON.parse(data) as { resumed?: unknown }).resumed === true;
+  } catch {
+    return false;
   }
 }

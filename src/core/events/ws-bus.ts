@@ -83,8 +83,11 @@ export class WebSocketEventBus extends RemoteEventBus {
     topics: string[],
     signal: AbortSignal,
     on: StreamCallbacks,
+    lastEventId: string | undefined,
   ): Promise<void> {
-    const url = `${this.url.replace(/^http/i, "ws")}?topics=${encodeURIComponent(topics.join(","))}`;
+    const resume =
+      lastEventId === undefined ? "" : `&last_event_id=${encodeURIComponent(lastEventId)}`;
+    const url = `${this.url.replace(/^http/i, "ws")}?topics=${encodeURIComponent(topics.join(","))}${resume}`;
     const socket = await this.#connect(url, this.headers);
     await new Promise<void>((resolve, reject) => {
       // workerd hands over a socket that is open already (a fetch upgrade).
@@ -140,7 +143,7 @@ export class WebSocketEventBus extends RemoteEventBus {
     }
     switch (frame?.kind) {
       case "ready":
-        on.ready();
+        on.ready(frame.resumed === true);
         return;
       case "event":
         on.event(frame.event as EventDict);
