@@ -4,6 +4,8 @@
  * @module
  */
 import type { Context } from "hono";
+import { ValidationError } from "../core/errors.ts";
+import { readAll } from "../core/util/streams.ts";
 import { header } from "./context.ts";
 import { ApiError, ApiErrorCode, badInput } from "./errors.ts";
 
@@ -27,30 +29,13 @@ async function readBytes(c: Context, limit: number): Promise<Uint8Array> {
   checkDeclaredLength(c, limit);
   const stream = c.req.raw.body;
   if (!stream) return new Uint8Array(0);
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.length;
-      if (total > limit) {
-        await reader.cancel().catch(() => {});
-        throw tooLarge(limit);
-      }
-      chunks.push(value);
-    }
-  } finally {
-    reader.releaseLock();
+    return await readAll(stream, limit);
+  } catch (error) {
+    // readAll's only ValidationError is the limit; over HTTP that is a 413.
+    if (error instanceof ValidationError) throw tooLarge(limit);
+    throw error;
   }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return bytes;
 }
 
 function parse(bytes: Uint8Array): unknown {

@@ -4,6 +4,7 @@
  */
 import { Gunzip, gunzipSync } from "fflate";
 import { ValidationError } from "../errors.ts";
+import { concatBytes } from "../util/streams.ts";
 import { crc32 } from "./crc32.ts";
 
 /** The default cap on a gzipped knowledge file's decompressed size: 64 MiB. */
@@ -107,12 +108,5 @@ function gunzipStreaming(
     fail(`corrupt or truncated gzip (${(e as Error).message})`, e);
   }
   checkTrailer(bytes.length);
-  if (parts.length === 1) return parts[0] as Uint8Array;
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
+  return concatBytes(parts, total);
 }

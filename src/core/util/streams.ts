@@ -113,6 +113,15 @@ export async function readAll(
   } finally {
     reader.releaseLock();
   }
+  return concatBytes(chunks, total);
+}
+
+/**
+ * The chunks as one array (`total`: their summed length); a single chunk is returned as is.
+ * @example
+ * concatBytes([a, b], a.length + b.length);
+ */
+export function concatBytes(chunks: Uint8Array[], total: number): Uint8Array {
   if (chunks.length === 1) return chunks[0] as Uint8Array;
   const out = new Uint8Array(total);
   let offset = 0;
