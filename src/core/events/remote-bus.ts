@@ -120,6 +120,13 @@ export abstract class RemoteEventBus implements EventBus {
     lastEventId: string | undefined,
   ): Promise<void>;
 
+  /** The stream's address: the topics, and the last event seen when resuming. */
+  protected streamUrl(topics: string[], lastEventId: string | undefined): string {
+    const resume =
+      lastEventId === undefined ? "" : `&last_event_id=${encodeURIComponent(lastEventId)}`;
+    return `${this.url}?topics=${encodeURIComponent(topics.join(","))}${resume}`;
+  }
+
   /** How many times the stream was re-established after a loss. */
   get reconnects(): number {
     return this.#reconnects;

@@ -14,7 +14,7 @@ export type SSEEventBusOptions = RemoteEventBusOptions;
 
 /**
  * A remote event bus over Server-Sent Events. Delivery is asynchronous, in stream order. After a
- * lost connection it reconnects by itself (with backoff), sending `Last-Event-ID`: the server
+ * lost connection it reconnects by itself (with backoff), naming its last event: the server
  * replays what it still remembers, or else every subscription gets an
  * `Event({ type: "custom", payload: { reconnected: true } })` to resynchronise.
  * @example
@@ -31,12 +31,10 @@ export class SSEEventBus extends RemoteEventBus {
     on: StreamCallbacks,
     lastEventId: string | undefined,
   ): Promise<void> {
-    const headers: Record<string, string> = { ...this.headers, accept: "text/event-stream" };
-    if (lastEventId !== undefined) headers["last-event-id"] = lastEventId;
-    const response = await this.fetch(
-      `${this.url}?topics=${encodeURIComponent(topics.join(","))}`,
-      { headers, signal },
-    );
+    const response = await this.fetch(this.streamUrl(topics, lastEventId), {
+      headers: { ...this.headers, accept: "text/event-stream" },
+      signal,
+    });
     if (!response.ok || !response.body) {
       const text = await response.text().catch(() => "");
       throw new HttpError(

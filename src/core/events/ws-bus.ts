@@ -85,9 +85,7 @@ export class WebSocketEventBus extends RemoteEventBus {
     on: StreamCallbacks,
     lastEventId: string | undefined,
   ): Promise<void> {
-    const resume =
-      lastEventId === undefined ? "" : `&last_event_id=${encodeURIComponent(lastEventId)}`;
-    const url = `${this.url.replace(/^http/i, "ws")}?topics=${encodeURIComponent(topics.join(","))}${resume}`;
+    const url = this.streamUrl(topics, lastEventId).replace(/^http/i, "ws");
     const socket = await this.#connect(url, this.headers);
     await new Promise<void>((resolve, reject) => {
       // workerd hands over a socket that is open already (a fetch upgrade).
