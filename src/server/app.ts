@@ -100,6 +100,7 @@ const rejectDotSegments: MiddlewareHandler = (c, next) => {
  * // Workers: export default { fetch: app.fetch };
  */
 export function createApp(options: AppOptions): Hono {
+  const historySize = options.eventHistory ?? 1000;
   const ctx: ServerContext = {
     registry: options.registry,
     knowledge: options.knowledge ?? options.ingestion?.source,
@@ -111,8 +112,8 @@ export function createApp(options: AppOptions): Hono {
     heartbeatMs: (options.heartbeatSeconds ?? 15) * 1000,
     upgradeWebSocket: options.upgradeWebSocket as UpgradeWebSocket | undefined,
     history:
-      options.eventBus && (options.eventHistory ?? 1000) > 0
-        ? new EventHistory(options.eventBus, options.eventHistory ?? 1000)
+      options.eventBus && historySize > 0
+        ? new EventHistory(options.eventBus, historySize)
         : undefined,
   };
   const app = new Hono();

@@ -53,7 +53,7 @@ export function incoming(c: Context): NodeBindings["incoming"] {
  */
 export function header(c: Context, name: string): string | undefined {
   const headers = incoming(c)?.headers;
-  if (headers === undefined || typeof headers !== "object") return c.req.header(name);
+  if (headers === undefined) return c.req.header(name);
   const value = headers[name];
   return Array.isArray(value) ? value.join(", ") : value;
 }

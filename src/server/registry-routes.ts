@@ -124,7 +124,8 @@ export function registryRoutes(ctx: ServerContext): Hono {
     if (noneMatch(header(c, "if-none-match"), etag)) return c.body(null, 304, headers);
     if (c.req.method === "HEAD") return c.body(null, 200, headers);
     const key = status ?? "";
-    let body = lists.get(key)?.revision === revision ? lists.get(key)?.body : undefined;
+    const cached = lists.get(key);
+    let body = cached?.revision === revision ? cached.body : undefined;
     if (body === undefined) {
       const all = status === "active" ? await registry.listActive() : await registry.listAll();
       const items = status && status !== "active" ? all.filter((r) => r.status === status) : all;

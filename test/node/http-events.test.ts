@@ -20,8 +20,27 @@ import { eventually } from "../../src/testing/index.ts";
 import { listen, type Served } from "../fixtures/http-serve.ts";
 
 const fast = { initialDelayMs: 20, maxDelayMs: 200 };
+
 let served: Served;
 const opened: { close(): Promise<void> }[] = [];
+
+/** A served app with WebSocket upgrades, and a client bus (from `make`) subscribed to registry:bots. */
+async function subscribed(make: (baseUrl: string) => SSEEventBus | WebSocketEventBus) {
+  const serverBus = new InMemoryEventBus();
+  const app = createApp({
+    registry: new InMemoryBackend(),
+    eventBus: serverBus,
+    heartbeatSeconds: 1,
+    upgradeWebSocket,
+  });
+  const server = await listen(app);
+  const bus = make(server.url);
+  opened.push(bus);
+  const got: Event[] = [];
+  await bus.subscribe("registry:bots", (e) => void got.push(e));
+  return { serverBus, app, server, bus, got };
+}
+
 const client = (
   options: Partial<ConstructorParameters<typeof SSEEventBus>[0]> = {},
 ): SSEEventBus => {
@@ -83,19 +102,10 @@ describe("SSEEventBus", () => {
     ],
   ] as const) {
     it(`resume - ${name}: events published while it was cut off arrive on reconnect, with no resync notice`, async () => {
-      const serverBus = new InMemoryEventBus();
-      const app = createApp({
-        registry: new InMemoryBackend(),
-        eventBus: serverBus,
-        heartbeatSeconds: 1,
-        upgradeWebSocket,
-      });
-      let server = await listen(app);
+      const setup = await subscribed(make);
+      const { serverBus, app, bus, got } = setup;
+      let server = setup.server;
       const port = server.port;
-      const bus = make(server.url);
-      opened.push(bus);
-      const got: Event[] = [];
-      await bus.subscribe("registry:bots", (e) => void got.push(e));
       const publish = (n: number) =>
         serverBus.publish(
           "registry:bots",
@@ -123,19 +133,10 @@ describe("SSEEventBus", () => {
     });
 
     it(`reconnect - ${name}: after a server restart it resubscribes and says so with reconnected: true`, async () => {
-      const serverBus = new InMemoryEventBus();
-      const app = createApp({
-        registry: new InMemoryBackend(),
-        eventBus: serverBus,
-        heartbeatSeconds: 1,
-        upgradeWebSocket,
-      });
-      let first = await listen(app);
+      const setup = await subscribed(make);
+      const { serverBus, app, bus, got } = setup;
+      let first = setup.server;
       const port = first.port;
-      const bus = make(first.url);
-      opened.push(bus);
-      const got: Event[] = [];
-      await bus.subscribe("registry:bots", (e) => void got.push(e));
       await first.close();
       first = await listen(app, port);
       try {
