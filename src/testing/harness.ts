@@ -23,13 +23,36 @@ export interface Expectation {
   readonly not: Expectation;
 }
 
+/** Registers one test case. */
+export type TestFn = (name: string, fn: () => Promise<void> | void, timeout?: number) => void;
+
+/**
+ * A test runner's `it`, with its `skip` (Vitest's, `bun:test`'s and Jest's `it.skip`; Deno's
+ * `Deno.test({ ignore: true })`): a case a store cannot run is reported as skipped, never as passed.
+ */
+export type ItFn = TestFn & { skip: TestFn };
+
 /** A test runner's globals. */
 export interface TestHarness {
   describe(name: string, fn: () => void): void;
-  it(name: string, fn: () => Promise<void> | void, timeout?: number): void;
+  it: ItFn;
   expect(actual: unknown): Expectation;
   beforeEach(fn: () => Promise<void> | void): void;
   afterEach(fn: () => Promise<void> | void): void;
+}
+
+/**
+ * `it` when `missing` is false; otherwise a case registered as skipped, its name saying why
+ * (`"… (skipped: <reason>)"`), so the runner's summary counts it as a skip.
+ * @example
+ * const itCas = itUnless(h, !store.capabilities.atomicWrites && "the store has no compare-and-set");
+ */
+export function itUnless(
+  h: Pick<TestHarness, "it">,
+  missing: string | false | null | undefined,
+): TestFn {
+  if (!missing) return h.it;
+  return (name, fn, timeout) => h.it.skip(`${name} (skipped: ${missing})`, fn, timeout);
 }
 
 /** A controllable clock for TTL and timestamp cases (ms since the epoch). */

@@ -22,7 +22,10 @@ export {
   expectRejects,
   type FakeClock,
   fakeClock,
+  type ItFn,
+  itUnless,
   rejection,
+  type TestFn,
   type TestHarness,
   thrown,
 } from "./harness.ts";

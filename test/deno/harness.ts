@@ -2,6 +2,7 @@
 import type { TestHarness } from "../../src/testing/index.ts";
 
 type Hook = () => Promise<void> | void;
+type Body = () => Promise<void> | void;
 interface Scope {
   name: string;
   before: Hook[];
@@ -10,6 +11,24 @@ interface Scope {
 
 export function harness(expect: TestHarness["expect"]): TestHarness {
   const stack: Scope[] = [];
+  // `ignore: true` is how Deno reports a skip ("ignored" in its summary).
+  const test = (name: string, fn: Body, ignore: boolean): void => {
+    const scopes = [...stack];
+    Deno.test({
+      name: [...scopes.map((s) => s.name), name].join(" > "),
+      ignore,
+      sanitizeOps: false,
+      sanitizeResources: false,
+      async fn() {
+        for (const s of scopes) for (const b of s.before) await b();
+        try {
+          await fn();
+        } finally {
+          for (const s of [...scopes].reverse()) for (const a of s.after) await a();
+        }
+      },
+    });
+  };
   return {
     describe(name, fn) {
       stack.push({ name, before: [], after: [] });
@@ -19,22 +38,9 @@ export function harness(expect: TestHarness["expect"]): TestHarness {
         stack.pop();
       }
     },
-    it(name, fn) {
-      const scopes = [...stack];
-      Deno.test({
-        name: [...scopes.map((s) => s.name), name].join(" > "),
-        sanitizeOps: false,
-        sanitizeResources: false,
-        async fn() {
-          for (const s of scopes) for (const b of s.before) await b();
-          try {
-            await fn();
-          } finally {
-            for (const s of [...scopes].reverse()) for (const a of s.after) await a();
-          }
-        },
-      });
-    },
+    it: Object.assign((name: string, fn: Body) => test(name, fn, false), {
+      skip: (name: string, fn: Body) => test(name, fn, true),
+    }),
     expect,
     beforeEach(fn) {
       stack.at(-1)?.before.push(fn);
