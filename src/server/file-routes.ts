@@ -6,9 +6,9 @@
  */
 import type { Context, Hono } from "hono";
 import { NotFoundError } from "../core/errors.ts";
-import type { KnowledgeFile } from "../core/knowledge/models.ts";
-import { validateFilePath } from "../core/knowledge/paths.ts";
-import type { KnowledgeResourceBackend } from "../core/knowledge/types.ts";
+import type { KnowledgeFile } from "../core/knowledge/store/models.ts";
+import { validateFilePath } from "../core/knowledge/store/paths.ts";
+import type { KnowledgeResourceBackend } from "../core/knowledge/store/types.ts";
 import { validateBotId } from "../core/validate.ts";
 import { limitedBody } from "./body.ts";
 import { header, query, type ServerContext } from "./context.ts";

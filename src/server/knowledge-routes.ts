@@ -5,7 +5,7 @@
  */
 import { Hono } from "hono";
 import { NotFoundError, UnsupportedError } from "../core/errors.ts";
-import type { KnowledgeResourceBackend } from "../core/knowledge/types.ts";
+import type { KnowledgeResourceBackend } from "../core/knowledge/store/types.ts";
 import { parseWith } from "../core/validate.ts";
 import { readJson, readOptionalJson } from "./body.ts";
 import { background, query, type ServerContext } from "./context.ts";

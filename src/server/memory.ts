@@ -8,8 +8,8 @@
 import type { Hono } from "hono";
 import { InMemoryEventBus } from "../core/events/memory-bus.ts";
 import { KnowledgeIngestionManager } from "../core/knowledge/ingestion.ts";
-import { InMemoryKnowledgeBackend } from "../core/knowledge/memory-backend.ts";
-import { RAGKnowledgeBase } from "../core/rag/knowledge-base.ts";
+import { RAGKnowledgeBase } from "../core/knowledge/search/knowledge-base.ts";
+import { InMemoryKnowledgeBackend } from "../core/knowledge/store/memory-backend.ts";
 import { InMemoryBackend } from "../core/registry/memory-backend.ts";
 import { type AppOptions, createApp } from "./app.ts";
 

@@ -5,7 +5,7 @@
  */
 import * as z from "zod/mini";
 import { EventType } from "../core/events/event.ts";
-import { IngestionStatus } from "../core/knowledge/models.ts";
+import { IngestionStatus } from "../core/knowledge/store/models.ts";
 import {
   botIdSchema,
   type JsonObject,

@@ -4,8 +4,8 @@
  * @module
  */
 import { ConflictError, NotFoundError, ValidationError } from "../core/errors.ts";
-import { IngestionStatus } from "../core/knowledge/models.ts";
-import type { KnowledgeResourceBackend } from "../core/knowledge/types.ts";
+import { IngestionStatus } from "../core/knowledge/store/models.ts";
+import type { KnowledgeResourceBackend } from "../core/knowledge/store/types.ts";
 import { sha256Hex } from "../core/util/json.ts";
 import { bytesToStream, readAll } from "../core/util/streams.ts";
 import { failingStream } from "./blob-store-suite.ts";

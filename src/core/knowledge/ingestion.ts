@@ -6,11 +6,11 @@
 import { errorMessage, NotFoundError, ValidationError } from "../errors.ts";
 import { Event, EventType } from "../events/event.ts";
 import type { EventBus } from "../events/types.ts";
-import type { RAGKnowledgeBase } from "../rag/knowledge-base.ts";
 import { KeyedLock } from "../util/keyed-lock.ts";
 import { validateBotId } from "../validate.ts";
-import { IngestionStatus, type KnowledgeFile } from "./models.ts";
-import type { KnowledgeResourceBackend } from "./types.ts";
+import type { RAGKnowledgeBase } from "./search/knowledge-base.ts";
+import { IngestionStatus, type KnowledgeFile } from "./store/models.ts";
+import type { KnowledgeResourceBackend } from "./store/types.ts";
 
 /** The topic ingestion events go to. */
 export const INGESTION_TOPIC = "knowledge:ingestion";

@@ -2,7 +2,7 @@
  * An incremental, serialisable BM25F index for knowledge-base search.
  * @module
  */
-import { ValidationError, type ValidationIssue } from "../errors.ts";
+import { ValidationError, type ValidationIssue } from "../../../errors.ts";
 import { stateFromJson, stateToJson } from "./json.ts";
 import { resolveBm25Options } from "./options.ts";
 import { compact, maybeCompact, removeUnit } from "./removal.ts";

@@ -8,7 +8,7 @@
  * Removal (tombstones and compaction) is in `removal.ts`.
  * @module
  */
-import { ValidationError } from "../errors.ts";
+import { ValidationError } from "../../../errors.ts";
 import { PostingPool } from "./postings.ts";
 import type { ResolvedBm25Options } from "./types.ts";
 import { WordTable } from "./word-table.ts";

@@ -2,7 +2,7 @@
  * CSV (RFC 4180) to a markdown table.
  * @module
  */
-import { ValidationError } from "../errors.ts";
+import { ValidationError } from "../../errors.ts";
 
 /** One parsed CSV record and the 1-based line it starts on. */
 export interface CsvRecord {

@@ -3,12 +3,12 @@
  * embedded and indexed as they are put, invisibly; `commit()` makes all of it visible at once.
  * @module
  */
-import { ClosedError } from "../errors.ts";
-import { type ChunkFileOptions, chunkFile } from "../ingest/chunk-file.ts";
-import type { JsonObject } from "../validate.ts";
-import type { EmbeddingProvider } from "./embeddings.ts";
+import { ClosedError } from "../../errors.ts";
+import type { JsonObject } from "../../validate.ts";
+import { type ChunkFileOptions, chunkFile } from "../chunk/chunk-file.ts";
+import type { EmbeddingProvider } from "../embed/embeddings.ts";
+import type { SourceState, StoredChunk } from "../search/types.ts";
 import { groupOf, type IndexStore, type StagedChunk } from "./index-store.ts";
-import type { SourceState, StoredChunk } from "./types.ts";
 
 /** Options of {@link DomainUpdate.putFile}. */
 export interface PutSourceOptions {

@@ -3,7 +3,7 @@
  * HTTP endpoint. Workers AI joins through `botknobs/cloudflare`.
  * @module
  */
-import { HttpError, ValidationError } from "../errors.ts";
+import { HttpError, ValidationError } from "../../errors.ts";
 
 /** Turns texts into vectors. */
 export interface EmbeddingProvider {

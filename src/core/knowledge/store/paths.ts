@@ -2,7 +2,7 @@
  * Knowledge file paths and content types.
  * @module
  */
-import { ValidationError } from "../errors.ts";
+import { ValidationError } from "../../errors.ts";
 
 /** The metadata file of each knowledge base, `<root>/<domain>/_metadata.json`. */
 export const METADATA_FILE = "_metadata.json";

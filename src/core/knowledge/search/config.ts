@@ -3,15 +3,15 @@
  * @module
  */
 import * as z from "zod/mini";
-import { UnsupportedError, ValidationError } from "../errors.ts";
-import { parseWith } from "../validate.ts";
+import { UnsupportedError, ValidationError } from "../../errors.ts";
+import { parseWith } from "../../validate.ts";
 import {
   EchoEmbeddingProvider,
   type EmbeddingProvider,
   OpenAICompatibleEmbeddingProvider,
-} from "./embeddings.ts";
+} from "../embed/embeddings.ts";
+import { MemoryVectorStore, type VectorStore } from "../index/vector-store.ts";
 import type { RAGKnowledgeBaseOptions } from "./knowledge-base.ts";
-import { MemoryVectorStore, type VectorStore } from "./vector-store.ts";
 
 const positiveInt = z.number().check(z.int(), z.positive());
 

@@ -3,8 +3,8 @@
  * @module
  */
 import { Gunzip, gunzipSync } from "fflate";
-import { ValidationError } from "../errors.ts";
-import { concatBytes } from "../util/streams.ts";
+import { ValidationError } from "../../errors.ts";
+import { concatBytes } from "../../util/streams.ts";
 import { crc32 } from "./crc32.ts";
 
 /** The default cap on a gzipped knowledge file's decompressed size: 64 MiB. */

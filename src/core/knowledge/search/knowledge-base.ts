@@ -3,19 +3,19 @@
  * an embedding provider is configured, and by both fused (RRF) when both are there.
  * @module
  */
-import { ValidationError } from "../errors.ts";
-import type { ChunkFileOptions } from "../ingest/chunk-file.ts";
-import { Bm25Index } from "../search/bm25.ts";
-import type { Bm25Options } from "../search/types.ts";
-import { validateBotId } from "../validate.ts";
+import { ValidationError } from "../../errors.ts";
+import { validateBotId } from "../../validate.ts";
+import type { ChunkFileOptions } from "../chunk/chunk-file.ts";
+import type { EmbeddingProvider } from "../embed/embeddings.ts";
+import { Bm25Index } from "../index/bm25/bm25.ts";
+import type { Bm25Options } from "../index/bm25/types.ts";
+import { DomainUpdate } from "../index/domain-update.ts";
+import { IndexStore } from "../index/index-store.ts";
+import { checkSnapshot, type KnowledgeBaseJson, restore, snapshot } from "../index/persist.ts";
+import { MemoryVectorStore, type VectorStore } from "../index/vector-store.ts";
 import { optionsFromConfig, type RagHostOptions } from "./config.ts";
-import { DomainUpdate } from "./domain-update.ts";
-import type { EmbeddingProvider } from "./embeddings.ts";
 import { type FusedHit, fuseRrf, normaliseLexical } from "./fusion.ts";
-import { IndexStore } from "./index-store.ts";
-import { checkSnapshot, type KnowledgeBaseJson, restore, snapshot } from "./persist.ts";
 import type { QueryOptions, SearchResult, SourceState, StoredChunk } from "./types.ts";
-import { MemoryVectorStore, type VectorStore } from "./vector-store.ts";
 
 /** Options of {@link RAGKnowledgeBase}. */
 export interface RAGKnowledgeBaseOptions {

@@ -2,9 +2,9 @@
  * The {@link KnowledgeResourceBackend} port: raw knowledge files per knowledge base (domain).
  * @module
  */
-import type { BlobRange } from "../blob/types.ts";
-import type { ByteSource, ByteStream } from "../util/streams.ts";
-import type { JsonObject } from "../validate.ts";
+import type { BlobRange } from "../../blob/types.ts";
+import type { ByteSource, ByteStream } from "../../util/streams.ts";
+import type { JsonObject } from "../../validate.ts";
 import type { IngestionStatus, KnowledgeBaseInfo, KnowledgeFile } from "./models.ts";
 
 /** Options of {@link KnowledgeResourceBackend.putFile}. */

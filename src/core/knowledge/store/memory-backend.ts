@@ -2,7 +2,7 @@
  * {@link InMemoryKnowledgeBackend}: knowledge files in memory, for tests and development.
  * @module
  */
-import { MemoryBlobStore } from "../blob/memory-blob-store.ts";
+import { MemoryBlobStore } from "../../blob/memory-blob-store.ts";
 import { BlobKnowledgeBackend, type BlobKnowledgeBackendOptions } from "./blob-backend.ts";
 
 /**

@@ -4,7 +4,7 @@
  * @module
  */
 import * as z from "zod/mini";
-import { createFromTable, type FactoryTable } from "../util/factory.ts";
+import { createFromTable, type FactoryTable } from "../../util/factory.ts";
 import { InMemoryKnowledgeBackend } from "./memory-backend.ts";
 import type { KnowledgeResourceBackend } from "./types.ts";
 

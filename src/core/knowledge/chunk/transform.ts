@@ -2,7 +2,7 @@
  * Knowledge files to markdown: the first half of ingestion (the chunker is the second).
  * @module
  */
-import { ValidationError } from "../errors.ts";
+import { ValidationError } from "../../errors.ts";
 import { csvToMarkdown } from "./csv.ts";
 import { decodeUtf8, normalizeNewlines } from "./decode.ts";
 import { detectFileType, FileKind } from "./file-kind.ts";

@@ -5,8 +5,9 @@
  * are removed once no query that might still see them is running.
  * @module
  */
-import type { Bm25Index } from "../search/bm25.ts";
-import type { SourceState, StoredChunk } from "./types.ts";
+
+import type { SourceState, StoredChunk } from "../search/types.ts";
+import type { Bm25Index } from "./bm25/bm25.ts";
 import type { VectorRecord, VectorStore } from "./vector-store.ts";
 
 /** A staged chunk with the text to index and, with embeddings, its vector. */

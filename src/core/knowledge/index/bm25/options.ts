@@ -2,7 +2,7 @@
  * Defaults and validation of the BM25 options.
  * @module
  */
-import { ValidationError, type ValidationIssue } from "../errors.ts";
+import { ValidationError, type ValidationIssue } from "../../../errors.ts";
 import type { Bm25Options, ResolvedBm25Options } from "./types.ts";
 
 /**

@@ -2,7 +2,7 @@
  * Shapes shared by the knowledge base and its domain updates.
  * @module
  */
-import type { JsonObject } from "../validate.ts";
+import type { JsonObject } from "../../validate.ts";
 
 /** One stored chunk. `id` is internal (it carries the file version); `chunkId` is stable. */
 export interface StoredChunk {

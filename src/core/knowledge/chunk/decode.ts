@@ -2,7 +2,7 @@
  * Strict UTF-8 decoding of knowledge files, with the offending byte named on failure.
  * @module
  */
-import { ValidationError } from "../errors.ts";
+import { ValidationError } from "../../errors.ts";
 
 /**
  * The byte offset of the first invalid UTF-8 sequence in `bytes`, or `-1` when all of it is valid.

@@ -2,7 +2,7 @@
  * Lexical search for knowledge bases: a Unicode-aware tokenizer with the Porter2 English stemmer,
  * and an incremental, serialisable BM25F index. Web standards only.
  * @example
- * import { Bm25Index } from "./search/index.ts";
+ * import { Bm25Index } from "../../../search/search/index.ts";
  * const index = new Bm25Index();
  * index.add({ id: "a", fields: { heading: "Install", text: "Run npm install botknobs." } });
  * index.search("installing"); // [{ id: "a", score: … }]

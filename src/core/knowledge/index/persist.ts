@@ -3,12 +3,12 @@
  * vectors. It is what the browser keeps in IndexedDB and the Worker in R2/KV.
  * @module
  */
-import { ValidationError } from "../errors.ts";
-import type { Bm25IndexJson } from "../search/types.ts";
-import type { JsonObject } from "../validate.ts";
+import { ValidationError } from "../../errors.ts";
+import type { JsonObject } from "../../validate.ts";
+import type { SourceState, StoredChunk } from "../search/types.ts";
+import type { Bm25IndexJson } from "./bm25/types.ts";
 import { ID_SEPARATOR } from "./domain-update.ts";
 import type { IndexStore } from "./index-store.ts";
-import type { SourceState, StoredChunk } from "./types.ts";
 import { MemoryVectorStore, type MemoryVectorStoreJson } from "./vector-store.ts";
 
 /** The stored form of a knowledge base. */

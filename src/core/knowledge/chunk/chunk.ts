@@ -2,7 +2,7 @@
  * The heading-aware markdown chunker.
  * @module
  */
-import { ValidationError } from "../errors.ts";
+import { ValidationError } from "../../errors.ts";
 import { normalizeNewlines } from "./decode.ts";
 import { splitFrontMatter } from "./front-matter.ts";
 import { parseBlocks } from "./markdown-blocks.ts";

@@ -3,8 +3,8 @@
  * `Float32Array`, cosine). Vectorize joins through `botknobs/cloudflare`.
  * @module
  */
-import { ValidationError } from "../errors.ts";
-import { TopK } from "../search/top-k.ts";
+import { ValidationError } from "../../errors.ts";
+import { TopK } from "./bm25/top-k.ts";
 
 /** One stored vector. */
 export interface VectorRecord {

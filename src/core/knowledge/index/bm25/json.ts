@@ -4,7 +4,7 @@
  * Document frequencies, totals and the forward index are derived again on load.
  * @module
  */
-import { ValidationError } from "../errors.ts";
+import { ValidationError } from "../../../errors.ts";
 import { base64ToBytes, VarintReader, VarintWriter } from "./codec.ts";
 import { resolveBm25Options } from "./options.ts";
 import { compact } from "./removal.ts";

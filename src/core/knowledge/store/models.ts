@@ -3,9 +3,9 @@
  * On disk and on the wire they keep the seed's snake_case keys.
  * @module
  */
-import { ValidationError } from "../errors.ts";
-import { parseTimestamp } from "../util/json.ts";
-import type { JsonObject } from "../validate.ts";
+import { ValidationError } from "../../errors.ts";
+import { parseTimestamp } from "../../util/json.ts";
+import type { JsonObject } from "../../validate.ts";
 
 /** Where a knowledge base stands with ingestion. Values are the seed's strings. */
 export const IngestionStatus = {

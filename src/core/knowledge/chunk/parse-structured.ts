@@ -3,7 +3,7 @@
  * @module
  */
 import { parseAllDocuments } from "yaml";
-import { ValidationError } from "../errors.ts";
+import { ValidationError } from "../../errors.ts";
 import { blankJsonc, jsonErrorOffset, positionOf } from "./json-position.ts";
 
 /**

@@ -4,12 +4,12 @@
  * IndexedDB backends are this class over their blob stores.
  * @module
  */
-import type { BlobRange, BlobStore } from "../blob/types.ts";
-import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
-import { sha256Hex } from "../util/json.ts";
-import { KeyedLock } from "../util/keyed-lock.ts";
-import { Once } from "../util/once.ts";
-import { Sha256 } from "../util/sha256.ts";
+import type { BlobRange, BlobStore } from "../../blob/types.ts";
+import { ConflictError, NotFoundError, ValidationError } from "../../errors.ts";
+import { sha256Hex } from "../../util/json.ts";
+import { KeyedLock } from "../../util/keyed-lock.ts";
+import { Once } from "../../util/once.ts";
+import { Sha256 } from "../../util/sha256.ts";
 import {
   type ByteSource,
   type ByteStream,
@@ -18,8 +18,8 @@ import {
   readAll,
   rechunk,
   toBytes,
-} from "../util/streams.ts";
-import { type JsonObject, validateBotId, validateMetadata } from "../validate.ts";
+} from "../../util/streams.ts";
+import { type JsonObject, validateBotId, validateMetadata } from "../../validate.ts";
 import {
   IngestionStatus,
   incrementVersion,

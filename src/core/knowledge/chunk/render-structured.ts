@@ -7,7 +7,7 @@
  * list) become one bullet each, and untitled objects in a list get a numbered heading.
  * @module
  */
-import { ValidationError } from "../errors.ts";
+import { ValidationError } from "../../errors.ts";
 
 /** The fields whose string value titles an object, first match wins. */
 export const TITLE_FIELDS: readonly string[] = ["name", "title", "id", "key", "question"];
