@@ -103,8 +103,6 @@ export type {
 export {
   BlobKnowledgeBackend,
   type BlobKnowledgeBackendOptions,
-  checksumOf,
-  type MetadataDocument,
 } from "./core/knowledge/store/blob-backend.ts";
 export { coreKnowledgeBackends, createKnowledgeBackend } from "./core/knowledge/store/factory.ts";
 export { InMemoryKnowledgeBackend } from "./core/knowledge/store/memory-backend.ts";

@@ -153,6 +153,7 @@ export const kbInfoSchema: z.ZodMiniType = z.object({
   ingestion_status: z.enum(Object.values(IngestionStatus) as [string, ...string[]]),
   ingestion_error: z.nullable(z.string()),
   vector_store_path: z.nullable(z.string()),
+  generation: z.string(),
   metadata: jsonObject,
 });
 

@@ -32,9 +32,12 @@ export {
 export { type HotReloadSuiteOptions, hotReloadSuite } from "./hot-reload-suite.ts";
 export {
   BAD_PATHS,
+  type KnowledgeBackendContext,
   type KnowledgeBackendSuiteOptions,
   knowledgeBackendSuite,
+  SUITE_LEASE_MS,
 } from "./knowledge-backend-suite.ts";
+export { withLatency } from "./latency.ts";
 export { type RecordStoreSuiteOptions, recordStoreSuite } from "./record-store-suite.ts";
 export {
   type RegistryBackendCapabilities,

@@ -5,6 +5,7 @@
 import { InMemoryEventBus } from "../../src/core/events/memory-bus.ts";
 import { MemoryRecordStore } from "../../src/core/registry/record-store.ts";
 import {
+  BlobKnowledgeBackend,
   InMemoryBackend,
   InMemoryKnowledgeBackend,
   MemoryBlobStore,
@@ -19,6 +20,7 @@ import {
   recordStoreSuite,
   registryBackendSuite,
   type TestHarness,
+  withLatency,
 } from "../../src/testing/index.ts";
 import { coreUnitSuite } from "./core-units.ts";
 import { exampleSuite } from "./examples.ts";
@@ -46,7 +48,12 @@ export function runAll(h: TestHarness, runtime: string): void {
   blobStoreSuite(h, { name: `MemoryBlobStore (${runtime})`, create: () => new MemoryBlobStore() });
   knowledgeBackendSuite(h, {
     name: `InMemoryKnowledgeBackend (${runtime})`,
-    create: () => new InMemoryKnowledgeBackend(),
+    create: ({ now }) => new InMemoryKnowledgeBackend({ now }),
+  });
+  knowledgeBackendSuite(h, {
+    name: `BlobKnowledgeBackend over a store with 0–4 ms latency (${runtime})`,
+    create: ({ now }) =>
+      new BlobKnowledgeBackend({ store: withLatency(new MemoryBlobStore(), 4), now }),
   });
   coreUnitSuite(h, runtime);
   ingestUnitSuite(h, runtime);

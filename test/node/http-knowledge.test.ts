@@ -199,7 +199,8 @@ describe("HTTP API - knowledge bases and files", () => {
     const asked: (BlobRange | undefined)[] = [];
     const get = store.get.bind(store);
     store.get = (key, options) => {
-      if (key.endsWith("/ranged.txt")) asked.push(options?.range);
+      // The file's bytes live in an immutable upload object under .botknobs/<generation>/blobs/.
+      if (key.includes("/blobs/")) asked.push(options?.range);
       return get(key, options);
     };
     const kb = new BlobKnowledgeBackend({ store });

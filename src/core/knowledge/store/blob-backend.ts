@@ -1,15 +1,24 @@
 /**
- * {@link BlobKnowledgeBackend}: the knowledge backend over any {@link BlobStore}, in the seed's
- * layout `<prefix><domain>/_metadata.json` + `<prefix><domain>/<path>`. The file, R2, S3 and
- * IndexedDB backends are this class over their blob stores.
+ * {@link BlobKnowledgeBackend}: the knowledge backend over any {@link BlobStore}, safe with many
+ * writers in many processes. Layout under `<prefix><domain>/`:
+ *
+ * - `_metadata.json` — the head: summary, the root of the file list, the ingestion lease. Every
+ *   change replaces it by compare-and-set, so a change is all there or not at all.
+ * - `.botknobs/<generation>/blobs/<id>` — each upload's bytes, written once under a fresh key
+ *   before the head that lists them: a crash leaves the old state, never a list that disagrees
+ *   with the bytes.
+ * - `.botknobs/<generation>/nodes/<id>.json` — the file list's nodes (a copy-on-write B+tree).
+ * - `<path>` — a copy of each current file (a hard link on a file system) for other tools, kept
+ *   in step after each commit; the backend itself never reads it.
  * @module
  */
+import { copyObject } from "../../blob/copy.ts";
 import type { BlobRange, BlobStore } from "../../blob/types.ts";
-import { ConflictError, NotFoundError, ValidationError } from "../../errors.ts";
+import { ConflictError, NotFoundError, UnsupportedError, ValidationError } from "../../errors.ts";
+import type { ErrorReporter } from "../../events/types.ts";
 import { sha256Hex } from "../../util/json.ts";
 import { KeyedLock } from "../../util/keyed-lock.ts";
 import { Once } from "../../util/once.ts";
-import { Sha256 } from "../../util/sha256.ts";
 import {
   type ByteSource,
   type ByteStream,
@@ -17,33 +26,44 @@ import {
   iterable,
   readAll,
   rechunk,
-  toBytes,
 } from "../../util/streams.ts";
 import { type JsonObject, validateBotId, validateMetadata } from "../../validate.ts";
+import { Draft } from "./draft.ts";
+import {
+  checkRoot,
+  effectiveInfo,
+  HEAD_FORMAT,
+  HEAD_FORMAT_VERSION,
+  type HeadDocument,
+  isTombstone,
+  newGeneration,
+  parseHead,
+  type Tombstone,
+} from "./head.ts";
+import {
+  applyChanges,
+  DEFAULT_SHAPE,
+  EMPTY_ROOT,
+  type FileEntry,
+  lookup,
+  type NodeSource,
+  nodeKeys,
+  scan,
+  type TreeNode,
+  type TreeShape,
+  totals,
+} from "./manifest-tree.ts";
 import {
   IngestionStatus,
   incrementVersion,
   KnowledgeBaseInfo,
-  type KnowledgeBaseInfoDict,
   KnowledgeFile,
-  type KnowledgeFileDict,
   validateIngestionStatus,
 } from "./models.ts";
+import { BoundedCache, nodeSource, StaleReadError } from "./nodes.ts";
 import { contentTypeFor, METADATA_FILE, validateFilePath } from "./paths.ts";
 import type { KnowledgeResourceBackend, PutFileEntry, PutFileOptions } from "./types.ts";
-
-/** The content of `_metadata.json`. */
-export interface MetadataDocument {
-  info: KnowledgeBaseInfoDict;
-  files: Record<string, KnowledgeFileDict>;
-}
-
-/** A parsed `_metadata.json` with the etag it was read at, and its checksum once computed. */
-interface CachedMetadata {
-  etag: string;
-  doc: MetadataDocument;
-  checksum?: Promise<string>;
-}
+import { checksumIfBytes, upload } from "./upload.ts";
 
 /** Options of {@link BlobKnowledgeBackend}. */
 export interface BlobKnowledgeBackendOptions {
@@ -54,12 +74,52 @@ export interface BlobKnowledgeBackendOptions {
   maxFileBytes?: number;
   /** The clock in ms (default `Date.now`). */
   now?: () => number;
+  /** Keep a copy of each file at `<domain>/<path>` for other tools (default true). */
+  mirror?: boolean;
+  /**
+   * Declares that only this process writes, so a store without conditional puts may be used
+   * (writes then queue in this process only). Without it such a store refuses writes.
+   */
+  singleWriter?: boolean;
+  /** How long an ingestion's claim lasts unless renewed (default 120 000 ms). */
+  ingestionLeaseMs?: number;
+  /** Node sizes of the file list (default 64 entries per node). */
+  treeShape?: TreeShape;
+  /** Told about failures that do not fail the call (a copy for other tools that could not be made). */
+  onError?: ErrorReporter;
 }
 
-const MAX_META_ATTEMPTS = 25;
+/** A head as read, with the etag it was read at and its checksum once computed. */
+interface CachedHead {
+  etag: string;
+  doc: HeadDocument | Tombstone;
+  checksum?: Promise<string>;
+}
+type LiveHead = CachedHead & { doc: HeadDocument };
+
+/** One file of a `putFiles` call, checked. */
+interface PlannedFile {
+  path: string;
+  content: ByteSource;
+  contentType: string;
+  metadata: JsonObject;
+  keepMetadata: boolean;
+  size?: number;
+  /** SHA-256 of content already in memory (known before uploading). */
+  checksum: string | null;
+  /** Where its bytes were uploaded, once they were. */
+  uploaded?: { blob: string; checksum: string; sizeBytes: number };
+}
+
+const MAX_COMMIT_ATTEMPTS = 50;
+const MAX_READ_ATTEMPTS = 5;
 
 function validateDomain(domainId: string): string {
   return validateBotId(domainId, "domainId");
+}
+
+function sameContent(a: FileEntry, checksum: string, contentType: string): boolean {
+  return a.checksum === checksum && a.content_type === contentType;
 }
 
 /**
@@ -74,9 +134,14 @@ export class BlobKnowledgeBackend implements KnowledgeResourceBackend {
   readonly prefix: string;
   readonly #maxFileBytes: number;
   readonly #now: () => number;
+  readonly #mirror: boolean;
+  readonly #singleWriter: boolean;
+  readonly #leaseMs: number;
+  readonly #shape: TreeShape;
+  readonly #report: ErrorReporter;
   readonly #lock = new KeyedLock();
-  // Parsed metadata per domain, valid while the stored object's etag is unchanged.
-  readonly #cache = new Map<string, CachedMetadata>();
+  readonly #heads = new Map<string, CachedHead>();
+  readonly #nodes = new BoundedCache<TreeNode>(4096);
   readonly #ready = new Once();
 
   constructor(options: BlobKnowledgeBackendOptions) {
@@ -85,6 +150,11 @@ export class BlobKnowledgeBackend implements KnowledgeResourceBackend {
     this.prefix = p === "" ? "" : `${p.replace(/\/+$/, "")}/`;
     this.#maxFileBytes = options.maxFileBytes ?? 1024 ** 3;
     this.#now = options.now ?? Date.now;
+    this.#mirror = options.mirror ?? true;
+    this.#singleWriter = options.singleWriter ?? false;
+    this.#leaseMs = options.ingestionLeaseMs ?? 120_000;
+    this.#shape = options.treeShape ?? DEFAULT_SHAPE;
+    this.#report = options.onError ?? (() => {});
   }
 
   initialize(): Promise<void> {
@@ -93,90 +163,203 @@ export class BlobKnowledgeBackend implements KnowledgeResourceBackend {
 
   async close(): Promise<void> {
     this.#ready.reset();
-    this.#cache.clear();
+    this.#heads.clear();
     await this.store.close();
   }
 
-  #metaKey(domainId: string): string {
+  // ── keys ──────────────────────────────────────────────────────────────────────────────────
+
+  #headKey(domainId: string): string {
     return `${this.prefix}${domainId}/${METADATA_FILE}`;
   }
 
-  #fileKey(domainId: string, path: string): string {
+  /** Where a generation's own objects live (deleted whole with the knowledge base). */
+  generationPrefix(domainId: string, generation: string): string {
+    return `${this.prefix}${domainId}/.botknobs/${generation}/`;
+  }
+
+  #mirrorKey(domainId: string, path: string): string {
     return `${this.prefix}${domainId}/${path}`;
   }
 
-  #iso(): string {
-    return new Date(this.#now()).toISOString();
+  #contentKey(domainId: string, entry: FileEntry): string {
+    return entry.blob ?? this.#mirrorKey(domainId, entry.path);
   }
 
-  async #read(domainId: string): Promise<CachedMetadata | null> {
+  #source(domainId: string, generation: string): NodeSource {
+    return nodeSource(
+      this.store,
+      domainId,
+      `${this.generationPrefix(domainId, generation)}nodes/`,
+      this.#nodes,
+    );
+  }
+
+  #iso(at: number = this.#now()): string {
+    return new Date(at).toISOString();
+  }
+
+  // ── reading the head ─────────────────────────────────────────────────────────────────────
+
+  /** The head as stored now (revalidated by etag), tombstones included; null when absent. */
+  async #readHead(domainId: string): Promise<CachedHead | null> {
     await this.initialize();
-    const key = this.#metaKey(domainId);
+    const key = this.#headKey(domainId);
     const head = await this.store.head(key);
     if (!head) {
-      this.#cache.delete(domainId);
+      this.#heads.delete(domainId);
       return null;
     }
-    const cached = this.#cache.get(domainId);
+    const cached = this.#heads.get(domainId);
     if (cached?.etag === head.etag) return cached;
     const body = await this.store.get(key);
     if (!body) return null;
-    const doc = JSON.parse(new TextDecoder().decode(await readAll(body.body))) as MetadataDocument;
-    doc.files ??= {};
-    const entry = { etag: body.etag, doc };
-    this.#cache.set(domainId, entry);
+    const doc = parseHead(domainId, new TextDecoder().decode(await readAll(body.body)));
+    if (!isTombstone(doc)) checkRoot(domainId, doc.root);
+    const entry: CachedHead = { etag: body.etag, doc };
+    this.#heads.set(domainId, entry);
     return entry;
   }
 
-  async #existing(domainId: string): Promise<MetadataDocument> {
-    const entry = await this.#read(domainId);
-    if (!entry) throw new NotFoundError(`Knowledge base '${domainId}' does not exist`);
-    return entry.doc;
+  async #live(domainId: string): Promise<LiveHead | null> {
+    const head = await this.#readHead(domainId);
+    return head && !isTombstone(head.doc) ? (head as LiveHead) : null;
   }
 
-  /** Read-modify-write of `_metadata.json`, compare-and-set on its etag where the store can. */
-  async #mutate(
+  async #existing(domainId: string): Promise<LiveHead> {
+    const head = await this.#live(domainId);
+    if (!head) throw new NotFoundError(`Knowledge base '${domainId}' does not exist`);
+    return head;
+  }
+
+  /**
+   * Runs a read against the current head; when an object it points to is gone (a writer
+   * replaced the head meanwhile and dropped it), reads again from the newer head.
+   */
+  async #read<T>(
     domainId: string,
-    change: (doc: MetadataDocument) => boolean,
-  ): Promise<MetadataDocument> {
+    missing: T,
+    fn: (head: LiveHead, source: NodeSource) => Promise<T>,
+  ): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const head = await this.#live(domainId);
+      if (!head) return missing;
+      try {
+        return await fn(head, this.#source(domainId, head.doc.info.generation));
+      } catch (error) {
+        if (!(error instanceof StaleReadError)) throw error;
+        const now = await this.#readHead(domainId);
+        if (now?.etag === head.etag || attempt >= MAX_READ_ATTEMPTS) {
+          throw new NotFoundError(
+            `Knowledge base '${domainId}' is damaged: its head lists ${error.key}, which is missing`,
+          );
+        }
+      }
+    }
+  }
+
+  // ── committing ───────────────────────────────────────────────────────────────────────────
+
+  #requireWritable(): void {
+    if (!this.store.capabilities.conditionalPut && !this.#singleWriter) {
+      throw new UnsupportedError(
+        `Blob store '${this.store.name}' cannot compare-and-set, so concurrent writers could lose files: use a store with conditional puts, or pass singleWriter: true if only this process writes`,
+      );
+    }
+  }
+
+  /** Writes a head: compare-and-set on `ifMatch`, or plainly in single-writer mode. */
+  async #putHead(
+    domainId: string,
+    doc: HeadDocument | Tombstone,
+    ifMatch: string | null,
+  ): Promise<boolean> {
+    const meta = await this.store.put(
+      this.#headKey(domainId),
+      new TextEncoder().encode(JSON.stringify(doc)),
+      {
+        contentType: "application/json",
+        ...(this.store.capabilities.conditionalPut ? { ifMatch } : {}),
+      },
+    );
+    if (meta) this.#heads.set(domainId, { etag: meta.etag, doc });
+    return meta !== null;
+  }
+
+  /**
+   * Applies `edit` to the current head and replaces it by compare-and-set, retrying against
+   * writers in other processes (writers in this one queue). `edit` may run more than once.
+   * Returns what `edit` returned and the entries the change replaced or removed.
+   */
+  async #commit<T>(
+    domainId: string,
+    edit: (draft: Draft, head: HeadDocument) => Promise<T>,
+  ): Promise<{ value: T; replaced: FileEntry[] }> {
+    this.#requireWritable();
     return this.#lock.run(domainId, async () => {
-      for (let attempt = 0; attempt < MAX_META_ATTEMPTS; attempt++) {
-        const entry = await this.#read(domainId);
-        if (!entry) throw new NotFoundError(`Knowledge base '${domainId}' does not exist`);
-        // Changes replace file entries and edit `info`: a copy one level deep keeps the cached
-        // document intact until the write succeeds (a deep clone of thousands of entries is slow).
-        const doc: MetadataDocument = {
-          info: { ...entry.doc.info },
-          files: { ...entry.doc.files },
-        };
-        if (!change(doc)) return doc;
-        const written = await this.#writeMeta(
-          domainId,
-          doc,
-          this.store.capabilities.conditionalPut ? entry.etag : undefined,
+      for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
+        const head = await this.#existing(domainId);
+        const { generation } = head.doc.info;
+        const source = this.#source(domainId, generation);
+        const draft = new Draft(head.doc.info, head.doc.root, source);
+        let value: T;
+        let tree: Awaited<ReturnType<typeof applyChanges>>;
+        const replaced: FileEntry[] = [];
+        try {
+          value = await edit(draft, head.doc);
+          if (!draft.dirty) return { value, replaced };
+          for (const path of draft.changes.keys()) {
+            const before = await lookup(head.doc.root, path, source);
+            if (before) replaced.push(before);
+          }
+          tree = await applyChanges(head.doc.root, draft.changes, source, this.#shape);
+        } catch (error) {
+          if (error instanceof StaleReadError) continue; // the head moved on: read it again
+          throw error;
+        }
+        await Promise.all(
+          [...tree.written].map(([key, node]) =>
+            this.store.put(key, new TextEncoder().encode(JSON.stringify(node)), {
+              contentType: "application/json",
+            }),
+          ),
         );
-        if (written) return doc;
-        this.#cache.delete(domainId);
+        const { count, bytes } = totals(tree.root);
+        const doc: HeadDocument = {
+          ...head.doc,
+          info: { ...draft.info, file_count: count, total_size_bytes: bytes },
+          root: tree.root,
+          ...(draft.leaseUntil !== undefined ? { lease_until: draft.leaseUntil } : {}),
+        };
+        if (await this.#putHead(domainId, doc, head.etag)) {
+          await this.#deleteQuietly(tree.dropped);
+          return { value, replaced };
+        }
+        await this.#deleteQuietly([...tree.written.keys()]);
       }
       throw new ConflictError(
-        `Metadata of knowledge base '${domainId}' kept changing under concurrent writers`,
+        `Knowledge base '${domainId}' kept changing under concurrent writers (${MAX_COMMIT_ATTEMPTS} attempts)`,
       );
     });
   }
 
-  async #writeMeta(
-    domainId: string,
-    doc: MetadataDocument,
-    ifMatch: string | null | undefined,
-  ): Promise<boolean> {
-    const bytes = new TextEncoder().encode(JSON.stringify(doc));
-    const meta = await this.store.put(this.#metaKey(domainId), bytes, {
-      contentType: "application/json",
-      ...(ifMatch !== undefined ? { ifMatch } : {}),
-    });
-    if (meta) this.#cache.set(domainId, { etag: meta.etag, doc });
-    return meta !== null;
+  async #deleteQuietly(keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    try {
+      await this.store.delete(keys);
+    } catch (error) {
+      // Left behind, they are unreferenced: `sweep` removes them.
+      this.#report(error, `deleting ${keys.length} replaced objects`);
+    }
   }
+
+  /** Bumps the version and stamps the time when files changed. */
+  #stamp(draft: Draft): void {
+    draft.info.version = incrementVersion(draft.info.version);
+    draft.info.last_updated = this.#iso();
+  }
+
+  // ── knowledge bases ──────────────────────────────────────────────────────────────────────
 
   async createKb(
     domainId: string,
@@ -184,16 +367,23 @@ export class BlobKnowledgeBackend implements KnowledgeResourceBackend {
   ): Promise<KnowledgeBaseInfo> {
     validateDomain(domainId);
     const metadata = validateMetadata(options.metadata);
-    await this.initialize();
+    this.#requireWritable();
     const info = KnowledgeBaseInfo.fromDict({
       domain_id: domainId,
       last_updated: this.#iso(),
       metadata,
+      generation: newGeneration(),
     }).toDict();
-    const ifMatch = this.store.capabilities.conditionalPut ? null : undefined;
+    const doc: HeadDocument = {
+      format: HEAD_FORMAT,
+      format_version: HEAD_FORMAT_VERSION,
+      info,
+      root: EMPTY_ROOT,
+    };
     const created = await this.#lock.run(domainId, async () => {
-      if (ifMatch === undefined && (await this.#read(domainId))) return false;
-      return this.#writeMeta(domainId, { info, files: {} }, ifMatch);
+      const current = await this.#readHead(domainId);
+      if (current && !isTombstone(current.doc)) return false;
+      return this.#putHead(domainId, doc, current?.etag ?? null);
     });
     if (!created) throw new ConflictError(`Knowledge base '${domainId}' already exists`);
     return new KnowledgeBaseInfo(info);
@@ -201,13 +391,14 @@ export class BlobKnowledgeBackend implements KnowledgeResourceBackend {
 
   async getInfo(domainId: string): Promise<KnowledgeBaseInfo | null> {
     validateDomain(domainId);
-    const entry = await this.#read(domainId);
-    return entry ? new KnowledgeBaseInfo(entry.doc.info) : null;
+    const head = await this.#live(domainId);
+    return head ? new KnowledgeBaseInfo(effectiveInfo(head.doc, this.#now())) : null;
   }
 
-  async listKbs(): Promise<KnowledgeBaseInfo[]> {
+  /** The domain ids that have a head (live or deleted), sorted. */
+  async #domains(): Promise<string[]> {
     await this.initialize();
-    const domains: string[] = [];
+    const domains = new Set<string>();
     let cursor: string | undefined;
     do {
       const page = await this.store.list({
@@ -215,27 +406,52 @@ export class BlobKnowledgeBackend implements KnowledgeResourceBackend {
         delimiter: "/",
         ...(cursor ? { cursor } : {}),
       });
-      for (const p of page.prefixes) domains.push(p.slice(this.prefix.length, -1));
+      for (const p of page.prefixes) domains.add(p.slice(this.prefix.length, -1));
       cursor = page.cursor;
     } while (cursor);
+    return [...domains].sort();
+  }
+
+  async listKbs(): Promise<KnowledgeBaseInfo[]> {
     const infos: KnowledgeBaseInfo[] = [];
-    for (const d of [...new Set(domains)].sort()) {
-      const entry = await this.#read(d).catch(() => null);
-      if (entry) infos.push(new KnowledgeBaseInfo(entry.doc.info));
+    for (const d of await this.#domains()) {
+      const head = await this.#live(d).catch(() => null);
+      if (head) infos.push(new KnowledgeBaseInfo(effectiveInfo(head.doc, this.#now())));
     }
     return infos;
   }
 
+  /**
+   * Deletes the knowledge base: its head becomes a tombstone at once (from then on it does not
+   * exist, and writers still in flight fail), then its objects and copies are removed.
+   */
   async deleteKb(domainId: string): Promise<boolean> {
     validateDomain(domainId);
-    return this.#lock.run(domainId, async () => {
-      if (!(await this.#read(domainId))) return false;
-      // The metadata goes first: from then on the knowledge base does not exist, whatever remains.
-      await this.store.delete(this.#metaKey(domainId));
-      this.#cache.delete(domainId);
-      await this.#deletePrefix(`${this.prefix}${domainId}/`);
-      return true;
+    this.#requireWritable();
+    const gone = await this.#lock.run(domainId, async () => {
+      for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
+        const head = await this.#live(domainId);
+        if (!head) return null;
+        const tomb: Tombstone = {
+          format: HEAD_FORMAT,
+          format_version: HEAD_FORMAT_VERSION,
+          deleted: true,
+          generation: head.doc.info.generation,
+          deleted_at: this.#iso(),
+        };
+        if (await this.#putHead(domainId, tomb, head.etag)) return head.doc;
+      }
+      throw new ConflictError(`Knowledge base '${domainId}' kept changing while being deleted`);
     });
+    if (!gone) return false;
+    const { generation } = gone.info;
+    const copies: string[] = [];
+    for await (const entry of scan(gone.root, "", this.#source(domainId, generation)))
+      copies.push(this.#mirrorKey(domainId, entry.path));
+    for (let i = 0; i < copies.length; i += 1000)
+      await this.#deleteQuietly(copies.slice(i, i + 1000));
+    await this.#deletePrefix(this.generationPrefix(domainId, generation));
+    return true;
   }
 
   async #deletePrefix(prefix: string): Promise<void> {
@@ -245,6 +461,8 @@ export class BlobKnowledgeBackend implements KnowledgeResourceBackend {
       await this.store.delete(page.objects.map((o) => o.key));
     }
   }
+
+  // ── files ────────────────────────────────────────────────────────────────────────────────
 
   putFile(
     domainId: string,
@@ -257,151 +475,328 @@ export class BlobKnowledgeBackend implements KnowledgeResourceBackend {
     );
   }
 
+  #plan(e: PutFileEntry): Omit<PlannedFile, "checksum"> {
+    validateFilePath(e.path);
+    const contentType = e.contentType ?? contentTypeFor(e.path);
+    if (typeof contentType !== "string" || contentType === "")
+      throw new ValidationError("Invalid contentType: expected a non-empty string");
+    if (
+      !isByteStream(e.content) &&
+      typeof e.content !== "string" &&
+      !(e.content instanceof Uint8Array)
+    )
+      throw new ValidationError(
+        `Invalid content for '${e.path}': expected Uint8Array, string or ReadableStream`,
+      );
+    if (e.size !== undefined && !(Number.isSafeInteger(e.size) && e.size >= 0))
+      throw new ValidationError(`Invalid size ${e.size} for '${e.path}': expected a byte count`);
+    return {
+      path: e.path,
+      content: e.content,
+      contentType,
+      metadata: validateMetadata(e.metadata),
+      keepMetadata: e.metadata === undefined,
+      ...(e.size !== undefined ? { size: e.size } : {}),
+    };
+  }
+
   /**
-   * Stores many files with one metadata write and one version step (bulk uploads). Every path is
-   * checked before anything is written. If a content write fails, the files written before it
+   * Stores many files with one head write and one version step (bulk uploads). Every path is
+   * checked before anything is written. If a content upload fails, the files uploaded before it
    * are still recorded, then the error is thrown.
    */
   async putFiles(domainId: string, entries: PutFileEntry[]): Promise<KnowledgeFile[]> {
     validateDomain(domainId);
-    const checked = entries.map((e) => {
-      validateFilePath(e.path);
-      const contentType = e.contentType ?? contentTypeFor(e.path);
-      if (typeof contentType !== "string" || contentType === "")
-        throw new ValidationError("Invalid contentType: expected a non-empty string");
-      if (
-        !isByteStream(e.content) &&
-        typeof e.content !== "string" &&
-        !(e.content instanceof Uint8Array)
-      ) {
-        throw new ValidationError(
-          `Invalid content for '${e.path}': expected Uint8Array, string or ReadableStream`,
-        );
-      }
-      return {
-        ...e,
-        contentType,
-        metadata: validateMetadata(e.metadata),
-        keepMetadata: e.metadata === undefined,
-      };
-    });
-    const doc = await this.#existing(domainId);
-    const written: { file: KnowledgeFile; keepMetadata: boolean }[] = [];
-    const results: KnowledgeFile[] = [];
+    const planned: PlannedFile[] = [];
+    for (const e of entries) {
+      const p = this.#plan(e);
+      planned.push({ ...p, checksum: await checksumIfBytes(p.content) });
+    }
+    this.#requireWritable();
+    const head = await this.#existing(domainId);
+    const { generation } = head.doc.info;
+    await this.#precheck(domainId, head, planned);
+    // Upload: bytes identical to what is listed are not uploaded again.
     let failure: unknown;
-    for (const e of checked) {
+    let uploadedCount = 0;
+    const source = this.#source(domainId, generation);
+    for (const p of planned) {
+      const current = await lookup(head.doc.root, p.path, source).catch(() => null);
+      if (
+        current &&
+        p.checksum &&
+        p.keepMetadata &&
+        sameContent(current, p.checksum, p.contentType)
+      ) {
+        uploadedCount++;
+        continue;
+      }
       try {
-        const stored = await this.#storeContent(
-          domainId,
-          e.path,
-          e.content,
-          e.contentType,
-          doc.files[e.path],
-          e.keepMetadata,
-        );
-        if (stored === null) {
-          results.push(KnowledgeFile.fromDict(doc.files[e.path] as KnowledgeFileDict));
-          continue;
-        }
-        const file = new KnowledgeFile({
-          path: e.path,
-          contentType: e.contentType,
-          ...stored,
-          uploadedAt: new Date(this.#now()),
-          metadata: e.metadata,
-        });
-        written.push({ file, keepMetadata: e.keepMetadata });
-        results.push(file);
+        await this.#upload(domainId, generation, p);
+        uploadedCount++;
       } catch (error) {
         failure = error;
         break;
       }
     }
-    if (written.length > 0) await this.#record(domainId, written);
+    const batch = planned.slice(0, uploadedCount);
+    let results: KnowledgeFile[];
+    try {
+      results = await this.#record(domainId, generation, batch);
+    } catch (error) {
+      await this.#deleteQuietly(batch.flatMap((p) => (p.uploaded ? [p.uploaded.blob] : [])));
+      throw error;
+    }
     if (failure !== undefined) throw failure;
     return results;
   }
 
-  /** Writes one file's bytes; `null` when identical bytes are already stored (no write). */
-  async #storeContent(
-    domainId: string,
-    path: string,
-    content: ByteSource,
-    contentType: string,
-    existing: KnowledgeFileDict | undefined,
-    keepMetadata: boolean,
-  ): Promise<{ checksum: string; sizeBytes: number } | null> {
-    const key = this.#fileKey(domainId, path);
-    const limit = this.#maxFileBytes;
-    if (isByteStream(content)) {
-      // Hash and count while the bytes stream to the store: the file is never held twice.
-      const sha = new Sha256();
-      const counted = content.pipeThrough(
-        new TransformStream<Uint8Array, Uint8Array>({
-          transform(chunk, controller) {
-            sha.update(chunk);
-            if (sha.length > limit)
-              controller.error(
-                new ValidationError(`File '${path}' exceeds the limit of ${limit} bytes`),
-              );
-            else controller.enqueue(chunk);
-          },
-        }),
-      );
-      await this.store.put(key, counted, { contentType });
-      return { checksum: sha.hex(), sizeBytes: sha.length };
-    }
-    const bytes = toBytes(content);
-    if (bytes.length > limit)
-      throw new ValidationError(`File '${path}' exceeds the limit of ${limit} bytes`);
-    const checksum = await sha256Hex(bytes);
-    // Re-uploading identical content is not a change: no write, no new version.
-    if (existing?.checksum === checksum && existing.content_type === contentType && keepMetadata)
-      return null;
-    await this.store.put(key, bytes, { contentType });
-    return { checksum, sizeBytes: bytes.length };
+  async #upload(domainId: string, generation: string, p: PlannedFile): Promise<void> {
+    const blob = `${this.generationPrefix(domainId, generation)}blobs/${crypto.randomUUID()}`;
+    const stored = await upload(this.store, blob, p.content, {
+      path: p.path,
+      contentType: p.contentType,
+      maxBytes: this.#maxFileBytes,
+      ...(p.size !== undefined ? { size: p.size } : {}),
+    });
+    p.uploaded = { blob, ...stored };
   }
 
-  /** Records written files in the metadata, one version step for all of them. */
+  /** Refuses, before any upload, a batch that breaks the file-or-folder rule. */
+  async #precheck(domainId: string, head: LiveHead, planned: PlannedFile[]): Promise<void> {
+    const draft = new Draft(
+      head.doc.info,
+      head.doc.root,
+      this.#source(domainId, head.doc.info.generation),
+    );
+    for (const p of planned) {
+      if (!(await draft.get(p.path))) await draft.checkPlacement(p.path);
+      draft.set(p.path, { path: p.path } as FileEntry);
+    }
+  }
+
+  /** Records uploaded files in the head (one version step); uploads again what went stale. */
   async #record(
     domainId: string,
-    written: { file: KnowledgeFile; keepMetadata: boolean }[],
-  ): Promise<void> {
-    try {
-      await this.#mutate(domainId, (d) => {
-        let changed = false;
-        for (const { file, keepMetadata } of written) {
-          const before = d.files[file.path];
+    generation: string,
+    batch: PlannedFile[],
+  ): Promise<KnowledgeFile[]> {
+    for (let round = 0; ; round++) {
+      const stale: PlannedFile[] = [];
+      const unlisted: string[] = [];
+      const changed: string[] = [];
+      const { value: results, replaced } = await this.#commit(domainId, async (draft) => {
+        if (draft.info.generation !== generation)
+          throw new NotFoundError(`Knowledge base '${domainId}' was deleted during the upload`);
+        stale.length = unlisted.length = changed.length = 0;
+        const out: KnowledgeFile[] = [];
+        for (const p of batch) {
+          const current = await draft.get(p.path);
+          const checksum = p.uploaded?.checksum ?? p.checksum;
           if (
-            before?.checksum === file.checksum &&
-            before.content_type === file.contentType &&
-            keepMetadata
-          )
+            current &&
+            p.keepMetadata &&
+            checksum &&
+            sameContent(current, checksum, p.contentType)
+          ) {
+            // Identical bytes are not a change: no new version, and the new upload is dropped.
+            if (p.uploaded) unlisted.push(p.uploaded.blob);
+            out.push(this.#file(current));
             continue;
-          d.files[file.path] = file.toDict();
-          changed = true;
+          }
+          if (!p.uploaded) {
+            // It was identical when the batch started, but someone changed it since.
+            stale.push(p);
+            continue;
+          }
+          if (!current) await draft.checkPlacement(p.path);
+          const entry: FileEntry = {
+            path: p.path,
+            checksum: p.uploaded.checksum,
+            size_bytes: p.uploaded.sizeBytes,
+            content_type: p.contentType,
+            uploaded_at: this.#iso(),
+            blob: p.uploaded.blob,
+            metadata: p.metadata,
+          };
+          draft.set(p.path, entry);
+          changed.push(p.path);
+          out.push(this.#file(entry));
         }
-        if (changed) this.#touch(d);
-        return changed;
+        if (changed.length > 0) this.#stamp(draft);
+        return out;
       });
-    } catch (error) {
-      // The knowledge base vanished meanwhile: do not leave the content behind.
-      if (error instanceof NotFoundError) {
-        await this.store
-          .delete(written.map((w) => this.#fileKey(domainId, w.file.path)))
-          .catch(() => {});
-      }
-      throw error;
+      await this.#afterCommit(domainId, replaced, unlisted, changed);
+      if (stale.length === 0 || round >= 3) return results;
+      for (const p of stale) await this.#upload(domainId, generation, p);
     }
   }
 
-  /** Recounts files and bytes, bumps the version, stamps the time. */
-  #touch(doc: MetadataDocument): void {
-    const files = Object.values(doc.files);
-    doc.info.file_count = files.length;
-    doc.info.total_size_bytes = files.reduce((n, f) => n + f.size_bytes, 0);
-    doc.info.version = incrementVersion(doc.info.version);
-    doc.info.last_updated = this.#iso();
+  /** After a commit: drops bytes no head lists any more, and brings the copies in step. */
+  async #afterCommit(
+    domainId: string,
+    replaced: FileEntry[],
+    unlisted: string[],
+    changed: string[],
+  ): Promise<void> {
+    // Bytes from before format 2 sit at the copy's place: without copies, they go too.
+    const garbage = replaced.flatMap((e) =>
+      e.blob !== null ? [e.blob] : this.#mirror ? [] : [this.#mirrorKey(domainId, e.path)],
+    );
+    await this.#deleteQuietly([...garbage, ...unlisted]);
+    await this.#syncCopies(domainId, changed);
+  }
+
+  /** The entries of `paths` in the current head (null: not listed); null when the domain is gone. */
+  #entriesNow(domainId: string, paths: string[]): Promise<Map<string, FileEntry | null> | null> {
+    return this.#read(domainId, null, async (head, source) => {
+      const found = new Map<string, FileEntry | null>();
+      for (const p of paths) found.set(p, await lookup(head.doc.root, p, source));
+      return found;
+    });
+  }
+
+  /**
+   * Brings the copies at `<domain>/<path>` in step with the list for `paths`. Writers finishing
+   * in another order may copy an older version last; each writer checks the list again after
+   * copying and repeats for what moved, so the last one to finish leaves the copies current.
+   */
+  async #syncCopies(domainId: string, paths: string[]): Promise<void> {
+    if (!this.#mirror || paths.length === 0) return;
+    let pending = paths;
+    let lastError: unknown;
+    for (let round = 0; round < 6 && pending.length > 0; round++) {
+      if (round > 0) await new Promise((r) => setTimeout(r, 5 * round));
+      const want = await this.#entriesNow(domainId, pending);
+      if (!want) return; // deleted: deleteKb removes the copies
+      const failed = new Set<string>();
+      for (const [path, entry] of want) {
+        try {
+          const key = this.#mirrorKey(domainId, path);
+          if (!entry) await this.store.delete(key);
+          else if (entry.blob !== null) await copyObject(this.store, entry.blob, key);
+        } catch (error) {
+          // A file where a folder must go (`a` deleted by a writer that has not yet removed its copy).
+          failed.add(path);
+          lastError = error;
+        }
+      }
+      const now = await this.#entriesNow(domainId, pending);
+      if (!now) return;
+      pending = pending.filter(
+        (p) => failed.has(p) || (want.get(p)?.blob ?? null) !== (now.get(p)?.blob ?? null),
+      );
+    }
+    if (pending.length > 0)
+      this.#report(
+        lastError ?? new Error("the list kept changing"),
+        `copying ${pending.length} file(s) of '${domainId}' to <domain>/<path> (repairCopies or sweep brings them in step)`,
+      );
+  }
+
+  /**
+   * Makes the copies at `<domain>/<path>` match the file list exactly: missing or different ones
+   * are copied, stray ones removed (after a crash between a commit and its copy). Returns how
+   * many it changed.
+   * @example
+   * await backend.repairCopies("support");
+   */
+  async repairCopies(domainId: string): Promise<number> {
+    validateDomain(domainId);
+    if (!this.#mirror) return 0;
+    const base = `${this.prefix}${domainId}/`;
+    const present = new Map<string, number>();
+    let cursor: string | undefined;
+    do {
+      const page = await this.store.list({ prefix: base, ...(cursor ? { cursor } : {}) });
+      for (const o of page.objects) {
+        const rest = o.key.slice(base.length);
+        if (rest !== METADATA_FILE && !rest.startsWith(".botknobs/")) present.set(rest, o.size);
+      }
+      cursor = page.cursor;
+    } while (cursor);
+    const listed = await this.#read(domainId, null, async (head, source) => {
+      const all: FileEntry[] = [];
+      for await (const e of scan(head.doc.root, "", source)) all.push(e);
+      return all;
+    });
+    if (!listed) return 0;
+    let changed = 0;
+    const keep = new Set<string>();
+    for (const e of listed) {
+      keep.add(e.path);
+      if (e.blob === null || present.get(e.path) === e.size_bytes) continue;
+      await copyObject(this.store, e.blob, this.#mirrorKey(domainId, e.path));
+      changed++;
+    }
+    const stray = [...present.keys()].filter((p) => !keep.has(p));
+    await this.store.delete(stray.map((p) => this.#mirrorKey(domainId, p)));
+    return changed + stray.length;
+  }
+
+  /**
+   * Removes what crashed or raced writers left behind: objects no head lists any more (older than
+   * `olderThanMs`, default one hour, so uploads in progress are safe), everything of deleted
+   * knowledge bases and of their earlier generations, and stray or stale copies. Run it at
+   * start-up or from a scheduled job; returns the number of objects removed or repaired.
+   * @example
+   * await backend.sweep();
+   */
+  async sweep(options: { olderThanMs?: number } = {}): Promise<number> {
+    const cutoff = this.#now() - (options.olderThanMs ?? 3_600_000);
+    let removed = 0;
+    for (const d of await this.#domains()) {
+      const head = await this.#readHead(d).catch(() => null);
+      if (!head) continue;
+      const base = `${this.prefix}${d}/.botknobs/`;
+      if (isTombstone(head.doc)) {
+        if (Date.parse(head.doc.deleted_at) >= cutoff) continue;
+        const keys = await this.#keysUnder(`${this.prefix}${d}/`, () => true);
+        const rest = keys.filter((k) => k !== this.#headKey(d));
+        await this.store.delete(rest);
+        removed += rest.length;
+        // Only if nobody created it again meanwhile.
+        if ((await this.store.head(this.#headKey(d)))?.etag === head.etag) {
+          await this.store.delete(this.#headKey(d));
+          this.#heads.delete(d);
+          removed++;
+        }
+        continue;
+      }
+      const { generation } = head.doc.info;
+      const source = this.#source(d, generation);
+      const referenced = new Set<string>();
+      for await (const key of nodeKeys(head.doc.root, source)) referenced.add(key);
+      for await (const e of scan(head.doc.root, "", source)) if (e.blob) referenced.add(e.blob);
+      const mine = this.generationPrefix(d, generation);
+      const garbage = await this.#keysUnder(base, (key, uploaded) => {
+        if (uploaded >= cutoff) return false;
+        if (!key.startsWith(mine)) return true; // an earlier generation
+        const rest = key.slice(mine.length);
+        return (rest.startsWith("blobs/") || rest.startsWith("nodes/")) && !referenced.has(key);
+      });
+      await this.store.delete(garbage);
+      removed += garbage.length + (await this.repairCopies(d));
+    }
+    return removed;
+  }
+
+  async #keysUnder(
+    prefix: string,
+    keep: (key: string, uploaded: number) => boolean,
+  ): Promise<string[]> {
+    const keys: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.store.list({ prefix, ...(cursor ? { cursor } : {}) });
+      for (const o of page.objects) if (keep(o.key, o.uploaded.getTime())) keys.push(o.key);
+      cursor = page.cursor;
+    } while (cursor);
+    return keys;
+  }
+
+  #file(entry: FileEntry): KnowledgeFile {
+    return KnowledgeFile.fromDict({ ...entry, metadata: entry.metadata as JsonObject });
   }
 
   async getFile(domainId: string, path: string): Promise<Uint8Array | null> {
@@ -429,47 +824,50 @@ export class BlobKnowledgeBackend implements KnowledgeResourceBackend {
         `Invalid range ${JSON.stringify(range)}: offset and length must be non-negative integers`,
       );
     }
-    await this.initialize();
-    const key = this.#fileKey(domainId, path);
-    const body = await this.store.get(key, range === undefined ? {} : { range });
-    if (!body) return null;
-    return iterable(
-      options.chunkSize === undefined ? body.body : rechunk(body.body, options.chunkSize),
-    );
+    return this.#read(domainId, null, async (head, source) => {
+      const entry = await lookup(head.doc.root, path, source);
+      if (!entry) return null;
+      const key = this.#contentKey(domainId, entry);
+      const body = await this.store.get(key, range === undefined ? {} : { range });
+      if (!body) throw new StaleReadError(key);
+      return iterable(
+        options.chunkSize === undefined ? body.body : rechunk(body.body, options.chunkSize),
+      );
+    });
   }
 
   async deleteFile(domainId: string, path: string): Promise<boolean> {
     validateDomain(domainId);
     validateFilePath(path);
-    if (!(await this.#read(domainId))) return false;
-    let existed = false;
-    await this.#mutate(domainId, (d) => {
-      existed = Object.hasOwn(d.files, path);
-      if (!existed) return false;
-      delete d.files[path];
-      this.#touch(d);
+    if (!(await this.#live(domainId))) return false;
+    const { value: existed, replaced } = await this.#commit(domainId, async (draft) => {
+      if (!(await draft.get(path))) return false;
+      draft.set(path, null);
+      this.#stamp(draft);
       return true;
     });
-    if (existed) await this.store.delete(this.#fileKey(domainId, path));
+    if (existed) await this.#afterCommit(domainId, replaced, [], [path]);
     return existed;
   }
 
   async listFiles(domainId: string, options: { prefix?: string } = {}): Promise<KnowledgeFile[]> {
     validateDomain(domainId);
-    const entry = await this.#read(domainId);
-    if (!entry) return [];
-    const prefix = options.prefix ?? "";
-    return Object.keys(entry.doc.files)
-      .filter((p) => p.startsWith(prefix))
-      .sort()
-      .map((p) => KnowledgeFile.fromDict(entry.doc.files[p] as KnowledgeFileDict));
+    return this.#read(domainId, [], async (head, source) => {
+      const files: KnowledgeFile[] = [];
+      for await (const entry of scan(head.doc.root, options.prefix ?? "", source))
+        files.push(this.#file(entry));
+      return files;
+    });
   }
 
   async fileExists(domainId: string, path: string): Promise<boolean> {
     validateDomain(domainId);
     validateFilePath(path);
-    const entry = await this.#read(domainId);
-    return !!entry && Object.hasOwn(entry.doc.files, path);
+    return this.#read(
+      domainId,
+      false,
+      async (head, source) => (await lookup(head.doc.root, path, source)) !== null,
+    );
   }
 
   async getChecksum(domainId: string): Promise<string> {
@@ -477,21 +875,33 @@ export class BlobKnowledgeBackend implements KnowledgeResourceBackend {
     return this.#checksum(domainId);
   }
 
-  /** The checksum, computed once per metadata version. */
+  /** The checksum, computed once per head. */
   async #checksum(domainId: string): Promise<string> {
-    const entry = await this.#read(domainId);
-    if (!entry) throw new NotFoundError(`Knowledge base '${domainId}' does not exist`);
-    entry.checksum ??= checksumOf(entry.doc);
-    return entry.checksum;
+    await this.#existing(domainId);
+    return this.#read(domainId, "", async (head, source) => {
+      head.checksum ??= (async () => {
+        const lines: string[] = [];
+        for await (const e of scan(head.doc.root, "", source))
+          lines.push(`${e.path}:${e.checksum}`);
+        lines.sort();
+        return lines.length === 0 ? "" : sha256Hex(lines.join("\n"));
+      })();
+      return head.checksum;
+    });
   }
 
   async hasChangesSince(domainId: string, versionOrChecksum: string): Promise<boolean> {
     validateDomain(domainId);
-    const doc = await this.#existing(domainId);
-    if (versionOrChecksum === doc.info.version) return false;
+    const head = await this.#existing(domainId);
+    if (versionOrChecksum === head.doc.info.version) return false;
     return versionOrChecksum !== (await this.#checksum(domainId));
   }
 
+  /**
+   * Sets status and error; does not change the version. `ingesting` claims the knowledge base
+   * for `ingestionLeaseMs`: set it again to renew the claim; a claim that runs out shows as
+   * `error` (the process that ingested stopped), so a status never stays `ingesting` forever.
+   */
   async setIngestionStatus(
     domainId: string,
     status: IngestionStatus | string,
@@ -499,18 +909,12 @@ export class BlobKnowledgeBackend implements KnowledgeResourceBackend {
   ): Promise<void> {
     validateDomain(domainId);
     const value = validateIngestionStatus(status);
-    await this.#mutate(domainId, (d) => {
-      d.info.ingestion_status = value;
-      d.info.ingestion_error = value === IngestionStatus.ERROR || error ? error : null;
-      return true;
+    await this.#commit(domainId, async (draft) => {
+      draft.info.ingestion_status = value;
+      draft.info.ingestion_error = value === IngestionStatus.ERROR || error ? error : null;
+      draft.leaseUntil =
+        value === IngestionStatus.INGESTING ? this.#iso(this.#now() + this.#leaseMs) : null;
+      draft.touch();
     });
   }
-}
-
-/** SHA-256 of the sorted `path:checksum` lines; `""` for an empty knowledge base. */
-export async function checksumOf(doc: MetadataDocument): Promise<string> {
-  const lines = Object.values(doc.files)
-    .map((f) => `${f.path}:${f.checksum}`)
-    .sort();
-  return lines.length === 0 ? "" : sha256Hex(lines.join("\n"));
 }

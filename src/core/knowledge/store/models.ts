@@ -102,6 +102,11 @@ export interface KnowledgeBaseInfoDict {
   ingestion_error: string | null;
   vector_store_path: string | null;
   metadata: JsonObject;
+  /**
+   * Which incarnation of the domain id this is: new on every `createKb`, so what belonged to a
+   * deleted knowledge base (its search index too) never serves one created later with the same id.
+   */
+  generation: string;
 }
 
 /** A knowledge base's summary. `version` increments on every content change. */
@@ -115,6 +120,8 @@ export class KnowledgeBaseInfo {
   readonly ingestionError: string | null;
   readonly vectorStorePath: string | null;
   readonly metadata: JsonObject;
+  /** New on every `createKb` of this id (see {@link KnowledgeBaseInfoDict.generation}). */
+  readonly generation: string;
 
   constructor(d: KnowledgeBaseInfoDict) {
     this.domainId = d.domain_id;
@@ -126,6 +133,7 @@ export class KnowledgeBaseInfo {
     this.ingestionError = d.ingestion_error;
     this.vectorStorePath = d.vector_store_path;
     this.metadata = d.metadata;
+    this.generation = d.generation;
   }
 
   toDict(): KnowledgeBaseInfoDict {
@@ -139,6 +147,7 @@ export class KnowledgeBaseInfo {
       ingestion_error: this.ingestionError,
       vector_store_path: this.vectorStorePath,
       metadata: this.metadata,
+      generation: this.generation,
     };
   }
 
@@ -146,7 +155,10 @@ export class KnowledgeBaseInfo {
     return this.toDict();
   }
 
-  /** Reads the stored form (defaults as the original: version "1", pending). */
+  /**
+   * Reads the stored form (defaults as the original: version "1", pending; generation `"0"`, that
+   * of knowledge bases written before generations existed).
+   */
   static fromDict(d: Partial<KnowledgeBaseInfoDict> & { domain_id: string }): KnowledgeBaseInfo {
     return new KnowledgeBaseInfo({
       domain_id: d.domain_id,
@@ -158,6 +170,7 @@ export class KnowledgeBaseInfo {
       ingestion_error: d.ingestion_error ?? null,
       vector_store_path: d.vector_store_path ?? null,
       metadata: d.metadata ?? {},
+      generation: d.generation ?? "0",
     });
   }
 }

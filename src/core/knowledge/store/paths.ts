@@ -17,8 +17,8 @@ function reject(path: unknown, why: string): never {
 
 /**
  * Checks a file path inside a knowledge base: relative, `/`-separated, no `..`, `.` or empty
- * segments, no backslash, NUL or control characters, not `_metadata.json` at the top, at most
- * 1024 bytes. Returns it unchanged.
+ * segments, no backslash, NUL or control characters, not `_metadata.json` at the top, no name
+ * beginning with `.botknobs` (the store's own objects), at most 1024 bytes. Returns it unchanged.
  */
 export function validateFilePath(path: unknown): string {
   if (typeof path !== "string" || path === "") reject(path, "must be a non-empty string");
@@ -31,6 +31,8 @@ export function validateFilePath(path: unknown): string {
   for (const segment of path.split("/")) {
     if (segment === "") reject(path, "must not contain empty segments (// or a trailing /)");
     if (segment === "." || segment === "..") reject(path, "must not contain . or .. segments");
+    if (segment.startsWith(".botknobs"))
+      reject(path, "names beginning with .botknobs are reserved for the store's own objects");
   }
   if (path === METADATA_FILE) reject(path, `${METADATA_FILE} is reserved`);
   if (new TextEncoder().encode(path).length > MAX_PATH_BYTES)

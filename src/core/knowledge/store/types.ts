@@ -12,6 +12,11 @@ export interface PutFileOptions {
   /** Default: from the extension (`.md` → `text/markdown`, `.json.gz` → `application/json`, …). */
   contentType?: string;
   metadata?: JsonObject;
+  /**
+   * The content's length when the caller knows it (an HTTP `Content-Length`): lets R2 and S3
+   * stream the upload. Content of another length fails with `ValidationError`.
+   */
+  size?: number;
 }
 
 /** One file of {@link KnowledgeResourceBackend.putFiles}. */
