@@ -146,12 +146,13 @@ export function fileRoutes(r: Hono, ctx: ServerContext): void {
     await requireKb(knowledge, domain);
     const existed = await knowledge.fileExists(domain, path);
     const contentType = requestContentType(c);
-    const file = await knowledge.putFile(
-      domain,
-      path,
-      limitedBody(c, ctx.maxFileBytes),
-      contentType === undefined ? {} : { contentType },
-    );
+    // A known length lets R2 and S3 stream the upload (a body of another length is refused).
+    const length = header(c, "content-length");
+    const size = length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined;
+    const file = await knowledge.putFile(domain, path, limitedBody(c, ctx.maxFileBytes), {
+      ...(contentType === undefined ? {} : { contentType }),
+      ...(size === undefined ? {} : { size }),
+    });
     return c.json(file.toDict(), existed ? 200 : 201, { ETag: quoteEtag(file.checksum) });
   });
 

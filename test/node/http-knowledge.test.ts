@@ -212,6 +212,18 @@ describe("HTTP API - knowledge bases and files", () => {
     expect(asked).toEqual([{ offset: 30, length: 6 }]);
   });
 
+  it("a file and a folder of the same name: 409, the same on every backend", async () => {
+    const put = (path: string): Promise<Response> =>
+      fetch(`${served.url}/kb/docs/files/${path}`, { method: "PUT", body: "x" });
+    expect((await put("nest")).status).toBe(201);
+    const under = await put("nest/inner.md");
+    expect([under.status, ((await under.json()) as Body).error.code]).toEqual([409, "CONFLICT"]);
+    expect((await put("tree/leaf.md")).status).toBe(201);
+    expect((await put("tree")).status).toBe(409);
+    for (const p of ["nest", "tree/leaf.md"])
+      await fetch(`${served.url}/kb/docs/files/${p}`, { method: "DELETE" });
+  });
+
   it("delete - 204 then 404", async () => {
     await fetch(`${served.url}/kb/docs/files/tmp.txt`, { method: "PUT", body: "x" });
     expect((await fetch(`${served.url}/kb/docs/files/tmp.txt`, { method: "DELETE" })).status).toBe(
