@@ -1,7 +1,13 @@
 /**
- * Knowledge: raw file storage per knowledge base (the seed's `dataknobs_bots.knowledge`).
+ * Knowledge: the seed's `dataknobs_bots.knowledge`, in the order a file travels it — stored
+ * (knowledge backends over blob stores), chunked, embedded, indexed (the search-index port and
+ * the built-in engine), searched (`RAGKnowledgeBase`); `KnowledgeIngestionManager` runs a
+ * knowledge base from the first step to the last.
  * @module
  */
+
+// Blob stores: where bytes live.
+export { copyObject } from "./core/blob/copy.ts";
 export { MemoryBlobStore } from "./core/blob/memory-blob-store.ts";
 export type {
   BlobBody,
@@ -13,6 +19,7 @@ export type {
   BlobStore,
   BlobStoreCapabilities,
 } from "./core/blob/types.ts";
+// Chunking: files to markdown to chunks.
 export {
   type ChunkedMarkdown,
   type ChunkOptions,
@@ -29,15 +36,23 @@ export {
   type ToMarkdownOptions,
   toMarkdown,
 } from "./core/knowledge/chunk/transform.ts";
+// Embedding.
 export {
   EchoEmbeddingProvider,
   type EmbeddingProvider,
   OpenAICompatibleEmbeddingProvider,
   type OpenAICompatibleOptions,
 } from "./core/knowledge/embed/embeddings.ts";
+// Indexing: the search-index port, the built-in engine, vectors and filters.
+export {
+  BlobSearchIndex,
+  type BlobSearchIndexOptions,
+  INDEX_FORMAT_VERSION,
+  type IndexHead,
+  type SegmentRef,
+} from "./core/knowledge/index/blob-search-index.ts";
 export { Bm25Index } from "./core/knowledge/index/bm25/bm25.ts";
 export { DEFAULT_BM25_OPTIONS, resolveBm25Options } from "./core/knowledge/index/bm25/options.ts";
-export { stemEnglish } from "./core/knowledge/index/bm25/stemmer.ts";
 export {
   createTokenizer,
   normalizeText,
@@ -54,12 +69,34 @@ export type {
   SearchOptions,
 } from "./core/knowledge/index/bm25/types.ts";
 export {
-  type CommitStats,
-  DomainUpdate,
-  ID_SEPARATOR,
-  type PutSourceOptions,
-} from "./core/knowledge/index/domain-update.ts";
-export type { KnowledgeBaseJson } from "./core/knowledge/index/persist.ts";
+  type FieldCondition,
+  type FilterOperator,
+  type FilterValue,
+  type MetadataFilter,
+  matchesFilter,
+  validateFilter,
+} from "./core/knowledge/index/filter.ts";
+export {
+  type FusedHit,
+  fuseRrf,
+  normaliseLexical,
+  type RankedHit,
+  RRF_K,
+} from "./core/knowledge/index/fusion.ts";
+export { ID_SEPARATOR } from "./core/knowledge/index/scope-state.ts";
+export {
+  type IndexChunk,
+  type IndexCommit,
+  type IndexedSource,
+  type IndexHit,
+  type IndexQuery,
+  type IndexScope,
+  type IndexStage,
+  metadataOf,
+  type SearchIndex,
+  type SearchIndexCapabilities,
+  type StageOptions,
+} from "./core/knowledge/index/types.ts";
 export {
   MemoryVectorStore,
   type MemoryVectorStoreJson,
@@ -67,7 +104,9 @@ export {
   type VectorQueryOptions,
   type VectorRecord,
   type VectorStore,
+  type VectorStoreCapabilities,
 } from "./core/knowledge/index/vector-store.ts";
+// Ingestion: from a knowledge backend's files to the index.
 export {
   INGESTION_TOPIC,
   type IngestionError,
@@ -77,29 +116,26 @@ export {
   KnowledgeIngestionManager,
   type KnowledgeIngestionManagerOptions,
 } from "./core/knowledge/ingestion.ts";
+// Searching.
 export {
   type RagConfig,
   type RagHostOptions,
   ragConfigSchema,
 } from "./core/knowledge/search/config.ts";
 export {
-  type FusedHit,
-  fuseRrf,
-  normaliseLexical,
-  type RankedHit,
-  RRF_K,
-} from "./core/knowledge/search/fusion.ts";
+  type CommitStats,
+  DomainUpdate,
+  type PutSourceOptions,
+} from "./core/knowledge/search/domain-update.ts";
 export {
+  type BeginUpdateOptions,
+  DEFAULT_GENERATION,
   PIPELINE_VERSION,
   RAGKnowledgeBase,
   type RAGKnowledgeBaseOptions,
 } from "./core/knowledge/search/knowledge-base.ts";
-export type {
-  QueryOptions,
-  SearchResult,
-  SourceState,
-  StoredChunk,
-} from "./core/knowledge/search/types.ts";
+export type { QueryOptions, SearchResult } from "./core/knowledge/search/types.ts";
+// Storing knowledge files.
 export {
   BlobKnowledgeBackend,
   type BlobKnowledgeBackendOptions,
@@ -121,7 +157,6 @@ export type {
   PutFileEntry,
   PutFileOptions,
 } from "./core/knowledge/store/types.ts";
-export { Sha256 } from "./core/util/sha256.ts";
 export {
   type ByteSource,
   type ByteStream,

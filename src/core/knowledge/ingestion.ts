@@ -8,9 +8,13 @@ import { Event, EventType } from "../events/event.ts";
 import type { EventBus } from "../events/types.ts";
 import { KeyedLock } from "../util/keyed-lock.ts";
 import { validateBotId } from "../validate.ts";
+import type { DomainUpdate } from "./search/domain-update.ts";
 import type { RAGKnowledgeBase } from "./search/knowledge-base.ts";
 import { IngestionStatus, type KnowledgeFile } from "./store/models.ts";
 import type { KnowledgeResourceBackend } from "./store/types.ts";
+
+/** How often a run renews its claim on the knowledge base (well within the backend's lease). */
+const RENEW_EVERY_MS = 20_000;
 
 /** The topic ingestion events go to. */
 export const INGESTION_TOPIC = "knowledge:ingestion";
@@ -135,6 +139,8 @@ export class KnowledgeIngestionManager {
     this.source = options.source;
     this.destination = options.destination;
     this.eventBus = options.eventBus;
+    // Searches then look each domain up here: a deleted knowledge base's chunks are never served.
+    this.destination.useKnowledge(this.source);
   }
 
   /**
@@ -160,12 +166,25 @@ export class KnowledgeIngestionManager {
     if (!info) throw new NotFoundError(`Knowledge base '${domainId}' does not exist`);
     const result = new IngestionResult(domainId);
     result.sourceVersion = info.version;
+    // Claims the knowledge base; renewed as files are done, so a run that dies shows as stopped.
     await this.source.setIngestionStatus(domainId, IngestionStatus.INGESTING);
-    const update = this.destination.beginUpdate(domainId);
+    let claimed = Date.now();
+    const renew = async (): Promise<void> => {
+      if (Date.now() - claimed < RENEW_EVERY_MS) return;
+      claimed = Date.now();
+      await this.source.setIngestionStatus(domainId, IngestionStatus.INGESTING);
+    };
+    let update: DomainUpdate | undefined;
     try {
+      // `force` rebuilds from nothing: a damaged index is replaced, not read.
+      update = await this.destination.beginUpdate(domainId, {
+        generation: info.generation,
+        fresh: options.force === true,
+      });
+      const staged = update;
       result.sourceChecksum = await this.source.getChecksum(domainId);
       const files = await this.source.listFiles(domainId);
-      const current = this.destination.getSources(domainId);
+      const current = staged.indexed;
       const kept = new Set<string>();
       let next = 0;
       let done = 0;
@@ -187,7 +206,7 @@ export class KnowledgeIngestionManager {
             const bytes = await this.source.getFile(domainId, file.path);
             if (bytes === null)
               throw new NotFoundError(`File '${file.path}' is listed but its content is missing`);
-            chunks = await update.putFile(file.path, bytes, {
+            chunks = await staged.putFile(file.path, bytes, {
               checksum: file.checksum,
               metadata: file.metadata,
               ...(signal ? { signal } : {}),
@@ -211,18 +230,19 @@ export class KnowledgeIngestionManager {
           chunks,
           outcome,
         });
+        await renew();
       };
       const worker = async (): Promise<void> => {
         while (next < files.length) await work(files[next++] as KnowledgeFile);
       };
       await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
       signal?.throwIfAborted();
-      if (options.clearExisting ?? true) update.removeOthers(kept);
-      const stats = update.commit();
+      if (options.clearExisting ?? true) staged.removeOthers(kept);
+      const stats = await staged.commit();
       result.filesDeleted = stats.filesRemoved;
       result.chunksRemoved = stats.chunksRemoved;
     } catch (error) {
-      update.abort();
+      await update?.abort();
       // The knowledge base still serves what it had: put the status back as it was.
       await this.source
         .setIngestionStatus(domainId, info.ingestionStatus, info.ingestionError)
@@ -231,11 +251,18 @@ export class KnowledgeIngestionManager {
     }
     result.completedAt = new Date();
     result.status = result.success ? IngestionStatus.READY : IngestionStatus.ERROR;
-    await this.source.setIngestionStatus(
-      domainId,
-      result.status,
-      result.success ? null : JSON.stringify(result.errors),
-    );
+    try {
+      await this.source.setIngestionStatus(
+        domainId,
+        result.status,
+        result.success ? null : JSON.stringify(result.errors),
+      );
+    } catch (error) {
+      // Deleted while this run went on: what it indexed must never serve a later knowledge base.
+      if (error instanceof NotFoundError)
+        await this.destination.index.remove({ domainId, generation: info.generation });
+      throw error;
+    }
     await this.#publish(result);
     return result;
   }

@@ -5,11 +5,19 @@
  */
 import { ValidationError } from "../../errors.ts";
 import { TopK } from "./bm25/top-k.ts";
+import {
+  type FilterOperator,
+  type FilterValue,
+  type MetadataFilter,
+  matchesFilter,
+  validateFilter,
+} from "./filter.ts";
 
-/** One stored vector. */
+/** One stored vector, with the metadata a query can filter on. */
 export interface VectorRecord {
   id: string;
   vector: Float32Array;
+  metadata?: Readonly<Record<string, FilterValue>>;
 }
 
 /** One search hit, `score` being the cosine similarity. */
@@ -20,19 +28,35 @@ export interface VectorHit {
 
 /** Options of {@link VectorStore.query}. */
 export interface VectorQueryOptions {
+  /** How many hits at most. */
   k: number;
-  /** Keeps only ids for which it returns true. */
-  filter?: (id: string) => boolean;
+  /** Conditions on the records' metadata (data, so engines such as Vectorize apply them). */
+  filter?: MetadataFilter;
 }
 
-/** Where vectors live. */
+/** What a vector store can do, as data; the conformance suite gates on it. */
+export interface VectorStoreCapabilities {
+  /** Filter operators it applies. */
+  filters: readonly FilterOperator[];
+}
+
+/**
+ * Where vectors live (memory; Vectorize and other engines through the adapters). Every
+ * implementation runs the vector-store conformance suite (`botknobs/testing`).
+ */
 export interface VectorStore {
   readonly name: string;
+  /** Vector length; `null` until the first upsert sets it. */
   readonly dimensions: number | null;
+  readonly capabilities: VectorStoreCapabilities;
+  /** Adds or replaces records by id; a vector of another length is a `ValidationError`. */
   upsert(records: VectorRecord[]): Promise<void>;
+  /** Removes records; missing ids are ignored. */
   delete(ids: string[]): Promise<void>;
+  /** The `k` records most similar (cosine) to `vector`, best first. */
   query(vector: Float32Array, options: VectorQueryOptions): Promise<VectorHit[]>;
-  readonly size: number;
+  /** How many records are stored. */
+  count(): Promise<number>;
 }
 
 /** The stored form of a {@link MemoryVectorStore}. */
@@ -69,11 +93,13 @@ function fromBase64(text: string): Uint8Array {
  */
 export class MemoryVectorStore implements VectorStore {
   readonly name: string = "memory";
+  readonly capabilities: VectorStoreCapabilities = { filters: ["eq", "in"] };
   #dimensions: number | null;
   #data = new Float32Array(0);
   #ids: (string | null)[] = [];
   readonly #rowOf = new Map<string, number>();
   readonly #free: number[] = [];
+  readonly #metadata = new Map<string, Readonly<Record<string, FilterValue>>>();
 
   constructor(options: { dimensions?: number | null } = {}) {
     this.#dimensions = options.dimensions ?? null;
@@ -83,7 +109,12 @@ export class MemoryVectorStore implements VectorStore {
     return this.#dimensions;
   }
 
+  /** How many records are stored (synchronous). */
   get size(): number {
+    return this.#rowOf.size;
+  }
+
+  async count(): Promise<number> {
     return this.#rowOf.size;
   }
 
@@ -104,7 +135,7 @@ export class MemoryVectorStore implements VectorStore {
 
   /** Synchronous upsert (the knowledge base uses it inside one atomic step). */
   upsertSync(records: VectorRecord[]): void {
-    for (const { id, vector } of records) {
+    for (const { id, vector, metadata } of records) {
       this.#dimensions ??= vector.length;
       const d = this.#dimensions;
       if (vector.length !== d)
@@ -116,6 +147,8 @@ export class MemoryVectorStore implements VectorStore {
       norm = Math.sqrt(norm) || 1;
       const offset = this.#row(id) * d;
       for (let i = 0; i < d; i++) this.#data[offset + i] = (vector[i] as number) / norm;
+      if (metadata) this.#metadata.set(id, metadata);
+      else this.#metadata.delete(id);
     }
   }
 
@@ -128,13 +161,42 @@ export class MemoryVectorStore implements VectorStore {
       const row = this.#rowOf.get(id);
       if (row === undefined) continue;
       this.#rowOf.delete(id);
+      this.#metadata.delete(id);
       this.#ids[row] = null;
       this.#free.push(row);
     }
   }
 
-  /** Cosine similarity of the best `k` rows (synchronous inside; the promise is already settled). */
+  /** Cosine similarity of the best `k` rows whose metadata passes the filter. */
   async query(vector: Float32Array, options: VectorQueryOptions): Promise<VectorHit[]> {
+    if (!Number.isInteger(options.k) || options.k < 0)
+      throw new ValidationError(`Invalid k ${options.k}: expected a non-negative integer`);
+    const filter = options.filter === undefined ? undefined : validateFilter(options.filter);
+    const meta = this.#metadata;
+    return this.queryWhere(
+      vector,
+      options.k,
+      filter && ((id) => matchesFilter(meta.get(id) ?? {}, filter)),
+    );
+  }
+
+  /**
+   * The best `k` rows for which `keep` holds (synchronous inside; the promise is already
+   * settled). For code that owns the store and filters on its own state.
+   */
+  queryWhere(
+    vector: Float32Array,
+    k: number,
+    keep: ((id: string) => boolean) | undefined,
+  ): Promise<VectorHit[]> {
+    return Promise.resolve(this.#query(vector, k, keep));
+  }
+
+  #query(
+    vector: Float32Array,
+    k: number,
+    keep: ((id: string) => boolean) | undefined,
+  ): VectorHit[] {
     const d = this.#dimensions;
     if (d === null || this.#rowOf.size === 0) return [];
     if (vector.length !== d)
@@ -143,11 +205,11 @@ export class MemoryVectorStore implements VectorStore {
     for (let i = 0; i < d; i++) norm += (vector[i] as number) ** 2;
     norm = Math.sqrt(norm) || 1;
     const top = new TopK();
-    top.reset(Math.max(0, options.k), this.#ids as string[]);
+    top.reset(Math.max(0, k), this.#ids as string[]);
     const data = this.#data;
     for (let row = 0; row < this.#ids.length; row++) {
       const id = this.#ids[row];
-      if (id === null || id === undefined || (options.filter && !options.filter(id))) continue;
+      if (id === null || id === undefined || (keep && !keep(id))) continue;
       let dot = 0;
       const offset = row * d;
       for (let i = 0; i < d; i++) dot += (data[offset + i] as number) * (vector[i] as number);
@@ -156,6 +218,14 @@ export class MemoryVectorStore implements VectorStore {
     return top
       .take()
       .map(({ unit, score }) => ({ id: this.#ids[unit] as string, score: score / norm }));
+  }
+
+  /** The stored (unit-normalised) vector of `id`, as a copy; undefined when absent. */
+  vectorOf(id: string): Float32Array | undefined {
+    const row = this.#rowOf.get(id);
+    const d = this.#dimensions;
+    if (row === undefined || d === null) return undefined;
+    return this.#data.slice(row * d, row * d + d);
   }
 
   toJSON(): MemoryVectorStoreJson {

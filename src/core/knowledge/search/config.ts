@@ -10,7 +10,7 @@ import {
   type EmbeddingProvider,
   OpenAICompatibleEmbeddingProvider,
 } from "../embed/embeddings.ts";
-import { MemoryVectorStore, type VectorStore } from "../index/vector-store.ts";
+import type { SearchIndex } from "../index/types.ts";
 import type { RAGKnowledgeBaseOptions } from "./knowledge-base.ts";
 
 const positiveInt = z.number().check(z.int(), z.positive());
@@ -56,7 +56,8 @@ export interface RagConfig {
 /** What the host passes besides the configuration (things a JSON config cannot hold). */
 export interface RagHostOptions {
   embeddingProvider?: EmbeddingProvider;
-  vectorStore?: VectorStore;
+  /** The search index (needed for a `vector_store.backend` other than `memory`). */
+  index?: SearchIndex;
   fetch?: typeof fetch;
 }
 
@@ -72,9 +73,9 @@ export function optionsFromConfig(
     );
   }
   const backend = c.vector_store?.backend ?? "memory";
-  if (backend !== "memory" && !host.vectorStore) {
+  if (backend !== "memory" && !host.index) {
     throw new ValidationError(
-      `Unknown vector store backend '${backend}': the core knows memory; pass other stores as vectorStore`,
+      `Unknown vector store backend '${backend}': the core knows memory; pass a search index for others (host option index)`,
     );
   }
   const dimensions = c.embedding_dimensions ?? c.vector_store?.dimensions;
@@ -99,15 +100,18 @@ export function optionsFromConfig(
       );
     }
   }
+  // The seed's default, and the only way this chunker works: a chunk gathers one heading's content.
+  if (c.chunking?.combine_under_heading === false)
+    throw new ValidationError(
+      "chunking.combine_under_heading: false is not supported: chunks always gather the content under one heading (true, the seed's default)",
+      [{ path: ["chunking", "combine_under_heading"], message: "only true is supported" }],
+    );
   const chunking: RAGKnowledgeBaseOptions["chunking"] = {};
   if (c.chunking?.max_chunk_size !== undefined) chunking.maxChunkSize = c.chunking.max_chunk_size;
   if (c.chunking?.chunk_overlap !== undefined) chunking.chunkOverlap = c.chunking.chunk_overlap;
   return {
     embeddingProvider,
-    vectorStore: embeddingProvider
-      ? (host.vectorStore ??
-        new MemoryVectorStore({ dimensions: dimensions ?? embeddingProvider.dimensions }))
-      : null,
+    ...(host.index ? { index: host.index } : {}),
     chunking,
   };
 }

@@ -1,51 +1,60 @@
 /**
  * {@link RAGKnowledgeBase}: chunks of knowledge files, searchable by BM25 always, by vectors when
- * an embedding provider is configured, and by both fused (RRF) when both are there.
+ * an embedding provider is configured, and by both fused (RRF) when both are there. The chunks
+ * live in a {@link SearchIndex} (the built-in `BlobSearchIndex` by default, in memory; give it a
+ * blob store and it persists).
  * @module
  */
-import { ValidationError } from "../../errors.ts";
+import { NotFoundError, ValidationError } from "../../errors.ts";
 import { validateBotId } from "../../validate.ts";
 import type { ChunkFileOptions } from "../chunk/chunk-file.ts";
 import type { EmbeddingProvider } from "../embed/embeddings.ts";
-import { Bm25Index } from "../index/bm25/bm25.ts";
+import { BlobSearchIndex } from "../index/blob-search-index.ts";
 import type { Bm25Options } from "../index/bm25/types.ts";
-import { DomainUpdate } from "../index/domain-update.ts";
-import { IndexStore } from "../index/index-store.ts";
-import { checkSnapshot, type KnowledgeBaseJson, restore, snapshot } from "../index/persist.ts";
-import { MemoryVectorStore, type VectorStore } from "../index/vector-store.ts";
+import { acceptedValues, validateFilter } from "../index/filter.ts";
+import {
+  type IndexedSource,
+  type IndexHit,
+  type IndexScope,
+  metadataOf,
+  type SearchIndex,
+} from "../index/types.ts";
+import type { KnowledgeResourceBackend } from "../store/types.ts";
 import { optionsFromConfig, type RagHostOptions } from "./config.ts";
-import { type FusedHit, fuseRrf, normaliseLexical } from "./fusion.ts";
-import type { QueryOptions, SearchResult, SourceState, StoredChunk } from "./types.ts";
+import { DomainUpdate } from "./domain-update.ts";
+import type { QueryOptions, SearchResult } from "./types.ts";
 
 /** Options of {@link RAGKnowledgeBase}. */
 export interface RAGKnowledgeBaseOptions {
   /** Makes the knowledge base semantic (and hybrid); without one it is lexical only. */
   embeddingProvider?: EmbeddingProvider | null;
-  /** Where vectors go (default: a `MemoryVectorStore` when there is an embedding provider). */
-  vectorStore?: VectorStore | null;
+  /** Where chunks are indexed and searched (default: a `BlobSearchIndex` in memory). */
+  index?: SearchIndex;
   /** Chunking: `maxChunkSize` (500) and `chunkOverlap` (50) characters, `maxDecompressedBytes`. */
   chunking?: ChunkFileOptions;
-  /** BM25 parameters (the defaults are tuned on principle; see the search module). */
+  /** BM25 parameters of the default index. */
   bm25?: Bm25Options;
-  /** @internal A loaded index (see `fromJSON`). */
-  index?: Bm25Index;
+  /**
+   * The knowledge backend whose knowledge bases are searched: each domain is looked up there, so
+   * a deleted knowledge base answers nothing and a re-created one only what was ingested since.
+   * A `KnowledgeIngestionManager` sets its source here when none is set.
+   */
+  knowledge?: KnowledgeResourceBackend | null;
+}
+
+/** Options of {@link RAGKnowledgeBase.beginUpdate}. */
+export interface BeginUpdateOptions {
+  /** The knowledge base's generation (default: looked up in `knowledge`, or `"default"`). */
+  generation?: string;
+  /** Start from nothing: the commit replaces the whole index of the domain (a rebuild). */
+  fresh?: boolean;
 }
 
 /** The version of the chunker and transformers: part of every file's fingerprint. */
 export const PIPELINE_VERSION = "1";
 
-function predicate(
-  filter: Record<string, unknown> | undefined,
-): ((meta: Record<string, unknown>) => boolean) | null {
-  if (!filter) return null;
-  const entries = Object.entries(filter);
-  return (meta) =>
-    entries.every(
-      ([k, v]) =>
-        meta[k] === v ||
-        (typeof v === "object" && v !== null && JSON.stringify(meta[k]) === JSON.stringify(v)),
-    );
-}
+/** The generation of knowledge bases that no knowledge backend names. */
+export const DEFAULT_GENERATION = "default";
 
 /**
  * A searchable knowledge base. Fill it through `KnowledgeIngestionManager`, or directly with
@@ -58,20 +67,19 @@ function predicate(
 export class RAGKnowledgeBase {
   readonly embeddingProvider: EmbeddingProvider | null;
   readonly chunking: Readonly<ChunkFileOptions>;
-  /** @internal */
-  readonly store: IndexStore;
+  readonly index: SearchIndex;
+  #knowledge: KnowledgeResourceBackend | null;
   readonly #fingerprint: string;
 
   constructor(options: RAGKnowledgeBaseOptions = {}) {
     this.embeddingProvider = options.embeddingProvider ?? null;
     this.chunking = { ...options.chunking };
-    const vectors = options.vectorStore ?? null;
-    if (this.embeddingProvider && !vectors)
-      throw new ValidationError("An embedding provider needs a vector store");
-    this.store = new IndexStore(
-      options.index ?? new Bm25Index(options.bm25),
-      this.embeddingProvider ? vectors : null,
-    );
+    this.index = options.index ?? new BlobSearchIndex(options.bm25 ? { bm25: options.bm25 } : {});
+    if (this.embeddingProvider && !this.index.capabilities.vector)
+      throw new ValidationError(
+        `Search index '${this.index.name}' does not search vectors: drop the embedding provider or use an index that does`,
+      );
+    this.#knowledge = options.knowledge ?? null;
     const c = this.chunking;
     this.#fingerprint = `p${PIPELINE_VERSION}m${c.maxChunkSize ?? 500}o${c.chunkOverlap ?? 50}e${this.embeddingProvider?.name ?? "-"}`;
   }
@@ -88,74 +96,96 @@ export class RAGKnowledgeBase {
     return new RAGKnowledgeBase(optionsFromConfig(config, host));
   }
 
-  /**
-   * A JSON snapshot: chunks, file states, the BM25 index and (memory) vectors. Take it while no
-   * update is open.
-   */
-  toJSON(): KnowledgeBaseJson {
-    const e = this.embeddingProvider;
-    return snapshot(
-      this.store,
-      this.#fingerprint,
-      e ? { name: e.name, dimensions: e.dimensions } : null,
-    );
-  }
-
-  /**
-   * Loads a snapshot. Give the same embedding provider (by name) it was built with, or none for a
-   * lexical-only snapshot; a different chunking configuration re-chunks files on the next ingest.
-   */
-  static fromJSON(
-    data: unknown,
-    options: Omit<RAGKnowledgeBaseOptions, "index" | "vectorStore"> = {},
-  ): RAGKnowledgeBase {
-    const snap = checkSnapshot(data);
-    const provider = options.embeddingProvider ?? null;
-    if ((snap.embedding?.name ?? null) !== (provider?.name ?? null)) {
-      throw new ValidationError(
-        `The snapshot was embedded with '${snap.embedding?.name ?? "none"}'; pass that embedding provider (got '${provider?.name ?? "none"}')`,
-      );
-    }
-    const vectorStore = snap.vectors ? MemoryVectorStore.fromJSON(snap.vectors) : null;
-    const kb = new RAGKnowledgeBase({
-      ...options,
-      vectorStore,
-      index: Bm25Index.fromJSON(snap.bm25),
-    });
-    restore(kb.store, snap);
-    return kb;
-  }
-
   /** The chunking/embedding fingerprint of this configuration. */
   get fingerprint(): string {
     return this.#fingerprint;
   }
 
-  /** Starts an atomic update of one domain. */
-  beginUpdate(domainId: string): DomainUpdate {
+  /** The knowledge backend domains are looked up in (null: none). */
+  get knowledge(): KnowledgeResourceBackend | null {
+    return this.#knowledge;
+  }
+
+  /** Looks domains up in `backend` from now on, unless another backend was set already. */
+  useKnowledge(backend: KnowledgeResourceBackend): void {
+    this.#knowledge ??= backend;
+  }
+
+  /** The scope of a domain now; null when the knowledge backend has no such knowledge base. */
+  async scopeOf(domainId: string): Promise<IndexScope | null> {
     validateBotId(domainId, "domainId");
-    return new DomainUpdate(
-      domainId,
-      this.store,
-      this.embeddingProvider,
-      this.chunking,
-      this.#fingerprint,
-    );
+    if (!this.#knowledge) return { domainId, generation: DEFAULT_GENERATION };
+    const info = await this.#knowledge.getInfo(domainId);
+    return info ? { domainId, generation: info.generation } : null;
   }
 
-  /** The files ingested into a domain, with the checksum and fingerprint of what is indexed. */
-  getSources(domainId: string): ReadonlyMap<string, Readonly<SourceState>> {
-    return this.store.domains.get(domainId) ?? new Map();
+  async #requireScope(domainId: string): Promise<IndexScope> {
+    const scope = await this.scopeOf(domainId);
+    if (!scope) throw new NotFoundError(`Knowledge base '${domainId}' does not exist`);
+    return scope;
   }
 
-  /** The domains that have chunks. */
-  listDomains(): string[] {
-    return [...this.store.domains.keys()].sort();
+  /** The scopes a query searches: those `filter.domain_id` names, else every knowledge base. */
+  async #scopesFor(filter: QueryOptions["filter"]): Promise<IndexScope[]> {
+    const named = filter?.domain_id;
+    if (named !== undefined) {
+      const scopes: IndexScope[] = [];
+      for (const d of acceptedValues(named)) {
+        if (typeof d !== "string") continue;
+        const scope = await this.scopeOf(d).catch(() => null);
+        if (scope) scopes.push(scope);
+      }
+      return scopes;
+    }
+    if (!this.#knowledge)
+      return (await this.index.scopes()).filter((s) => s.generation === DEFAULT_GENERATION);
+    return (await this.#knowledge.listKbs()).map((i) => ({
+      domainId: i.domainId,
+      generation: i.generation,
+    }));
   }
 
-  /** How many chunks are live (all domains). */
-  get size(): number {
-    return this.store.live.size;
+  /** Starts an atomic update of one domain. */
+  async beginUpdate(domainId: string, options: BeginUpdateOptions = {}): Promise<DomainUpdate> {
+    validateBotId(domainId, "domainId");
+    const scope =
+      options.generation === undefined
+        ? await this.#requireScope(domainId)
+        : { domainId, generation: options.generation };
+    const fresh = options.fresh === true;
+    const indexed = fresh ? new Map<string, IndexedSource>() : await this.index.sources(scope);
+    const stage = await this.index.stage(scope, {
+      embedding: this.embeddingProvider?.name ?? null,
+      fresh,
+    });
+    return new DomainUpdate({
+      scope,
+      stage,
+      embedder: this.embeddingProvider,
+      chunking: this.chunking,
+      fingerprint: this.#fingerprint,
+      indexed,
+    });
+  }
+
+  /** The files indexed for a domain, with the checksum and fingerprint of what is indexed. */
+  async sources(domainId: string): Promise<ReadonlyMap<string, IndexedSource>> {
+    const scope = await this.scopeOf(domainId);
+    return scope ? this.index.sources(scope) : new Map();
+  }
+
+  /** Whether the domain's current knowledge base has a committed index (even an empty one). */
+  async isIndexed(domainId: string): Promise<boolean> {
+    const scope = await this.scopeOf(domainId);
+    return scope ? this.index.exists(scope) : false;
+  }
+
+  /** The domains that have a committed index, sorted. */
+  async listDomains(): Promise<string[]> {
+    const out: string[] = [];
+    for (const s of await this.#scopesFor(undefined))
+      if (await this.index.exists(s)) out.push(s.domainId);
+    return out.sort();
   }
 
   /**
@@ -169,20 +199,24 @@ export class RAGKnowledgeBase {
   ): Promise<number> {
     const domainId = String(metadata.domainId ?? metadata.domain_id ?? "default");
     const path = /\.(md|markdown)$/i.test(source) ? source : `${source}.md`;
-    const update = this.beginUpdate(domainId);
+    const update = await this.beginUpdate(domainId);
     try {
       const n = await update.putFile(path, text);
-      update.commit();
+      await update.commit();
       return n;
     } catch (error) {
-      update.abort();
+      await update.abort();
       throw error;
     }
   }
 
-  /** Removes one domain's chunks (`clearExisting` scope), or everything when no domain is given. */
-  clear(domainId?: string): void {
-    this.store.clear(domainId);
+  /** Removes one domain's chunks (`clearExisting` scope), or every domain's when none is given. */
+  async clear(domainId?: string): Promise<void> {
+    const scopes =
+      domainId === undefined
+        ? await this.#scopesFor(undefined)
+        : [await this.scopeOf(domainId)].filter((s): s is IndexScope => s !== null);
+    for (const scope of scopes) await this.index.remove(scope);
   }
 
   /**
@@ -194,88 +228,44 @@ export class RAGKnowledgeBase {
     const k = options.k ?? 5;
     if (!Number.isInteger(k) || k < 1 || k > 1000)
       throw new ValidationError(`Invalid k ${k}: expected an integer 1–1000`);
+    const filter = options.filter === undefined ? undefined : validateFilter(options.filter);
     const minSimilarity = options.minSimilarity ?? 0;
-    const matches = predicate(options.filter);
-    return this.store.read(async () => {
-      const vector =
-        this.embeddingProvider && query.trim()
-          ? ((
-              await this.embeddingProvider.embed(
-                [query],
-                options.signal ? { signal: options.signal } : {},
-              )
-            )[0] ?? null)
-          : null;
-      // From here to the searches nothing awaits (memory stores), so both see one version of the data.
-      const live = this.store.live;
-      const chunks = this.store.chunks;
-      const pass = (id: string): boolean => {
-        if (!live.has(id)) return false;
-        if (!matches) return true;
-        const chunk = chunks.get(id);
-        return !!chunk && matches(this.#metadata(chunk, null));
-      };
-      const hybrid = vector !== null && this.store.vectors !== null;
-      const perSource = options.perSource === true;
-      const pool = hybrid ? Math.max(k * 4, 50) : k;
-      const lexical = this.store.bm25.search(query, {
-        k: pool,
-        filter: pass,
-        collapseGroups: perSource,
-      });
-      const dense = hybrid
-        ? await (this.store.vectors as VectorStore).query(vector, {
-            k: perSource ? pool * 4 : pool,
-            filter: pass,
-          })
-        : [];
-      const fused: FusedHit[] = hybrid ? fuseRrf(lexical, dense) : normaliseLexical(lexical);
-      const results: SearchResult[] = [];
-      const seen = new Set<string>();
-      for (const hit of fused) {
-        if (results.length === k) break;
-        if (hit.similarity < minSimilarity) continue;
-        const chunk = chunks.get(hit.id);
-        if (!chunk) continue;
-        if (perSource) {
-          const key = `${chunk.domainId}\u001f${chunk.source}`;
-          if (seen.has(key)) continue;
-          seen.add(key);
-        }
-        results.push(this.#result(chunk, hit));
-      }
-      return results;
+    const scopes = await this.#scopesFor(filter);
+    if (scopes.length === 0) return [];
+    const vector =
+      this.embeddingProvider && query.trim()
+        ? ((
+            await this.embeddingProvider.embed(
+              [query],
+              options.signal ? { signal: options.signal } : {},
+            )
+          )[0] ?? null)
+        : null;
+    const hits = await this.index.query(scopes, {
+      text: query,
+      vector,
+      embedding: this.embeddingProvider?.name ?? null,
+      k,
+      ...(filter ? { filter } : {}),
+      ...(options.perSource ? { perSource: true } : {}),
     });
+    return hits.filter((h) => h.similarity >= minSimilarity).map(resultOf);
   }
 
   /** The seed's `search`: {@link RAGKnowledgeBase.query} with `content` beside `text`. */
   search(query: string, options: QueryOptions = {}): Promise<SearchResult[]> {
     return this.query(query, options);
   }
+}
 
-  #metadata(chunk: StoredChunk, hit: FusedHit | null): Record<string, unknown> {
-    const meta: Record<string, unknown> = {
-      ...chunk.fileMetadata,
-      domain_id: chunk.domainId,
-      source_path: chunk.source,
-      chunk_index: chunk.chunkIndex,
-      chunk_id: chunk.chunkId,
-      heading_path: chunk.headingPath,
-      headings: chunk.headings,
-      line_number: chunk.lineNumber,
-    };
-    if (hit) meta.scores = { lexical: hit.lexical, vector: hit.vector, fused: hit.similarity };
-    return meta;
-  }
-
-  #result(chunk: StoredChunk, hit: FusedHit): SearchResult {
-    return {
-      text: chunk.text,
-      content: chunk.text,
-      source: chunk.source,
-      headingPath: chunk.headingPath,
-      similarity: hit.similarity,
-      metadata: this.#metadata(chunk, hit),
-    };
-  }
+function resultOf(hit: IndexHit): SearchResult {
+  const { chunk } = hit;
+  return {
+    text: chunk.text,
+    content: chunk.text,
+    source: chunk.source,
+    headingPath: chunk.headingPath,
+    similarity: hit.similarity,
+    metadata: { ...metadataOf(hit.scope, chunk), scores: hit.scores },
+  };
 }

@@ -1,33 +1,8 @@
 /**
- * Shapes shared by the knowledge base and its domain updates.
+ * What a search returns and takes.
  * @module
  */
-import type { JsonObject } from "../../validate.ts";
-
-/** One stored chunk. `id` is internal (it carries the file version); `chunkId` is stable. */
-export interface StoredChunk {
-  id: string;
-  /** `<domain>\x1f<path>\x1f<position>`: stable across re-ingestions of the same file. */
-  chunkId: string;
-  domainId: string;
-  source: string;
-  chunkIndex: number;
-  text: string;
-  headingPath: string;
-  headings: string[];
-  lineNumber: number;
-  /** The file's own metadata (from `putFile`). */
-  fileMetadata: JsonObject;
-}
-
-/** What a knowledge base remembers of each ingested file. */
-export interface SourceState {
-  checksum: string;
-  /** The chunking settings it was chunked with: a change re-chunks every file. */
-  fingerprint: string;
-  /** Internal ids of its chunks, in order. */
-  ids: string[];
-}
+import type { MetadataFilter } from "../index/filter.ts";
 
 /** One search result. */
 export interface SearchResult {
@@ -47,8 +22,12 @@ export interface SearchResult {
 export interface QueryOptions {
   /** How many results (default 5, at most 1000). */
   k?: number;
-  /** Exact equality on result metadata, e.g. `{ domain_id: "support" }`. */
-  filter?: Record<string, unknown>;
+  /**
+   * Conditions on result metadata, as data: equality or `{ $in: [...] }` per field, e.g.
+   * `{ domain_id: "support", lang: { $in: ["en", "de"] } }`. `domain_id` picks the knowledge
+   * bases searched.
+   */
+  filter?: MetadataFilter;
   /** Drop results below this similarity (default 0). */
   minSimilarity?: number;
   /** One result per knowledge file (its best chunk), e.g. to rank documents. */

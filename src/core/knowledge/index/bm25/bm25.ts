@@ -3,7 +3,13 @@
  * @module
  */
 import { ValidationError, type ValidationIssue } from "../../../errors.ts";
-import { stateFromJson, stateToJson } from "./json.ts";
+import {
+  type Bm25Parts,
+  stateFromJson,
+  stateFromParts,
+  stateToJson,
+  stateToParts,
+} from "./json.ts";
 import { resolveBm25Options } from "./options.ts";
 import { compact, maybeCompact, removeUnit } from "./removal.ts";
 import { Scorer } from "./scorer.ts";
@@ -224,6 +230,19 @@ export class Bm25Index {
   /** A plain JSON-serialisable snapshot (compacts removed units first). */
   toJSON(): Bm25IndexJson {
     return stateToJson(this.#s);
+  }
+
+  /** The stored form with raw bytes for its numeric parts (for binary containers). */
+  toParts(): Bm25Parts {
+    return stateToParts(this.#s);
+  }
+
+  /** Loads {@link Bm25Index.toParts} output; throws {@link ValidationError} if malformed. */
+  static fromParts(parts: Bm25Parts): Bm25Index {
+    const state = stateFromParts(parts);
+    const index = new Bm25Index(state.options);
+    index.#s = state;
+    return index;
   }
 
   /**

@@ -28,9 +28,14 @@ export class VarintWriter {
     this.#bytes[this.#length++] = v;
   }
 
+  /** The bytes written so far (a view: copy it before writing more). */
+  toBytes(): Uint8Array {
+    return this.#bytes.subarray(0, this.#length);
+  }
+
   /** The bytes written so far, as base64. */
   toBase64(): string {
-    return bytesToBase64(this.#bytes.subarray(0, this.#length));
+    return bytesToBase64(this.toBytes());
   }
 }
 

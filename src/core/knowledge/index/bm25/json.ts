@@ -5,7 +5,7 @@
  * @module
  */
 import { ValidationError } from "../../../errors.ts";
-import { base64ToBytes, VarintReader, VarintWriter } from "./codec.ts";
+import { base64ToBytes, bytesToBase64, VarintReader, VarintWriter } from "./codec.ts";
 import { resolveBm25Options } from "./options.ts";
 import { compact } from "./removal.ts";
 import {
@@ -20,11 +20,49 @@ import {
 import type { Bm25IndexJson, Bm25Options } from "./types.ts";
 
 /**
+ * The stored form with its numeric parts as raw varint bytes: what a binary container (a
+ * persisted index segment) keeps; {@link stateToJson} is the same with base64 strings.
+ */
+export interface Bm25Parts {
+  options: Bm25IndexJson["options"];
+  fields: string[];
+  ids: string[];
+  groups: string[];
+  unitGroups: Uint8Array;
+  lengths: Uint8Array;
+  terms: string;
+  postings: Uint8Array;
+  frequencies: Uint8Array;
+}
+
+/**
  * Writes `s` (compacting it first if it holds tombstones).
  * @example
  * JSON.stringify(stateToJson(state))
  */
 export function stateToJson(s: IndexState): Bm25IndexJson {
+  const p = stateToParts(s);
+  return {
+    format: "botknobs.bm25",
+    version: 1,
+    options: p.options,
+    fields: p.fields,
+    ids: p.ids,
+    groups: p.groups,
+    unitGroups: bytesToBase64(p.unitGroups),
+    lengths: bytesToBase64(p.lengths),
+    terms: p.terms,
+    postings: bytesToBase64(p.postings),
+    frequencies: bytesToBase64(p.frequencies),
+  };
+}
+
+/**
+ * Writes `s` as parts (compacting it first if it holds tombstones).
+ * @example
+ * const parts = stateToParts(state);
+ */
+export function stateToParts(s: IndexState): Bm25Parts {
   if (s.aliveUnits < s.ids.length || s.aliveGroups < s.groupNames.length) compact(s);
   const namedIndex = new Int32Array(s.groupNames.length).fill(-1);
   const groups: string[] = [];
@@ -56,17 +94,15 @@ export function stateToJson(s: IndexState): Bm25IndexJson {
     });
   }
   return {
-    format: "botknobs.bm25",
-    version: 1,
     options: structuredClone(s.options),
     fields: [...s.fields],
     ids: [...s.ids],
     groups,
-    unitGroups: unitGroups.toBase64(),
-    lengths: lengths.toBase64(),
+    unitGroups: unitGroups.toBytes(),
+    lengths: lengths.toBytes(),
     terms: order.map((t) => s.terms[t]).join("\n"),
-    postings: postings.toBase64(),
-    frequencies: frequencies.toBase64(),
+    postings: postings.toBytes(),
+    frequencies: frequencies.toBytes(),
   };
 }
 
@@ -91,9 +127,6 @@ export function stateFromJson(data: unknown): IndexState {
     throw invalid('format is not "botknobs.bm25"');
   }
   if (j.version !== 1) throw invalid(`unsupported version ${String(j.version)}`);
-  if (!isStringArray(j.fields) || !isStringArray(j.ids) || !isStringArray(j.groups)) {
-    throw invalid("fields, ids and groups must be arrays of strings");
-  }
   const { unitGroups, lengths, terms, postings, frequencies } = j;
   if (
     typeof unitGroups !== "string" ||
@@ -104,11 +137,41 @@ export function stateFromJson(data: unknown): IndexState {
   ) {
     throw invalid("unitGroups, lengths, terms, postings and frequencies must be strings");
   }
+  let bytes: Uint8Array[];
+  try {
+    bytes = [unitGroups, lengths, postings, frequencies].map(base64ToBytes);
+  } catch (e) {
+    throw invalid((e as Error).message, e);
+  }
+  return stateFromParts({
+    options: j.options as Bm25Parts["options"],
+    fields: j.fields as string[],
+    ids: j.ids as string[],
+    groups: j.groups as string[],
+    unitGroups: bytes[0] as Uint8Array,
+    lengths: bytes[1] as Uint8Array,
+    terms,
+    postings: bytes[2] as Uint8Array,
+    frequencies: bytes[3] as Uint8Array,
+  });
+}
+
+/**
+ * Rebuilds a state from {@link stateToParts} output; throws {@link ValidationError} if malformed.
+ * @example
+ * const state = stateFromParts(parts);
+ */
+export function stateFromParts(j: Bm25Parts): IndexState {
+  if (!isStringArray(j.fields) || !isStringArray(j.ids) || !isStringArray(j.groups)) {
+    throw invalid("fields, ids and groups must be arrays of strings");
+  }
+  const { unitGroups, lengths, terms, postings, frequencies } = j;
+  if (typeof terms !== "string") throw invalid("terms must be a string");
   const s = createState(resolveBm25Options(j.options as Bm25Options));
   try {
     for (const name of j.fields) fieldNumber(s, name);
     for (const name of j.groups) openGroup(s, name);
-    const groupReader = new VarintReader(base64ToBytes(unitGroups));
+    const groupReader = new VarintReader(unitGroups);
     for (const id of j.ids) {
       const g = groupReader.read();
       if (g > j.groups.length) throw new RangeError(`group ${g - 1} of ${id} does not exist`);
@@ -116,12 +179,12 @@ export function stateFromJson(data: unknown): IndexState {
       openUnit(s, id, g === 0 ? openGroup(s, null) : g - 1);
     }
     const units = s.ids.length;
-    const lengthReader = new VarintReader(base64ToBytes(lengths));
+    const lengthReader = new VarintReader(lengths);
     for (let f = 0; f < s.fields.length; f++) {
       for (let u = 0; u < units; u++) addLength(s, u, f, lengthReader.read());
     }
-    const reader = new VarintReader(base64ToBytes(postings));
-    const freqReader = new VarintReader(base64ToBytes(frequencies));
+    const reader = new VarintReader(postings);
+    const freqReader = new VarintReader(frequencies);
     for (const term of terms === "" ? [] : terms.split("\n")) {
       if (s.termOf.has(term)) throw new RangeError(`term ${JSON.stringify(term)} appears twice`);
       const t = termNumber(s, term);
