@@ -14,6 +14,10 @@ export {
   RecordingManager,
   TestBot,
 } from "./caching-suite.ts";
+export {
+  type EmbeddingProviderSuiteOptions,
+  embeddingProviderSuite,
+} from "./embedding-provider-suite.ts";
 export { type EventBusSuiteOptions, eventBusSuite } from "./event-bus-suite.ts";
 export {
   deferred,
@@ -45,3 +49,5 @@ export {
   type RegistryBackendSuiteOptions,
   registryBackendSuite,
 } from "./registry-backend-suite.ts";
+export { type SearchIndexSuiteOptions, searchIndexSuite } from "./search-index-suite.ts";
+export { type VectorStoreSuiteOptions, vectorStoreSuite } from "./vector-store-suite.ts";

@@ -6,24 +6,31 @@ import { InMemoryEventBus } from "../../src/core/events/memory-bus.ts";
 import { MemoryRecordStore } from "../../src/core/registry/record-store.ts";
 import {
   BlobKnowledgeBackend,
+  BlobSearchIndex,
+  EchoEmbeddingProvider,
   InMemoryBackend,
   InMemoryKnowledgeBackend,
   MemoryBlobStore,
+  MemoryVectorStore,
   StoreRegistryBackend,
 } from "../../src/index.ts";
 import {
   blobStoreSuite,
   cachingManagerSuite,
+  embeddingProviderSuite,
   eventBusSuite,
   hotReloadSuite,
   knowledgeBackendSuite,
   recordStoreSuite,
   registryBackendSuite,
+  searchIndexSuite,
   type TestHarness,
+  vectorStoreSuite,
   withLatency,
 } from "../../src/testing/index.ts";
 import { coreUnitSuite } from "./core-units.ts";
 import { exampleSuite } from "./examples.ts";
+import { indexUnitSuite } from "./index-units.ts";
 import { ingestUnitSuite } from "./ingest-units.ts";
 import { ragUnitSuite } from "./rag-units.ts";
 import { searchUnitSuite } from "./search-units.ts";
@@ -55,9 +62,53 @@ export function runAll(h: TestHarness, runtime: string): void {
     create: ({ now }) =>
       new BlobKnowledgeBackend({ store: withLatency(new MemoryBlobStore(), 4), now }),
   });
+  searchIndexSuite(h, {
+    name: `BlobSearchIndex in memory (${runtime})`,
+    create: () => new BlobSearchIndex(),
+  });
+  const indexStores = new WeakMap<object, MemoryBlobStore>();
+  searchIndexSuite(h, {
+    name: `BlobSearchIndex over a MemoryBlobStore (${runtime})`,
+    create: () => {
+      const store = new MemoryBlobStore();
+      const index = new BlobSearchIndex({ store });
+      indexStores.set(index, store);
+      return index;
+    },
+    reopen: (index) => new BlobSearchIndex({ store: indexStores.get(index) as MemoryBlobStore }),
+    capabilities: { persistent: true },
+  });
+  searchIndexSuite(h, {
+    name: `BlobSearchIndex over a store with 0–4 ms latency, uncompressed (${runtime})`,
+    create: () => {
+      const store = new MemoryBlobStore();
+      const index = new BlobSearchIndex({
+        store: withLatency(store, 4),
+        compress: false,
+        maxDeltas: 2,
+      });
+      indexStores.set(index, store);
+      return index;
+    },
+    reopen: (index) =>
+      new BlobSearchIndex({
+        store: withLatency(indexStores.get(index) as MemoryBlobStore, 4),
+        compress: false,
+      }),
+    capabilities: { persistent: true },
+  });
+  vectorStoreSuite(h, {
+    name: `MemoryVectorStore (${runtime})`,
+    create: () => new MemoryVectorStore(),
+  });
+  embeddingProviderSuite(h, {
+    name: `EchoEmbeddingProvider (${runtime})`,
+    create: () => new EchoEmbeddingProvider({ dimensions: 64 }),
+  });
   coreUnitSuite(h, runtime);
   ingestUnitSuite(h, runtime);
   searchUnitSuite(h, runtime);
   ragUnitSuite(h, runtime);
+  indexUnitSuite(h, runtime);
   exampleSuite(h, runtime);
 }

@@ -11,10 +11,11 @@ import {
   FileKnowledgeBackend,
   FsBlobStore,
 } from "../../src/adapters/node/index.ts";
-import type { BlobStore, KnowledgeResourceBackend } from "../../src/index.ts";
+import { BlobSearchIndex, type BlobStore, type KnowledgeResourceBackend } from "../../src/index.ts";
 import {
   blobStoreSuite,
   knowledgeBackendSuite,
+  searchIndexSuite,
   type TestHarness,
 } from "../../src/testing/index.ts";
 
@@ -44,6 +45,20 @@ export function runNodeSuites(h: TestHarness, runtime: string): void {
     },
     destroy: async (kb: KnowledgeResourceBackend) =>
       rmSync(roots.get(kb) as string, { recursive: true, force: true }),
+  });
+
+  searchIndexSuite(h, {
+    name: `BlobSearchIndex over FsBlobStore (${runtime})`,
+    create: () => {
+      const root = temp();
+      const index = new BlobSearchIndex({ store: new FsBlobStore({ root }) });
+      roots.set(index, root);
+      return index;
+    },
+    reopen: (index) =>
+      new BlobSearchIndex({ store: new FsBlobStore({ root: roots.get(index) as string }) }),
+    destroy: async (index) => rmSync(roots.get(index) as string, { recursive: true, force: true }),
+    capabilities: { persistent: true },
   });
 
   h.describe(`file knowledge backend layout (${runtime})`, () => {

@@ -32,7 +32,8 @@ export class EchoEmbeddingProvider implements EmbeddingProvider {
     this.dimensions = d;
   }
 
-  async embed(texts: string[]): Promise<Float32Array[]> {
+  async embed(texts: string[], options: { signal?: AbortSignal } = {}): Promise<Float32Array[]> {
+    options.signal?.throwIfAborted();
     return Promise.all(texts.map((t) => this.#one(t)));
   }
 
@@ -92,6 +93,7 @@ export class OpenAICompatibleEmbeddingProvider implements EmbeddingProvider {
   }
 
   async embed(texts: string[], options: { signal?: AbortSignal } = {}): Promise<Float32Array[]> {
+    options.signal?.throwIfAborted();
     const out: Float32Array[] = [];
     const size = this.#options.batchSize ?? 64;
     for (let i = 0; i < texts.length; i += size)

@@ -303,30 +303,9 @@ export class BlobSearchIndex implements SearchIndex {
   async #commit(stage: BlobIndexStage): Promise<IndexCommit> {
     const { scope } = stage;
     return this.#lock.run(keyOf(scope), async () => {
+      if (stage.fresh) return this.#commitFresh(stage);
       const loaded = await this.#current(scope, true);
       const changes = stage.changes();
-      if (stage.fresh) {
-        // A rebuild: the stage's own state becomes the scope's, written whole as a new base.
-        const stats = stage.state.commit(changes);
-        if (stage.embedding !== null) stage.state.embedding = stage.embedding;
-        if (this.store) {
-          const ref = await this.#writeSegment(
-            scope,
-            "base",
-            await encodeBase(stage.state, this.#compress),
-            stage.state.live.size,
-          );
-          await this.#appendToHead(scope, loaded, ref, stage);
-          await this.#dropUnlisted(scope, [ref]);
-        }
-        loaded.state = stage.state;
-        loaded.committed = true;
-        return {
-          chunksAdded: stats.added,
-          chunksRemoved: stats.removed,
-          filesRemoved: stage.removedCount,
-        };
-      }
       if (this.store) {
         const bytes = await encodeDelta(
           scope.domainId,
@@ -350,6 +329,44 @@ export class BlobSearchIndex implements SearchIndex {
         filesRemoved: stage.removedCount,
       };
     });
+  }
+
+  /**
+   * A rebuild: the stage's own state becomes the scope's, written whole as a new base. What was
+   * there is not read (it may be the damaged index this replaces); the head is replaced as found.
+   */
+  async #commitFresh(stage: BlobIndexStage): Promise<IndexCommit> {
+    const { scope } = stage;
+    const stats = stage.state.commit(stage.changes());
+    if (stage.embedding !== null) stage.state.embedding = stage.embedding;
+    const loaded: Loaded = {
+      scope,
+      state: stage.state,
+      head: null,
+      etag: null,
+      checkedAt: this.#now(),
+      committed: true,
+    };
+    if (this.store) {
+      const bytes = await encodeBase(stage.state, this.#compress);
+      const ref = await this.#writeSegment(scope, "base", bytes, stage.state.live.size);
+      for (let attempt = 0; ; attempt++) {
+        loaded.etag = (await this.store.head(this.#headKey(scope)))?.etag ?? null;
+        if (await this.#putHead(scope, loaded, [ref])) break;
+        if (attempt >= MAX_COMMIT_ATTEMPTS)
+          throw new AdapterError(
+            "search-index",
+            `the index of '${scope.domainId}' kept changing during a rebuild`,
+          );
+      }
+      await this.#dropUnlisted(scope, [ref]);
+    }
+    this.#loaded.set(keyOf(scope), Promise.resolve(loaded));
+    return {
+      chunksAdded: stats.added,
+      chunksRemoved: stats.removed,
+      filesRemoved: stage.removedCount,
+    };
   }
 
   async #writeSegment(
@@ -430,6 +447,9 @@ export class BlobSearchIndex implements SearchIndex {
     const base = segments.find((s) => s.kind === "base")?.chunks ?? 0;
     const deltaChunks = deltas.reduce((n, s) => n + s.chunks, 0);
     if (base > 0 && deltas.length < this.#maxDeltas && deltaChunks * 4 < base) return;
+    // A base holds committed chunks only: while another update has chunks staged (or a running
+    // query holds replaced ones), compact at a later commit.
+    if (loaded.state.bm25.size !== loaded.state.live.size) return;
     const bytes = await encodeBase(loaded.state, this.#compress);
     const ref = await this.#writeSegment(scope, "base", bytes, loaded.state.live.size);
     if (await this.#putHead(scope, loaded, [ref])) await this.#dropUnlisted(scope, [ref]);

@@ -73,7 +73,7 @@ export class BlobIndexStage implements IndexStage {
   }
 
   remove(path: string): void {
-    this.#open();
+    this.#open(); // synchronous, as it only records
     const previous = this.#puts.get(path);
     if (previous) {
       this.#puts.delete(path);
@@ -82,7 +82,7 @@ export class BlobIndexStage implements IndexStage {
     this.#removes.add(path);
   }
 
-  commit(): Promise<IndexCommit> {
+  async commit(): Promise<IndexCommit> {
     this.#open();
     this.#done = true;
     return this.#commit(this);
