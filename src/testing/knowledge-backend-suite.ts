@@ -488,6 +488,15 @@ export function knowledgeBackendSuite(h: TestHarness, options: KnowledgeBackendS
       expect(await kb.getFile("g", "old.md")).toBeNull();
       expect(await kb.getFile("g", "late.md")).toBeNull();
       expect((await kb.getInfo("g"))?.fileCount).toBe(0);
+      // A status write for the earlier knowledge base does not touch the new one.
+      await expectRejects(
+        h,
+        kb.setIngestionStatus("g", "ready", null, { generation: first.generation }),
+        NotFoundError,
+      );
+      expect((await kb.getInfo("g"))?.ingestionStatus).toBe("pending");
+      await kb.setIngestionStatus("g", "ready", null, { generation: second.generation });
+      expect((await kb.getInfo("g"))?.ingestionStatus).toBe("ready");
     });
 
     itUnless(h, options.injectableClock === false && "the backend keeps its own clock")(

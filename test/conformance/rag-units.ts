@@ -10,6 +10,7 @@ import {
   InMemoryKnowledgeBackend,
   KnowledgeIngestionManager,
   MemoryBlobStore,
+  NotFoundError,
   RAGKnowledgeBase,
   ValidationError,
 } from "../../src/index.ts";
@@ -263,6 +264,30 @@ export function ragUnitSuite(h: TestHarness, runtime: string): void {
       expect(await kb.search("armadillos")).toEqual([]);
       expect(await kb.search("bison")).toEqual([]);
       expect((await source.getInfo("support"))?.ingestionStatus).toBe("ready");
+    });
+
+    it("deleted while ingesting - the run fails and its chunks never come back", async () => {
+      const embedder = new CountingEmbedder();
+      const { source, kb, ingestion } = await setup(embedder);
+      await source.putFile("support", "a.md", "# A\n\nNarwhals have tusks.");
+      await source.putFile("support", "b.md", "# B\n\nNewts are amphibians.");
+      const gate = deferred();
+      embedder.gate = gate.promise;
+      embedder.hold = (t) => t.includes("Newts");
+      const running = ingestion.ingest("support", { concurrency: 1 });
+      await embedder.held.promise;
+      expect(await source.deleteKb("support")).toBe(true);
+      await source.createKb("support");
+      gate.resolve();
+      await expectRejects(h, running, NotFoundError);
+      expect(await kb.search("narwhals newts")).toEqual([]);
+      expect(await kb.isIndexed("support")).toBe(false);
+      // The new knowledge base ingests only its own files.
+      await source.putFile("support", "c.md", "# C\n\nNightingales sing.");
+      await ingestion.ingest("support");
+      expect((await kb.search("narwhals newts nightingales")).map((r) => r.source)).toEqual([
+        "c.md",
+      ]);
     });
 
     it("progress - one call per file with done and total", async () => {

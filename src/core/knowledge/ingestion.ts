@@ -167,12 +167,14 @@ export class KnowledgeIngestionManager {
     const result = new IngestionResult(domainId);
     result.sourceVersion = info.version;
     // Claims the knowledge base; renewed as files are done, so a run that dies shows as stopped.
-    await this.source.setIngestionStatus(domainId, IngestionStatus.INGESTING);
+    // Status writes hold only for this knowledge base, not one created since under the same id.
+    const mine = { generation: info.generation };
+    await this.source.setIngestionStatus(domainId, IngestionStatus.INGESTING, null, mine);
     let claimed = Date.now();
     const renew = async (): Promise<void> => {
       if (Date.now() - claimed < RENEW_EVERY_MS) return;
       claimed = Date.now();
-      await this.source.setIngestionStatus(domainId, IngestionStatus.INGESTING);
+      await this.source.setIngestionStatus(domainId, IngestionStatus.INGESTING, null, mine);
     };
     let update: DomainUpdate | undefined;
     try {
@@ -245,7 +247,7 @@ export class KnowledgeIngestionManager {
       await update?.abort();
       // The knowledge base still serves what it had: put the status back as it was.
       await this.source
-        .setIngestionStatus(domainId, info.ingestionStatus, info.ingestionError)
+        .setIngestionStatus(domainId, info.ingestionStatus, info.ingestionError, mine)
         .catch(() => {});
       throw error;
     }
@@ -256,6 +258,7 @@ export class KnowledgeIngestionManager {
         domainId,
         result.status,
         result.success ? null : JSON.stringify(result.errors),
+        mine,
       );
     } catch (error) {
       // Deleted while this run went on: what it indexed must never serve a later knowledge base.

@@ -13,7 +13,7 @@
  * @module
  */
 import type { BlobRange, BlobStore } from "../../blob/types.ts";
-import { ConflictError, ValidationError } from "../../errors.ts";
+import { ConflictError, NotFoundError, ValidationError } from "../../errors.ts";
 import type { ErrorReporter } from "../../events/types.ts";
 import { sha256Hex } from "../../util/json.ts";
 import { Once } from "../../util/once.ts";
@@ -423,10 +423,15 @@ export class BlobKnowledgeBackend implements KnowledgeResourceBackend {
     domainId: string,
     status: IngestionStatus | string,
     error: string | null = null,
+    options: { generation?: string } = {},
   ): Promise<void> {
     validateDomain(domainId);
     const value = validateIngestionStatus(status);
     await this.#heads.commit(domainId, async (draft) => {
+      if (options.generation !== undefined && draft.info.generation !== options.generation)
+        throw new NotFoundError(
+          `Knowledge base '${domainId}' was deleted (and created again) since generation ${options.generation}`,
+        );
       draft.info.ingestion_status = value;
       draft.info.ingestion_error = value === IngestionStatus.ERROR || error ? error : null;
       draft.leaseUntil =

@@ -66,10 +66,16 @@ export interface KnowledgeResourceBackend {
   getChecksum(domainId: string): Promise<string>;
   /** False only when `versionOrChecksum` equals the current version or the current checksum. */
   hasChangesSince(domainId: string, versionOrChecksum: string): Promise<boolean>;
-  /** Sets status and error (cleared when omitted); does not change the version. */
+  /**
+   * Sets status and error (cleared when omitted); does not change the version. With
+   * `generation`, only while the knowledge base is still that one: a knowledge base deleted (and
+   * perhaps created again) meanwhile is a `NotFoundError`, so a run never marks a newer knowledge
+   * base as ingested.
+   */
   setIngestionStatus(
     domainId: string,
     status: IngestionStatus | string,
     error?: string | null,
+    options?: { generation?: string },
   ): Promise<void>;
 }
