@@ -6,7 +6,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { FileKnowledgeBackend, FsBlobStore } from "../../src/adapters/node/index.ts";
-import { sha256Hex } from "../../src/index.ts";
+import {
+  BlobSearchIndex,
+  KnowledgeIngestionManager,
+  RAGKnowledgeBase,
+  sha256Hex,
+} from "../../src/index.ts";
 
 const roots: string[] = [];
 afterEach(() => {
@@ -67,6 +72,42 @@ function walk(dir: string): string[] {
 }
 
 describe("knowledge storage across processes (file system)", () => {
+  it("an ingestion killed mid-run: the status is not left 'ingesting'; the next run completes", async () => {
+    const root = mkdtempSync(join(tmpdir(), "botknobs-kb-ingest-kill-"));
+    roots.push(root);
+    const kb = new FileKnowledgeBackend({ path: root, ingestionLeaseMs: 1500 });
+    await kb.createKb("d");
+    const files = Array.from({ length: 400 }, (_, i) => ({
+      path: `p${i}.md`,
+      content: `# Page ${i}\n\n${"Paragraph about herons and egrets. ".repeat(200)}`,
+    }));
+    await kb.putFiles("d", files);
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "test/fixtures/kb-ingester.ts", root, "d", "1500"],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    await waitFor(child, "ingesting");
+    expect((await kb.getInfo("d"))?.ingestionStatus).toBe("ingesting");
+    child.kill("SIGKILL");
+    await new Promise((r) => child.on("exit", r));
+    await new Promise((r) => setTimeout(r, 1600));
+    const info = await kb.getInfo("d");
+    expect([info?.ingestionStatus, info?.ingestionError?.includes("ingest again")]).toEqual([
+      "error",
+      true,
+    ]);
+    // Nothing half-done is searchable, and a new run finishes the job.
+    const rag = new RAGKnowledgeBase({
+      index: new BlobSearchIndex({ store: new FsBlobStore({ root }) }),
+    });
+    const result = await new KnowledgeIngestionManager({ source: kb, destination: rag }).ingest(
+      "d",
+    );
+    expect([result.status, result.filesProcessed]).toEqual(["ready", 400]);
+    expect((await rag.search("herons egrets", { k: 3 })).length).toBe(3);
+  }, 120_000);
+
   it("2 processes × 20 writers, half on shared paths: nothing lost, the list matches the bytes", async () => {
     const root = mkdtempSync(join(tmpdir(), "botknobs-kb-procs-"));
     roots.push(root);

@@ -13,9 +13,6 @@ import type { RAGKnowledgeBase } from "./search/knowledge-base.ts";
 import { IngestionStatus, type KnowledgeFile } from "./store/models.ts";
 import type { KnowledgeResourceBackend } from "./store/types.ts";
 
-/** How often a run renews its claim on the knowledge base (well within the backend's lease). */
-const RENEW_EVERY_MS = 20_000;
-
 /** The topic ingestion events go to. */
 export const INGESTION_TOPIC = "knowledge:ingestion";
 
@@ -116,6 +113,11 @@ export interface KnowledgeIngestionManagerOptions {
   destination: RAGKnowledgeBase;
   /** Publishes `updated` on `knowledge:ingestion` at the end of each run. */
   eventBus?: EventBus;
+  /**
+   * How often a run renews its claim on the knowledge base, in ms (default 20 000): keep it well
+   * under the knowledge backend's lease (`ingestionLeaseMs`, 120 000 by default).
+   */
+  leaseRenewMs?: number;
 }
 
 function isAbort(error: unknown, signal: AbortSignal | undefined): boolean {
@@ -134,11 +136,13 @@ export class KnowledgeIngestionManager {
   readonly destination: RAGKnowledgeBase;
   readonly eventBus: EventBus | undefined;
   readonly #lock = new KeyedLock();
+  readonly #renewMs: number;
 
   constructor(options: KnowledgeIngestionManagerOptions) {
     this.source = options.source;
     this.destination = options.destination;
     this.eventBus = options.eventBus;
+    this.#renewMs = options.leaseRenewMs ?? 20_000;
     // Searches then look each domain up here: a deleted knowledge base's chunks are never served.
     this.destination.useKnowledge(this.source);
   }
@@ -172,7 +176,7 @@ export class KnowledgeIngestionManager {
     await this.source.setIngestionStatus(domainId, IngestionStatus.INGESTING, null, mine);
     let claimed = Date.now();
     const renew = async (): Promise<void> => {
-      if (Date.now() - claimed < RENEW_EVERY_MS) return;
+      if (Date.now() - claimed < this.#renewMs) return;
       claimed = Date.now();
       await this.source.setIngestionStatus(domainId, IngestionStatus.INGESTING, null, mine);
     };
