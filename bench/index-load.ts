@@ -14,12 +14,13 @@ const started = performance.now();
 const knowledge = new FileKnowledgeBackend({ path: root });
 const index = new BlobSearchIndex({ store: new FsBlobStore({ root }) });
 const kb = new RAGKnowledgeBase({ index, knowledge });
-const first = await kb.query(queries[0] as string, { k: 100, perSource: true });
+const filter = { domain_id: domain };
+const first = await kb.query(queries[0] as string, { k: 100, perSource: true, filter });
 const firstMs = performance.now() - started;
 const times: number[] = [];
 for (const q of queries) {
   const t = performance.now();
-  await kb.query(q, { k: 100, perSource: true });
+  await kb.query(q, { k: 100, perSource: true, filter });
   times.push(performance.now() - t);
 }
 times.sort((a, b) => a - b);
