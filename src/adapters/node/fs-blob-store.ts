@@ -192,10 +192,7 @@ export class FsBlobStore implements BlobStore {
       const written = await this.#writeTemp(path, body);
       tmp = written.tmp;
       checkPutSize(key, options, written.size);
-      const from = tmp;
-      return await withFileLock(this.#lockOf(path), () =>
-        this.#install(key, path, from, options.ifMatch),
-      );
+      return await this.#install(key, path, tmp, options.ifMatch);
     } catch (error) {
       if (codeOf(error) === "EISDIR" || codeOf(error) === "ENOTEMPTY")
         throw new ConflictError(`Cannot store '${key}': it is a folder in ${this.root}`, {
@@ -207,19 +204,41 @@ export class FsBlobStore implements BlobStore {
     }
   }
 
-  /** Under the key's lock: checks the precondition and renames the temporary file into place. */
+  /**
+   * Puts the temporary file in place. A key that does not exist yet is created with `link`,
+   * which fails if it exists: atomic without a lock (most writes are new keys). Replacing an
+   * object, and any compare-and-set, happen under the key's lock file, so a check and its rename
+   * are one step for every process.
+   */
   async #install(
     key: string,
     path: string,
     tmp: string,
     ifMatch: string | null | undefined,
   ): Promise<BlobMeta | null> {
-    if (ifMatch !== undefined) {
-      const current = await this.#stat(key, path);
-      if ((current?.etag ?? null) !== ifMatch) return null;
+    if (ifMatch === undefined || ifMatch === null) {
+      if (await this.#linkNew(tmp, path)) return this.#stat(key, path);
+      if (ifMatch === null) return null; // create-only, and it exists
     }
-    await rename(tmp, path);
-    return this.#stat(key, path);
+    return withFileLock(this.#lockOf(path), async () => {
+      if (ifMatch !== undefined) {
+        const current = await this.#stat(key, path);
+        if ((current?.etag ?? null) !== ifMatch) return null;
+      }
+      await rename(tmp, path);
+      return this.#stat(key, path);
+    });
+  }
+
+  /** `link(tmp, path)`: true when it created `path`, false when `path` exists. */
+  async #linkNew(tmp: string, path: string): Promise<boolean> {
+    try {
+      await link(tmp, path);
+      return true;
+    } catch (error) {
+      if (codeOf(error) === "EEXIST") return false;
+      throw error;
+    }
   }
 
   /** A hard link (no bytes copied); a copy where links are not possible. */
@@ -236,9 +255,7 @@ export class FsBlobStore implements BlobStore {
         if (!["EXDEV", "EPERM", "ENOTSUP", "EMLINK"].includes(codeOf(error) ?? "")) throw error;
         await copyFile(source, tmp);
       }
-      return await withFileLock(this.#lockOf(target), () =>
-        this.#install(to, target, tmp, undefined),
-      );
+      return await this.#install(to, target, tmp, undefined);
     } catch (error) {
       if (codeOf(error) === "EISDIR")
         throw new ConflictError(`Cannot store '${to}': it is a folder in ${this.root}`, {
