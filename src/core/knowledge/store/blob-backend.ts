@@ -298,10 +298,20 @@ export class BlobKnowledgeBackend implements KnowledgeResourceBackend {
       try {
         recorded = await recordBatch(heads, domainId, generation, batch, iso, this.#stamp);
       } catch (error) {
-        await heads.deleteQuietly(batch.flatMap((p) => (p.uploaded ? [p.uploaded.blob] : [])));
+        await heads.deleteQuietly(
+          batch.flatMap((p) =>
+            p.uploaded ? [heads.blobKey(domainId, generation, p.uploaded.blob)] : [],
+          ),
+        );
         throw error;
       }
-      await this.#afterCommit(domainId, recorded.replaced, recorded.unlisted, recorded.changed);
+      await this.#afterCommit(
+        domainId,
+        generation,
+        recorded.replaced,
+        recorded.unlisted,
+        recorded.changed,
+      );
       if (recorded.stale.length === 0 || round >= 3) {
         if (failure !== undefined) throw failure;
         return recorded.files;
@@ -315,19 +325,20 @@ export class BlobKnowledgeBackend implements KnowledgeResourceBackend {
   /** After a commit: drops bytes no head lists any more, and brings the copies in step. */
   async #afterCommit(
     domainId: string,
+    generation: string,
     replaced: FileEntry[],
     unlisted: string[],
     changed: string[],
   ): Promise<void> {
+    const heads = this.#heads;
     // Bytes from before format 2 sit at the copy's place: without copies, they go too.
     const garbage = replaced.flatMap((e) =>
-      e.blob !== null
-        ? [e.blob]
-        : this.#copies.enabled
-          ? []
-          : [this.#heads.copyKey(domainId, e.path)],
+      e.blob !== null || !this.#copies.enabled ? [heads.contentKey(domainId, generation, e)] : [],
     );
-    await this.#heads.deleteQuietly([...garbage, ...unlisted]);
+    await heads.deleteQuietly([
+      ...garbage,
+      ...unlisted.map((id) => heads.blobKey(domainId, generation, id)),
+    ]);
     await this.#copies.sync(domainId, changed);
   }
 
@@ -348,7 +359,7 @@ export class BlobKnowledgeBackend implements KnowledgeResourceBackend {
     return this.#heads.withHead(domainId, null, async (head, source) => {
       const entry = await lookup(head.doc.root, path, source);
       if (!entry) return null;
-      const key = this.#heads.contentKey(domainId, entry);
+      const key = this.#heads.contentKey(domainId, head.doc.info.generation, entry);
       const body = await this.store.get(key, range === undefined ? {} : { range });
       if (!body) throw new StaleReadError(key);
       return iterable(
@@ -360,14 +371,17 @@ export class BlobKnowledgeBackend implements KnowledgeResourceBackend {
   async deleteFile(domainId: string, path: string): Promise<boolean> {
     validateDomain(domainId);
     validateFilePath(path);
-    if (!(await this.#heads.live(domainId))) return false;
+    const head = await this.#heads.live(domainId);
+    if (!head) return false;
+    let generation = head.doc.info.generation;
     const { value: existed, replaced } = await this.#heads.commit(domainId, async (draft) => {
+      generation = draft.info.generation;
       if (!(await draft.get(path))) return false;
       draft.set(path, null);
       this.#stamp(draft);
       return true;
     });
-    if (existed) await this.#afterCommit(domainId, replaced, [], [path]);
+    if (existed) await this.#afterCommit(domainId, generation, replaced, [], [path]);
     return existed;
   }
 

@@ -24,11 +24,26 @@ export class FileCopies {
     this.#report = report;
   }
 
-  /** The entries of `paths` in the current head (null: not listed); null when the domain is gone. */
-  #entries(domainId: string, paths: string[]): Promise<Map<string, FileEntry | null> | null> {
+  /**
+   * The entries of `paths` in the current head (null: not listed) with the store key of each
+   * one's bytes; null when the domain is gone.
+   */
+  #entries(
+    domainId: string,
+    paths: string[],
+  ): Promise<Map<string, { blob: string | null; key: string } | null> | null> {
     return this.#heads.withHead(domainId, null, async (head, source) => {
-      const found = new Map<string, FileEntry | null>();
-      for (const p of paths) found.set(p, await lookup(head.doc.root, p, source));
+      const found = new Map<string, { blob: string | null; key: string } | null>();
+      for (const p of paths) {
+        const e = await lookup(head.doc.root, p, source);
+        found.set(
+          p,
+          e && {
+            blob: e.blob,
+            key: this.#heads.contentKey(domainId, head.doc.info.generation, e),
+          },
+        );
+      }
       return found;
     });
   }
@@ -52,7 +67,7 @@ export class FileCopies {
         try {
           const key = this.#heads.copyKey(domainId, path);
           if (!entry) await store.delete(key);
-          else if (entry.blob !== null) await copyObject(store, entry.blob, key);
+          else if (entry.blob !== null) await copyObject(store, entry.key, key);
         } catch (error) {
           // A file where a folder must go: `a` removed by a writer that has not yet removed its copy.
           failed.add(path);
@@ -84,8 +99,9 @@ export class FileCopies {
       return false;
     });
     const listed = await heads.withHead(domainId, null, async (head, source) => {
-      const all: FileEntry[] = [];
-      for await (const e of scan(head.doc.root, "", source)) all.push(e);
+      const all: (FileEntry & { key: string })[] = [];
+      for await (const e of scan(head.doc.root, "", source))
+        all.push({ ...e, key: heads.contentKey(domainId, head.doc.info.generation, e) });
       return all;
     });
     if (!listed) return 0;
@@ -94,7 +110,7 @@ export class FileCopies {
     for (const e of listed) {
       keep.add(e.path);
       if (e.blob === null || present.get(e.path) === e.size_bytes) continue;
-      await copyObject(heads.store, e.blob, heads.copyKey(domainId, e.path));
+      await copyObject(heads.store, e.key, heads.copyKey(domainId, e.path));
       changed++;
     }
     const stray = [...present.keys()].filter((p) => !keep.has(p));

@@ -79,9 +79,16 @@ export class DomainHeads {
     return `${this.prefix}${domainId}/${path}`;
   }
 
+  /** The store key of an upload of a generation. */
+  blobKey(domainId: string, generation: string, id: string): string {
+    return `${this.generationPrefix(domainId, generation)}blobs/${id}`;
+  }
+
   /** Where a listed file's bytes are (files from before format 2 have them at the copy's place). */
-  contentKey(domainId: string, entry: FileEntry): string {
-    return entry.blob ?? this.copyKey(domainId, entry.path);
+  contentKey(domainId: string, generation: string, entry: FileEntry): string {
+    return entry.blob === null
+      ? this.copyKey(domainId, entry.path)
+      : this.blobKey(domainId, generation, entry.blob);
   }
 
   source(domainId: string, generation: string): NodeSource {
@@ -213,8 +220,8 @@ export class DomainHeads {
           throw error;
         }
         await Promise.all(
-          [...tree.written].map(([key, node]) =>
-            this.store.put(key, new TextEncoder().encode(JSON.stringify(node)), {
+          [...tree.written].map(([id, node]) =>
+            this.store.put(source.keyOf(id), new TextEncoder().encode(JSON.stringify(node)), {
               contentType: "application/json",
             }),
           ),
@@ -227,10 +234,10 @@ export class DomainHeads {
           ...(draft.leaseUntil !== undefined ? { lease_until: draft.leaseUntil } : {}),
         };
         if (await this.put(domainId, doc, head.etag)) {
-          await this.deleteQuietly(tree.dropped);
+          await this.deleteQuietly(tree.dropped.map(source.keyOf));
           return { value, replaced };
         }
-        await this.deleteQuietly([...tree.written.keys()]);
+        await this.deleteQuietly([...tree.written.keys()].map(source.keyOf));
       }
       throw new ConflictError(
         `Knowledge base '${domainId}' kept changing under concurrent writers (${MAX_COMMIT_ATTEMPTS} attempts)`,

@@ -14,7 +14,10 @@ export interface FileEntry {
   size_bytes: number;
   content_type: string;
   uploaded_at: string;
-  /** The key of the immutable content object; `null` for content at `<domain>/<path>` (written before format 2). */
+  /**
+   * The id of the immutable content object in the generation's `blobs/` folder; `null` for
+   * content at `<domain>/<path>` (written before format 2).
+   */
   blob: string | null;
   metadata: Record<string, unknown>;
 }
@@ -35,9 +38,12 @@ type ChildRow = [string, string, number, number];
 
 /** How nodes are read and named. Nodes are immutable: `load` may cache them forever. */
 export interface NodeSource {
-  load(key: string): Promise<TreeNode>;
-  /** A fresh, unique key for a new node. */
+  /** The node with this id. */
+  load(id: string): Promise<TreeNode>;
+  /** A fresh, unique id for a new node (short: it is stored in its parent). */
   newKey(): string;
+  /** The store key of a node id. */
+  keyOf(id: string): string;
 }
 
 /** The most entries of a leaf and children of an inner node (tests use smaller trees). */
@@ -152,7 +158,7 @@ export async function* scan(
   }
 }
 
-/** Every node key reachable from `root` (for the sweep of unreferenced objects). */
+/** Every node id reachable from `root` (for the sweep of unreferenced objects). */
 export async function* nodeKeys(root: TreeNode, source: NodeSource): AsyncGenerator<string> {
   if (isLeaf(root)) return;
   for (const row of root.c) {
@@ -164,9 +170,9 @@ export async function* nodeKeys(root: TreeNode, source: NodeSource): AsyncGenera
 /** The result of {@link applyChanges}: the new root and the objects to write and to drop. */
 export interface TreeChange {
   root: TreeNode;
-  /** New nodes by key: write them before the head that points to them. */
+  /** New nodes by id: write them before the head that points to them. */
   written: Map<string, TreeNode>;
-  /** Keys of nodes the new tree no longer uses: delete them after the head is replaced. */
+  /** Ids of nodes the new tree no longer uses: delete them after the head is replaced. */
   dropped: string[];
 }
 

@@ -17,6 +17,11 @@ export class StaleReadError extends Error {
   }
 }
 
+/** A fresh id for an immutable object: 80 random bits, 20 hex digits. */
+export function newId(): string {
+  return crypto.randomUUID().replaceAll("-", "").slice(0, 20);
+}
+
 /** A bounded map that forgets the least recently used entry first. */
 export class BoundedCache<T> {
   readonly #map = new Map<string, T>();
@@ -64,8 +69,10 @@ export function nodeSource(
   cache: BoundedCache<TreeNode>,
 ): NodeSource {
   return {
-    newKey: () => `${base}${crypto.randomUUID()}.json`,
-    async load(key: string): Promise<TreeNode> {
+    newKey: newId,
+    keyOf: (id) => `${base}${id}.json`,
+    async load(id: string): Promise<TreeNode> {
+      const key = `${base}${id}.json`;
       const cached = cache.get(key);
       if (cached) return cached;
       const body = await store.get(key);

@@ -11,6 +11,7 @@ import type { DomainHeads, LiveHead } from "./domain-heads.ts";
 import { Draft } from "./draft.ts";
 import { type FileEntry, lookup } from "./manifest-tree.ts";
 import { KnowledgeFile } from "./models.ts";
+import { newId } from "./nodes.ts";
 import { contentTypeFor, validateFilePath } from "./paths.ts";
 import type { PutFileEntry } from "./types.ts";
 import { checksumIfBytes, upload } from "./upload.ts";
@@ -25,7 +26,7 @@ export interface PlannedFile {
   size?: number;
   /** SHA-256 of content already in memory (known before uploading). */
   checksum: string | null;
-  /** Where its bytes were uploaded, once they were. */
+  /** Where its bytes were uploaded (the id in the generation's `blobs/`), once they were. */
   uploaded?: { blob: string; checksum: string; sizeBytes: number };
 }
 
@@ -117,8 +118,8 @@ export async function uploadPlanned(
   p: PlannedFile,
   maxBytes: number,
 ): Promise<void> {
-  const blob = `${heads.generationPrefix(domainId, generation)}blobs/${crypto.randomUUID()}`;
-  const stored = await upload(heads.store, blob, p.content, {
+  const blob = newId();
+  const stored = await upload(heads.store, heads.blobKey(domainId, generation, blob), p.content, {
     path: p.path,
     contentType: p.contentType,
     maxBytes,

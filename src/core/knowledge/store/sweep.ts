@@ -40,8 +40,9 @@ export async function sweepKnowledge(
     const { generation } = head.doc.info;
     const source = heads.source(d, generation);
     const referenced = new Set<string>();
-    for await (const key of nodeKeys(head.doc.root, source)) referenced.add(key);
-    for await (const e of scan(head.doc.root, "", source)) if (e.blob) referenced.add(e.blob);
+    for await (const id of nodeKeys(head.doc.root, source)) referenced.add(source.keyOf(id));
+    for await (const e of scan(head.doc.root, "", source))
+      if (e.blob) referenced.add(heads.blobKey(d, generation, e.blob));
     const mine = heads.generationPrefix(d, generation);
     const garbage = await heads.keysUnder(`${heads.prefix}${d}/.botknobs/`, (key, uploaded) => {
       if (uploaded >= cutoff) return false;
