@@ -306,17 +306,7 @@ export class BlobSearchIndex implements SearchIndex {
       if (stage.fresh) return this.#commitFresh(stage);
       const loaded = await this.#current(scope, true);
       const changes = stage.changes();
-      if (this.store) {
-        const bytes = await encodeDelta(
-          scope.domainId,
-          stage.embedding,
-          stage.deltaFiles(),
-          stage.removedPaths(),
-          this.#compress,
-        );
-        const ref = await this.#writeSegment(scope, "delta", bytes, stage.chunkCount());
-        await this.#appendToHead(scope, loaded, ref, stage);
-      }
+      if (this.store) await this.#persist(loaded, stage);
       // Staged into a state a newer base replaced meanwhile (another process compacted): again here.
       stage.replayInto(loaded.state);
       const stats = loaded.state.commit(changes);
@@ -369,6 +359,33 @@ export class BlobSearchIndex implements SearchIndex {
     };
   }
 
+  /**
+   * The segment of a commit: a delta with its files, or — for the first commit of a scope, when
+   * nothing else is staged — a base, so the first load re-indexes nothing.
+   */
+  async #commitSegment(loaded: Loaded, stage: BlobIndexStage): Promise<SegmentRef> {
+    const { scope } = stage;
+    const state = loaded.state;
+    const files = stage.deltaFiles();
+    if (!loaded.head && state.live.size === 0 && state.bm25.size === stage.chunkCount()) {
+      try {
+        state.embedding ??= stage.embedding;
+        const bytes = await encodeBase(state, this.#compress, files);
+        return await this.#writeSegment(scope, "base", bytes, stage.chunkCount());
+      } catch (error) {
+        if (!(error instanceof SegmentError)) throw error;
+      }
+    }
+    const bytes = await encodeDelta(
+      scope.domainId,
+      stage.embedding,
+      files,
+      stage.removedPaths(),
+      this.#compress,
+    );
+    return this.#writeSegment(scope, "delta", bytes, stage.chunkCount());
+  }
+
   async #writeSegment(
     scope: IndexScope,
     kind: SegmentRef["kind"],
@@ -390,26 +407,23 @@ export class BlobSearchIndex implements SearchIndex {
   }
 
   /**
-   * Lists `ref` in the head by compare-and-set; when another process committed meanwhile, its
-   * commits are taken in first (the stage's files are staged again if its base replaced the
-   * state) and `ref` goes after them.
+   * Writes the commit's segment and lists it in the head by compare-and-set. When another process
+   * committed meanwhile, its commits are taken in first (the stage's files are staged again if a
+   * base of its replaced the state) and the segment goes after them.
    */
-  async #appendToHead(
-    scope: IndexScope,
-    loaded: Loaded,
-    ref: SegmentRef,
-    stage: BlobIndexStage,
-  ): Promise<void> {
+  async #persist(loaded: Loaded, stage: BlobIndexStage): Promise<void> {
+    const store = this.store as BlobStore;
     for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
+      const ref = await this.#commitSegment(loaded, stage);
       const segments = ref.kind === "base" ? [ref] : [...(loaded.head?.segments ?? []), ref];
-      if (await this.#putHead(scope, loaded, segments)) return;
-      await this.#refresh(scope, loaded);
-      if (!stage.fresh) stage.replayInto(loaded.state);
+      if (await this.#putHead(stage.scope, loaded, segments)) return;
+      await store.delete(ref.key).catch(() => {});
+      await this.#refresh(stage.scope, loaded);
+      stage.replayInto(loaded.state);
     }
-    await (this.store as BlobStore).delete(ref.key).catch(() => {});
     throw new AdapterError(
       "search-index",
-      `the index of '${scope.domainId}' kept changing under concurrent commits`,
+      `the index of '${stage.scope.domainId}' kept changing under concurrent commits`,
     );
   }
 

@@ -23,10 +23,15 @@ import { MemoryVectorStore } from "./vector-store.ts";
 /** The segment format this code writes and reads. */
 export const SEGMENT_FORMAT = 1;
 const MAGIC = [0x42, 0x4b, 0x49, 0x58]; // "BKIX"
+const SEP_HEADINGS = "\u001f";
 const PREAMBLE = 12;
 
-/** A segment's files: path, version, file metadata and per chunk `[headings, line, text length]`. */
-type SourceRow = [string, string, string, Record<string, unknown>, [string[], number, number][]];
+/**
+ * A segment's files: path, version, file metadata and chunk count. Per chunk, the `chunks`
+ * section holds three varints — its headings (an index into the header's `headings`), its line
+ * number and its text's length — so the header stays small however many chunks there are.
+ */
+type SourceRow = [string, string, string, Record<string, unknown>, number];
 
 interface Header {
   kind: "base" | "delta";
@@ -34,6 +39,8 @@ interface Header {
   embedding: string | null;
   dimensions: number | null;
   sources: SourceRow[];
+  /** The distinct heading lists of the chunks. */
+  headings: string[][];
   removed: string[];
   sections: Record<string, [number, number]>;
   bm25?: { options: unknown; fields: string[]; units: number; groups: number };
@@ -86,20 +93,35 @@ class Body {
 function rowsOf(
   files: DeltaFile[],
   body: Body,
-): { sources: SourceRow[]; dimensions: number | null } {
+): { sources: SourceRow[]; headings: string[][]; dimensions: number | null } {
   const texts: string[] = [];
   const vectors: Float32Array[] = [];
+  const headingIndex = new Map<string, number>();
+  const headings: string[][] = [];
+  const rows = new VarintWriter();
   const sources = files.map((f): SourceRow => {
-    for (const c of f.chunks) texts.push(c.text);
+    for (const c of f.chunks) {
+      texts.push(c.text);
+      const key = c.headings.join(SEP_HEADINGS);
+      let h = headingIndex.get(key);
+      if (h === undefined) {
+        h = headings.push(c.headings) - 1;
+        headingIndex.set(key, h);
+      }
+      rows.write(h);
+      rows.write(c.lineNumber);
+      rows.write(c.text.length);
+    }
     if (f.vectors) vectors.push(...f.vectors);
     return [
       f.path,
       f.source.checksum,
       f.source.fingerprint,
       f.chunks[0]?.metadata ?? {},
-      f.chunks.map((c) => [c.headings, c.lineNumber, c.text.length]),
+      f.chunks.length,
     ];
   });
+  body.add("chunks", rows.toBytes());
   body.add("text", new TextEncoder().encode(texts.join("")));
   const dimensions = vectors[0]?.length ?? null;
   if (dimensions !== null) {
@@ -107,7 +129,7 @@ function rowsOf(
     for (const [i, v] of vectors.entries()) packed.set(v, i * dimensions);
     body.add("vectors", new Uint8Array(packed.buffer));
   }
-  return { sources, dimensions };
+  return { sources, headings, dimensions };
 }
 
 async function pack(header: Header, body: Body, gzip: boolean): Promise<Uint8Array> {
@@ -151,38 +173,39 @@ export function encodeDelta(
   gzip: boolean,
 ): Promise<Uint8Array> {
   const body = new Body();
-  const { sources, dimensions } = rowsOf(files, body);
+  const { sources, headings, dimensions } = rowsOf(files, body);
   const header: Header = {
     kind: "delta",
     domain_id: domainId,
     embedding,
     dimensions,
     sources,
+    headings,
     removed,
     sections: body.sections,
   };
   return pack(header, body, gzip);
 }
 
-/** Encodes the whole scope, its BM25 index included (loading it re-indexes nothing). */
-export function encodeBase(state: ScopeState, gzip: boolean): Promise<Uint8Array> {
+/**
+ * Encodes the whole scope, its BM25 index included (loading it re-indexes nothing): the state's
+ * committed files, or `files` — a first commit's, staged into an otherwise empty state.
+ * Throws {@link SegmentError} when the BM25 index holds chunks of none of them (another update
+ * is staged): write a delta then.
+ */
+export function encodeBase(
+  state: ScopeState,
+  gzip: boolean,
+  files: DeltaFile[] = liveFiles(state),
+): Promise<Uint8Array> {
   const body = new Body();
-  const files: DeltaFile[] = [];
   const where = new Map<string, [number, number]>(); // internal id → [source, chunk]
   const groupSource = new Map<string, number>();
-  for (const [path, s] of state.sources) {
-    const n = files.length;
-    const chunks = s.ids.map((id, i) => {
-      where.set(id, [n, i]);
-      return state.chunks.get(id) as StoredChunk;
-    });
-    groupSource.set(groupOf(path, versionOf(s)), n);
-    const vectors = state.vectors
-      ? chunks.map((c) => state.vectors?.vectorOf(c.id) as Float32Array)
-      : null;
-    files.push({ path, source: s, chunks, vectors });
+  for (const [n, f] of files.entries()) {
+    for (const [i, c] of f.chunks.entries()) where.set(c.id, [n, i]);
+    groupSource.set(groupOf(f.path, versionOf(f.source)), n);
   }
-  const { sources, dimensions } = rowsOf(files, body);
+  const { sources, headings, dimensions } = rowsOf(files, body);
   // Only committed chunks are written: a base is taken with no update staged in between.
   const parts = state.bm25.toParts();
   const units = new VarintWriter();
@@ -207,6 +230,7 @@ export function encodeBase(state: ScopeState, gzip: boolean): Promise<Uint8Array
     embedding: state.embedding,
     dimensions,
     sources,
+    headings,
     removed: [],
     sections: body.sections,
     bm25: {
@@ -217,6 +241,17 @@ export function encodeBase(state: ScopeState, gzip: boolean): Promise<Uint8Array
     },
   };
   return pack(header, body, gzip);
+}
+
+/** The committed files of a state, with their chunks and vectors. */
+function liveFiles(state: ScopeState): DeltaFile[] {
+  return [...state.sources].map(([path, s]) => {
+    const chunks = s.ids.map((id) => state.chunks.get(id) as StoredChunk);
+    const vectors = state.vectors
+      ? chunks.map((c) => state.vectors?.vectorOf(c.id) as Float32Array)
+      : null;
+    return { path, source: s, chunks, vectors };
+  });
 }
 
 /** Decodes a segment; throws {@link SegmentError} when it is not whole. */
@@ -244,24 +279,32 @@ export async function decodeSegment(bytes: Uint8Array): Promise<Segment> {
     packed && d > 0 ? new Float32Array(packed.slice().buffer, 0, packed.length / 4) : null;
   let at = 0;
   let row = 0;
-  const files = header.sources.map(([path, checksum, fingerprint, metadata, rows]): SegmentFile => {
+  const rows = new VarintReader(section("chunks") ?? new Uint8Array(0));
+  // Chunks of one heading list share its array and path (as the chunker makes them).
+  const paths = header.headings.map((h) => h.join(" > "));
+  const files = header.sources.map(([path, checksum, fingerprint, metadata, n]): SegmentFile => {
     const version = versionOf({ checksum, fingerprint });
-    const chunks = rows.map(([headings, lineNumber, length], i): StoredChunk => {
+    const chunks: StoredChunk[] = [];
+    for (let i = 0; i < n; i++) {
+      const h = rows.read();
+      const lineNumber = rows.read();
+      const length = rows.read();
+      const headings = header.headings[h];
+      if (!headings) throw new SegmentError(`chunk ${i} of ${path} names no headings`);
       const chunkId = stableId(header.domain_id, path, i);
-      const chunk: StoredChunk = {
+      chunks.push({
         id: internalId(chunkId, version),
         chunkId,
         source: path,
         chunkIndex: i,
         text: text.slice(at, at + length),
-        headingPath: headings.join(" > "),
+        headingPath: paths[h] as string,
         headings,
         lineNumber,
         metadata: metadata as StoredChunk["metadata"],
-      };
+      });
       at += length;
-      return chunk;
-    });
+    }
     const vectors = floats ? chunks.map(() => floats.subarray(row * d, ++row * d)) : null;
     return {
       path,

@@ -241,12 +241,14 @@ export class RAGKnowledgeBase {
             )
           )[0] ?? null)
         : null;
+    // `domain_id` chose the scopes; what is left of the filter goes to the index.
+    const { domain_id: _chosen, ...rest } = filter ?? {};
     const hits = await this.index.query(scopes, {
       text: query,
       vector,
       embedding: this.embeddingProvider?.name ?? null,
       k,
-      ...(filter ? { filter } : {}),
+      ...(Object.keys(rest).length > 0 ? { filter: rest } : {}),
       ...(options.perSource ? { perSource: true } : {}),
     });
     return hits.filter((h) => h.similarity >= minSimilarity).map(resultOf);

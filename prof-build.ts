@@ -1,0 +1,15 @@
+import { rmSync } from "node:fs";
+import { FileKnowledgeBackend, FsBlobStore } from "./src/adapters/node/index.ts";
+import { BlobSearchIndex, KnowledgeIngestionManager, RAGKnowledgeBase } from "./src/index.ts";
+import { loadScifact } from "./bench/scifact.ts";
+const root = "/tmp/sf-prof";
+rmSync(root, { recursive: true, force: true });
+const { corpus } = loadScifact();
+const source = new FileKnowledgeBackend({ path: root });
+await source.createKb("scifact");
+const files = corpus.map((d) => ({ path: `${d.id}.md`, content: `# ${d.title}\n\n${d.text}` }));
+for (let i = 0; i < files.length; i += 1000) await source.putFiles("scifact", files.slice(i, i + 1000));
+const rag = new RAGKnowledgeBase({ index: new BlobSearchIndex({ store: new FsBlobStore({ root }), compress: process.env.GZ === "1" }) });
+const t = performance.now();
+const r = await new KnowledgeIngestionManager({ source, destination: rag }).ingest("scifact");
+console.log("ingest", (performance.now() - t).toFixed(0), r.chunksCreated);
