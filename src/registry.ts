@@ -30,11 +30,17 @@ export {
 export { httpRegistryBackends, httpRegistryEntry } from "./core/registry/http-factory.ts";
 export { HttpJson, type HttpJsonOptions, httpAuthHeaders } from "./core/registry/http-request.ts";
 export { InMemoryBackend, type InMemoryBackendOptions } from "./core/registry/memory-backend.ts";
+export { MemoryRecordStore } from "./core/registry/memory-record-store.ts";
 export {
-  MemoryRecordStore,
+  DEFAULT_PAGE_LIMIT,
+  MAX_PAGE_LIMIT,
+  type Page,
+  type PageOptions,
   type PutCondition,
+  pageLimit,
   type RecordStore,
   type RecordStoreCapabilities,
+  type TouchCondition,
 } from "./core/registry/record-store.ts";
 export {
   computeEtag,
@@ -51,9 +57,11 @@ export {
   type StoreRegistryBackendOptions,
 } from "./core/registry/store-backend.ts";
 export {
+  type ListPageOptions,
   REGISTRY_TOPIC,
   type RegisterOptions,
   type RegistryBackend,
+  type RollbackOptions,
   type UpdateOptions,
 } from "./core/registry/types.ts";
 export {
