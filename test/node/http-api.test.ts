@@ -225,7 +225,7 @@ describe("HTTP API - bad input is a 4xx, never a 500", () => {
 
   it("If-Match garbage - 400; well-formed but stale or weak - 412; version or ETag - 200", async () => {
     const created = await call("PUT", "/bots/im", { config: { v: 1 } });
-    for (const garbage of ["garbage!", "", '"unterminated', "1.5", '"abc"']) {
+    for (const garbage of ["garbage!", "", '"unterminated', "1.5", "stale", 'W/"1", junk']) {
       const res = await call(
         "PUT",
         "/bots/im",
@@ -234,11 +234,14 @@ describe("HTTP API - bad input is a 4xx, never a 500", () => {
       );
       expectError(res, 400, "VALIDATION");
     }
-    expectError(
-      await call("PUT", "/bots/im", { config: { v: 9 } }, { ...RW, "if-match": '"7"' }),
-      412,
-      "PRECONDITION_FAILED",
-    );
+    // Well-formed entity-tags that match nothing are 412 (RFC 9110 §13.1.1), not 400.
+    for (const stale of ['"7"', '"stale"', '"abc", "7"', 'W/"1", "other"']) {
+      expectError(
+        await call("PUT", "/bots/im", { config: { v: 9 } }, { ...RW, "if-match": stale }),
+        412,
+        "PRECONDITION_FAILED",
+      );
+    }
     expectError(
       await call("PUT", "/bots/im", { config: { v: 9 } }, { ...RW, "if-match": 'W/"1"' }),
       412,

@@ -104,6 +104,10 @@ for (const base of ["/bots", "/configs"]) {
         { "if-match": `"${v1.etag}"` },
       );
       expect(staleEtag.status).toBe(412);
+      expect(
+        (await call("POST", `${base}/${id}/rollback`, { version: 1 }, { "if-match": '"nope"' }))
+          .status,
+      ).toBe(412);
       const current = (await call("GET", `${base}/${id}?peek=1`)).json;
       const ok = await call(
         "POST",
