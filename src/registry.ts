@@ -22,6 +22,11 @@ export {
   validatePortability,
 } from "./core/portability.ts";
 export { RegistryBackendBase } from "./core/registry/base-backend.ts";
+export {
+  coreRecordStores,
+  DataKnobsRegistryAdapter,
+  type DataKnobsRegistryAdapterOptions,
+} from "./core/registry/dataknobs-adapter.ts";
 export { coreRegistryBackends, createRegistryBackend } from "./core/registry/factory.ts";
 export {
   HTTPRegistryBackend,
@@ -51,8 +56,6 @@ export {
   type StoredRegistration,
 } from "./core/registry/registration.ts";
 export {
-  /** The seed's name for {@link StoreRegistryBackend}. */
-  StoreRegistryBackend as DataKnobsRegistryAdapter,
   StoreRegistryBackend,
   type StoreRegistryBackendOptions,
 } from "./core/registry/store-backend.ts";

@@ -24,6 +24,7 @@ import { coreUnitSuite } from "./core-units.ts";
 import { exampleSuite } from "./examples.ts";
 import { ingestUnitSuite } from "./ingest-units.ts";
 import { ragUnitSuite } from "./rag-units.ts";
+import { registryUnitSuite } from "./registry-units.ts";
 import { searchUnitSuite } from "./search-units.ts";
 
 export function runAll(h: TestHarness, runtime: string): void {
@@ -50,6 +51,7 @@ export function runAll(h: TestHarness, runtime: string): void {
     create: () => new InMemoryKnowledgeBackend(),
   });
   coreUnitSuite(h, runtime);
+  registryUnitSuite(h, runtime);
   ingestUnitSuite(h, runtime);
   searchUnitSuite(h, runtime);
   ragUnitSuite(h, runtime);
