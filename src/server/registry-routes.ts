@@ -91,7 +91,7 @@ export function registryRoutes(ctx: ServerContext): Hono {
   // (access times may lag in them, as they do behind a 304).
   const lists = new Map<string, string>();
   let listsRevision = "";
-  const revisions = new RevisionSettler();
+  const revisions = new RevisionSettler(ctx.now);
   const r = new Hono();
 
   r.get("/", async (c) => {

@@ -25,6 +25,7 @@ import { exampleSuite } from "./examples.ts";
 import { ingestUnitSuite } from "./ingest-units.ts";
 import { ragUnitSuite } from "./rag-units.ts";
 import { registryUnitSuite } from "./registry-units.ts";
+import { reloadUnitSuite } from "./reload-units.ts";
 import { searchUnitSuite } from "./search-units.ts";
 
 export function runAll(h: TestHarness, runtime: string): void {
@@ -52,6 +53,7 @@ export function runAll(h: TestHarness, runtime: string): void {
   });
   coreUnitSuite(h, runtime);
   registryUnitSuite(h, runtime);
+  reloadUnitSuite(h, runtime);
   ingestUnitSuite(h, runtime);
   searchUnitSuite(h, runtime);
   ragUnitSuite(h, runtime);
