@@ -129,8 +129,11 @@ export class RecordTable {
     return end < ids.length ? { items, cursor: ids[end - 1] as string } : { items };
   }
 
-  /** Writes `record` when the current version is `expectedVersion` (`null`: absent). */
-  put(record: RegistrationDict | StoredRegistration, expectedVersion: number | null): boolean {
+  /**
+   * Whether `put(record, expectedVersion)` would write: the condition holds. A version that is
+   * not an integer above `expectedVersion` is a `ValidationError`.
+   */
+  accepts(record: RegistrationDict | StoredRegistration, expectedVersion: number | null): boolean {
     const { version } = record;
     if (!Number.isInteger(version) || version < 1 || version <= (expectedVersion ?? 0)) {
       throw invalid(
@@ -138,8 +141,13 @@ export class RecordTable {
         `${version} of bot '${record.bot_id}' must be an integer greater than ${expectedVersion ?? 0}`,
       );
     }
+    return this.version(record.bot_id) === expectedVersion;
+  }
+
+  /** Writes `record` when the current version is `expectedVersion` (`null`: absent). */
+  put(record: RegistrationDict | StoredRegistration, expectedVersion: number | null): boolean {
+    if (!this.accepts(record, expectedVersion)) return false;
     const bot = this.#bots.get(record.bot_id);
-    if ((bot?.current.head.version ?? null) !== expectedVersion) return false;
     const entry = toEntry(record);
     if (bot) {
       bot.current = entry;
@@ -208,29 +216,32 @@ export class RecordTable {
     return entry?.head.version === version ? read(entry) : null;
   }
 
-  /** The version below which `pruneHistory(botId, keepLast)` removes versions (0: none). */
-  pruneCutoff(botId: string, keepLast: number): number {
+  /**
+   * What `prune(botId, keepLast)` would do: remove the versions below `before`, `removed` of them.
+   * `keepLast` must be an integer ≥ 1 (`ValidationError`).
+   */
+  pruneCutoff(botId: string, keepLast: number): { before: number; removed: number } {
     if (!Number.isInteger(keepLast) || keepLast < 1)
       throw invalid("keepLast", `${keepLast} must be an integer of at least 1`);
     const versions = this.#bots.get(botId)?.versions ?? [];
-    return versions.length > keepLast
-      ? (versions[versions.length - keepLast] as Entry).head.version
-      : 0;
+    const removed = Math.max(versions.length - keepLast, 0);
+    return { before: removed > 0 ? (versions[removed] as Entry).head.version : 0, removed };
   }
 
-  /** Removes the versions older than `version`; returns how many. */
+  /** Removes the versions older than `version` (never the current one); returns how many. */
   pruneBefore(botId: string, version: number): number {
     const versions = this.#bots.get(botId)?.versions;
     if (versions === undefined) return 0;
     const removed = Math.min(versionIndex(versions, version), versions.length - 1);
-    if (removed > 0) versions.splice(0, removed);
-    this.#versionCount -= Math.max(removed, 0);
-    return Math.max(removed, 0);
+    if (removed <= 0) return 0;
+    versions.splice(0, removed);
+    this.#versionCount -= removed;
+    return removed;
   }
 
   /** Keeps the newest `keepLast` versions of a record; returns how many were removed. */
   prune(botId: string, keepLast: number): number {
-    return this.pruneBefore(botId, this.pruneCutoff(botId, keepLast));
+    return this.pruneBefore(botId, this.pruneCutoff(botId, keepLast).before);
   }
 
   /**
