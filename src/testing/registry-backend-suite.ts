@@ -318,6 +318,22 @@ export function registryBackendSuite(h: TestHarness, options: RegistryBackendSui
       },
     );
 
+    itThrottled(
+      "get.touch-never-reverts-write - 20 rounds of a recorded read racing a write: every write stays",
+      async () => {
+        await backend.register("race", { round: -1 });
+        for (let round = 0; round < 20; round++) {
+          clock.advance(120_000);
+          const [, written] = await Promise.all([
+            backend.get("race"),
+            backend.register("race", { round }),
+          ]);
+          const now = await backend.peek("race");
+          expect([now?.version, now?.config]).toEqual([written.version, { round }]);
+        }
+      },
+    );
+
     itClock(
       "peek.never-writes - peek and peekConfig leave access time and revision alone",
       async () => {
