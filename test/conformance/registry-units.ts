@@ -4,6 +4,7 @@
  * `GET /bots` the seed's way (a plain array, or `{ configs }`).
  */
 import {
+  createRegistryBackend,
   DataKnobsRegistryAdapter,
   HTTPRegistryBackend,
   MemoryRecordStore,
@@ -72,6 +73,18 @@ export function registryUnitSuite(h: TestHarness, runtime: string): void {
       );
       expect(key instanceof ValidationError).toBe(true);
       expect((key as Error).message).toContain("host");
+    });
+  });
+
+  describe(`createRegistryBackend("memory") (${runtime})`, () => {
+    it("takes history_limit (versions kept per bot); other keys are a ValidationError", async () => {
+      const backend = createRegistryBackend("memory", { history_limit: 2 });
+      for (let v = 1; v <= 4; v++) await backend.register("b", { v });
+      expect((await backend.history("b")).items.map((r) => r.version)).toEqual([4, 3]);
+      for (const config of [{ history_limit: 0 }, { history_limit: "2" }, { path: "x" }])
+        expect(
+          thrown(() => createRegistryBackend("memory", config)) instanceof ValidationError,
+        ).toBe(true);
     });
   });
 

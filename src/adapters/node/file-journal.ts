@@ -113,7 +113,11 @@ export function parseHeader(text: string | undefined, path: string): JournalHead
   return header;
 }
 
-/** A new header for a store (`store` kept across compactions). */
+/**
+ * A new header for a store (`store` kept across compactions).
+ * @example
+ * newHeader(randomUUID(), 0, 0); // the header of an empty journal
+ */
 export function newHeader(store: string, n: number, rev: number): JournalHeader {
   return { botknobs: "record-journal", format: JOURNAL_FORMAT, store, file: randomUUID(), n, rev };
 }
@@ -121,6 +125,8 @@ export function newHeader(store: string, n: number, rev: number): JournalHeader 
 /**
  * The snapshot lines that rebuild `table` (each kept version as a `put`, then a `touch` where
  * the current one's access time moved on).
+ * @example
+ * await replaceJournal(path, header, snapshotLines(table));
  */
 export function* snapshotLines(table: RecordTable): Generator<string> {
   for (const { versions, lastAccessedAt } of table.dump()) {
@@ -139,6 +145,8 @@ export function* snapshotLines(table: RecordTable): Generator<string> {
 /**
  * Writes a whole journal file beside `path` and renames it into place (atomic: a reader sees
  * the old file or the new one); returns the new file's size and line count.
+ * @example
+ * await replaceJournal(path, newHeader(randomUUID(), 0, 0), []); // a new, empty journal
  */
 export async function replaceJournal(
   path: string,

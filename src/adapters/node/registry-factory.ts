@@ -21,7 +21,11 @@ const fileSchema = z.strictObject({
   history_limit: z.optional(z.int().check(z.minimum(1))),
 });
 
-/** The record store types `botknobs/node` knows: the core's and `file` (key `path`). */
+/**
+ * The record store types `botknobs/node` knows: the core's and `file` (key `path`).
+ * @example
+ * new DataKnobsRegistryAdapter({ backend_type: "file", backend_config: { path: "./data/registry" }, recordStores: nodeRecordStores });
+ */
 export const nodeRecordStores: FactoryTable<RecordStore> = {
   ...coreRecordStores,
   file: {
@@ -32,7 +36,11 @@ export const nodeRecordStores: FactoryTable<RecordStore> = {
   },
 };
 
-/** The registry backend types `botknobs/node` knows: the core's (`memory`, `http`) and `file`. */
+/**
+ * The registry backend types `botknobs/node` knows: the core's (`memory`, `http`) and `file`.
+ * @example
+ * const backend = createFromTable("registry backend", nodeRegistryBackends, "file", { path: "./data/registry" });
+ */
 export const nodeRegistryBackends: FactoryTable<RegistryBackend> = {
   ...coreRegistryBackends,
   file: {

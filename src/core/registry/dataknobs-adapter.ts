@@ -12,6 +12,8 @@ import { StoreRegistryBackend, type StoreRegistryBackendOptions } from "./store-
 /**
  * The record stores the core can make by name: `memory` (and the seed's `mem`). `botknobs/node`
  * adds `file` (`nodeRecordStores`).
+ * @example
+ * new DataKnobsRegistryAdapter({ backend_type: "mem", recordStores: coreRecordStores });
  */
 export const coreRecordStores: FactoryTable<RecordStore> = {
   memory: { schema: z.strictObject({}), create: () => new MemoryRecordStore() },

@@ -165,26 +165,30 @@ export class HTTPRegistryBackend extends RegistryBackendBase {
     return this.#registration(response);
   }
 
-  async #read(botId: string, peek: boolean): Promise<Registration | null> {
-    validateBotId(botId);
-    const url = this.#url(botId, peek ? "?peek=1" : "");
+  /** `GET url`: the response, `null` on 404; other error statuses throw `HttpError`. */
+  async #found(url: string): Promise<Response | null> {
     const response = await this.#http.request("GET", url);
     if (response.status === 404) {
       await response.body?.cancel();
       return null;
     }
-    if (!response.ok) return this.#http.fail(response, "GET", url);
-    return this.#registration(response);
+    return response.ok ? response : this.#http.fail(response, "GET", url);
+  }
+
+  async #read(botId: string, suffix: string): Promise<Registration | null> {
+    validateBotId(botId);
+    const response = await this.#found(this.#url(botId, suffix));
+    return response && this.#registration(response);
   }
 
   /** Reads and records the access on the server. */
   get(botId: string): Promise<Registration | null> {
-    return this.#read(botId, false);
+    return this.#read(botId, "");
   }
 
   /** Reads with `?peek=1`: the server records no access. */
   peek(botId: string): Promise<Registration | null> {
-    return this.#read(botId, true);
+    return this.#read(botId, "?peek=1");
   }
 
   async #write(method: string, url: string): Promise<boolean> {
@@ -236,27 +240,15 @@ export class HTTPRegistryBackend extends RegistryBackendBase {
     validateBotId(botId);
     const limit = options.limit === undefined ? undefined : pageLimit(options.limit);
     const url = this.#url(botId, `/versions${this.#query({ limit, cursor: options.cursor })}`);
-    const response = await this.#http.request("GET", url);
-    if (response.status === 404) {
-      await response.body?.cancel();
-      return { items: [] };
-    }
-    if (!response.ok) return this.#http.fail(response, "GET", url);
-    return listing(await this.#http.json<unknown>(response), url, undefined);
+    const response = await this.#found(url);
+    return response
+      ? listing(await this.#http.json<unknown>(response), url, undefined)
+      : { items: [] };
   }
 
   /** `GET /bots/{id}/versions/{version}`; `null` when the bot or version is missing. */
   async getVersion(botId: string, version: number): Promise<Registration | null> {
-    validateBotId(botId);
-    validateVersion(version);
-    const url = this.#url(botId, `/versions/${version}`);
-    const response = await this.#http.request("GET", url);
-    if (response.status === 404) {
-      await response.body?.cancel();
-      return null;
-    }
-    if (!response.ok) return this.#http.fail(response, "GET", url);
-    return this.#registration(response);
+    return this.#read(botId, `/versions/${validateVersion(version)}`);
   }
 
   /** `POST /bots/{id}/rollback` with `If-Match: "<ifVersion>"` when given. */
