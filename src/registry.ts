@@ -41,11 +41,13 @@ export {
   MAX_PAGE_LIMIT,
   type Page,
   type PageOptions,
-  type PutCondition,
   pageLimit,
-  type RecordStore,
-  type RecordStoreCapabilities,
-  type TouchCondition,
+} from "./core/registry/page.ts";
+export type {
+  PutCondition,
+  RecordStore,
+  RecordStoreCapabilities,
+  TouchCondition,
 } from "./core/registry/record-store.ts";
 export {
   computeEtag,

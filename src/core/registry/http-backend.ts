@@ -22,7 +22,7 @@ import {
 import { RegistryBackendBase } from "./base-backend.ts";
 import { errorCode, errorText, listing, unquote } from "./http-listing.ts";
 import { HttpJson, httpAuthHeaders } from "./http-request.ts";
-import { type Page, type PageOptions, pageLimit } from "./record-store.ts";
+import { type Page, type PageOptions, pageLimit } from "./page.ts";
 import { Registration, type RegistrationDict } from "./registration.ts";
 import { validateVersion } from "./store-writer.ts";
 import type { ListPageOptions, RegisterOptions, RollbackOptions, UpdateOptions } from "./types.ts";

@@ -6,7 +6,7 @@
  */
 import { ValidationError } from "../errors.ts";
 import type { JsonObject } from "../validate.ts";
-import { type Page, type PageOptions, pageLimit } from "./record-store.ts";
+import { type Page, type PageOptions, pageLimit } from "./page.ts";
 import type { RegistrationDict, StoredRegistration } from "./registration.ts";
 
 type Head = Omit<RegistrationDict, "config" | "metadata">;

@@ -16,7 +16,8 @@ import {
   validateStatus,
 } from "../validate.ts";
 import { RegistryBackendBase } from "./base-backend.ts";
-import { type Page, type PageOptions, pageLimit, type RecordStore } from "./record-store.ts";
+import { type Page, type PageOptions, pageLimit } from "./page.ts";
+import type { RecordStore } from "./record-store.ts";
 import {
   configOf,
   Registration,
