@@ -12,7 +12,7 @@
  */
 import { MarkdownTextSplitter } from "@langchain/textsplitters";
 import { gzipSync } from "fflate";
-import { chunkFile, chunkMarkdown, detectFileType } from "../src/core/ingest/index.ts";
+import { chunkFile, chunkMarkdown, detectFileType } from "../src/core/knowledge/chunk/index.ts";
 import { docsCorpus } from "../test/fixtures/data.ts";
 
 const RUNS = 7;

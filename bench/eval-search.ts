@@ -5,8 +5,8 @@
  * the configuration names to run).
  * @module
  */
-import { Bm25Index } from "../src/core/search/bm25.ts";
-import type { Bm25Options } from "../src/core/search/types.ts";
+import { Bm25Index } from "../src/core/knowledge/index/bm25/bm25.ts";
+import type { Bm25Options } from "../src/core/knowledge/index/bm25/types.ts";
 import {
   chunkCorpus,
   collapse,

@@ -15,7 +15,7 @@ import { runInNewContext } from "node:vm";
 import { gzipSync } from "node:zlib";
 import { create, insertMultiple, search as oramaSearch } from "@orama/orama";
 import MiniSearch from "minisearch";
-import { Bm25Index } from "../src/core/search/bm25.ts";
+import { Bm25Index } from "../src/core/knowledge/index/bm25/bm25.ts";
 import {
   chunkCorpus,
   collapse,

@@ -1,7 +1,13 @@
 /**
- * Knowledge: raw file storage per knowledge base (the seed's `dataknobs_bots.knowledge`).
+ * Knowledge: the seed's `dataknobs_bots.knowledge`, in the order a file travels it — stored
+ * (knowledge backends over blob stores), chunked, embedded, indexed (the search-index port and
+ * the built-in engine), searched (`RAGKnowledgeBase`); `KnowledgeIngestionManager` runs a
+ * knowledge base from the first step to the last.
  * @module
  */
+
+// Blob stores: where bytes live.
+export { copyObject } from "./core/blob/copy.ts";
 export { MemoryBlobStore } from "./core/blob/memory-blob-store.ts";
 export type {
   BlobBody,
@@ -13,25 +19,94 @@ export type {
   BlobStore,
   BlobStoreCapabilities,
 } from "./core/blob/types.ts";
+// Chunking: files to markdown to chunks.
 export {
   type ChunkedMarkdown,
   type ChunkOptions,
   chunkMarkdown,
   type MarkdownChunk,
-} from "./core/ingest/chunk.ts";
-export { type ChunkedFile, type ChunkFileOptions, chunkFile } from "./core/ingest/chunk-file.ts";
+} from "./core/knowledge/chunk/chunk.ts";
+export {
+  type ChunkedFile,
+  type ChunkFileOptions,
+  chunkFile,
+} from "./core/knowledge/chunk/chunk-file.ts";
 export {
   type MarkdownDocument,
   type ToMarkdownOptions,
   toMarkdown,
-} from "./core/ingest/transform.ts";
+} from "./core/knowledge/chunk/transform.ts";
+// Embedding.
 export {
-  BlobKnowledgeBackend,
-  type BlobKnowledgeBackendOptions,
-  checksumOf,
-  type MetadataDocument,
-} from "./core/knowledge/blob-backend.ts";
-export { coreKnowledgeBackends, createKnowledgeBackend } from "./core/knowledge/factory.ts";
+  EchoEmbeddingProvider,
+  type EmbeddingProvider,
+  OpenAICompatibleEmbeddingProvider,
+  type OpenAICompatibleOptions,
+} from "./core/knowledge/embed/embeddings.ts";
+// Indexing: the search-index port, the built-in engine, vectors and filters.
+export {
+  BlobSearchIndex,
+  type BlobSearchIndexOptions,
+  INDEX_FORMAT_VERSION,
+  type IndexHead,
+  type SegmentRef,
+} from "./core/knowledge/index/blob-search-index.ts";
+export { Bm25Index } from "./core/knowledge/index/bm25/bm25.ts";
+export { DEFAULT_BM25_OPTIONS, resolveBm25Options } from "./core/knowledge/index/bm25/options.ts";
+export {
+  createTokenizer,
+  normalizeText,
+  Stemmer,
+  type Tokenizer,
+  type TokenizerOptions,
+  tokenize,
+} from "./core/knowledge/index/bm25/tokenize.ts";
+export type {
+  Bm25IndexJson,
+  Bm25Options,
+  SearchDocument,
+  SearchHit,
+  SearchOptions,
+} from "./core/knowledge/index/bm25/types.ts";
+export {
+  type FieldCondition,
+  type FilterOperator,
+  type FilterValue,
+  type MetadataFilter,
+  matchesFilter,
+  validateFilter,
+} from "./core/knowledge/index/filter.ts";
+export {
+  type FusedHit,
+  fuseRrf,
+  normaliseLexical,
+  type RankedHit,
+  RRF_K,
+} from "./core/knowledge/index/fusion.ts";
+export { ID_SEPARATOR } from "./core/knowledge/index/scope-state.ts";
+export {
+  type IndexChunk,
+  type IndexCommit,
+  type IndexedSource,
+  type IndexHit,
+  type IndexQuery,
+  type IndexScope,
+  type IndexStage,
+  metadataOf,
+  type SearchIndex,
+  type SearchIndexCapabilities,
+  type StageOptions,
+} from "./core/knowledge/index/types.ts";
+export {
+  MemoryVectorStore,
+  type MemoryVectorStoreJson,
+  type VectorHit,
+  type VectorQueryOptions,
+  type VectorRecord,
+  type VectorStore,
+  type VectorStoreCapabilities,
+} from "./core/knowledge/index/vector-store.ts";
+// Ingestion: from a knowledge backend's files to the index.
 export {
   INGESTION_TOPIC,
   type IngestionError,
@@ -41,7 +116,32 @@ export {
   KnowledgeIngestionManager,
   type KnowledgeIngestionManagerOptions,
 } from "./core/knowledge/ingestion.ts";
-export { InMemoryKnowledgeBackend } from "./core/knowledge/memory-backend.ts";
+// Searching.
+export {
+  type RagConfig,
+  type RagHostOptions,
+  ragConfigSchema,
+} from "./core/knowledge/search/config.ts";
+export {
+  type CommitStats,
+  DomainUpdate,
+  type PutSourceOptions,
+} from "./core/knowledge/search/domain-update.ts";
+export {
+  type BeginUpdateOptions,
+  DEFAULT_GENERATION,
+  PIPELINE_VERSION,
+  RAGKnowledgeBase,
+  type RAGKnowledgeBaseOptions,
+} from "./core/knowledge/search/knowledge-base.ts";
+export type { QueryOptions, SearchResult } from "./core/knowledge/search/types.ts";
+// Storing knowledge files.
+export {
+  BlobKnowledgeBackend,
+  type BlobKnowledgeBackendOptions,
+} from "./core/knowledge/store/blob-backend.ts";
+export { coreKnowledgeBackends, createKnowledgeBackend } from "./core/knowledge/store/factory.ts";
+export { InMemoryKnowledgeBackend } from "./core/knowledge/store/memory-backend.ts";
 export {
   IngestionStatus,
   incrementVersion,
@@ -50,67 +150,13 @@ export {
   KnowledgeFile,
   type KnowledgeFileDict,
   validateIngestionStatus,
-} from "./core/knowledge/models.ts";
-export { contentTypeFor, METADATA_FILE, validateFilePath } from "./core/knowledge/paths.ts";
+} from "./core/knowledge/store/models.ts";
+export { contentTypeFor, METADATA_FILE, validateFilePath } from "./core/knowledge/store/paths.ts";
 export type {
   KnowledgeResourceBackend,
   PutFileEntry,
   PutFileOptions,
-} from "./core/knowledge/types.ts";
-export { type RagConfig, type RagHostOptions, ragConfigSchema } from "./core/rag/config.ts";
-export {
-  type CommitStats,
-  DomainUpdate,
-  ID_SEPARATOR,
-  type PutSourceOptions,
-} from "./core/rag/domain-update.ts";
-export {
-  EchoEmbeddingProvider,
-  type EmbeddingProvider,
-  OpenAICompatibleEmbeddingProvider,
-  type OpenAICompatibleOptions,
-} from "./core/rag/embeddings.ts";
-export {
-  type FusedHit,
-  fuseRrf,
-  normaliseLexical,
-  type RankedHit,
-  RRF_K,
-} from "./core/rag/fusion.ts";
-export {
-  PIPELINE_VERSION,
-  RAGKnowledgeBase,
-  type RAGKnowledgeBaseOptions,
-} from "./core/rag/knowledge-base.ts";
-export type { KnowledgeBaseJson } from "./core/rag/persist.ts";
-export type { QueryOptions, SearchResult, SourceState, StoredChunk } from "./core/rag/types.ts";
-export {
-  MemoryVectorStore,
-  type MemoryVectorStoreJson,
-  type VectorHit,
-  type VectorQueryOptions,
-  type VectorRecord,
-  type VectorStore,
-} from "./core/rag/vector-store.ts";
-export { Bm25Index } from "./core/search/bm25.ts";
-export { DEFAULT_BM25_OPTIONS, resolveBm25Options } from "./core/search/options.ts";
-export { stemEnglish } from "./core/search/stemmer.ts";
-export {
-  createTokenizer,
-  normalizeText,
-  Stemmer,
-  type Tokenizer,
-  type TokenizerOptions,
-  tokenize,
-} from "./core/search/tokenize.ts";
-export type {
-  Bm25IndexJson,
-  Bm25Options,
-  SearchDocument,
-  SearchHit,
-  SearchOptions,
-} from "./core/search/types.ts";
-export { Sha256 } from "./core/util/sha256.ts";
+} from "./core/knowledge/store/types.ts";
 export {
   type ByteSource,
   type ByteStream,

@@ -6,9 +6,9 @@
  */
 import type { Context, Hono } from "hono";
 import { NotFoundError } from "../core/errors.ts";
-import type { KnowledgeFile } from "../core/knowledge/models.ts";
-import { validateFilePath } from "../core/knowledge/paths.ts";
-import type { KnowledgeResourceBackend } from "../core/knowledge/types.ts";
+import type { KnowledgeFile } from "../core/knowledge/store/models.ts";
+import { validateFilePath } from "../core/knowledge/store/paths.ts";
+import type { KnowledgeResourceBackend } from "../core/knowledge/store/types.ts";
 import { validateBotId } from "../core/validate.ts";
 import { limitedBody } from "./body.ts";
 import { header, query, type ServerContext } from "./context.ts";
@@ -146,12 +146,13 @@ export function fileRoutes(r: Hono, ctx: ServerContext): void {
     await requireKb(knowledge, domain);
     const existed = await knowledge.fileExists(domain, path);
     const contentType = requestContentType(c);
-    const file = await knowledge.putFile(
-      domain,
-      path,
-      limitedBody(c, ctx.maxFileBytes),
-      contentType === undefined ? {} : { contentType },
-    );
+    // A known length lets R2 and S3 stream the upload (a body of another length is refused).
+    const length = header(c, "content-length");
+    const size = length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined;
+    const file = await knowledge.putFile(domain, path, limitedBody(c, ctx.maxFileBytes), {
+      ...(contentType === undefined ? {} : { contentType }),
+      ...(size === undefined ? {} : { size }),
+    });
     return c.json(file.toDict(), existed ? 200 : 201, { ETag: quoteEtag(file.checksum) });
   });
 

@@ -24,7 +24,13 @@ export {
   mapError,
 } from "./errors.ts";
 export { type IngestJob, JobStatus } from "./jobs.ts";
-export { createInMemoryApp, type InMemoryApp, type InMemoryAppOptions } from "./memory.ts";
 export { openApiDocument } from "./openapi.ts";
 export { parseEtags, parseIfMatch, quoteEtag } from "./preconditions.ts";
 export { parseRange } from "./range.ts";
+export {
+  type AppStores,
+  createAppOver,
+  createInMemoryApp,
+  type ServedApp,
+  type ServedAppOptions,
+} from "./services.ts";

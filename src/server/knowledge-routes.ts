@@ -5,13 +5,40 @@
  */
 import { Hono } from "hono";
 import { NotFoundError, UnsupportedError } from "../core/errors.ts";
-import type { KnowledgeResourceBackend } from "../core/knowledge/types.ts";
+import type { RAGKnowledgeBase } from "../core/knowledge/search/knowledge-base.ts";
+import {
+  IngestionStatus,
+  type KnowledgeBaseInfo,
+  type KnowledgeBaseInfoDict,
+} from "../core/knowledge/store/models.ts";
+import type { KnowledgeResourceBackend } from "../core/knowledge/store/types.ts";
 import { parseWith } from "../core/validate.ts";
 import { readJson, readOptionalJson } from "./body.ts";
 import { background, query, type ServerContext } from "./context.ts";
 import { domainId, fileRoutes } from "./file-routes.ts";
 import { IngestJobs, jobToDict } from "./jobs.ts";
 import { createKbSchema, ingestSchema, searchQuery } from "./schemas.ts";
+
+/**
+ * The summary with the ingestion status checked against the index: `ready` (or `error`) over an
+ * index that is not there — a new process over a memory index, a deleted index folder — shows
+ * as `pending` with the reason, never as ready.
+ */
+async function withIndexState(
+  info: KnowledgeBaseInfo,
+  rag: RAGKnowledgeBase | undefined,
+): Promise<KnowledgeBaseInfoDict> {
+  const dict = info.toDict();
+  const claimsIndex =
+    info.ingestionStatus === IngestionStatus.READY ||
+    info.ingestionStatus === IngestionStatus.ERROR;
+  if (!rag || !claimsIndex || (await rag.isIndexed(info.domainId))) return dict;
+  return {
+    ...dict,
+    ingestion_status: IngestionStatus.PENDING,
+    ingestion_error: `the search index of this knowledge base is missing (it was ${info.ingestionStatus}); ingest it again`,
+  };
+}
 
 function unsupported(what: string): never {
   throw new UnsupportedError(`This server has no ${what} configured`);
@@ -33,7 +60,7 @@ export function knowledgeRoutes(ctx: ServerContext): Hono {
 
   r.get("/", async (c) => {
     const infos = await knowledge.listKbs();
-    return c.json({ items: infos.map((i) => i.toDict()) });
+    return c.json({ items: await Promise.all(infos.map((i) => withIndexState(i, ctx.rag))) });
   });
 
   r.post("/", async (c) => {
@@ -50,15 +77,16 @@ export function knowledgeRoutes(ctx: ServerContext): Hono {
     const domain = domainId(c);
     const info = await knowledge.getInfo(domain);
     if (!info) throw new NotFoundError(`Knowledge base '${domain}' does not exist`);
-    return c.json(info.toDict());
+    return c.json(await withIndexState(info, ctx.rag));
   });
 
   r.delete("/:domain", async (c) => {
     const domain = domainId(c);
-    if (!(await knowledge.deleteKb(domain)))
+    const info = await knowledge.getInfo(domain);
+    if (!info || !(await knowledge.deleteKb(domain)))
       throw new NotFoundError(`Knowledge base '${domain}' does not exist`);
-    // A deleted knowledge base is not searchable any more.
-    ctx.rag?.clear(domain);
+    // Its index goes too (an index kept beside the files went with them already).
+    await ctx.rag?.index.remove({ domainId: domain, generation: info.generation });
     return c.body(null, 204);
   });
 

@@ -5,7 +5,7 @@
  */
 import * as z from "zod/mini";
 import { EventType } from "../core/events/event.ts";
-import { IngestionStatus } from "../core/knowledge/models.ts";
+import { IngestionStatus } from "../core/knowledge/store/models.ts";
 import {
   botIdSchema,
   type JsonObject,
@@ -207,6 +207,7 @@ export const kbInfoSchema: z.ZodMiniType = z.object({
   ingestion_status: z.enum(Object.values(IngestionStatus) as [string, ...string[]]),
   ingestion_error: z.nullable(z.string()),
   vector_store_path: z.nullable(z.string()),
+  generation: z.string(),
   metadata: jsonObject,
 });
 

@@ -2,9 +2,11 @@
  * The `BlobStore` conformance suite: memory, file system, R2, S3 and IndexedDB stores run it.
  * @module
  */
-import type { BlobStore } from "../core/blob/types.ts";
+import { copyObject } from "../core/blob/copy.ts";
+import type { BlobStore, BlobStoreCapabilities } from "../core/blob/types.ts";
+import { UnsupportedError, ValidationError } from "../core/errors.ts";
 import { bytesToStream, readAll } from "../core/util/streams.ts";
-import type { TestHarness } from "./harness.ts";
+import { expectRejects, itUnless, type TestHarness } from "./harness.ts";
 
 /** Options of {@link blobStoreSuite}. */
 export interface BlobStoreSuiteOptions {
@@ -12,6 +14,11 @@ export interface BlobStoreSuiteOptions {
   /** A fresh, empty store. */
   create(): Promise<BlobStore> | BlobStore;
   destroy?(store: BlobStore): Promise<void>;
+  /**
+   * What the store lacks, as its `capabilities` say (default: everything is there). Cases that
+   * need a missing capability are reported as skipped; one case checks the declaration.
+   */
+  capabilities?: Partial<BlobStoreCapabilities>;
 }
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -31,6 +38,13 @@ export function failingStream(parts: Uint8Array[]): ReadableStream<Uint8Array> {
 /** Runs the `BlobStore` conformance suite. */
 export function blobStoreSuite(h: TestHarness, options: BlobStoreSuiteOptions): void {
   const { describe, it, expect, beforeEach, afterEach } = h;
+  const caps: BlobStoreCapabilities = {
+    conditionalPut: true,
+    paginatedList: true,
+    contentTypes: true,
+    ...options.capabilities,
+  };
+  const itCas = itUnless(h, !caps.conditionalPut && "the store declares conditionalPut: false");
   describe(`BlobStore conformance: ${options.name}`, () => {
     let store: BlobStore;
     const body = async (key: string): Promise<string | null> => {
@@ -51,13 +65,17 @@ export function blobStoreSuite(h: TestHarness, options: BlobStoreSuiteOptions): 
       }
     });
 
+    it("capabilities - the store declares what the suite was told", () => {
+      expect({ ...store.capabilities }).toEqual(caps);
+    });
+
     it("put.get - bytes round-trip with size, etag and content type", async () => {
       const meta = await store.put("a/b.md", text("# Hello"), { contentType: "text/markdown" });
       expect(meta?.size).toBe(7);
       expect(typeof meta?.etag).toBe("string");
       const head = await store.head("a/b.md");
       expect([head?.size, head?.etag]).toEqual([7, meta?.etag]);
-      if (store.capabilities.contentTypes) expect(head?.contentType).toBe("text/markdown");
+      expect(head?.contentType).toBe(caps.contentTypes ? "text/markdown" : null);
       expect(await body("a/b.md")).toBe("# Hello");
     });
 
@@ -102,8 +120,7 @@ export function blobStoreSuite(h: TestHarness, options: BlobStoreSuiteOptions): 
       expect(decode(await readAll(tail?.body as ReadableStream<Uint8Array>))).toBe("789");
     });
 
-    it("put.if-match - create-only with null, compare-and-set with an etag", async () => {
-      if (!store.capabilities.conditionalPut) return;
+    itCas("put.if-match - create-only with null, compare-and-set with an etag", async () => {
       const first = await store.put("c.json", text("1"), { ifMatch: null });
       expect(first).not.toBeNull();
       expect(await store.put("c.json", text("2"), { ifMatch: null })).toBeNull();
@@ -111,6 +128,56 @@ export function blobStoreSuite(h: TestHarness, options: BlobStoreSuiteOptions): 
       const second = await store.put("c.json", text("2"), { ifMatch: first?.etag as string });
       expect(second?.etag).not.toBe(first?.etag);
       expect(await body("c.json")).toBe("2");
+    });
+
+    itCas("put.if-match.race - of 20 racing puts on one etag, exactly one wins", async () => {
+      const first = await store.put("race.txt", text("0"));
+      const wins = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          store.put("race.txt", text(String(i + 1)), { ifMatch: first?.etag as string }),
+        ),
+      );
+      const won = wins.filter((w) => w !== null);
+      expect(won).toHaveLength(1);
+      expect((await store.head("race.txt"))?.etag).toBe(won[0]?.etag);
+      const created = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          store.put("new.txt", text(String(i)), { ifMatch: null }),
+        ),
+      );
+      expect(created.filter((c) => c !== null)).toHaveLength(1);
+    });
+
+    if (!caps.conditionalPut) {
+      it("put.if-match.unsupported - a precondition it cannot honour throws UnsupportedError", async () => {
+        await expectRejects(h, store.put("c.json", text("1"), { ifMatch: null }), UnsupportedError);
+        expect(await store.head("c.json")).toBeNull();
+      });
+    }
+
+    it("put.size - a declared length is checked; a mismatch writes nothing", async () => {
+      const meta = await store.put("s.bin", bytesToStream(text("12345")), { size: 5 });
+      expect(meta?.size).toBe(5);
+      await expectRejects(h, store.put("s.bin", text("123"), { size: 4 }), ValidationError, "4");
+      await expectRejects(
+        h,
+        store.put("s.bin", bytesToStream(text("1234567")), { size: 5 }),
+        ValidationError,
+      );
+      await expectRejects(h, store.put("t.bin", text("1"), { size: -1 }), ValidationError);
+      expect(await body("s.bin")).toBe("12345");
+      expect(await store.head("t.bin")).toBeNull();
+    });
+
+    it("copy - the target gets the bytes; the source stays; a missing source gives null", async () => {
+      await store.put("from/a.md", text("copied"));
+      const meta = await copyObject(store, "from/a.md", "to/deep/b.md");
+      expect(meta?.size).toBe(6);
+      expect(await body("to/deep/b.md")).toBe("copied");
+      await store.put("from/a.md", text("changed"));
+      expect(await body("to/deep/b.md")).toBe("copied");
+      expect(await copyObject(store, "missing", "to/c.md")).toBeNull();
+      expect(await store.head("to/c.md")).toBeNull();
     });
 
     it("put.overwrite - the etag changes with the content", async () => {

@@ -14,6 +14,10 @@ export {
   RecordingManager,
   TestBot,
 } from "./caching-suite.ts";
+export {
+  type EmbeddingProviderSuiteOptions,
+  embeddingProviderSuite,
+} from "./embedding-provider-suite.ts";
 export { type EventBusSuiteOptions, eventBusSuite } from "./event-bus-suite.ts";
 export {
   deferred,
@@ -32,9 +36,12 @@ export {
 export { type HotReloadSuiteOptions, hotReloadSuite } from "./hot-reload-suite.ts";
 export {
   BAD_PATHS,
+  type KnowledgeBackendContext,
   type KnowledgeBackendSuiteOptions,
   knowledgeBackendSuite,
+  SUITE_LEASE_MS,
 } from "./knowledge-backend-suite.ts";
+export { withLatency } from "./latency.ts";
 export { type RecordStoreSuiteOptions, recordStoreSuite } from "./record-store-suite.ts";
 export {
   type RegistryBackendCapabilities,
@@ -42,3 +49,5 @@ export {
   type RegistryBackendSuiteOptions,
   registryBackendSuite,
 } from "./registry-backend-suite.ts";
+export { type SearchIndexSuiteOptions, searchIndexSuite } from "./search-index-suite.ts";
+export { type VectorStoreSuiteOptions, vectorStoreSuite } from "./vector-store-suite.ts";

@@ -4,20 +4,33 @@
  * @module
  */
 import { ConflictError, NotFoundError, ValidationError } from "../core/errors.ts";
-import { IngestionStatus } from "../core/knowledge/models.ts";
-import type { KnowledgeResourceBackend } from "../core/knowledge/types.ts";
+import { IngestionStatus } from "../core/knowledge/store/models.ts";
+import type { KnowledgeResourceBackend } from "../core/knowledge/store/types.ts";
 import { sha256Hex } from "../core/util/json.ts";
 import { bytesToStream, readAll } from "../core/util/streams.ts";
 import { failingStream } from "./blob-store-suite.ts";
-import { expectRejects, type TestHarness } from "./harness.ts";
+import { expectRejects, type FakeClock, fakeClock, itUnless, type TestHarness } from "./harness.ts";
+
+/** What the suite hands to `create`. */
+export interface KnowledgeBackendContext {
+  /** The clock to use (ms); the lease cases move it. */
+  now: () => number;
+}
 
 /** Options of {@link knowledgeBackendSuite}. */
 export interface KnowledgeBackendSuiteOptions {
   name: string;
   /** A fresh, empty backend. */
-  create(): Promise<KnowledgeResourceBackend> | KnowledgeResourceBackend;
+  create(
+    context: KnowledgeBackendContext,
+  ): Promise<KnowledgeResourceBackend> | KnowledgeResourceBackend;
   destroy?(backend: KnowledgeResourceBackend): Promise<void>;
+  /** The backend honours the `now` it is given (default true); without it the lease case is skipped. */
+  injectableClock?: boolean;
 }
+
+/** The ingestion lease the suite expects backends to be created with, in ms (the default). */
+export const SUITE_LEASE_MS = 120_000;
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const dec = (b: Uint8Array | null): string | null => (b ? new TextDecoder().decode(b) : null);
@@ -36,6 +49,8 @@ export const BAD_PATHS: readonly string[] = [
   "dir\\file.md",
   "nul\u0000byte.md",
   "_metadata.json",
+  ".botknobs/blobs/x",
+  "docs/.botknobs-tmp-1",
   "x".repeat(1025),
 ];
 
@@ -44,8 +59,10 @@ export function knowledgeBackendSuite(h: TestHarness, options: KnowledgeBackendS
   const { describe, it, expect, beforeEach, afterEach } = h;
   describe(`KnowledgeResourceBackend conformance: ${options.name}`, () => {
     let kb: KnowledgeResourceBackend;
+    let clock: FakeClock;
     beforeEach(async () => {
-      kb = await options.create();
+      clock = fakeClock(Date.now());
+      kb = await options.create({ now: clock.now });
       await kb.initialize();
     });
     afterEach(async () => {
@@ -342,6 +359,165 @@ export function knowledgeBackendSuite(h: TestHarness, options: KnowledgeBackendS
       expect(await kb.hasChangesSince("my-domain", checksum)).toBe(true);
       await expectRejects(h, kb.getChecksum("ghost"), NotFoundError);
     });
+
+    /** Every listed file's checksum and size match its bytes. */
+    const expectConsistent = async (domain: string): Promise<void> => {
+      for (const f of await kb.listFiles(domain)) {
+        const bytes = await kb.getFile(domain, f.path);
+        expect(bytes === null ? `${f.path}: listed without content` : f.path).toBe(f.path);
+        expect([
+          f.path,
+          await sha256Hex(bytes as Uint8Array),
+          (bytes as Uint8Array).length,
+        ]).toEqual([f.path, f.checksum, f.sizeBytes]);
+      }
+    };
+    const jittered = (text: string): ReadableStream<Uint8Array> => {
+      const bytes = enc(text);
+      let i = 0;
+      return new ReadableStream({
+        async pull(controller) {
+          await new Promise((r) => setTimeout(r, Math.random() * 4));
+          if (i >= bytes.length) controller.close();
+          else controller.enqueue(bytes.subarray(i, i + 7));
+          i += 7;
+        },
+      });
+    };
+
+    it("concurrency.same-path - racing uploads of one path: the list matches the bytes", async () => {
+      await kb.createKb("d");
+      // Short bodies finish streaming together, so the writers' commits race as closely as they can.
+      for (let round = 0; round < 15; round++) {
+        await Promise.all(
+          Array.from({ length: 16 }, (_, i) =>
+            kb.putFile("d", "same.md", jittered(`# r${round} w${i}`)),
+          ),
+        );
+        await expectConsistent("d");
+      }
+      const info = await kb.getInfo("d");
+      expect([info?.fileCount, info?.version]).toEqual([1, "241"]);
+    });
+
+    it("concurrency.put-delete - racing put and delete of one path never list a file without bytes", async () => {
+      await kb.createKb("d");
+      for (let round = 0; round < 20; round++) {
+        await Promise.all([
+          kb.putFile("d", "p.md", jittered(`round ${round}`)),
+          kb.deleteFile("d", "p.md"),
+          kb.putFile("d", "q.md", `q ${round}`),
+        ]);
+        await expectConsistent("d");
+      }
+    });
+
+    it("concurrency.read-while-replaced - a reader gets an old or a new version whole", async () => {
+      await kb.createKb("d");
+      await kb.putFile("d", "r.md", "version 0");
+      for (let round = 1; round <= 20; round++) {
+        const [, bytes] = await Promise.all([
+          kb.putFile("d", "r.md", `version ${round}`),
+          kb.getFile("d", "r.md"),
+        ]);
+        expect([`version ${round - 1}`, `version ${round}`]).toContain(dec(bytes));
+      }
+    });
+
+    it("placement.file-or-folder - 'a' then 'a/b', or 'd/e' then 'd', is a ConflictError", async () => {
+      await kb.createKb("d");
+      await kb.putFile("d", "a", "file a");
+      await expectRejects(h, kb.putFile("d", "a/b", "x"), ConflictError, "'a' is a file");
+      await kb.putFile("d", "d/e", "file d/e");
+      await expectRejects(h, kb.putFile("d", "d", "x"), ConflictError, "folder");
+      await expectRejects(
+        h,
+        kb.putFiles("d", [
+          { path: "n/1.md", content: "x" },
+          { path: "n", content: "y" },
+        ]),
+        ConflictError,
+      );
+      expect((await kb.listFiles("d")).map((f) => f.path)).toEqual(["a", "d/e"]);
+      expect((await kb.getInfo("d"))?.version).toBe("3");
+      // Once 'a' is gone, the folder is free.
+      await kb.deleteFile("d", "a");
+      await kb.putFile("d", "a/b", "now fine");
+      expect(dec(await kb.getFile("d", "a/b"))).toBe("now fine");
+    });
+
+    it("putFile.size - a declared size that does not match is refused; nothing listed", async () => {
+      await kb.createKb("d");
+      const file = await kb.putFile("d", "s.md", bytesToStream(enc("12345")), { size: 5 });
+      expect(file.sizeBytes).toBe(5);
+      await expectRejects(
+        h,
+        kb.putFile("d", "t.md", bytesToStream(enc("123")), { size: 4 }),
+        ValidationError,
+      );
+      await expectRejects(h, kb.putFile("d", "t.md", "1", { size: -1 }), ValidationError, "size");
+      expect((await kb.listFiles("d")).map((f) => f.path)).toEqual(["s.md"]);
+    });
+
+    it("deleteKb.generation - a re-created knowledge base is a new one; late writers fail", async () => {
+      const first = await kb.createKb("g");
+      await kb.putFile("g", "old.md", "old");
+      let release: () => void = () => {};
+      const gate = new Promise<void>((r) => {
+        release = r;
+      });
+      const slow = kb.putFile(
+        "g",
+        "late.md",
+        new ReadableStream<Uint8Array>({
+          async pull(controller) {
+            await gate;
+            controller.enqueue(enc("late"));
+            controller.close();
+          },
+        }),
+      );
+      // The upload is under way when the knowledge base goes.
+      await new Promise((r) => setTimeout(r, 5));
+      expect(await kb.deleteKb("g")).toBe(true);
+      const second = await kb.createKb("g");
+      release();
+      await expectRejects(h, slow, NotFoundError);
+      expect(second.generation).not.toBe(first.generation);
+      expect(await kb.listFiles("g")).toEqual([]);
+      expect(await kb.getFile("g", "old.md")).toBeNull();
+      expect(await kb.getFile("g", "late.md")).toBeNull();
+      expect((await kb.getInfo("g"))?.fileCount).toBe(0);
+      // A status write for the earlier knowledge base does not touch the new one.
+      await expectRejects(
+        h,
+        kb.setIngestionStatus("g", "ready", null, { generation: first.generation }),
+        NotFoundError,
+      );
+      expect((await kb.getInfo("g"))?.ingestionStatus).toBe("pending");
+      await kb.setIngestionStatus("g", "ready", null, { generation: second.generation });
+      expect((await kb.getInfo("g"))?.ingestionStatus).toBe("ready");
+    });
+
+    itUnless(h, options.injectableClock === false && "the backend keeps its own clock")(
+      "ingestion.lease - an ingestion whose claim runs out shows as error, not ingesting",
+      async () => {
+        await kb.createKb("l");
+        await kb.setIngestionStatus("l", IngestionStatus.INGESTING);
+        clock.advance(SUITE_LEASE_MS - 1000);
+        expect((await kb.getInfo("l"))?.ingestionStatus).toBe("ingesting");
+        await kb.setIngestionStatus("l", IngestionStatus.INGESTING); // renewed
+        clock.advance(SUITE_LEASE_MS - 1000);
+        expect((await kb.getInfo("l"))?.ingestionStatus).toBe("ingesting");
+        clock.advance(2000);
+        const info = await kb.getInfo("l");
+        expect(info?.ingestionStatus).toBe("error");
+        expect(info?.ingestionError).toContain("ingest again");
+        expect((await kb.listKbs())[0]?.ingestionStatus).toBe("error");
+        await kb.setIngestionStatus("l", IngestionStatus.READY);
+        expect((await kb.getInfo("l"))?.ingestionStatus).toBe("ready");
+      },
+    );
 
     it("concurrency - 50 concurrent uploads all land, each once", async () => {
       await kb.createKb("d");

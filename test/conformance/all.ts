@@ -5,23 +5,32 @@
 import { InMemoryEventBus } from "../../src/core/events/memory-bus.ts";
 import { MemoryRecordStore } from "../../src/core/registry/memory-record-store.ts";
 import {
+  BlobKnowledgeBackend,
+  BlobSearchIndex,
+  EchoEmbeddingProvider,
   InMemoryBackend,
   InMemoryKnowledgeBackend,
   MemoryBlobStore,
+  MemoryVectorStore,
   StoreRegistryBackend,
 } from "../../src/index.ts";
 import {
   blobStoreSuite,
   cachingManagerSuite,
+  embeddingProviderSuite,
   eventBusSuite,
   hotReloadSuite,
   knowledgeBackendSuite,
   recordStoreSuite,
   registryBackendSuite,
+  searchIndexSuite,
   type TestHarness,
+  vectorStoreSuite,
+  withLatency,
 } from "../../src/testing/index.ts";
 import { coreUnitSuite } from "./core-units.ts";
 import { exampleSuite } from "./examples.ts";
+import { indexUnitSuite } from "./index-units.ts";
 import { ingestUnitSuite } from "./ingest-units.ts";
 import { ragUnitSuite } from "./rag-units.ts";
 import { registryUnitSuite } from "./registry-units.ts";
@@ -49,7 +58,55 @@ export function runAll(h: TestHarness, runtime: string): void {
   blobStoreSuite(h, { name: `MemoryBlobStore (${runtime})`, create: () => new MemoryBlobStore() });
   knowledgeBackendSuite(h, {
     name: `InMemoryKnowledgeBackend (${runtime})`,
-    create: () => new InMemoryKnowledgeBackend(),
+    create: ({ now }) => new InMemoryKnowledgeBackend({ now }),
+  });
+  knowledgeBackendSuite(h, {
+    name: `BlobKnowledgeBackend over a store with 0–4 ms latency (${runtime})`,
+    create: ({ now }) =>
+      new BlobKnowledgeBackend({ store: withLatency(new MemoryBlobStore(), 4), now }),
+  });
+  searchIndexSuite(h, {
+    name: `BlobSearchIndex in memory (${runtime})`,
+    create: () => new BlobSearchIndex(),
+  });
+  const indexStores = new WeakMap<object, MemoryBlobStore>();
+  searchIndexSuite(h, {
+    name: `BlobSearchIndex over a MemoryBlobStore (${runtime})`,
+    create: () => {
+      const store = new MemoryBlobStore();
+      const index = new BlobSearchIndex({ store });
+      indexStores.set(index, store);
+      return index;
+    },
+    reopen: (index) => new BlobSearchIndex({ store: indexStores.get(index) as MemoryBlobStore }),
+    capabilities: { persistent: true },
+  });
+  searchIndexSuite(h, {
+    name: `BlobSearchIndex over a store with 0–4 ms latency, uncompressed (${runtime})`,
+    create: () => {
+      const store = new MemoryBlobStore();
+      const index = new BlobSearchIndex({
+        store: withLatency(store, 4),
+        compress: false,
+        maxDeltas: 2,
+      });
+      indexStores.set(index, store);
+      return index;
+    },
+    reopen: (index) =>
+      new BlobSearchIndex({
+        store: withLatency(indexStores.get(index) as MemoryBlobStore, 4),
+        compress: false,
+      }),
+    capabilities: { persistent: true },
+  });
+  vectorStoreSuite(h, {
+    name: `MemoryVectorStore (${runtime})`,
+    create: () => new MemoryVectorStore(),
+  });
+  embeddingProviderSuite(h, {
+    name: `EchoEmbeddingProvider (${runtime})`,
+    create: () => new EchoEmbeddingProvider({ dimensions: 64 }),
   });
   coreUnitSuite(h, runtime);
   registryUnitSuite(h, runtime);
@@ -57,5 +114,6 @@ export function runAll(h: TestHarness, runtime: string): void {
   ingestUnitSuite(h, runtime);
   searchUnitSuite(h, runtime);
   ragUnitSuite(h, runtime);
+  indexUnitSuite(h, runtime);
   exampleSuite(h, runtime);
 }

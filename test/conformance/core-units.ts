@@ -1,4 +1,6 @@
 /** Unit cases of the core models and helpers, runnable on every runtime through the harness. */
+
+import { Sha256 } from "../../src/core/util/sha256.ts";
 import {
   BotknobsError,
   ConflictError,
@@ -18,7 +20,6 @@ import {
   PortabilityError,
   Registration,
   resolveConfig,
-  Sha256,
   SSEEventBus,
   sha256Hex,
   substituteEnvVars,

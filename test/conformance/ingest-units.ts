@@ -5,7 +5,7 @@
 import { gzipSync } from "fflate";
 import { parse as parseYaml } from "yaml";
 import { ValidationError } from "../../src/core/errors.ts";
-import { parseSimpleYaml } from "../../src/core/ingest/front-matter.ts";
+import { parseSimpleYaml } from "../../src/core/knowledge/chunk/front-matter.ts";
 import {
   chunkFile,
   chunkMarkdown,
@@ -14,7 +14,7 @@ import {
   gunzipCapped,
   type MarkdownChunk,
   toMarkdown,
-} from "../../src/core/ingest/index.ts";
+} from "../../src/core/knowledge/chunk/index.ts";
 import { rejection, type TestHarness, thrown } from "../../src/testing/index.ts";
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);

@@ -14,6 +14,7 @@ import {
   FsBlobStore,
 } from "../../src/adapters/node/index.ts";
 import {
+  BlobSearchIndex,
   type BlobStore,
   type KnowledgeResourceBackend,
   type RecordStore,
@@ -25,6 +26,7 @@ import {
   knowledgeBackendSuite,
   recordStoreSuite,
   registryBackendSuite,
+  searchIndexSuite,
   type TestHarness,
 } from "../../src/testing/index.ts";
 
@@ -103,17 +105,32 @@ export function runNodeSuites(h: TestHarness, runtime: string): void {
     },
     destroy: async (store: BlobStore) =>
       rmSync(roots.get(store) as string, { recursive: true, force: true }),
+    capabilities: { contentTypes: false },
   });
   knowledgeBackendSuite(h, {
     name: `FileKnowledgeBackend (${runtime})`,
-    create: () => {
+    create: ({ now }) => {
       const root = temp();
-      const kb = new FileKnowledgeBackend({ path: root });
+      const kb = new FileKnowledgeBackend({ path: root, now });
       roots.set(kb, root);
       return kb;
     },
     destroy: async (kb: KnowledgeResourceBackend) =>
       rmSync(roots.get(kb) as string, { recursive: true, force: true }),
+  });
+
+  searchIndexSuite(h, {
+    name: `BlobSearchIndex over FsBlobStore (${runtime})`,
+    create: () => {
+      const root = temp();
+      const index = new BlobSearchIndex({ store: new FsBlobStore({ root }) });
+      roots.set(index, root);
+      return index;
+    },
+    reopen: (index) =>
+      new BlobSearchIndex({ store: new FsBlobStore({ root: roots.get(index) as string }) }),
+    destroy: async (index) => rmSync(roots.get(index) as string, { recursive: true, force: true }),
+    capabilities: { persistent: true },
   });
 
   h.describe(`file knowledge backend layout (${runtime})`, () => {
@@ -130,8 +147,14 @@ export function runNodeSuites(h: TestHarness, runtime: string): void {
             "# Introduction",
           );
           const meta = JSON.parse(readFileSync(join(root, "my-domain/_metadata.json"), "utf8"));
-          h.expect(meta.info.domain_id).toBe("my-domain");
-          h.expect(meta.files["content/intro.md"].size_bytes).toBe(14);
+          h.expect([meta.info.domain_id, meta.info.file_count, meta.info.total_size_bytes]).toEqual(
+            ["my-domain", 1, 14],
+          );
+          // The list names the immutable upload; the copy for other tools is the same file (a link).
+          const [row] = meta.root.e;
+          h.expect([row[0], row[2]]).toEqual(["content/intro.md", 14]);
+          const blob = join(root, "my-domain/.botknobs", meta.info.generation, "blobs", row[5]);
+          h.expect(statSync(blob).ino).toBe(statSync(join(root, "my-domain/content/intro.md")).ino);
           await kb.deleteFile("my-domain", "content/intro.md");
           let gone = false;
           try {

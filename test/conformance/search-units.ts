@@ -9,7 +9,7 @@ import {
   type SearchDocument,
   stemEnglish,
   tokenize,
-} from "../../src/core/search/index.ts";
+} from "../../src/core/knowledge/index/bm25/index.ts";
 import { type TestHarness, thrown } from "../../src/testing/index.ts";
 
 const doc = (id: string, text: string, heading = "", group?: string): SearchDocument =>

@@ -5,8 +5,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
-import { parseSimpleYaml } from "../../src/core/ingest/front-matter.ts";
-import { chunkFile } from "../../src/core/ingest/index.ts";
+import { parseSimpleYaml } from "../../src/core/knowledge/chunk/front-matter.ts";
+import { chunkFile } from "../../src/core/knowledge/chunk/index.ts";
 import { docsCorpusDir, docsManifest, hasData, NO_DATA } from "../fixtures/data.ts";
 
 function walk(root: string): string[] {

@@ -1,7 +1,7 @@
 // The OpenAI-compatible embedding provider against a small local server speaking that API.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   HttpError,
   InMemoryKnowledgeBackend,
@@ -9,14 +9,16 @@ import {
   OpenAICompatibleEmbeddingProvider,
   RAGKnowledgeBase,
 } from "../../src/index.ts";
+import { embeddingProviderSuite } from "../../src/testing/index.ts";
 
-const DIMS = 26;
-// A toy model: letter frequencies, so texts sharing words point the same way.
+const DIMS = 36;
+// A toy model: letter and digit frequencies, so texts sharing words point the same way.
 function embed(text: string): number[] {
   const v = new Array(DIMS).fill(0);
   for (const ch of text.toLowerCase()) {
-    const i = ch.charCodeAt(0) - 97;
-    if (i >= 0 && i < DIMS) v[i] += 1;
+    const code = ch.charCodeAt(0);
+    const i = code >= 97 && code <= 122 ? code - 97 : code >= 48 && code <= 57 ? code - 22 : -1;
+    if (i >= 0) v[i] += 1;
   }
   return v;
 }
@@ -65,6 +67,15 @@ afterAll(async () => {
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
 });
+
+embeddingProviderSuite(
+  { describe, it, expect, beforeEach, afterEach },
+  {
+    name: "OpenAICompatibleEmbeddingProvider against a local server",
+    create: () =>
+      new OpenAICompatibleEmbeddingProvider({ baseUrl, model: "toy", apiKey: "sk-test" }),
+  },
+);
 
 describe("OpenAI-compatible embeddings over HTTP", () => {
   it("embeds in batches, in input order, and learns the dimensions", async () => {

@@ -199,7 +199,8 @@ describe("HTTP API - knowledge bases and files", () => {
     const asked: (BlobRange | undefined)[] = [];
     const get = store.get.bind(store);
     store.get = (key, options) => {
-      if (key.endsWith("/ranged.txt")) asked.push(options?.range);
+      // The file's bytes live in an immutable upload object under .botknobs/<generation>/blobs/.
+      if (key.includes("/blobs/")) asked.push(options?.range);
       return get(key, options);
     };
     const kb = new BlobKnowledgeBackend({ store });
@@ -209,6 +210,18 @@ describe("HTTP API - knowledge bases and files", () => {
     const res = await app.request("/kb/r/files/ranged.txt", { headers: { range: "bytes=30-" } });
     expect([res.status, await res.text()]).toEqual([206, "uvwxyz"]);
     expect(asked).toEqual([{ offset: 30, length: 6 }]);
+  });
+
+  it("a file and a folder of the same name: 409, the same on every backend", async () => {
+    const put = (path: string): Promise<Response> =>
+      fetch(`${served.url}/kb/docs/files/${path}`, { method: "PUT", body: "x" });
+    expect((await put("nest")).status).toBe(201);
+    const under = await put("nest/inner.md");
+    expect([under.status, ((await under.json()) as Body).error.code]).toEqual([409, "CONFLICT"]);
+    expect((await put("tree/leaf.md")).status).toBe(201);
+    expect((await put("tree")).status).toBe(409);
+    for (const p of ["nest", "tree/leaf.md"])
+      await fetch(`${served.url}/kb/docs/files/${p}`, { method: "DELETE" });
   });
 
   it("delete - 204 then 404", async () => {

@@ -7,12 +7,12 @@ import * as z from "zod/mini";
 import {
   BlobKnowledgeBackend,
   type BlobKnowledgeBackendOptions,
-} from "../../core/knowledge/blob-backend.ts";
+} from "../../core/knowledge/store/blob-backend.ts";
 import {
   coreKnowledgeBackends,
   createKnowledgeBackend as createWith,
-} from "../../core/knowledge/factory.ts";
-import type { KnowledgeResourceBackend } from "../../core/knowledge/types.ts";
+} from "../../core/knowledge/store/factory.ts";
+import type { KnowledgeResourceBackend } from "../../core/knowledge/store/types.ts";
 import type { FactoryTable } from "../../core/util/factory.ts";
 import { FsBlobStore } from "./fs-blob-store.ts";
 

@@ -4,11 +4,23 @@
  * into place, so a reader sees the old object or the new one, never a part.
  * @module
  */
-import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, open, readdir, rename, rm, rmdir, stat } from "node:fs/promises";
-import { dirname, join, relative, resolve, sep } from "node:path";
+import { createReadStream, createWriteStream, type Dirent } from "node:fs";
+import {
+  copyFile,
+  link,
+  mkdir,
+  open,
+  readdir,
+  rename,
+  rm,
+  rmdir,
+  stat,
+  unlink,
+} from "node:fs/promises";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { checkDeclaredSize, checkPutSize } from "../../core/blob/checks.ts";
 import { pageKeys } from "../../core/blob/list.ts";
 import type {
   BlobBody,
@@ -20,32 +32,44 @@ import type {
   BlobStore,
   BlobStoreCapabilities,
 } from "../../core/blob/types.ts";
-import { AdapterError, ValidationError } from "../../core/errors.ts";
-import { KeyedLock } from "../../core/util/keyed-lock.ts";
+import { AdapterError, ConflictError, ValidationError } from "../../core/errors.ts";
 import { bytesToStream } from "../../core/util/streams.ts";
+import { RESERVED_PREFIX, withFileLock } from "./file-lock.ts";
+import { sweepDirectory } from "./fs-sweep.ts";
 
-const TMP_PREFIX = ".botknobs-tmp-";
+/** Options of {@link FsBlobStore}. */
+export interface FsBlobStoreOptions {
+  root: string;
+  /** Flush each file to disk before it replaces the old one (default true). */
+  durable?: boolean;
+}
+
+function codeOf(error: unknown): string | undefined {
+  return (error as { code?: string })?.code;
+}
 
 /**
- * Objects as files under `root`.
+ * Objects as files under `root`. Writes, deletes and compare-and-set hold a lock file per key
+ * (`withFileLock`), so `ifMatch` is atomic for every process of this host that opens the same
+ * directory (not across hosts sharing a network file system).
  * @example
  * const store = new FsBlobStore({ root: "./data/knowledge" });
  */
 export class FsBlobStore implements BlobStore {
   readonly name: string = "fs";
-  // Compare-and-set holds within this process (a per-key lock around check + rename).
   readonly capabilities: BlobStoreCapabilities = {
     conditionalPut: true,
     paginatedList: true,
     contentTypes: false,
   };
   readonly root: string;
-  readonly #lock = new KeyedLock();
+  readonly #durable: boolean;
 
-  constructor(options: { root: string }) {
+  constructor(options: FsBlobStoreOptions) {
     if (typeof options?.root !== "string" || options.root === "")
       throw new ValidationError("FsBlobStore needs a root directory");
     this.root = resolve(options.root);
+    this.#durable = options.durable ?? true;
   }
 
   #path(key: string): string {
@@ -53,9 +77,13 @@ export class FsBlobStore implements BlobStore {
     // Keys come from validated domain ids and paths; this is the last line of defence.
     if (path !== this.root && !path.startsWith(this.root + sep))
       throw new ValidationError(`Key escapes the store root: ${key}`);
-    if (key.split("/").some((s) => s.startsWith(TMP_PREFIX)))
-      throw new ValidationError(`Key uses the reserved prefix ${TMP_PREFIX}: ${key}`);
+    if (key.split("/").some((s) => s.startsWith(RESERVED_PREFIX)))
+      throw new ValidationError(`Key uses the reserved prefix ${RESERVED_PREFIX}: ${key}`);
     return path;
+  }
+
+  #lockOf(path: string): string {
+    return join(dirname(path), `${RESERVED_PREFIX}lock-${basename(path)}`);
   }
 
   async initialize(): Promise<void> {
@@ -65,38 +93,89 @@ export class FsBlobStore implements BlobStore {
   async close(): Promise<void> {}
 
   async head(key: string): Promise<BlobMeta | null> {
+    return this.#stat(key, this.#path(key));
+  }
+
+  async #stat(key: string, path: string): Promise<BlobMeta | null> {
     try {
-      const s = await stat(this.#path(key));
+      const s = await stat(path, { bigint: true });
       if (!s.isFile()) return null;
+      // A rename installs a new inode, so inode + size + nanosecond mtime changes with every write.
       return {
         key,
-        size: s.size,
-        etag: `${s.mtimeMs.toFixed(3)}-${s.size}-${s.ino}`,
-        uploaded: s.mtime,
+        size: Number(s.size),
+        etag: `${s.ino.toString(36)}-${s.size.toString(36)}-${s.mtimeNs.toString(36)}`,
+        uploaded: new Date(Number(s.mtimeMs)),
         contentType: null,
       };
     } catch (error) {
-      if (
-        (error as { code?: string }).code === "ENOENT" ||
-        (error as { code?: string }).code === "ENOTDIR"
-      )
-        return null;
+      if (codeOf(error) === "ENOENT" || codeOf(error) === "ENOTDIR") return null;
       throw new AdapterError("fs", `stat ${key} failed`, { cause: error });
     }
   }
 
   async get(key: string, options: { range?: BlobRange } = {}): Promise<BlobBody | null> {
-    const meta = await this.head(key);
+    const path = this.#path(key);
+    const meta = await this.#stat(key, path);
     if (!meta) return null;
     const { offset = 0, length } = options.range ?? {};
     if (meta.size === 0 || (length !== undefined && length <= 0) || offset >= meta.size)
       return { ...meta, body: bytesToStream(new Uint8Array(0)) };
     const end = length === undefined ? undefined : offset + length - 1;
-    const nodeStream = createReadStream(this.#path(key), {
+    const nodeStream = createReadStream(path, {
       start: offset,
       ...(end !== undefined ? { end } : {}),
     });
     return { ...meta, body: Readable.toWeb(nodeStream) as ReadableStream<Uint8Array> };
+  }
+
+  /** Creates the directories of `path`; a file in the way is a `ConflictError` naming it. */
+  async #mkdirFor(key: string, path: string): Promise<void> {
+    try {
+      await mkdir(dirname(path), { recursive: true });
+    } catch (error) {
+      if (codeOf(error) === "ENOTDIR" || codeOf(error) === "EEXIST")
+        throw new ConflictError(
+          `Cannot store '${key}': a part of its folder path is a file in ${this.root}`,
+          { cause: error },
+        );
+      throw error;
+    }
+  }
+
+  /** Writes a temporary file beside `path` and flushes it; returns its name and length. */
+  async #writeTemp(
+    path: string,
+    body: Uint8Array | ReadableStream<Uint8Array>,
+  ): Promise<{ tmp: string; size: number }> {
+    const tmp = join(dirname(path), `${RESERVED_PREFIX}tmp-${crypto.randomUUID()}`);
+    if (body instanceof Uint8Array) {
+      const handle = await open(tmp, "w");
+      try {
+        await handle.writeFile(body);
+        if (this.#durable) await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      return { tmp, size: body.length };
+    }
+    let size = 0;
+    const counted = Readable.fromWeb(
+      body as import("node:stream/web").ReadableStream<Uint8Array>,
+    ).on("data", (chunk: Uint8Array) => {
+      size += chunk.length;
+    });
+    const out = createWriteStream(tmp);
+    await pipeline(counted, out);
+    if (this.#durable) {
+      const handle = await open(tmp, "r+");
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    }
+    return { tmp, size };
   }
 
   async put(
@@ -104,67 +183,124 @@ export class FsBlobStore implements BlobStore {
     body: Uint8Array | ReadableStream<Uint8Array>,
     options: BlobPutOptions = {},
   ): Promise<BlobMeta | null> {
+    checkDeclaredSize(options);
     const path = this.#path(key);
-    await mkdir(dirname(path), { recursive: true });
-    const tmp = join(dirname(path), `${TMP_PREFIX}${crypto.randomUUID()}`);
+    await this.#mkdirFor(key, path);
+    let tmp: string | undefined;
     try {
-      // Write everything to the temporary file first: a broken stream never touches the object.
-      if (body instanceof Uint8Array) {
-        const handle = await open(tmp, "w");
-        try {
-          await handle.writeFile(body);
-          await handle.sync();
-        } finally {
-          await handle.close();
-        }
-      } else {
-        await pipeline(
-          Readable.fromWeb(body as import("node:stream/web").ReadableStream<Uint8Array>),
-          createWriteStream(tmp),
-        );
-      }
-      return await this.#lock.run(key, async () => {
-        if (options.ifMatch !== undefined) {
-          const current = await this.head(key);
-          if ((current?.etag ?? null) !== options.ifMatch) {
-            await rm(tmp, { force: true });
-            return null;
-          }
-        }
-        await rename(tmp, path);
-        return this.head(key);
-      });
+      // Everything goes to a temporary file first: a broken stream never touches the object.
+      const written = await this.#writeTemp(path, body);
+      tmp = written.tmp;
+      checkPutSize(key, options, written.size);
+      return await this.#install(key, path, tmp, options.ifMatch);
     } catch (error) {
-      await rm(tmp, { force: true }).catch(() => {});
+      if (codeOf(error) === "EISDIR" || codeOf(error) === "ENOTEMPTY")
+        throw new ConflictError(`Cannot store '${key}': it is a folder in ${this.root}`, {
+          cause: error,
+        });
       throw error;
+    } finally {
+      if (tmp) await rm(tmp, { force: true }).catch(() => {});
+    }
+  }
+
+  /**
+   * Puts the temporary file in place. A key that does not exist yet is created with `link`,
+   * which fails if it exists: atomic without a lock (most writes are new keys). Replacing an
+   * object, and any compare-and-set, happen under the key's lock file, so a check and its rename
+   * are one step for every process.
+   */
+  async #install(
+    key: string,
+    path: string,
+    tmp: string,
+    ifMatch: string | null | undefined,
+  ): Promise<BlobMeta | null> {
+    if (ifMatch === undefined || ifMatch === null) {
+      if (await this.#linkNew(tmp, path)) return this.#stat(key, path);
+      if (ifMatch === null) return null; // create-only, and it exists
+    }
+    return withFileLock(this.#lockOf(path), async () => {
+      if (ifMatch !== undefined) {
+        const current = await this.#stat(key, path);
+        if ((current?.etag ?? null) !== ifMatch) return null;
+      }
+      await rename(tmp, path);
+      return this.#stat(key, path);
+    });
+  }
+
+  /** `link(tmp, path)`: true when it created `path`, false when `path` exists. */
+  async #linkNew(tmp: string, path: string): Promise<boolean> {
+    try {
+      await link(tmp, path);
+      return true;
+    } catch (error) {
+      if (codeOf(error) === "EEXIST") return false;
+      throw error;
+    }
+  }
+
+  /** A hard link (no bytes copied); a copy where links are not possible. */
+  async copy(from: string, to: string): Promise<BlobMeta | null> {
+    const source = this.#path(from);
+    const target = this.#path(to);
+    await this.#mkdirFor(to, target);
+    const tmp = join(dirname(target), `${RESERVED_PREFIX}tmp-${crypto.randomUUID()}`);
+    try {
+      try {
+        await link(source, tmp);
+      } catch (error) {
+        if (codeOf(error) === "ENOENT") return null;
+        if (!["EXDEV", "EPERM", "ENOTSUP", "EMLINK"].includes(codeOf(error) ?? "")) throw error;
+        await copyFile(source, tmp);
+      }
+      return await this.#install(to, target, tmp, undefined);
+    } catch (error) {
+      if (codeOf(error) === "EISDIR")
+        throw new ConflictError(`Cannot store '${to}': it is a folder in ${this.root}`, {
+          cause: error,
+        });
+      throw error;
+    } finally {
+      await rm(tmp, { force: true }).catch(() => {});
     }
   }
 
   async delete(keys: string | string[]): Promise<void> {
     for (const key of typeof keys === "string" ? [keys] : keys) {
       const path = this.#path(key);
-      await rm(path, { force: true });
-      // Remove directories left empty, up to the root.
-      for (let dir = dirname(path); dir.startsWith(this.root + sep); dir = dirname(dir)) {
-        try {
-          await rmdir(dir);
-        } catch {
-          break;
-        }
+      if (!(await this.#stat(key, path))) continue;
+      try {
+        await withFileLock(this.#lockOf(path), () => unlink(path));
+      } catch (error) {
+        if (!["ENOENT", "ENOTDIR", "EISDIR", "EPERM"].includes(codeOf(error) ?? "")) throw error;
+      }
+      await this.#pruneDirs(dirname(path));
+    }
+  }
+
+  /** Removes directories left empty, up to the root. */
+  async #pruneDirs(from: string): Promise<void> {
+    for (let dir = from; dir.startsWith(this.root + sep); dir = dirname(dir)) {
+      try {
+        await rmdir(dir);
+      } catch {
+        break;
       }
     }
   }
 
   async #walk(dir: string, out: string[]): Promise<void> {
-    let entries: import("node:fs").Dirent[];
+    let entries: Dirent[];
     try {
       entries = await readdir(dir, { withFileTypes: true });
     } catch (error) {
-      if ((error as { code?: string }).code === "ENOENT") return;
+      if (codeOf(error) === "ENOENT" || codeOf(error) === "ENOTDIR") return;
       throw error;
     }
     for (const entry of entries) {
-      if (entry.name.startsWith(TMP_PREFIX)) continue;
+      if (entry.name.startsWith(RESERVED_PREFIX)) continue;
       const full = join(dir, entry.name);
       if (entry.isDirectory()) await this.#walk(full, out);
       else if (entry.isFile()) out.push(relative(this.root, full).split(sep).join("/"));
@@ -180,7 +316,7 @@ export class FsBlobStore implements BlobStore {
     const page = pageKeys(keys, options);
     const objects: BlobMeta[] = [];
     for (const key of page.keys) {
-      const meta = await this.head(key);
+      const meta = await this.#stat(key, this.#path(key));
       if (meta) objects.push(meta);
     }
     return {
@@ -188,5 +324,16 @@ export class FsBlobStore implements BlobStore {
       prefixes: page.prefixes,
       ...(page.cursor !== undefined ? { cursor: page.cursor } : {}),
     };
+  }
+
+  /**
+   * Removes what a killed process left behind: temporary files of uploads older than
+   * `olderThanMs` (default one hour: longer than any upload in progress), lock files whose
+   * owner has died, and the directories that leaves empty. Returns what it removed.
+   * @example
+   * await store.sweep(); // at start-up, before serving
+   */
+  sweep(options: { olderThanMs?: number } = {}): Promise<{ files: number; bytes: number }> {
+    return sweepDirectory(this.root, options.olderThanMs ?? 3_600_000);
   }
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import { bytesToStream, readAll } from "../util/streams.ts";
+import { checkDeclaredSize, checkPutSize } from "./checks.ts";
 import { pageKeys } from "./list.ts";
 import type {
   BlobBody,
@@ -61,8 +62,15 @@ export class MemoryBlobStore implements BlobStore {
     body: Uint8Array | ReadableStream<Uint8Array>,
     options: BlobPutOptions = {},
   ): Promise<BlobMeta | null> {
+    checkDeclaredSize(options);
     // Read the whole body first: a stream that fails half-way must leave the old object in place.
     const bytes = body instanceof Uint8Array ? body.slice() : await readAll(body);
+    checkPutSize(key, options, bytes.length);
+    return this.#set(key, bytes, options);
+  }
+
+  /** Stores bytes the store owns (nothing awaits between the check and the write). */
+  #set(key: string, bytes: Uint8Array, options: BlobPutOptions): BlobMeta | null {
     const current = this.#objects.get(key);
     if (options.ifMatch !== undefined && (current?.meta.etag ?? null) !== options.ifMatch)
       return null;
@@ -75,6 +83,17 @@ export class MemoryBlobStore implements BlobStore {
     };
     this.#objects.set(key, { meta, bytes });
     return { ...meta };
+  }
+
+  /** Shares the source's bytes (objects are never mutated in place). */
+  async copy(from: string, to: string): Promise<BlobMeta | null> {
+    const o = this.#objects.get(from);
+    if (!o) return null;
+    return this.#set(
+      to,
+      o.bytes,
+      o.meta.contentType === null ? {} : { contentType: o.meta.contentType },
+    );
   }
 
   async delete(keys: string | string[]): Promise<void> {

@@ -31,9 +31,16 @@ export interface BlobPutOptions {
   contentType?: string;
   /**
    * A precondition: `null` writes only if the key is absent; an etag writes only if it still
-   * matches. `put` then returns `null` instead of writing.
+   * matches. `put` then returns `null` instead of writing. A store whose capabilities say
+   * `conditionalPut: false` throws `UnsupportedError` rather than ignore it.
    */
   ifMatch?: string | null;
+  /**
+   * The body's length in bytes, when the caller knows it (an HTTP `Content-Length`, a
+   * `Uint8Array`): R2 and S3 stream a `put` only with a known length. A body of another length
+   * fails the put with `ValidationError`, and nothing is written.
+   */
+  size?: number;
 }
 
 /** Options of {@link BlobStore.list}. */
@@ -55,7 +62,10 @@ export interface BlobList {
 
 /** What a store guarantees, as data; the conformance suite gates on it. */
 export interface BlobStoreCapabilities {
-  /** `put` honours `ifMatch` atomically. */
+  /**
+   * `put` honours `ifMatch` atomically for every process that shares the store (the file system:
+   * the processes of one host). Without it, a conditional put throws `UnsupportedError`.
+   */
   conditionalPut: boolean;
   /** `list` may return fewer than all keys per page and uses cursors. */
   paginatedList: boolean;
@@ -80,4 +90,10 @@ export interface BlobStore {
   /** Deletes keys; missing keys are ignored. */
   delete(keys: string | string[]): Promise<void>;
   list(options?: BlobListOptions): Promise<BlobList>;
+  /**
+   * Optional: copies an object inside the store without passing its bytes through the caller
+   * (a hard link on a file system, a shared buffer in memory, `CopyObject` on S3); replaces the
+   * target whole. `null` when the source is missing. Callers fall back to `get` + `put`.
+   */
+  copy?(from: string, to: string): Promise<BlobMeta | null>;
 }

@@ -6,11 +6,12 @@
 import { errorMessage, NotFoundError, ValidationError } from "../errors.ts";
 import { Event, EventType } from "../events/event.ts";
 import type { EventBus } from "../events/types.ts";
-import type { RAGKnowledgeBase } from "../rag/knowledge-base.ts";
 import { KeyedLock } from "../util/keyed-lock.ts";
 import { validateBotId } from "../validate.ts";
-import { IngestionStatus, type KnowledgeFile } from "./models.ts";
-import type { KnowledgeResourceBackend } from "./types.ts";
+import type { DomainUpdate } from "./search/domain-update.ts";
+import type { RAGKnowledgeBase } from "./search/knowledge-base.ts";
+import { IngestionStatus, type KnowledgeFile } from "./store/models.ts";
+import type { KnowledgeResourceBackend } from "./store/types.ts";
 
 /** The topic ingestion events go to. */
 export const INGESTION_TOPIC = "knowledge:ingestion";
@@ -112,6 +113,11 @@ export interface KnowledgeIngestionManagerOptions {
   destination: RAGKnowledgeBase;
   /** Publishes `updated` on `knowledge:ingestion` at the end of each run. */
   eventBus?: EventBus;
+  /**
+   * How often a run renews its claim on the knowledge base, in ms (default 20 000): keep it well
+   * under the knowledge backend's lease (`ingestionLeaseMs`, 120 000 by default).
+   */
+  leaseRenewMs?: number;
 }
 
 function isAbort(error: unknown, signal: AbortSignal | undefined): boolean {
@@ -130,11 +136,15 @@ export class KnowledgeIngestionManager {
   readonly destination: RAGKnowledgeBase;
   readonly eventBus: EventBus | undefined;
   readonly #lock = new KeyedLock();
+  readonly #renewMs: number;
 
   constructor(options: KnowledgeIngestionManagerOptions) {
     this.source = options.source;
     this.destination = options.destination;
     this.eventBus = options.eventBus;
+    this.#renewMs = options.leaseRenewMs ?? 20_000;
+    // Searches then look each domain up here: a deleted knowledge base's chunks are never served.
+    this.destination.useKnowledge(this.source);
   }
 
   /**
@@ -160,12 +170,27 @@ export class KnowledgeIngestionManager {
     if (!info) throw new NotFoundError(`Knowledge base '${domainId}' does not exist`);
     const result = new IngestionResult(domainId);
     result.sourceVersion = info.version;
-    await this.source.setIngestionStatus(domainId, IngestionStatus.INGESTING);
-    const update = this.destination.beginUpdate(domainId);
+    // Claims the knowledge base; renewed as files are done, so a run that dies shows as stopped.
+    // Status writes hold only for this knowledge base, not one created since under the same id.
+    const mine = { generation: info.generation };
+    await this.source.setIngestionStatus(domainId, IngestionStatus.INGESTING, null, mine);
+    let claimed = Date.now();
+    const renew = async (): Promise<void> => {
+      if (Date.now() - claimed < this.#renewMs) return;
+      claimed = Date.now();
+      await this.source.setIngestionStatus(domainId, IngestionStatus.INGESTING, null, mine);
+    };
+    let update: DomainUpdate | undefined;
     try {
+      // `force` rebuilds from nothing: a damaged index is replaced, not read.
+      update = await this.destination.beginUpdate(domainId, {
+        generation: info.generation,
+        fresh: options.force === true,
+      });
+      const staged = update;
       result.sourceChecksum = await this.source.getChecksum(domainId);
       const files = await this.source.listFiles(domainId);
-      const current = this.destination.getSources(domainId);
+      const current = staged.indexed;
       const kept = new Set<string>();
       let next = 0;
       let done = 0;
@@ -187,7 +212,7 @@ export class KnowledgeIngestionManager {
             const bytes = await this.source.getFile(domainId, file.path);
             if (bytes === null)
               throw new NotFoundError(`File '${file.path}' is listed but its content is missing`);
-            chunks = await update.putFile(file.path, bytes, {
+            chunks = await staged.putFile(file.path, bytes, {
               checksum: file.checksum,
               metadata: file.metadata,
               ...(signal ? { signal } : {}),
@@ -211,31 +236,40 @@ export class KnowledgeIngestionManager {
           chunks,
           outcome,
         });
+        await renew();
       };
       const worker = async (): Promise<void> => {
         while (next < files.length) await work(files[next++] as KnowledgeFile);
       };
       await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
       signal?.throwIfAborted();
-      if (options.clearExisting ?? true) update.removeOthers(kept);
-      const stats = update.commit();
+      if (options.clearExisting ?? true) staged.removeOthers(kept);
+      const stats = await staged.commit();
       result.filesDeleted = stats.filesRemoved;
       result.chunksRemoved = stats.chunksRemoved;
     } catch (error) {
-      update.abort();
+      await update?.abort();
       // The knowledge base still serves what it had: put the status back as it was.
       await this.source
-        .setIngestionStatus(domainId, info.ingestionStatus, info.ingestionError)
+        .setIngestionStatus(domainId, info.ingestionStatus, info.ingestionError, mine)
         .catch(() => {});
       throw error;
     }
     result.completedAt = new Date();
     result.status = result.success ? IngestionStatus.READY : IngestionStatus.ERROR;
-    await this.source.setIngestionStatus(
-      domainId,
-      result.status,
-      result.success ? null : JSON.stringify(result.errors),
-    );
+    try {
+      await this.source.setIngestionStatus(
+        domainId,
+        result.status,
+        result.success ? null : JSON.stringify(result.errors),
+        mine,
+      );
+    } catch (error) {
+      // Deleted while this run went on: what it indexed must never serve a later knowledge base.
+      if (error instanceof NotFoundError)
+        await this.destination.index.remove({ domainId, generation: info.generation });
+      throw error;
+    }
     await this.#publish(result);
     return result;
   }

@@ -1,0 +1,125 @@
+/**
+ * The heading-aware markdown chunker.
+ * @module
+ */
+import { ValidationError } from "../../errors.ts";
+import { normalizeNewlines } from "./decode.ts";
+import { splitFrontMatter } from "./front-matter.ts";
+import { parseBlocks } from "./markdown-blocks.ts";
+import { Packer } from "./pack.ts";
+
+/** The default chunk size, in characters (UTF-16 code units). */
+export const DEFAULT_MAX_CHUNK_SIZE = 500;
+/** The default overlap between consecutive pieces of one split paragraph, in characters. */
+export const DEFAULT_CHUNK_OVERLAP = 50;
+
+/** Options of {@link chunkMarkdown}. */
+export interface ChunkOptions {
+  /** The largest `text` of a chunk, in UTF-16 code units (default 500). */
+  maxChunkSize?: number;
+  /** Characters shared by consecutive pieces of one split paragraph (default 50; less than half of `maxChunkSize`). */
+  chunkOverlap?: number;
+  /** Whether a leading `---` block is YAML front matter (default `true`). */
+  frontMatter?: boolean;
+}
+
+/** One chunk of a markdown document. */
+export interface MarkdownChunk {
+  /** The content: markdown of the blocks in this chunk, without the headings. */
+  text: string;
+  /** What to embed and index: the heading path, a blank line, then `text` (`text` alone without headings). */
+  embeddingText: string;
+  /** The headings above this chunk, outermost first (chunks of one section share the array). */
+  headings: string[];
+  /** Their levels (1–6), index for index. */
+  headingLevels: number[];
+  /** The headings joined with `" > "` (`""` without headings). */
+  headingPath: string;
+  /** The 1-based line of the original text where `text` begins (front matter included). */
+  lineNumber: number;
+}
+
+/** The chunks of a markdown document and its front matter. */
+export interface ChunkedMarkdown {
+  chunks: MarkdownChunk[];
+  /** The YAML front matter, parsed; `null` when there is none or it is not a valid YAML mapping. */
+  frontMatter: Record<string, unknown> | null;
+}
+
+function checkOptions(options: ChunkOptions): { max: number; overlap: number } {
+  const max = options.maxChunkSize ?? DEFAULT_MAX_CHUNK_SIZE;
+  const overlap = options.chunkOverlap ?? DEFAULT_CHUNK_OVERLAP;
+  if (!Number.isInteger(max) || max < 1) {
+    throw new ValidationError(`Invalid maxChunkSize ${max}: expected an integer ≥ 1`, [
+      { path: ["maxChunkSize"], message: "expected an integer ≥ 1" },
+    ]);
+  }
+  if (!Number.isInteger(overlap) || overlap < 0 || overlap * 2 > max) {
+    throw new ValidationError(
+      `Invalid chunkOverlap ${overlap}: expected an integer from 0 to half of maxChunkSize (${max})`,
+      [{ path: ["chunkOverlap"], message: "expected an integer from 0 to maxChunkSize / 2" }],
+    );
+  }
+  return { max, overlap };
+}
+
+/**
+ * Chunks markdown by its headings. Each chunk belongs to one heading section and records its
+ * heading path; a heading with no content of its own gives no chunk, and no chunk is empty.
+ *
+ * - YAML front matter (`---` … `---` at the very start) is removed and returned parsed; one that
+ *   is not a valid YAML mapping stays in the text as ordinary paragraphs and never throws.
+ * - Blocks (paragraphs, code fences, tables, lists) are packed whole into a chunk while they fit
+ *   in `maxChunkSize`, joined by a blank line. A block larger than that is split: prose at
+ *   sentence ends, else between words, with `chunkOverlap` characters of overlap between its
+ *   consecutive pieces; code by lines, each piece re-opening the fence with its info string;
+ *   tables by rows, each piece repeating the header row (a row too wide to fit with the header
+ *   becomes `Header: value` lines); lists by items (an oversized item by its own blocks).
+ * - Fences: ``` or ~~~ at any indentation, closed by a run of the same character at least as
+ *   long. An unclosed fence runs to the next heading line or the end of the text, and its chunk
+ *   gets a closing fence.
+ * - Sizes are UTF-16 code units (`string.length`). No chunk's `text` exceeds `maxChunkSize`: a
+ *   single token longer than that (a huge URL, base64) is cut at the limit.
+ * - CRLF/CR and a BOM are normalised first, so raw text can be passed too.
+ * @example
+ * const { chunks } = chunkMarkdown("# FAQ\n\n## How do I reset my password?\n\nGo to settings...");
+ * // chunks[0].headingPath === "FAQ > How do I reset my password?", chunks[0].text === "Go to settings..."
+ */
+export function chunkMarkdown(markdown: string, options: ChunkOptions = {}): ChunkedMarkdown {
+  const { max, overlap } = checkOptions(options);
+  const text = normalizeNewlines(markdown.charCodeAt(0) === 0xfeff ? markdown.slice(1) : markdown);
+  const front =
+    options.frontMatter === false
+      ? { data: null, bodyStart: 0, bodyLine: 1 }
+      : splitFrontMatter(text);
+  const chunks: MarkdownChunk[] = [];
+  let headings: string[] = [];
+  let levels: number[] = [];
+  let path = "";
+  const packer = new Packer(max, overlap, (piece) => {
+    chunks.push({
+      text: piece.text,
+      embeddingText: path === "" ? piece.text : `${path}\n\n${piece.text}`,
+      headings,
+      headingLevels: levels,
+      headingPath: path,
+      lineNumber: piece.line,
+    });
+  });
+  for (const block of parseBlocks(text, front.bodyStart, front.bodyLine)) {
+    if (block.kind !== "heading") {
+      packer.add(text, block);
+      continue;
+    }
+    packer.flush();
+    let depth = levels.length;
+    while (depth > 0 && (levels[depth - 1] as number) >= block.level) depth--;
+    headings = headings.slice(0, depth);
+    levels = levels.slice(0, depth);
+    headings.push(block.title);
+    levels.push(block.level);
+    path = headings.join(" > ");
+  }
+  packer.flush();
+  return { chunks, frontMatter: front.data };
+}

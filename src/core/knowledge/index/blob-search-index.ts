@@ -1,0 +1,540 @@
+/**
+ * {@link BlobSearchIndex}: the built-in search engine (BM25F, plus cosine over vectors when
+ * chunks carry them, fused by RRF) behind the {@link SearchIndex} port, persisted through any
+ * blob store. Each scope (a knowledge base's domain and generation) keeps under
+ * `<prefix><domain>/.botknobs/<generation>/index/` a head (`head.json`, replaced by
+ * compare-and-set) listing immutable segments: a base with the whole index and the deltas of the
+ * commits since. A commit writes one delta — its files only — and now and then a new base, so a
+ * small change writes a small object. A process loads a scope on its first query and notices a
+ * newer commit (by the head's etag) before answering.
+ * @module
+ */
+import type { BlobStore } from "../../blob/types.ts";
+import { AdapterError, UnsupportedError, ValidationError } from "../../errors.ts";
+import { sha256Hex } from "../../util/json.ts";
+import { KeyedLock } from "../../util/keyed-lock.ts";
+import { readAll } from "../../util/streams.ts";
+import type { Bm25Options } from "./bm25/types.ts";
+import { validateFilter } from "./filter.ts";
+import { mergeHits } from "./merge.ts";
+import { ScopeState } from "./scope-state.ts";
+import {
+  applyDelta,
+  decodeSegment,
+  encodeBase,
+  encodeDelta,
+  SegmentError,
+  stateFromBase,
+} from "./segment.ts";
+import { BlobIndexStage } from "./stage.ts";
+import type {
+  IndexCommit,
+  IndexedSource,
+  IndexHit,
+  IndexQuery,
+  IndexScope,
+  IndexStage,
+  SearchIndex,
+  SearchIndexCapabilities,
+  StageOptions,
+} from "./types.ts";
+
+/** Options of {@link BlobSearchIndex}. */
+export interface BlobSearchIndexOptions {
+  /** Where commits persist. Without one the index lives in this process only. */
+  store?: BlobStore;
+  /** Key prefix: give the knowledge backend's, and each index sits beside its knowledge base. */
+  prefix?: string;
+  /** BM25 parameters (see the bm25 module). */
+  bm25?: Bm25Options;
+  /** Look for a newer commit of a scope at most this often, in ms (default 0: before every query). */
+  refreshMs?: number;
+  /** Compress segments with gzip (default true). */
+  compress?: boolean;
+  /** Write a new base once this many deltas pile up (default 16), or their chunks reach a quarter of the base's. */
+  maxDeltas?: number;
+  /** The clock, in ms (default `Date.now`). */
+  now?: () => number;
+}
+
+/** A segment as the head lists it. */
+export interface SegmentRef {
+  key: string;
+  kind: "base" | "delta";
+  bytes: number;
+  sha256: string;
+  chunks: number;
+}
+
+/** The head of a scope's persisted index. */
+export interface IndexHead {
+  format: "botknobs.index";
+  format_version: number;
+  domain_id: string;
+  generation: string;
+  commit: number;
+  committed_at: string;
+  segments: SegmentRef[];
+}
+
+/** The index head format this code writes and reads. */
+export const INDEX_FORMAT_VERSION = 1;
+
+interface Loaded {
+  scope: IndexScope;
+  state: ScopeState;
+  head: IndexHead | null;
+  etag: string | null;
+  checkedAt: number;
+  /** Committed at least once (memory-only mode). */
+  committed: boolean;
+}
+
+const keyOf = (scope: IndexScope): string => `${scope.domainId}\u001f${scope.generation}`;
+const MAX_COMMIT_ATTEMPTS = 50;
+
+function rebuildHint(domainId: string): string {
+  return `rebuild it with ingest("${domainId}", { force: true }) (HTTP: POST /kb/${domainId}/ingest with {"force": true})`;
+}
+
+/**
+ * The built-in search index.
+ * @example
+ * const index = new BlobSearchIndex({ store: new FsBlobStore({ root: "./data/knowledge" }) });
+ * const kb = new RAGKnowledgeBase({ index });
+ */
+export class BlobSearchIndex implements SearchIndex {
+  readonly name: string = "blob";
+  readonly capabilities: SearchIndexCapabilities;
+  readonly store: BlobStore | null;
+  readonly prefix: string;
+  readonly #bm25: Bm25Options;
+  readonly #refreshMs: number;
+  readonly #compress: boolean;
+  readonly #maxDeltas: number;
+  readonly #now: () => number;
+  readonly #loaded = new Map<string, Promise<Loaded>>();
+  readonly #lock = new KeyedLock();
+
+  constructor(options: BlobSearchIndexOptions = {}) {
+    this.store = options.store ?? null;
+    const p = options.prefix ?? "";
+    this.prefix = p === "" ? "" : `${p.replace(/\/+$/, "")}/`;
+    this.#bm25 = options.bm25 ?? {};
+    this.#refreshMs = options.refreshMs ?? 0;
+    this.#compress = options.compress ?? true;
+    this.#maxDeltas = options.maxDeltas ?? 16;
+    this.#now = options.now ?? Date.now;
+    this.capabilities = {
+      lexical: true,
+      vector: true,
+      filters: ["eq", "in"],
+      persistent: this.store !== null,
+    };
+  }
+
+  async initialize(): Promise<void> {
+    await this.store?.initialize();
+  }
+
+  async close(): Promise<void> {
+    this.#loaded.clear();
+  }
+
+  /** The folder of a scope's index objects. */
+  indexPrefix(scope: IndexScope): string {
+    return `${this.prefix}${scope.domainId}/.botknobs/${scope.generation}/index/`;
+  }
+
+  #headKey(scope: IndexScope): string {
+    return `${this.indexPrefix(scope)}head.json`;
+  }
+
+  // ── loading ───────────────────────────────────────────────────────────────────────────────
+
+  /** The scope as committed now (loading it, or catching up with newer commits). */
+  async #current(scope: IndexScope, force = false): Promise<Loaded> {
+    const key = keyOf(scope);
+    let pending = this.#loaded.get(key);
+    if (!pending) {
+      pending = this.#load(scope);
+      this.#loaded.set(key, pending);
+      pending.catch(() => this.#loaded.delete(key));
+      return pending;
+    }
+    const loaded = await pending;
+    if (this.store && (force || this.#now() - loaded.checkedAt >= this.#refreshMs))
+      await this.#refresh(scope, loaded);
+    return loaded;
+  }
+
+  async #readHead(scope: IndexScope): Promise<{ head: IndexHead; etag: string } | null> {
+    const store = this.store as BlobStore;
+    const body = await store.get(this.#headKey(scope));
+    if (!body) return null;
+    let head: IndexHead;
+    try {
+      head = JSON.parse(new TextDecoder().decode(await readAll(body.body))) as IndexHead;
+    } catch (error) {
+      throw this.#damaged(scope, "its head is not JSON", error);
+    }
+    if (head?.format !== "botknobs.index" || !Array.isArray(head.segments))
+      throw this.#damaged(scope, "its head is not an index head");
+    if (head.format_version > INDEX_FORMAT_VERSION)
+      throw new UnsupportedError(
+        `The search index of knowledge base '${scope.domainId}' was written by a newer botknobs (index format ${head.format_version}; this one reads ${INDEX_FORMAT_VERSION}): upgrade botknobs, or ${rebuildHint(scope.domainId)}`,
+      );
+    return { head, etag: body.etag };
+  }
+
+  #damaged(scope: IndexScope, why: string, cause?: unknown): AdapterError {
+    return new AdapterError(
+      "search-index",
+      `the search index of knowledge base '${scope.domainId}' is damaged (${why}): ${rebuildHint(scope.domainId)}`,
+      cause === undefined ? {} : { cause },
+    );
+  }
+
+  async #load(scope: IndexScope): Promise<Loaded> {
+    const empty = (): Loaded => ({
+      scope,
+      state: new ScopeState(scope.domainId, this.#bm25),
+      head: null,
+      etag: null,
+      checkedAt: this.#now(),
+      committed: false,
+    });
+    if (!this.store) return empty();
+    const read = await this.#readHead(scope);
+    if (!read) return empty();
+    const state = await this.#build(scope, read.head.segments);
+    return {
+      scope,
+      state,
+      head: read.head,
+      etag: read.etag,
+      checkedAt: this.#now(),
+      committed: true,
+    };
+  }
+
+  /** Reads, checks and decodes one segment. */
+  async #segment(scope: IndexScope, ref: SegmentRef) {
+    const body = await (this.store as BlobStore).get(ref.key);
+    if (!body) throw this.#damaged(scope, `segment ${ref.key} is missing`);
+    const bytes = await readAll(body.body);
+    if (bytes.length !== ref.bytes || (await sha256Hex(bytes)) !== ref.sha256)
+      throw this.#damaged(scope, `segment ${ref.key} does not match its checksum`);
+    try {
+      return await decodeSegment(bytes);
+    } catch (error) {
+      const why = error instanceof SegmentError ? error.message : "it cannot be decoded";
+      throw this.#damaged(scope, `segment ${ref.key}: ${why}`, error);
+    }
+  }
+
+  async #build(scope: IndexScope, refs: SegmentRef[]): Promise<ScopeState> {
+    let state = new ScopeState(scope.domainId, this.#bm25);
+    for (const ref of refs) {
+      const segment = await this.#segment(scope, ref);
+      if (segment.kind === "base") state = stateFromBase(scope.domainId, segment);
+      else applyDelta(state, segment);
+    }
+    return state;
+  }
+
+  /** Catches up with commits made elsewhere: new deltas are applied, a new base is loaded. */
+  async #refresh(scope: IndexScope, loaded: Loaded): Promise<void> {
+    const store = this.store as BlobStore;
+    const meta = await store.head(this.#headKey(scope));
+    loaded.checkedAt = this.#now();
+    if ((meta?.etag ?? null) === loaded.etag) return;
+    const read = meta ? await this.#readHead(scope) : null;
+    if (!read) {
+      Object.assign(loaded, {
+        state: new ScopeState(scope.domainId, this.#bm25),
+        head: null,
+        etag: null,
+        committed: false,
+      });
+      return;
+    }
+    const known = loaded.head?.segments ?? [];
+    const extends_ = known.every((ref, i) => read.head.segments[i]?.key === ref.key);
+    if (extends_) {
+      for (const ref of read.head.segments.slice(known.length)) {
+        const segment = await this.#segment(scope, ref);
+        if (segment.kind === "base") loaded.state = stateFromBase(scope.domainId, segment);
+        else applyDelta(loaded.state, segment);
+      }
+    } else loaded.state = await this.#build(scope, read.head.segments);
+    loaded.head = read.head;
+    loaded.etag = read.etag;
+    loaded.committed = true;
+  }
+
+  // ── the port ──────────────────────────────────────────────────────────────────────────────
+
+  async sources(scope: IndexScope): Promise<ReadonlyMap<string, IndexedSource>> {
+    const { state } = await this.#current(scope);
+    const out = new Map<string, IndexedSource>();
+    for (const [path, s] of state.sources)
+      out.set(path, { checksum: s.checksum, fingerprint: s.fingerprint, chunks: s.ids.length });
+    return out;
+  }
+
+  /** Cheap: a scope not loaded yet is looked up by its head alone. */
+  async exists(scope: IndexScope): Promise<boolean> {
+    if (this.store && !this.#loaded.has(keyOf(scope)))
+      return (await this.store.head(this.#headKey(scope))) !== null;
+    return (await this.#current(scope)).committed;
+  }
+
+  async stage(scope: IndexScope, options: StageOptions = {}): Promise<IndexStage> {
+    const fresh = options.fresh === true;
+    const state = fresh
+      ? new ScopeState(scope.domainId, this.#bm25)
+      : (await this.#current(scope)).state;
+    return new BlobIndexStage(scope, state, options.embedding ?? null, fresh, (stage) =>
+      this.#commit(stage),
+    );
+  }
+
+  async #commit(stage: BlobIndexStage): Promise<IndexCommit> {
+    const { scope } = stage;
+    return this.#lock.run(keyOf(scope), async () => {
+      if (stage.fresh) return this.#commitFresh(stage);
+      const loaded = await this.#current(scope, true);
+      const changes = stage.changes();
+      if (this.store) {
+        const bytes = await encodeDelta(
+          scope.domainId,
+          stage.embedding,
+          stage.deltaFiles(),
+          stage.removedPaths(),
+          this.#compress,
+        );
+        const ref = await this.#writeSegment(scope, "delta", bytes, stage.chunkCount());
+        await this.#appendToHead(scope, loaded, ref, stage);
+      }
+      // Staged into a state a newer base replaced meanwhile (another process compacted): again here.
+      stage.replayInto(loaded.state);
+      const stats = loaded.state.commit(changes);
+      if (stage.embedding !== null) loaded.state.embedding = stage.embedding;
+      loaded.committed = true;
+      if (this.store) await this.#maybeCompact(scope, loaded);
+      return {
+        chunksAdded: stats.added,
+        chunksRemoved: stats.removed,
+        filesRemoved: stage.removedCount,
+      };
+    });
+  }
+
+  /**
+   * A rebuild: the stage's own state becomes the scope's, written whole as a new base. What was
+   * there is not read (it may be the damaged index this replaces); the head is replaced as found.
+   */
+  async #commitFresh(stage: BlobIndexStage): Promise<IndexCommit> {
+    const { scope } = stage;
+    const stats = stage.state.commit(stage.changes());
+    if (stage.embedding !== null) stage.state.embedding = stage.embedding;
+    const loaded: Loaded = {
+      scope,
+      state: stage.state,
+      head: null,
+      etag: null,
+      checkedAt: this.#now(),
+      committed: true,
+    };
+    if (this.store) {
+      const bytes = await encodeBase(stage.state, this.#compress);
+      const ref = await this.#writeSegment(scope, "base", bytes, stage.state.live.size);
+      for (let attempt = 0; ; attempt++) {
+        loaded.etag = (await this.store.head(this.#headKey(scope)))?.etag ?? null;
+        if (await this.#putHead(scope, loaded, [ref])) break;
+        if (attempt >= MAX_COMMIT_ATTEMPTS)
+          throw new AdapterError(
+            "search-index",
+            `the index of '${scope.domainId}' kept changing during a rebuild`,
+          );
+      }
+      await this.#dropUnlisted(scope, [ref]);
+    }
+    this.#loaded.set(keyOf(scope), Promise.resolve(loaded));
+    return {
+      chunksAdded: stats.added,
+      chunksRemoved: stats.removed,
+      filesRemoved: stage.removedCount,
+    };
+  }
+
+  async #writeSegment(
+    scope: IndexScope,
+    kind: SegmentRef["kind"],
+    bytes: Uint8Array,
+    chunks: number,
+  ): Promise<SegmentRef> {
+    const ref: SegmentRef = {
+      key: `${this.indexPrefix(scope)}${crypto.randomUUID()}.seg`,
+      kind,
+      bytes: bytes.length,
+      sha256: await sha256Hex(bytes),
+      chunks,
+    };
+    await (this.store as BlobStore).put(ref.key, bytes, {
+      contentType: "application/octet-stream",
+      size: bytes.length,
+    });
+    return ref;
+  }
+
+  /**
+   * Lists `ref` in the head by compare-and-set; when another process committed meanwhile, its
+   * commits are taken in first (the stage's files are staged again if its base replaced the
+   * state) and `ref` goes after them.
+   */
+  async #appendToHead(
+    scope: IndexScope,
+    loaded: Loaded,
+    ref: SegmentRef,
+    stage: BlobIndexStage,
+  ): Promise<void> {
+    for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
+      const segments = ref.kind === "base" ? [ref] : [...(loaded.head?.segments ?? []), ref];
+      if (await this.#putHead(scope, loaded, segments)) return;
+      await this.#refresh(scope, loaded);
+      if (!stage.fresh) stage.replayInto(loaded.state);
+    }
+    await (this.store as BlobStore).delete(ref.key).catch(() => {});
+    throw new AdapterError(
+      "search-index",
+      `the index of '${scope.domainId}' kept changing under concurrent commits`,
+    );
+  }
+
+  async #putHead(scope: IndexScope, loaded: Loaded, segments: SegmentRef[]): Promise<boolean> {
+    const store = this.store as BlobStore;
+    const head: IndexHead = {
+      format: "botknobs.index",
+      format_version: INDEX_FORMAT_VERSION,
+      domain_id: scope.domainId,
+      generation: scope.generation,
+      commit: (loaded.head?.commit ?? 0) + 1,
+      committed_at: new Date(this.#now()).toISOString(),
+      segments,
+    };
+    const meta = await store.put(
+      this.#headKey(scope),
+      new TextEncoder().encode(JSON.stringify(head)),
+      {
+        contentType: "application/json",
+        ...(store.capabilities.conditionalPut ? { ifMatch: loaded.etag } : {}),
+      },
+    );
+    if (!meta) return false;
+    loaded.head = head;
+    loaded.etag = meta.etag;
+    loaded.checkedAt = this.#now();
+    return true;
+  }
+
+  /** A new base once the deltas pile up: loading stays one object plus a few. */
+  async #maybeCompact(scope: IndexScope, loaded: Loaded): Promise<void> {
+    const segments = loaded.head?.segments ?? [];
+    const deltas = segments.filter((s) => s.kind === "delta");
+    if (deltas.length === 0) return;
+    const base = segments.find((s) => s.kind === "base")?.chunks ?? 0;
+    const deltaChunks = deltas.reduce((n, s) => n + s.chunks, 0);
+    if (base > 0 && deltas.length < this.#maxDeltas && deltaChunks * 4 < base) return;
+    // A base holds committed chunks only: while another update has chunks staged (or a running
+    // query holds replaced ones), compact at a later commit.
+    if (loaded.state.bm25.size !== loaded.state.live.size) return;
+    const bytes = await encodeBase(loaded.state, this.#compress);
+    const ref = await this.#writeSegment(scope, "base", bytes, loaded.state.live.size);
+    if (await this.#putHead(scope, loaded, [ref])) await this.#dropUnlisted(scope, [ref]);
+    else await (this.store as BlobStore).delete(ref.key).catch(() => {}); // compact another time
+  }
+
+  /** Deletes the scope's segments the head no longer lists. */
+  async #dropUnlisted(scope: IndexScope, keep: SegmentRef[]): Promise<void> {
+    const store = this.store as BlobStore;
+    const listed = new Set([...keep.map((s) => s.key), this.#headKey(scope)]);
+    const stale: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.list({
+        prefix: this.indexPrefix(scope),
+        ...(cursor ? { cursor } : {}),
+      });
+      for (const o of page.objects) if (!listed.has(o.key)) stale.push(o.key);
+      cursor = page.cursor;
+    } while (cursor);
+    if (stale.length) await store.delete(stale).catch(() => {});
+  }
+
+  async query(scopes: IndexScope[], query: IndexQuery): Promise<IndexHit[]> {
+    const { k } = query;
+    if (!Number.isInteger(k) || k < 1 || k > 1000)
+      throw new ValidationError(`Invalid k ${k}: expected an integer 1–1000`);
+    if (query.filter !== undefined) validateFilter(query.filter);
+    const states = await Promise.all(
+      scopes.map(async (s) => ({ scope: s, state: (await this.#current(s)).state })),
+    );
+    return mergeHits(states, query);
+  }
+
+  async remove(scope: IndexScope): Promise<boolean> {
+    const key = keyOf(scope);
+    const loaded = this.#loaded.get(key);
+    this.#loaded.delete(key);
+    let existed = loaded ? (await loaded.catch(() => null))?.committed === true : false;
+    if (this.store) {
+      const keys: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await this.store.list({
+          prefix: this.indexPrefix(scope),
+          ...(cursor ? { cursor } : {}),
+        });
+        keys.push(...page.objects.map((o) => o.key));
+        cursor = page.cursor;
+      } while (cursor);
+      existed ||= keys.includes(this.#headKey(scope));
+      if (keys.length) await this.store.delete(keys);
+    }
+    return existed;
+  }
+
+  async scopes(): Promise<IndexScope[]> {
+    const found: IndexScope[] = [];
+    if (!this.store) {
+      for (const pending of this.#loaded.values()) {
+        const loaded = await pending.catch(() => null);
+        if (loaded?.committed) found.push(loaded.scope);
+      }
+      return found;
+    }
+    for (const domainPrefix of await this.#prefixes(this.prefix)) {
+      const domainId = domainPrefix.slice(this.prefix.length, -1);
+      for (const genPrefix of await this.#prefixes(`${domainPrefix}.botknobs/`)) {
+        const generation = genPrefix.slice(`${domainPrefix}.botknobs/`.length, -1);
+        const scope = { domainId, generation };
+        if (await this.store.head(this.#headKey(scope))) found.push(scope);
+      }
+    }
+    return found;
+  }
+
+  async #prefixes(prefix: string): Promise<string[]> {
+    const store = this.store as BlobStore;
+    const out: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.list({ prefix, delimiter: "/", ...(cursor ? { cursor } : {}) });
+      out.push(...page.prefixes);
+      cursor = page.cursor;
+    } while (cursor);
+    return out;
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * {@link ScopeState}: one knowledge base's index in memory — chunks, file states, the BM25 index,
+ * the vectors and the set of *live* chunks. New chunks are staged invisibly, then one synchronous
+ * `commit` swaps the live set, so a query sees the scope before a change or after it, never a
+ * mix. Replaced chunks are removed once no query that might still see them is running.
+ * @module
+ */
+import { Bm25Index } from "./bm25/bm25.ts";
+import type { Bm25Options } from "./bm25/types.ts";
+import { type MetadataFilter, matchesFilter } from "./filter.ts";
+import { type IndexChunk, type IndexQuery, metadataOf } from "./types.ts";
+import { MemoryVectorStore, type VectorHit } from "./vector-store.ts";
+
+/** A chunk as held: `id` is internal and carries its file's version, `chunkId` is stable. */
+export interface StoredChunk extends IndexChunk {
+  id: string;
+}
+
+/** What a scope remembers of each file: its version and its chunks' internal ids, in order. */
+export interface SourceState {
+  checksum: string;
+  fingerprint: string;
+  ids: string[];
+}
+
+/** The separator of stable chunk ids (`<domain>\x1f<path>\x1f<position>`). */
+export const ID_SEPARATOR = "\u001f";
+
+/** The version of a file's chunks: its checksum's start and the settings it was chunked with. */
+export function versionOf(source: { checksum: string; fingerprint: string }): string {
+  return `${source.checksum.slice(0, 16)}${source.fingerprint}`;
+}
+
+/** The internal id of a chunk of one file version. */
+export function internalId(chunkId: string, version: string): string {
+  return `${chunkId}${ID_SEPARATOR}${version}`;
+}
+
+/** The BM25 group of one file version (its chunks are scored together as a document). */
+export function groupOf(path: string, version: string): string {
+  return `${path}${ID_SEPARATOR}${version}`;
+}
+
+/** Ranked candidates of one scope, before fusion. */
+export interface ScopeHits {
+  lexical: VectorHit[];
+  vector: VectorHit[];
+}
+
+export class ScopeState {
+  readonly domainId: string;
+  readonly chunks: Map<string, StoredChunk> = new Map();
+  readonly sources: Map<string, SourceState> = new Map();
+  readonly bm25: Bm25Index;
+  /** The embedding provider whose vectors this scope holds (null: none yet). */
+  embedding: string | null = null;
+  vectors: MemoryVectorStore | null = null;
+  /** Live internal ids. Replaced, never mutated, so a query can hold one version. */
+  live: ReadonlySet<string> = new Set();
+  #queries = 0;
+  #garbage: string[][] = [];
+
+  constructor(domainId: string, bm25: Bm25Index | Bm25Options = {}) {
+    this.domainId = domainId;
+    this.bm25 = bm25 instanceof Bm25Index ? bm25 : new Bm25Index(bm25);
+  }
+
+  /** Adds one file version's chunks invisibly (not live until committed). */
+  stage(
+    path: string,
+    version: string,
+    chunks: StoredChunk[],
+    vectors: Float32Array[] | null,
+  ): void {
+    const group = groupOf(path, version);
+    for (const chunk of chunks) {
+      this.chunks.set(chunk.id, chunk);
+      this.bm25.add({
+        id: chunk.id,
+        group,
+        fields: { heading: chunk.headingPath, text: chunk.text },
+      });
+    }
+    if (vectors && vectors.length > 0) {
+      this.vectors ??= new MemoryVectorStore();
+      this.vectors.upsertSync(
+        chunks.map((c, i) => ({ id: c.id, vector: vectors[i] as Float32Array })),
+      );
+    }
+  }
+
+  /**
+   * Makes new file states visible in one step: `changes` maps a path to its new state, or to
+   * `null` to remove the file. Chunks no longer referenced become garbage.
+   */
+  commit(changes: Map<string, SourceState | null>): { added: number; removed: number } {
+    const live = new Set(this.live);
+    let added = 0;
+    let removed = 0;
+    for (const [path, next] of changes) {
+      const before = this.sources.get(path);
+      if (before && next && versionOf(before) === versionOf(next)) continue;
+      if (before) {
+        for (const id of before.ids) live.delete(id);
+        removed += before.ids.length;
+        this.#garbage.push(before.ids);
+      }
+      if (next) {
+        for (const id of next.ids) live.add(id);
+        added += next.ids.length;
+        this.sources.set(path, next);
+      } else this.sources.delete(path);
+    }
+    this.live = live;
+    this.#collect();
+    return { added, removed };
+  }
+
+  /** Drops staged chunks that will never be committed. */
+  discard(ids: string[]): void {
+    this.#garbage.push(ids);
+    this.#collect();
+  }
+
+  /** Marks a query as running: garbage is not collected until the returned release is called. */
+  hold(): () => void {
+    this.#queries++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#queries--;
+      this.#collect();
+    };
+  }
+
+  #collect(): void {
+    if (this.#queries > 0 || this.#garbage.length === 0) return;
+    const garbage = this.#garbage;
+    this.#garbage = [];
+    const dead: string[] = [];
+    for (const ids of garbage) {
+      for (const id of ids) {
+        // An id that is live again (the same file version staged anew) stays.
+        if (this.live.has(id)) continue;
+        this.bm25.remove(id);
+        this.chunks.delete(id);
+        dead.push(id);
+      }
+    }
+    if (this.vectors && dead.length) void this.vectors.delete(dead);
+  }
+
+  /** Live chunks in file order (what a snapshot of the scope writes). */
+  *liveChunks(): IterableIterator<StoredChunk> {
+    for (const state of this.sources.values())
+      for (const id of state.ids) yield this.chunks.get(id) as StoredChunk;
+  }
+
+  /**
+   * Ranked candidates for `q` (call inside `read`, with `pool` candidates per side): lexical by
+   * BM25, vector by cosine when the scope holds vectors of `q.embedding`.
+   */
+  async candidates(q: IndexQuery, pool: number): Promise<ScopeHits> {
+    const live = this.live;
+    const filter: MetadataFilter | undefined = q.filter;
+    const pass = (id: string): boolean => {
+      if (!live.has(id)) return false;
+      if (!filter) return true;
+      const chunk = this.chunks.get(id);
+      return !!chunk && matchesFilter(metadataOf(this, chunk), filter);
+    };
+    const perSource = q.perSource === true;
+    const lexical = q.text?.trim()
+      ? this.bm25.search(q.text, { k: pool, filter: pass, collapseGroups: perSource })
+      : [];
+    const vector =
+      q.vector && this.vectors && this.embedding === (q.embedding ?? this.embedding)
+        ? await this.vectors.queryWhere(q.vector, perSource ? pool * 4 : pool, pass)
+        : [];
+    return { lexical, vector };
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * {@link BlobIndexStage}: a staged change of one scope of the built-in index. Files are indexed
+ * into the scope's state as they are put (invisibly: not live until commit), so the work of a
+ * long ingestion is spread over the run; the stage also keeps what it put, to write the commit's
+ * segment and to index it again should another process's commit replace the state meanwhile.
+ * @module
+ */
+import { ClosedError, ValidationError } from "../../errors.ts";
+import {
+  internalId,
+  type ScopeState,
+  type SourceState,
+  type StoredChunk,
+  versionOf,
+} from "./scope-state.ts";
+import type { DeltaFile } from "./segment.ts";
+import type { IndexChunk, IndexCommit, IndexedSource, IndexScope, IndexStage } from "./types.ts";
+
+export class BlobIndexStage implements IndexStage {
+  readonly scope: IndexScope;
+  /** Where the files were staged (a fresh state for a rebuild). */
+  state: ScopeState;
+  readonly embedding: string | null;
+  readonly fresh: boolean;
+  readonly #puts = new Map<string, DeltaFile>();
+  readonly #removes = new Set<string>();
+  readonly #commit: (stage: BlobIndexStage) => Promise<IndexCommit>;
+  #done = false;
+
+  constructor(
+    scope: IndexScope,
+    state: ScopeState,
+    embedding: string | null,
+    fresh: boolean,
+    commit: (stage: BlobIndexStage) => Promise<IndexCommit>,
+  ) {
+    this.scope = scope;
+    this.state = state;
+    this.embedding = embedding;
+    this.fresh = fresh;
+    this.#commit = commit;
+  }
+
+  #open(): void {
+    if (this.#done)
+      throw new ClosedError(
+        `The index update of '${this.scope.domainId}' was already committed or aborted`,
+      );
+  }
+
+  async put(
+    path: string,
+    source: Omit<IndexedSource, "chunks">,
+    chunks: IndexChunk[],
+    vectors: Float32Array[] | null = null,
+  ): Promise<void> {
+    this.#open();
+    if (vectors && vectors.length !== chunks.length)
+      throw new ValidationError(`'${path}': ${vectors.length} vectors for ${chunks.length} chunks`);
+    const version = versionOf(source);
+    const stored: StoredChunk[] = chunks.map((c) => ({ ...c, id: internalId(c.chunkId, version) }));
+    const previous = this.#puts.get(path);
+    this.state.stage(path, version, stored, vectors);
+    if (previous && versionOf(previous.source) !== version)
+      this.state.discard(previous.chunks.map((c) => c.id));
+    this.#puts.set(path, {
+      path,
+      source: { checksum: source.checksum, fingerprint: source.fingerprint },
+      chunks: stored,
+      vectors,
+    });
+    this.#removes.delete(path);
+  }
+
+  remove(path: string): void {
+    this.#open(); // synchronous, as it only records
+    const previous = this.#puts.get(path);
+    if (previous) {
+      this.#puts.delete(path);
+      this.state.discard(previous.chunks.map((c) => c.id));
+    }
+    this.#removes.add(path);
+  }
+
+  async commit(): Promise<IndexCommit> {
+    this.#open();
+    this.#done = true;
+    return this.#commit(this);
+  }
+
+  async abort(): Promise<void> {
+    if (this.#done) return;
+    this.#done = true;
+    this.state.discard([...this.#puts.values()].flatMap((f) => f.chunks.map((c) => c.id)));
+  }
+
+  /** Stages everything put into another state (the one another process's base replaced ours with). */
+  replayInto(target: ScopeState): void {
+    if (target === this.state) return;
+    for (const f of this.#puts.values())
+      target.stage(f.path, versionOf(f.source), f.chunks, f.vectors);
+    this.state = target;
+  }
+
+  /** The file-state changes to commit: removals, then the new file versions. */
+  changes(): Map<string, SourceState | null> {
+    const changes = new Map<string, SourceState | null>();
+    for (const path of this.#removes) changes.set(path, null);
+    for (const f of this.#puts.values())
+      changes.set(f.path, { ...f.source, ids: f.chunks.map((c) => c.id) });
+    return changes;
+  }
+
+  deltaFiles(): DeltaFile[] {
+    return [...this.#puts.values()];
+  }
+
+  removedPaths(): string[] {
+    return [...this.#removes];
+  }
+
+  /** How many paths the commit removes. */
+  get removedCount(): number {
+    return this.#removes.size;
+  }
+
+  /** How many chunks the commit puts. */
+  chunkCount(): number {
+    let n = 0;
+    for (const f of this.#puts.values()) n += f.chunks.length;
+    return n;
+  }
+}

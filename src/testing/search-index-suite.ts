@@ -1,0 +1,388 @@
+/**
+ * The `SearchIndex` conformance suite: the built-in `BlobSearchIndex` (in memory and over every
+ * blob store) and engine-backed indexes run it. Chunks and vectors are handed in directly, so
+ * the suite tests the index, not the chunker.
+ * @module
+ */
+import { ClosedError, ValidationError } from "../core/errors.ts";
+import type {
+  IndexChunk,
+  IndexScope,
+  SearchIndex,
+  SearchIndexCapabilities,
+} from "../core/knowledge/index/types.ts";
+import { expectRejects, itUnless, type TestHarness } from "./harness.ts";
+
+/** Options of {@link searchIndexSuite}. */
+export interface SearchIndexSuiteOptions {
+  name: string;
+  /** A fresh, empty index. */
+  create(): Promise<SearchIndex> | SearchIndex;
+  /**
+   * A second index over the same storage, as another process would open it (indexes whose
+   * capabilities say `persistent`). Without it the persistence cases are skipped.
+   */
+  reopen?(index: SearchIndex): Promise<SearchIndex> | SearchIndex;
+  destroy?(index: SearchIndex): Promise<void>;
+  /** What the index lacks, as its capabilities say (default: everything). */
+  capabilities?: Partial<SearchIndexCapabilities>;
+}
+
+const SEP = "\u001f";
+const DIMS = 8;
+
+/** A chunk of `path` in `scope` with `text`. */
+function chunk(
+  scope: IndexScope,
+  path: string,
+  i: number,
+  text: string,
+  metadata: IndexChunk["metadata"] = {},
+): IndexChunk {
+  return {
+    chunkId: `${scope.domainId}${SEP}${path}${SEP}${i}`,
+    source: path,
+    chunkIndex: i,
+    text,
+    headingPath: `Doc > ${path}`,
+    headings: ["Doc", path],
+    lineNumber: i + 1,
+    metadata,
+  };
+}
+
+/** A deterministic vector for a word: one hot dimension plus a little of the next. */
+function vectorFor(seed: number): Float32Array {
+  const v = new Float32Array(DIMS);
+  v[seed % DIMS] = 1;
+  v[(seed + 1) % DIMS] = 0.1;
+  return v;
+}
+
+/** Runs the `SearchIndex` conformance suite. */
+export function searchIndexSuite(h: TestHarness, options: SearchIndexSuiteOptions): void {
+  const { describe, it, expect, beforeEach, afterEach } = h;
+  const caps: SearchIndexCapabilities = {
+    lexical: true,
+    vector: true,
+    filters: ["eq", "in"],
+    persistent: false,
+    ...options.capabilities,
+  };
+  const itVector = itUnless(h, !caps.vector && "the index does not search vectors");
+  const itIn = itUnless(h, !caps.filters.includes("in") && "the index has no $in filters");
+  const itPersistent = itUnless(
+    h,
+    !(caps.persistent && options.reopen) && "the index is not persistent (or no reopen given)",
+  );
+
+  describe(`SearchIndex conformance: ${options.name}`, () => {
+    let index: SearchIndex;
+    const opened: SearchIndex[] = [];
+    const scope: IndexScope = { domainId: "support", generation: "g1" };
+    const other: IndexScope = { domainId: "sales", generation: "g1" };
+
+    beforeEach(async () => {
+      index = await options.create();
+      await index.initialize();
+    });
+    afterEach(async () => {
+      for (const o of opened.splice(0)) await o.close();
+      if (options.destroy) await options.destroy(index);
+      else {
+        for (const s of await index.scopes()) await index.remove(s);
+        await index.close();
+      }
+    });
+
+    /** Commits files `{ path: [texts] }` to a scope, with vectors when the index takes them. */
+    const put = async (
+      target: IndexScope,
+      files: Record<string, string[]>,
+      metadata: Record<string, IndexChunk["metadata"]> = {},
+    ): Promise<void> => {
+      const stage = await index.stage(target, { embedding: caps.vector ? "test" : null });
+      for (const [path, texts] of Object.entries(files)) {
+        const chunks = texts.map((t, i) => chunk(target, path, i, t, metadata[path]));
+        const vectors = caps.vector ? texts.map((_, i) => vectorFor(path.length + i)) : null;
+        await stage.put(
+          path,
+          { checksum: `sum-${texts.join("|")}`, fingerprint: "f1" },
+          chunks,
+          vectors,
+        );
+      }
+      await stage.commit();
+    };
+    const sources = async (target: IndexScope = scope): Promise<string[]> =>
+      [...(await index.sources(target)).keys()].sort();
+    const search = async (text: string, extra: Record<string, unknown> = {}): Promise<string[]> =>
+      (await index.query([scope], { text, k: 10, ...extra })).map((hit) => hit.chunk.text);
+
+    it("capabilities - the index declares what the suite was told", () => {
+      expect({ ...index.capabilities, filters: [...index.capabilities.filters].sort() }).toEqual({
+        ...caps,
+        filters: [...caps.filters].sort(),
+      });
+    });
+
+    it("empty - nothing committed: no sources, not existing, no hits", async () => {
+      expect(await index.exists(scope)).toBe(false);
+      expect(await sources()).toEqual([]);
+      expect(await index.query([scope], { text: "anything", k: 5 })).toEqual([]);
+      expect(await index.scopes()).toEqual([]);
+    });
+
+    it("commit - sources, chunk fields and existence after one commit", async () => {
+      await put(scope, {
+        "faq.md": ["Reset your password in settings.", "Contact the help desk."],
+      });
+      expect(await index.exists(scope)).toBe(true);
+      const indexed = await index.sources(scope);
+      expect(indexed.get("faq.md")).toEqual({
+        checksum: "sum-Reset your password in settings.|Contact the help desk.",
+        fingerprint: "f1",
+        chunks: 2,
+      });
+      const [hit] = await index.query([scope], { text: "password reset", k: 1 });
+      expect(hit?.chunk).toEqual(chunk(scope, "faq.md", 0, "Reset your password in settings."));
+      expect(hit?.scope).toEqual(scope);
+      expect(hit?.similarity).toBe(1);
+      expect(await index.scopes()).toEqual([scope]);
+    });
+
+    it("commit.empty - an empty commit exists (an empty knowledge base is indexed)", async () => {
+      const stage = await index.stage(scope);
+      await stage.commit();
+      expect(await index.exists(scope)).toBe(true);
+      expect(await sources()).toEqual([]);
+    });
+
+    it("stage.invisible - nothing staged is seen before commit; abort leaves the old state", async () => {
+      await put(scope, { "a.md": ["Aardvarks dig at night."] });
+      const stage = await index.stage(scope);
+      await stage.put(
+        "a.md",
+        { checksum: "new", fingerprint: "f1" },
+        [chunk(scope, "a.md", 0, "Armadillos roll into balls.")],
+        caps.vector ? [vectorFor(1)] : null,
+      );
+      await stage.put(
+        "b.md",
+        { checksum: "b", fingerprint: "f1" },
+        [chunk(scope, "b.md", 0, "Bison roam the plains.")],
+        caps.vector ? [vectorFor(2)] : null,
+      );
+      stage.remove("a.md");
+      expect(await search("aardvarks armadillos bison")).toEqual(["Aardvarks dig at night."]);
+      expect(await sources()).toEqual(["a.md"]);
+      await stage.abort();
+      expect(await search("aardvarks armadillos bison")).toEqual(["Aardvarks dig at night."]);
+      await expectRejects(h, stage.commit(), ClosedError);
+    });
+
+    it("commit.atomic - a commit replaces and removes files at once", async () => {
+      await put(scope, {
+        "a.md": ["Ocelots old."],
+        "b.md": ["Otters old."],
+        "c.md": ["Owls old."],
+      });
+      const stage = await index.stage(scope);
+      await stage.put(
+        "a.md",
+        { checksum: "a2", fingerprint: "f1" },
+        [chunk(scope, "a.md", 0, "Ocelots new.")],
+        caps.vector ? [vectorFor(3)] : null,
+      );
+      stage.remove("c.md");
+      const stats = await stage.commit();
+      expect(stats).toEqual({ chunksAdded: 1, chunksRemoved: 2, filesRemoved: 1 });
+      expect((await search("ocelots otters owls new old")).sort()).toEqual([
+        "Ocelots new.",
+        "Otters old.",
+      ]);
+      expect(await sources()).toEqual(["a.md", "b.md"]);
+    });
+
+    it("commit.concurrent - two stages of one scope both land", async () => {
+      await put(scope, { "base.md": ["Beginnings."] });
+      const one = await index.stage(scope);
+      const two = await index.stage(scope);
+      await one.put(
+        "one.md",
+        { checksum: "1", fingerprint: "f1" },
+        [chunk(scope, "one.md", 0, "Unicorns exist.")],
+        caps.vector ? [vectorFor(4)] : null,
+      );
+      await two.put(
+        "two.md",
+        { checksum: "2", fingerprint: "f1" },
+        [chunk(scope, "two.md", 0, "Dragons exist.")],
+        caps.vector ? [vectorFor(5)] : null,
+      );
+      await Promise.all([one.commit(), two.commit()]);
+      expect(await sources()).toEqual(["base.md", "one.md", "two.md"]);
+      expect((await search("exist")).sort()).toEqual(["Dragons exist.", "Unicorns exist."]);
+    });
+
+    it("scopes - each scope stands alone; remove drops one", async () => {
+      await put(scope, { "x.md": ["Pelicans in support."] });
+      await put(other, { "y.md": ["Pelicans in sales."] });
+      const older = { domainId: "support", generation: "g0" };
+      await put(older, { "z.md": ["Pelicans of a deleted knowledge base."] });
+      expect(await search("pelicans")).toEqual(["Pelicans in support."]);
+      const both = await index.query([scope, other], { text: "pelicans", k: 10 });
+      expect(both.map((hit) => hit.scope.domainId).sort()).toEqual(["sales", "support"]);
+      expect(await index.remove(older)).toBe(true);
+      expect(await index.remove(older)).toBe(false);
+      expect(await index.exists(older)).toBe(false);
+      expect(await index.query([older], { text: "pelicans", k: 5 })).toEqual([]);
+      const kept = (await index.scopes()).map((s) => `${s.domainId}/${s.generation}`).sort();
+      expect(kept).toEqual(["sales/g1", "support/g1"]);
+    });
+
+    it("query.k - at most k hits, best first; bad k refused", async () => {
+      await put(scope, {
+        "p.md": ["Penguins penguins penguins swim.", "One penguin walks.", "Penguins and seals."],
+      });
+      const hits = await index.query([scope], { text: "penguins swim", k: 2 });
+      expect(hits).toHaveLength(2);
+      expect(hits[0]?.chunk.text).toBe("Penguins penguins penguins swim.");
+      expect((hits[0]?.similarity ?? 0) >= (hits[1]?.similarity ?? 0)).toBe(true);
+      for (const k of [0, 1001, 1.5])
+        await expectRejects(h, index.query([scope], { text: "x", k }), ValidationError);
+    });
+
+    it("query.filter - equality on file metadata and chunk fields", async () => {
+      await put(
+        scope,
+        {
+          "en.md": ["Koalas sleep a lot."],
+          "de.md": ["Koalas schlafen viel."],
+          "fr.md": ["Koalas dorment."],
+        },
+        {
+          "en.md": { lang: "en" },
+          "de.md": { lang: "de" },
+          "fr.md": { lang: "fr" },
+        },
+      );
+      expect(await search("koalas", { filter: { lang: "de" } })).toEqual(["Koalas schlafen viel."]);
+      expect(await search("koalas", { filter: { source_path: "en.md" } })).toEqual([
+        "Koalas sleep a lot.",
+      ]);
+      expect(await search("koalas", { filter: { lang: { $eq: "fr" } } })).toEqual([
+        "Koalas dorment.",
+      ]);
+      expect(await search("koalas", { filter: { missing: "x" } })).toEqual([]);
+      await expectRejects(
+        h,
+        index.query([scope], { text: "koalas", k: 5, filter: { lang: { $gt: 1 } } as never }),
+        ValidationError,
+      );
+    });
+
+    itIn("query.filter-in - $in on a field", async () => {
+      await put(
+        scope,
+        {
+          "en.md": ["Koalas sleep a lot."],
+          "de.md": ["Koalas schlafen viel."],
+          "fr.md": ["Koalas dorment."],
+        },
+        {
+          "en.md": { lang: "en" },
+          "de.md": { lang: "de" },
+          "fr.md": { lang: "fr" },
+        },
+      );
+      expect((await search("koalas", { filter: { lang: { $in: ["en", "fr"] } } })).sort()).toEqual([
+        "Koalas dorment.",
+        "Koalas sleep a lot.",
+      ]);
+    });
+
+    it("query.per-source - one hit per file", async () => {
+      await put(scope, {
+        "a.md": ["Lions roar.", "Lions hunt.", "Lions rest."],
+        "b.md": ["Lions of the plains."],
+      });
+      const hits = await index.query([scope], { text: "lions", k: 10, perSource: true });
+      expect(hits.map((hit) => hit.chunk.source).sort()).toEqual(["a.md", "b.md"]);
+    });
+
+    itVector(
+      "query.vector - the vector side finds the exact vector; hybrid carries both scores",
+      async () => {
+        await put(scope, { "v.md": ["Alpha words.", "Beta words.", "Gamma words."] });
+        // "v.md" has length 4: its chunks' vectors are vectorFor(4), vectorFor(5), vectorFor(6).
+        const [byVector] = await index.query([scope], {
+          vector: vectorFor(5),
+          embedding: "test",
+          k: 1,
+        });
+        expect(byVector?.chunk.text).toBe("Beta words.");
+        expect(byVector?.scores.vector).toBeGreaterThan(0.999);
+        const [hybrid] = await index.query([scope], {
+          text: "gamma",
+          vector: vectorFor(6),
+          embedding: "test",
+          k: 1,
+        });
+        expect(hybrid?.chunk.text).toBe("Gamma words.");
+        expect([hybrid?.scores.lexical !== null, hybrid?.scores.vector !== null]).toEqual([
+          true,
+          true,
+        ]);
+        // Vectors of another provider are not compared with these.
+        const foreign = await index.query([scope], {
+          vector: vectorFor(5),
+          embedding: "another",
+          k: 3,
+        });
+        expect(foreign).toEqual([]);
+      },
+    );
+
+    itPersistent(
+      "persistent - another instance over the same storage answers the same",
+      async () => {
+        await put(scope, {
+          "faq.md": ["Reset your password in settings."],
+          "plans.md": ["The free plan has one bot."],
+        });
+        const second = await (options.reopen as NonNullable<typeof options.reopen>)(index);
+        opened.push(second);
+        await second.initialize();
+        expect(await second.exists(scope)).toBe(true);
+        expect([...(await second.sources(scope)).keys()].sort()).toEqual(["faq.md", "plans.md"]);
+        const q = { text: "password plan", k: 5 };
+        expect(await second.query([scope], q)).toEqual(await index.query([scope], q));
+      },
+    );
+
+    itPersistent(
+      "persistent.refresh - a commit elsewhere is seen before the next answer",
+      async () => {
+        await put(scope, { "a.md": ["Early version."] });
+        const second = await (options.reopen as NonNullable<typeof options.reopen>)(index);
+        opened.push(second);
+        expect(
+          (await second.query([scope], { text: "version", k: 5 })).map((hit) => hit.chunk.text),
+        ).toEqual(["Early version."]);
+        const stage = await second.stage(scope);
+        await stage.put(
+          "a.md",
+          { checksum: "late", fingerprint: "f1" },
+          [chunk(scope, "a.md", 0, "Later version.")],
+          caps.vector ? [vectorFor(9)] : null,
+        );
+        await stage.commit();
+        expect(await search("version")).toEqual(["Later version."]);
+        expect(await second.remove(scope)).toBe(true);
+        expect(await index.exists(scope)).toBe(false);
+        expect(await search("version")).toEqual([]);
+      },
+    );
+  });
+}

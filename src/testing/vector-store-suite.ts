@@ -1,0 +1,145 @@
+/**
+ * The `VectorStore` conformance suite: memory, Vectorize and other vector engines run it.
+ * @module
+ */
+import { ValidationError } from "../core/errors.ts";
+import type { VectorStore, VectorStoreCapabilities } from "../core/knowledge/index/vector-store.ts";
+import { expectRejects, itUnless, type TestHarness } from "./harness.ts";
+
+/** Options of {@link vectorStoreSuite}. */
+export interface VectorStoreSuiteOptions {
+  name: string;
+  /** A fresh, empty store. */
+  create(): Promise<VectorStore> | VectorStore;
+  destroy?(store: VectorStore): Promise<void>;
+  /** What the store lacks, as its capabilities say (default: `eq` and `in` filters). */
+  capabilities?: Partial<VectorStoreCapabilities>;
+}
+
+/** A pseudo-random vector from a seed (the same seed gives the same vector). */
+function vector(seed: number, dims = 16): Float32Array {
+  const v = new Float32Array(dims);
+  let x = seed * 9301 + 49297;
+  for (let i = 0; i < dims; i++) {
+    x = (x * 9301 + 49297) % 233280;
+    v[i] = x / 233280 - 0.5;
+  }
+  return v;
+}
+
+function cosine(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += (a[i] as number) * (b[i] as number);
+    na += (a[i] as number) ** 2;
+    nb += (b[i] as number) ** 2;
+  }
+  return dot / Math.sqrt(na * nb);
+}
+
+/** Runs the `VectorStore` conformance suite. */
+export function vectorStoreSuite(h: TestHarness, options: VectorStoreSuiteOptions): void {
+  const { describe, it, expect, beforeEach, afterEach } = h;
+  const caps: VectorStoreCapabilities = { filters: ["eq", "in"], ...options.capabilities };
+  const itEq = itUnless(h, !caps.filters.includes("eq") && "the store has no equality filters");
+  const itIn = itUnless(h, !caps.filters.includes("in") && "the store has no $in filters");
+
+  describe(`VectorStore conformance: ${options.name}`, () => {
+    let store: VectorStore;
+    beforeEach(async () => {
+      store = await options.create();
+    });
+    afterEach(async () => {
+      if (options.destroy) await options.destroy(store);
+    });
+
+    it("capabilities - the store declares what the suite was told", () => {
+      expect([...store.capabilities.filters].sort()).toEqual([...caps.filters].sort());
+    });
+
+    it("empty - a query of an empty store finds nothing; count 0", async () => {
+      expect(await store.query(vector(1), { k: 5 })).toEqual([]);
+      expect(await store.count()).toBe(0);
+    });
+
+    it("query - the k most similar by cosine, best first", async () => {
+      const records = Array.from({ length: 200 }, (_, i) => ({ id: `r${i}`, vector: vector(i) }));
+      await store.upsert(records);
+      expect(await store.count()).toBe(200);
+      expect(store.dimensions).toBe(16);
+      const q = vector(7);
+      const expected = records
+        .map((r) => ({ id: r.id, score: cosine(q, r.vector) }))
+        .sort((a, b) => b.score - a.score)
+        .slice(0, 10);
+      const hits = await store.query(q, { k: 10 });
+      expect(hits.map((x) => x.id)).toEqual(expected.map((x) => x.id));
+      expect(hits[0]?.id).toBe("r7");
+      expect(Math.abs((hits[0]?.score as number) - 1)).toBeLessThan(1e-5);
+      for (const [i, hit] of hits.entries())
+        expect(Math.abs(hit.score - (expected[i]?.score as number))).toBeLessThan(1e-4);
+    });
+
+    it("upsert.replaces - the same id again replaces its vector", async () => {
+      await store.upsert([
+        { id: "a", vector: vector(1) },
+        { id: "b", vector: vector(2) },
+      ]);
+      await store.upsert([{ id: "a", vector: vector(2) }]);
+      expect(await store.count()).toBe(2);
+      const hits = await store.query(vector(2), { k: 2 });
+      expect(hits.map((x) => Math.round(x.score * 1e4))).toEqual([1e4, 1e4]);
+    });
+
+    it("delete - deleted ids are gone; missing ids are ignored", async () => {
+      await store.upsert([1, 2, 3].map((i) => ({ id: `d${i}`, vector: vector(i) })));
+      await store.delete(["d2", "missing"]);
+      expect(await store.count()).toBe(2);
+      expect((await store.query(vector(2), { k: 5 })).map((x) => x.id).sort()).toEqual([
+        "d1",
+        "d3",
+      ]);
+    });
+
+    it("dimensions - a vector of another length is refused, nothing written", async () => {
+      await store.upsert([{ id: "a", vector: vector(1, 16) }]);
+      await expectRejects(
+        h,
+        store.upsert([{ id: "b", vector: vector(2, 8) }]),
+        ValidationError,
+        "dimensions",
+      );
+      await expectRejects(h, store.query(vector(2, 8), { k: 1 }), ValidationError, "dimensions");
+      expect(await store.count()).toBe(1);
+    });
+
+    itEq("filter.eq - equality on metadata; records without the field do not match", async () => {
+      await store.upsert([
+        { id: "en", vector: vector(1), metadata: { lang: "en", n: 1 } },
+        { id: "de", vector: vector(2), metadata: { lang: "de", n: 2 } },
+        { id: "none", vector: vector(3) },
+      ]);
+      expect(
+        (await store.query(vector(1), { k: 5, filter: { lang: "de" } })).map((x) => x.id),
+      ).toEqual(["de"]);
+      expect(
+        (await store.query(vector(1), { k: 5, filter: { n: { $eq: 1 } } })).map((x) => x.id),
+      ).toEqual(["en"]);
+      await expectRejects(
+        h,
+        store.query(vector(1), { k: 5, filter: { n: { $gt: 1 } } as never }),
+        ValidationError,
+      );
+    });
+
+    itIn("filter.in - one of several values", async () => {
+      await store.upsert(
+        ["en", "de", "fr"].map((lang, i) => ({ id: lang, vector: vector(i), metadata: { lang } })),
+      );
+      const hits = await store.query(vector(0), { k: 5, filter: { lang: { $in: ["en", "fr"] } } });
+      expect(hits.map((x) => x.id).sort()).toEqual(["en", "fr"]);
+    });
+  });
+}
