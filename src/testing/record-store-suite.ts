@@ -74,7 +74,11 @@ function content(r: StoredRegistration | null): Omit<RegistrationDict, "last_acc
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Runs the `RecordStore` conformance suite. */
+/**
+ * Runs the `RecordStore` conformance suite.
+ * @example
+ * recordStoreSuite({ describe, it, expect, beforeEach, afterEach }, { name: "mine", create: () => new MyRecordStore() });
+ */
 export function recordStoreSuite(h: TestHarness, options: RecordStoreSuiteOptions): void {
   const { describe, it, expect, beforeEach, afterEach } = h;
   const { atomicWrites } = declared(options);

@@ -38,7 +38,11 @@ async function walk(
 
 const versions = (page: Page<Registration>): number[] => page.items.map((r) => r.version);
 
-/** Registers the history, rollback, retention and paging cases. */
+/**
+ * Registers the history, rollback, retention and paging cases (inside the registry suite's describe).
+ * @example
+ * registryHistoryCases(h, { backend: () => backend, events: () => events, clock: () => clock, itClock, itRetention, create, destroy });
+ */
 export function registryHistoryCases(h: TestHarness, ctx: RegistryHistoryContext): void {
   const { it, expect } = h;
 
