@@ -22,7 +22,11 @@ const config: ViteUserConfig = defineConfig({
         test: {
           name: "node",
           environment: "node",
-          include: ["test/conformance/**/*.test.ts", "test/node/**/*.test.ts"],
+          include: [
+            "test/conformance/**/*.test.ts",
+            "test/node/**/*.test.ts",
+            "test/mutants/**/*.test.ts",
+          ],
           testTimeout: 60_000,
         },
       },

@@ -22,6 +22,11 @@ export {
   validatePortability,
 } from "./core/portability.ts";
 export { RegistryBackendBase } from "./core/registry/base-backend.ts";
+export {
+  coreRecordStores,
+  DataKnobsRegistryAdapter,
+  type DataKnobsRegistryAdapterOptions,
+} from "./core/registry/dataknobs-adapter.ts";
 export { coreRegistryBackends, createRegistryBackend } from "./core/registry/factory.ts";
 export {
   HTTPRegistryBackend,
@@ -30,11 +35,19 @@ export {
 export { httpRegistryBackends, httpRegistryEntry } from "./core/registry/http-factory.ts";
 export { HttpJson, type HttpJsonOptions, httpAuthHeaders } from "./core/registry/http-request.ts";
 export { InMemoryBackend, type InMemoryBackendOptions } from "./core/registry/memory-backend.ts";
+export { MemoryRecordStore } from "./core/registry/memory-record-store.ts";
 export {
-  MemoryRecordStore,
-  type PutCondition,
-  type RecordStore,
-  type RecordStoreCapabilities,
+  DEFAULT_PAGE_LIMIT,
+  MAX_PAGE_LIMIT,
+  type Page,
+  type PageOptions,
+  pageLimit,
+} from "./core/registry/page.ts";
+export type {
+  PutCondition,
+  RecordStore,
+  RecordStoreCapabilities,
+  TouchCondition,
 } from "./core/registry/record-store.ts";
 export {
   computeEtag,
@@ -45,15 +58,15 @@ export {
   type StoredRegistration,
 } from "./core/registry/registration.ts";
 export {
-  /** The seed's name for {@link StoreRegistryBackend}. */
-  StoreRegistryBackend as DataKnobsRegistryAdapter,
   StoreRegistryBackend,
   type StoreRegistryBackendOptions,
 } from "./core/registry/store-backend.ts";
 export {
+  type ListPageOptions,
   REGISTRY_TOPIC,
   type RegisterOptions,
   type RegistryBackend,
+  type RollbackOptions,
   type UpdateOptions,
 } from "./core/registry/types.ts";
 export {

@@ -57,6 +57,12 @@ export interface AppOptions {
    */
   // biome-ignore lint/suspicious/noExplicitAny: each runtime's helper has its own socket type.
   upgradeWebSocket?: UpgradeWebSocket<any, any, any>;
+  /**
+   * The clock (ms) of `GET /bots`'s settle window over an eventually consistent registry (a
+   * revision is served as complete only `registry.visibilityLagMs` after it was first seen).
+   * Default `Date.now`.
+   */
+  now?: () => number;
 }
 
 /**
@@ -115,6 +121,7 @@ export function createApp(options: AppOptions): Hono {
       options.eventBus && historySize > 0
         ? new EventHistory(options.eventBus, historySize)
         : undefined,
+    now: options.now ?? Date.now,
   };
   const app = new Hono();
   app.onError((error, c) => errorResponse(c, error));

@@ -27,6 +27,8 @@ export interface ServerContext {
   upgradeWebSocket: UpgradeWebSocket | undefined;
   /** The recent events a reconnecting stream client can resume from. */
   history: EventHistory | undefined;
+  /** The clock (ms). */
+  now: () => number;
 }
 
 /** What `@hono/node-server` passes as `c.env`: Node's request (absent on other runtimes). */

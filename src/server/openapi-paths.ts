@@ -4,7 +4,13 @@
  * @module
  */
 import * as z from "zod/mini";
-import { getBotQuery, listBotsQuery, listFilesQuery, searchQuery } from "./schemas.ts";
+import {
+  getBotQuery,
+  listBotsQuery,
+  listFilesQuery,
+  searchQuery,
+  versionsQuery,
+} from "./schemas.ts";
 
 /** A JSON object of the document. */
 export type Json = Record<string, unknown>;
@@ -81,10 +87,10 @@ export function registryPaths(base: string): Json {
   return {
     [base]: {
       get: {
-        summary: "List registrations",
+        summary: "List registrations, a page at a time (sorted by id; follow `cursor`)",
         parameters: [...queryParams(listBotsQuery), header("If-None-Match", "304 when unchanged")],
         responses: {
-          200: ok("The list", "RegistrationList", ETAG),
+          200: ok("A page of the list", "RegistrationList", ETAG),
           304: { description: "Unchanged" },
           ...errors(400, 401),
         },
@@ -128,6 +134,43 @@ export function registryPaths(base: string): Json {
       post: {
         summary: "Deactivate (soft delete)",
         responses: { 200: ok("The registration", "Registration"), ...errors(400, 401, 403, 404) },
+      },
+    },
+    [`${base}/{bot_id}/versions`]: {
+      parameters: [id],
+      get: {
+        summary: "The bot's versions, newest first (a page; follow `cursor`)",
+        parameters: queryParams(versionsQuery),
+        responses: { 200: ok("A page of versions", "VersionList"), ...errors(400, 401, 404) },
+      },
+    },
+    [`${base}/{bot_id}/versions/{version}`]: {
+      parameters: [
+        id,
+        { name: "version", in: "path", required: true, schema: { type: "integer", minimum: 1 } },
+      ],
+      get: {
+        summary: "One kept version",
+        parameters: [header("If-None-Match", "304 when the ETag matches")],
+        responses: {
+          200: ok("The version", "Registration", ETAG),
+          304: { description: "Unchanged" },
+          ...errors(400, 401, 404),
+        },
+      },
+    },
+    [`${base}/{bot_id}/rollback`]: {
+      parameters: [id],
+      post: {
+        summary: "Roll back: a new version with the config, status and metadata of an older one",
+        parameters: [
+          header("If-Match", "*, the current version or ETag: 412 when it does not match"),
+        ],
+        requestBody: { required: true, content: content("Rollback") },
+        responses: {
+          200: ok("The new version", "Registration", ETAG),
+          ...errors(400, 401, 403, 404, 412, 413),
+        },
       },
     },
   };

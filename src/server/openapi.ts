@@ -27,7 +27,9 @@ import {
   putBotSchema,
   registrationListSchema,
   registrationSchema,
+  rollbackSchema,
   searchResponseSchema,
+  versionListSchema,
 } from "./schemas.ts";
 
 const ERRORS: Record<number, string> = {
@@ -88,6 +90,8 @@ export function openApiDocument(options: { auth: boolean }): Json & { paths: Jso
       schemas: {
         Registration: jsonSchema(registrationSchema, "output"),
         RegistrationList: jsonSchema(registrationListSchema, "output"),
+        VersionList: jsonSchema(versionListSchema, "output"),
+        Rollback: jsonSchema(rollbackSchema, "input"),
         CreateBot: jsonSchema(createBotSchema, "input"),
         PutBot: jsonSchema(putBotSchema, "input"),
         KnowledgeBase: jsonSchema(kbInfoSchema, "output"),

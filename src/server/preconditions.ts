@@ -1,6 +1,6 @@
 /**
  * Conditional requests: `ETag` values, `If-None-Match` (304) and the registry's `If-Match`
- * (a version or an ETag; 412 on mismatch, 400 when it is neither).
+ * (a version or an ETag; 412 when no tag matches, 400 when it is not an entity-tag list).
  * @module
  */
 import { badInput } from "./errors.ts";
@@ -20,13 +20,15 @@ export interface EntityTag {
   weak: boolean;
   /** The tag without quotes (an unquoted token is accepted as the tag itself). */
   tag: string;
+  /** False for a bare token (not an entity-tag by RFC 9110, accepted leniently). */
+  quoted: boolean;
 }
 
 /**
  * Parses an `If-Match` / `If-None-Match` value: `"*"`, or the list of entity-tags (quoted, `W/`
  * weak, or — leniently — bare tokens). `null` when it is not a list of such tags.
  * @example
- * parseEtags('W/"a", "b"'); // [{ weak: true, tag: "a" }, { weak: false, tag: "b" }]
+ * parseEtags('W/"a", "b"'); // [{ weak: true, tag: "a", quoted: true }, { weak: false, tag: "b", quoted: true }]
  */
 export function parseEtags(header: string): "*" | EntityTag[] | null {
   const value = header.trim();
@@ -38,7 +40,11 @@ export function parseEtags(header: string): "*" | EntityTag[] | null {
     re.lastIndex = at;
     const m = re.exec(value);
     if (!m || re.lastIndex === at) return null;
-    tags.push({ weak: m[1] !== undefined, tag: (m[2] ?? m[3]) as string });
+    tags.push({
+      weak: m[1] !== undefined,
+      tag: (m[2] ?? m[3]) as string,
+      quoted: m[2] !== undefined,
+    });
     at = re.lastIndex;
   }
   return tags.length > 0 ? tags : null;
@@ -65,28 +71,31 @@ const VERSION = /^\d{1,15}$/;
 const SHA256 = /^[0-9a-fA-F]{64}$/;
 
 /**
- * Parses the registry's `If-Match`: `*` (must exist), versions (`3` or `"3"`) and ETags (the
- * 64-hex content hash, quoted or bare). Anything else is a 400 (`ValidationError`): a value
- * that can never name a registration is a client bug, not a lost race. Weak tags (`W/"…"`)
- * never match (If-Match uses strong comparison), so they lead to 412.
+ * Parses the registry's `If-Match`: `*` (must exist), or a list of entity-tags, of which
+ * versions (`"3"`, or bare `3`) and ETags (the 64-hex content hash, quoted or bare) can match.
+ * Any other well-formed entity-tag (`"stale"`) matches nothing, so the request is a 412
+ * (RFC 9110 §13.1.1), as are weak tags (`W/"…"`: If-Match compares strongly). Only a header that
+ * is not an entity-tag list (a bare token that is neither a version nor an ETag, an unterminated
+ * quote, an empty value) is a 400 (`ValidationError`).
  * @example
  * parseIfMatch('"3"'); // { any: false, versions: [3], etags: [] }
+ * parseIfMatch('"stale"'); // { any: false, versions: [], etags: [] }: matches nothing (412)
  */
 export function parseIfMatch(header: string): IfMatch {
   const tags = parseEtags(header);
   if (tags === "*") return { any: true };
-  if (tags === null) throw badInput("If-Match", "expected *, a version number or an ETag");
+  if (tags === null) throw badInput("If-Match", "expected * or a list of entity-tags");
   const versions: number[] = [];
   const etags: string[] = [];
-  for (const { weak, tag } of tags) {
+  for (const { weak, tag, quoted } of tags) {
     if (VERSION.test(tag)) {
       if (!weak) versions.push(Number(tag));
     } else if (SHA256.test(tag)) {
       if (!weak) etags.push(tag.toLowerCase());
-    } else {
+    } else if (!quoted) {
       throw badInput(
         "If-Match",
-        `expected *, a version number or an ETag, got ${JSON.stringify(tag.slice(0, 80))}`,
+        `expected *, a version number or an entity-tag, got ${JSON.stringify(tag.slice(0, 80))}`,
       );
     }
   }

@@ -1,25 +1,22 @@
 /**
  * The registry's HTTP contract (API.md), served at `/bots` and at `/configs`:
- * GET item/list with ETags and 304s, POST create (409), PUT upsert with `If-Match` (412),
- * DELETE, and POST `/{bot_id}/deactivate`.
+ * GET item/list (paged) with ETags and 304s, POST create (409), PUT upsert with `If-Match`
+ * (412), DELETE, POST `/{bot_id}/deactivate`, and the history routes (`versions`, `rollback`).
  * @module
  */
-import { type Context, Hono } from "hono";
+import { Hono } from "hono";
 import { ConflictError, NotFoundError } from "../core/errors.ts";
 import type { Registration } from "../core/registry/registration.ts";
 import type { RegistryBackend, UpdateOptions } from "../core/registry/types.ts";
 import { KeyedLock } from "../core/util/keyed-lock.ts";
-import { parseWith, validateBotId } from "../core/validate.ts";
+import { parseWith } from "../core/validate.ts";
 import { readJson } from "./body.ts";
 import { header, query, type ServerContext } from "./context.ts";
 import { ApiError, ApiErrorCode, badInput } from "./errors.ts";
-import {
-  type IfMatch,
-  matchesIfMatch,
-  noneMatch,
-  parseIfMatch,
-  quoteEtag,
-} from "./preconditions.ts";
+import { RevisionSettler } from "./list-revision.ts";
+import { type IfMatch, noneMatch, parseIfMatch, quoteEtag } from "./preconditions.ts";
+import { addHistoryRoutes } from "./registry-history-routes.ts";
+import { botId, ifMatchVersion, preconditionFailed, registration } from "./registry-http.ts";
 import {
   createBotSchema,
   getBotQuery,
@@ -27,26 +24,6 @@ import {
   type PutBotInput,
   putBotSchema,
 } from "./schemas.ts";
-
-function botId(c: Context): string {
-  return validateBotId(c.req.param("id"), "botId");
-}
-
-function registration(reg: Registration, status: 200 | 201 = 200): Response {
-  // Text the store kept is served as is, and a plain-object header init builds no `Headers`:
-  // this is the hot read path.
-  return new Response(reg.toJSONText(), {
-    status,
-    headers: { "content-type": "application/json", etag: quoteEtag(reg.etag) },
-  });
-}
-
-function preconditionFailed(
-  message: string,
-  code: string = ApiErrorCode.PRECONDITION_FAILED,
-): ApiError {
-  return new ApiError(412, code, message);
-}
 
 /** `PUT` with `If-Match`: a must-exist update, conditional on a version or an ETag. */
 async function conditionalUpdate(
@@ -59,21 +36,8 @@ async function conditionalUpdate(
   if (input.status !== undefined) options.status = input.status;
   if (input.metadata !== undefined) options.metadata = input.metadata;
   try {
-    if (!ifMatch.any) {
-      if (ifMatch.versions.length === 1 && ifMatch.etags.length === 0) {
-        // One version: the backend's compare-and-set checks it atomically, no extra read.
-        options.ifVersion = ifMatch.versions[0] as number;
-      } else {
-        const current = await registry.peek(id);
-        if (!current) throw new NotFoundError(`Bot '${id}' not found`);
-        if (!matchesIfMatch(ifMatch, current.version, current.etag)) {
-          throw new ConflictError(
-            `Bot '${id}' is at version ${current.version} (etag ${current.etag}), which If-Match does not name`,
-          );
-        }
-        options.ifVersion = current.version;
-      }
-    }
+    const ifVersion = await ifMatchVersion(registry, id, ifMatch);
+    if (ifVersion !== undefined) options.ifVersion = ifVersion;
     return await registry.update(id, input.config, options);
   } catch (error) {
     if (error instanceof NotFoundError)
@@ -100,6 +64,20 @@ async function upsertKeepingStatus(
 
 // Lists larger than this (about 16,000 registrations of 500 bytes) are built per request.
 const MAX_CACHED_LIST_CHARS = 8 * 1024 * 1024;
+// Cached list bodies (per status filter, cursor and limit), all of one revision.
+const MAX_CACHED_LISTS = 64;
+
+/** What no route matched: the methods a known path has (405), or a bad id (400). */
+function allowed(segments: string[]): string | null {
+  const [id = "", action, version] = segments;
+  if (segments.length === 0) return "GET, HEAD, POST";
+  if (id === "") return null;
+  if (segments.length === 1) return "GET, HEAD, PUT, DELETE";
+  if (segments.length === 2 && (action === "deactivate" || action === "rollback")) return "POST";
+  if (action === "versions" && (segments.length === 2 || (segments.length === 3 && version !== "")))
+    return "GET, HEAD";
+  return null;
+}
 
 /**
  * The registry routes, to mount at `/bots` (and `/configs`).
@@ -109,29 +87,40 @@ const MAX_CACHED_LIST_CHARS = 8 * 1024 * 1024;
 export function registryRoutes(ctx: ServerContext): Hono {
   const { registry } = ctx;
   const creating = new KeyedLock();
-  // The last list body per status filter, valid while the revision is unchanged: what a 304
-  // already assumes (access times may lag in it, as they do behind a 304).
-  const lists = new Map<string, { revision: string; body: string }>();
+  // List bodies valid while the revision is unchanged and settled: what a 304 already assumes
+  // (access times may lag in them, as they do behind a 304).
+  const lists = new Map<string, string>();
+  let listsRevision = "";
+  const revisions = new RevisionSettler(ctx.now);
   const r = new Hono();
 
   r.get("/", async (c) => {
-    const { status } = query(c, listBotsQuery);
+    const { status, cursor, limit } = query(c, listBotsQuery);
     // The revision is read before anything is listed: a 304 costs no listing, and a list is
     // never older than the ETag it is sent with.
-    const revision = await registry.revision();
-    const etag = quoteEtag(revision);
+    const served = revisions.observe(await registry.revision(), registry.visibilityLagMs ?? 0);
+    const etag = quoteEtag(served.value);
     const headers = { ETag: etag, "Cache-Control": "no-cache" };
     if (noneMatch(header(c, "if-none-match"), etag)) return c.body(null, 304, headers);
     if (c.req.method === "HEAD") return c.body(null, 200, headers);
-    const key = status ?? "";
-    const cached = lists.get(key);
-    let body = cached?.revision === revision ? cached.body : undefined;
+    if (listsRevision !== served.value) {
+      lists.clear();
+      listsRevision = served.value;
+    }
+    const key = `${status ?? ""}|${limit ?? ""}|${cursor ?? ""}`;
+    let body = lists.get(key);
     if (body === undefined) {
-      const all = status === "active" ? await registry.listActive() : await registry.listAll();
-      const items = status && status !== "active" ? all.filter((r) => r.status === status) : all;
-      body = `{"items":[${items.map((r) => r.toJSONText()).join(",")}],"revision":${JSON.stringify(revision)}}`;
-      if (body.length <= MAX_CACHED_LIST_CHARS) lists.set(key, { revision, body });
-      else lists.delete(key);
+      const page = await registry.listPage({
+        ...(status !== undefined ? { status } : {}),
+        ...(cursor !== undefined ? { cursor } : {}),
+        ...(limit !== undefined ? { limit } : {}),
+      });
+      const next = page.cursor === undefined ? "" : `,"cursor":${JSON.stringify(page.cursor)}`;
+      body = `{"items":[${page.items.map((reg) => reg.toJSONText()).join(",")}],"revision":${JSON.stringify(served.value)}${next}}`;
+      if (served.settled && body.length <= MAX_CACHED_LIST_CHARS) {
+        if (lists.size >= MAX_CACHED_LISTS) lists.delete(lists.keys().next().value as string);
+        lists.set(key, body);
+      }
     }
     return c.body(body, 200, { ...headers, "Content-Type": "application/json" });
   });
@@ -195,23 +184,17 @@ export function registryRoutes(ctx: ServerContext): Hono {
     return registration(reg);
   });
 
+  addHistoryRoutes(r, ctx);
+
   // What no route above matched: a method a route does not have (405), or a path that is not
-  // one bot id — deeper (`/bots/a/b`, a `%2F` decoded by a proxy) or empty (`/bots/`), which is a
-  // bad id (400) and never another route.
+  // one bot id (and its actions) — deeper (`/bots/a/b`, a `%2F` decoded by a proxy) or empty
+  // (`/bots/`), which is a bad id (400) and never another route.
   r.all("/*", (c) => {
     const segments = c.req.path
       .replace(/^\/[^/]*/, "")
       .split("/")
       .slice(1);
-    const [id = "", action] = segments;
-    const allow =
-      segments.length === 0
-        ? "GET, HEAD, POST"
-        : segments.length === 1 && id !== ""
-          ? "GET, HEAD, PUT, DELETE"
-          : segments.length === 2 && id !== "" && action === "deactivate"
-            ? "POST"
-            : null;
+    const allow = allowed(segments);
     if (allow) {
       throw new ApiError(
         405,

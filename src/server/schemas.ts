@@ -60,13 +60,56 @@ export const putBotSchema: z.ZodMiniType<PutBotInput> = z.strictObject({
   metadata: z.optional(describe(jsonObject, "Omitted: the current metadata is kept")),
 });
 
+const cursor = describe(
+  z.string().check(z.minLength(1), z.maxLength(1024)),
+  "The cursor of the previous page (opaque)",
+);
+const limit = z.pipe(
+  z.string().check(z.regex(/^\d{1,4}$/, "expected an integer 1–1000")),
+  z.pipe(z.transform(Number), z.int().check(z.minimum(1), z.maximum(1000))),
+);
+
+/** A page's position and size in a query. */
+export interface PageQuery {
+  cursor?: string | undefined;
+  limit?: number | undefined;
+}
+
 /**
- * Query of `GET /bots`.
+ * Query of `GET /bots`: a status filter and a page (`limit` default 1,000, at most 1,000).
  * @example
- * parseWith(listBotsQuery, { status: "active" }, "query");
+ * parseWith(listBotsQuery, { status: "active", limit: "50" }, "query"); // { status, limit: 50 }
  */
-export const listBotsQuery: z.ZodMiniType<{ status?: Status | undefined }> = z.object({
+export const listBotsQuery: z.ZodMiniType<PageQuery & { status?: Status | undefined }> = z.object({
   status: z.optional(statusSchema),
+  cursor: z.optional(cursor),
+  limit: z.optional(describe(limit, "Page size, 1–1000 (default 1000)")),
+});
+
+/**
+ * Query of `GET /bots/{bot_id}/versions`: a page of versions, newest first.
+ * @example
+ * parseWith(versionsQuery, { limit: "10" }, "query"); // { limit: 10 }
+ */
+export const versionsQuery: z.ZodMiniType<PageQuery> = z.object({
+  cursor: z.optional(cursor),
+  limit: z.optional(describe(limit, "Page size, 1–1000 (default 1000)")),
+});
+
+/** Body of `POST /bots/{bot_id}/rollback`. */
+export interface RollbackInput {
+  version: number;
+}
+/**
+ * Validates the body of `POST /bots/{bot_id}/rollback`.
+ * @example
+ * parseWith(rollbackSchema, { version: 3 }, "body");
+ */
+export const rollbackSchema: z.ZodMiniType<RollbackInput> = z.strictObject({
+  version: describe(
+    z.int().check(z.minimum(1)),
+    "The version whose config, status and metadata become a new version",
+  ),
 });
 
 const flag = z.enum(["1", "true", "0", "false"]);
@@ -107,6 +150,17 @@ export const registrationSchema: z.ZodMiniType = z.object({
 export const registrationListSchema: z.ZodMiniType = z.object({
   items: z.array(registrationSchema),
   revision: describe(z.string(), "Changes whenever any registration changes (also the ETag)"),
+  cursor: z.optional(describe(z.string(), "Present when more follow: pass it for the next page")),
+});
+
+/**
+ * `GET /bots/{bot_id}/versions` response.
+ * @example
+ * z.toJSONSchema(versionListSchema, { io: "output" });
+ */
+export const versionListSchema: z.ZodMiniType = z.object({
+  items: z.array(registrationSchema),
+  cursor: z.optional(describe(z.string(), "Present when older versions follow")),
 });
 
 /**

@@ -9,7 +9,8 @@ import { InMemoryEventBus } from "../core/events/memory-bus.ts";
 import type { EventBus } from "../core/events/types.ts";
 import type { RegistryBackend } from "../core/registry/types.ts";
 import type { JsonObject } from "../core/validate.ts";
-import { expectRejects, type FakeClock, fakeClock, type TestHarness } from "./harness.ts";
+import { expectRejects, type FakeClock, fakeClock, itUnless, type TestHarness } from "./harness.ts";
+import { registryHistoryCases } from "./registry-history-cases.ts";
 
 /** What the suite may assume about a backend. */
 export interface RegistryBackendCapabilities {
@@ -19,6 +20,8 @@ export interface RegistryBackendCapabilities {
   throttledTouch?: boolean;
   /** Data survives `close()` + `initialize()` (default false: memory drops it). */
   persistsOnClose?: boolean;
+  /** `create` honours `historyLimit` in its context (default true). */
+  retention?: boolean;
 }
 
 /** What the suite hands to `create`. */
@@ -27,6 +30,8 @@ export interface RegistryBackendContext {
   now: () => number;
   /** Publish write events here. */
   eventBus: EventBus;
+  /** When set, keep only the newest N versions of each bot (the `retention.*` cases set it). */
+  historyLimit?: number;
 }
 
 /** Options of {@link registryBackendSuite}. */
@@ -51,11 +56,16 @@ export function registryBackendSuite(h: TestHarness, options: RegistryBackendSui
     injectableClock: true,
     throttledTouch: true,
     persistsOnClose: false,
+    retention: true,
     ...options.capabilities,
   };
-  const itClock = caps.injectableClock
-    ? it
-    : (name: string) => it(`${name} (skipped: backend keeps its own clock)`, () => {});
+  const itClock = itUnless(h, !caps.injectableClock && "the backend keeps its own clock");
+  const itThrottled = itUnless(
+    h,
+    (!caps.injectableClock && "the backend keeps its own clock") ||
+      (!caps.throttledTouch && "the backend does not throttle access writes"),
+  );
+  const itRetention = itUnless(h, !caps.retention && "the backend takes no historyLimit");
 
   describe(`RegistryBackend conformance: ${options.name}`, () => {
     let backend: RegistryBackend;
@@ -291,10 +301,9 @@ export function registryBackendSuite(h: TestHarness, options: RegistryBackendSui
       },
     );
 
-    itClock(
+    itThrottled(
       "get.touch-is-throttled - an access is persisted at most once per interval",
       async () => {
-        if (!caps.throttledTouch) return;
         const reg = await backend.register("bot-1", CONFIG);
         clock.advance(1_000);
         await backend.get("bot-1");
@@ -306,6 +315,22 @@ export function registryBackendSuite(h: TestHarness, options: RegistryBackendSui
         expect((await backend.peek("bot-1"))?.lastAccessedAt.getTime()).toBe(
           reg.lastAccessedAt.getTime() + 61_000,
         );
+      },
+    );
+
+    itThrottled(
+      "get.touch-never-reverts-write - 20 rounds of a recorded read racing a write: every write stays",
+      async () => {
+        await backend.register("race", { round: -1 });
+        for (let round = 0; round < 20; round++) {
+          clock.advance(120_000);
+          const [, written] = await Promise.all([
+            backend.get("race"),
+            backend.register("race", { round }),
+          ]);
+          const now = await backend.peek("race");
+          expect([now?.version, now?.config]).toEqual([written.version, { round }]);
+        }
       },
     );
 
@@ -452,13 +477,32 @@ export function registryBackendSuite(h: TestHarness, options: RegistryBackendSui
       expect(await backend.get("seq")).toBeNull();
     });
 
-    if (caps.persistsOnClose) {
-      it("close.persists - data survives close and initialize", async () => {
+    itUnless(h, !caps.persistsOnClose && "the backend drops its data on close")(
+      "close.persists - data and history survive close and initialize",
+      async () => {
         await backend.register("kept", CONFIG);
+        await backend.update("kept", { v: 2 });
         await backend.close();
         await backend.initialize();
-        expect(await backend.getConfig("kept")).toEqual(CONFIG);
-      });
-    }
+        expect(await backend.getConfig("kept")).toEqual({ v: 2 });
+        expect((await backend.history("kept")).items.map((r) => r.version)).toEqual([2, 1]);
+      },
+    );
+
+    registryHistoryCases(h, {
+      backend: () => backend,
+      events: () => events,
+      clock: () => clock,
+      itClock,
+      itRetention,
+      create: (historyLimit) => options.create({ now: clock.now, eventBus: bus, historyLimit }),
+      destroy: async (b) => {
+        if (options.destroy) await options.destroy(b);
+        else {
+          await b.clear();
+          await b.close();
+        }
+      },
+    });
   });
 }

@@ -3,7 +3,7 @@
  * Bun each call `runAll` with their own runner's globals, so the same cases run everywhere.
  */
 import { InMemoryEventBus } from "../../src/core/events/memory-bus.ts";
-import { MemoryRecordStore } from "../../src/core/registry/record-store.ts";
+import { MemoryRecordStore } from "../../src/core/registry/memory-record-store.ts";
 import {
   BlobKnowledgeBackend,
   BlobSearchIndex,
@@ -33,17 +33,20 @@ import { exampleSuite } from "./examples.ts";
 import { indexUnitSuite } from "./index-units.ts";
 import { ingestUnitSuite } from "./ingest-units.ts";
 import { ragUnitSuite } from "./rag-units.ts";
+import { registryUnitSuite } from "./registry-units.ts";
+import { reloadUnitSuite } from "./reload-units.ts";
 import { searchUnitSuite } from "./search-units.ts";
 
 export function runAll(h: TestHarness, runtime: string): void {
   registryBackendSuite(h, {
     name: `InMemoryBackend (${runtime})`,
-    create: ({ now, eventBus }) => new InMemoryBackend({ now, eventBus }),
+    create: ({ now, eventBus, historyLimit }) =>
+      new InMemoryBackend({ now, eventBus, historyLimit }),
   });
   registryBackendSuite(h, {
     name: `StoreRegistryBackend over MemoryRecordStore (${runtime})`,
-    create: ({ now, eventBus }) =>
-      new StoreRegistryBackend({ store: new MemoryRecordStore(), now, eventBus }),
+    create: ({ now, eventBus, historyLimit }) =>
+      new StoreRegistryBackend({ store: new MemoryRecordStore(), now, eventBus, historyLimit }),
   });
   recordStoreSuite(h, {
     name: `MemoryRecordStore (${runtime})`,
@@ -106,6 +109,8 @@ export function runAll(h: TestHarness, runtime: string): void {
     create: () => new EchoEmbeddingProvider({ dimensions: 64 }),
   });
   coreUnitSuite(h, runtime);
+  registryUnitSuite(h, runtime);
+  reloadUnitSuite(h, runtime);
   ingestUnitSuite(h, runtime);
   searchUnitSuite(h, runtime);
   ragUnitSuite(h, runtime);

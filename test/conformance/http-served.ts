@@ -63,8 +63,8 @@ export function runServedSuites(
   const servers = new Map<RegistryBackend, RuntimeServer>();
   registryBackendSuite(h, {
     name: `HTTPRegistryBackend → createApp on ${runtime}'s own server`,
-    async create({ now, eventBus }) {
-      const app = createApp({ registry: new InMemoryBackend({ now, eventBus }) });
+    async create({ now, eventBus, historyLimit }) {
+      const app = createApp({ registry: new InMemoryBackend({ now, eventBus, historyLimit }) });
       const server = await serve((request) => app.fetch(request));
       const backend = new HTTPRegistryBackend({ baseUrl: server.url, timeout: 10 });
       servers.set(backend, server);

@@ -8,13 +8,24 @@ import { join } from "node:path";
 import { main as knowledgeExample } from "../../examples/knowledge-base.ts";
 import {
   createKnowledgeBackend,
+  createRegistryBackend,
   FileKnowledgeBackend,
+  FileRecordStore,
   FsBlobStore,
 } from "../../src/adapters/node/index.ts";
-import { BlobSearchIndex, type BlobStore, type KnowledgeResourceBackend } from "../../src/index.ts";
+import {
+  BlobSearchIndex,
+  type BlobStore,
+  type KnowledgeResourceBackend,
+  type RecordStore,
+  type RegistryBackend,
+  StoreRegistryBackend,
+} from "../../src/index.ts";
 import {
   blobStoreSuite,
   knowledgeBackendSuite,
+  recordStoreSuite,
+  registryBackendSuite,
   searchIndexSuite,
   type TestHarness,
 } from "../../src/testing/index.ts";
@@ -23,6 +34,67 @@ const temp = (): string => mkdtempSync(join(tmpdir(), "botknobs-node-"));
 
 export function runNodeSuites(h: TestHarness, runtime: string): void {
   const roots = new WeakMap<object, string>();
+  recordStoreSuite(h, {
+    name: `FileRecordStore (${runtime})`,
+    capabilities: { atomicWrites: true },
+    create: () => {
+      const root = temp();
+      const store = new FileRecordStore({ path: root });
+      roots.set(store, root);
+      return store;
+    },
+    destroy: async (store: RecordStore) => {
+      await store.close();
+      rmSync(roots.get(store) as string, { recursive: true, force: true });
+    },
+  });
+  registryBackendSuite(h, {
+    name: `StoreRegistryBackend over FileRecordStore (${runtime})`,
+    capabilities: { persistsOnClose: true },
+    create: ({ now, eventBus, historyLimit }) => {
+      const root = temp();
+      const backend = new StoreRegistryBackend({
+        store: new FileRecordStore({ path: root }),
+        now,
+        eventBus,
+        historyLimit,
+      });
+      roots.set(backend, root);
+      return backend;
+    },
+    destroy: async (backend: RegistryBackend) => {
+      await backend.close();
+      rmSync(roots.get(backend) as string, { recursive: true, force: true });
+    },
+  });
+  h.describe(`createRegistryBackend("file") (${runtime})`, () => {
+    h.it(
+      "keeps the registry and its history in <path>/registry.jsonl across instances",
+      async () => {
+        const root = temp();
+        try {
+          const first = createRegistryBackend("file", { path: root, history_limit: 2 });
+          await first.initialize();
+          for (let v = 1; v <= 3; v++) await first.register("kept", { v });
+          await first.close();
+          const second = createRegistryBackend("file", { path: root });
+          await second.initialize();
+          h.expect(await second.getConfig("kept")).toEqual({ v: 3 });
+          h.expect((await second.history("kept")).items.map((r) => r.version)).toEqual([3, 2]);
+          h.expect(statSync(join(root, "registry.jsonl")).size).toBeGreaterThan(0);
+          let error: unknown;
+          try {
+            createRegistryBackend("file", { path: root, table: "x" });
+          } catch (e) {
+            error = e;
+          }
+          h.expect((error as Error)?.name).toBe("ValidationError");
+        } finally {
+          rmSync(root, { recursive: true, force: true });
+        }
+      },
+    );
+  });
   blobStoreSuite(h, {
     name: `FsBlobStore (${runtime})`,
     create: () => {

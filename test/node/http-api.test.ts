@@ -225,7 +225,7 @@ describe("HTTP API - bad input is a 4xx, never a 500", () => {
 
   it("If-Match garbage - 400; well-formed but stale or weak - 412; version or ETag - 200", async () => {
     const created = await call("PUT", "/bots/im", { config: { v: 1 } });
-    for (const garbage of ["garbage!", "", '"unterminated', "1.5", '"abc"']) {
+    for (const garbage of ["garbage!", "", '"unterminated', "1.5", "stale", 'W/"1", junk']) {
       const res = await call(
         "PUT",
         "/bots/im",
@@ -234,11 +234,14 @@ describe("HTTP API - bad input is a 4xx, never a 500", () => {
       );
       expectError(res, 400, "VALIDATION");
     }
-    expectError(
-      await call("PUT", "/bots/im", { config: { v: 9 } }, { ...RW, "if-match": '"7"' }),
-      412,
-      "PRECONDITION_FAILED",
-    );
+    // Well-formed entity-tags that match nothing are 412 (RFC 9110 §13.1.1), not 400.
+    for (const stale of ['"7"', '"stale"', '"abc", "7"', 'W/"1", "other"']) {
+      expectError(
+        await call("PUT", "/bots/im", { config: { v: 9 } }, { ...RW, "if-match": stale }),
+        412,
+        "PRECONDITION_FAILED",
+      );
+    }
     expectError(
       await call("PUT", "/bots/im", { config: { v: 9 } }, { ...RW, "if-match": 'W/"1"' }),
       412,
@@ -446,13 +449,13 @@ describe("HTTP API - registry", () => {
     expectError(await call("GET", "/bots?status=paused"), 400, "VALIDATION");
   });
 
-  it("list - built once per revision and status filter, rebuilt after any write", async () => {
+  it("list - built once per revision, status filter and page, rebuilt after any write", async () => {
     const registry = new InMemoryBackend();
     let listed = 0;
-    const listAll = registry.listAll.bind(registry);
-    registry.listAll = () => {
+    const listPage = registry.listPage.bind(registry);
+    registry.listPage = (options) => {
       listed++;
-      return listAll();
+      return listPage(options);
     };
     const app = createApp({ registry });
     const list = async (query = ""): Promise<{ items: RegistrationDict[] }> =>
@@ -469,6 +472,22 @@ describe("HTTP API - registry", () => {
     expect(listed).toBe(3);
     await registry.unregister("b");
     expect((await list("?status=inactive")).items).toEqual([]);
+    // Pages are cached by cursor and limit too, and a write makes every page fresh.
+    for (const id of ["c", "d", "e"]) await registry.register(id, {});
+    const page = async (q: string) =>
+      (await app.request(`/bots${q}`)).json() as Promise<{
+        items: RegistrationDict[];
+        cursor?: string;
+      }>;
+    const first = await page("?limit=2");
+    expect([first.items.map((r) => r.bot_id), first.cursor]).toEqual([["a", "c"], "c"]);
+    const before = listed;
+    expect((await page("?limit=2")).cursor).toBe("c");
+    expect((await page("?limit=2&cursor=c")).items.map((r) => r.bot_id)).toEqual(["d", "e"]);
+    expect((await page("?limit=2&cursor=c")).cursor).toBeUndefined();
+    expect(listed).toBe(before + 1);
+    await registry.register("b", {});
+    expect((await page("?limit=2")).items.map((r) => r.bot_id)).toEqual(["a", "b"]);
   });
 
   it("peek=1 does not record the access; a plain GET does (once the touch interval passed)", async () => {

@@ -34,9 +34,9 @@ registryBackendSuite(
   { describe, it, expect, beforeEach, afterEach },
   {
     name: "HTTPRegistryBackend → /configs alias with a bearer token",
-    async create({ now, eventBus }) {
+    async create({ now, eventBus, historyLimit }) {
       const app = createApp({
-        registry: new InMemoryBackend({ now, eventBus }),
+        registry: new InMemoryBackend({ now, eventBus, historyLimit }),
         auth: { tokens: ["rw-token"] },
       });
       const served = await listen(app);

@@ -10,9 +10,9 @@ registryBackendSuite(
   { describe, it, expect, beforeEach, afterEach },
   {
     name: "HTTPRegistryBackend → createApp inside workerd",
-    create({ now, eventBus }) {
+    create({ now, eventBus, historyLimit }) {
       const app = createApp({
-        registry: new InMemoryBackend({ now, eventBus }),
+        registry: new InMemoryBackend({ now, eventBus, historyLimit }),
         auth: { tokens: ["t0ken"], readOnlyTokens: ["reader"] },
       });
       return new HTTPRegistryBackend({

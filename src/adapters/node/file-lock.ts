@@ -4,13 +4,13 @@
  * The lock is a file created atomically with its content (written to a unique name, then
  * `link`ed into place: `link` fails if the name exists, and a reader never sees it half written).
  * It holds the owner's host, pid and a random token. A lock whose owner process has died
- * (`kill -9` mid-write) is broken by the next taker: renamed to a unique name, checked to be the
- * very lock seen dead, then removed. Processes of this one wait on an in-process queue first,
+ * (`kill -9` mid-write) is broken by the next taker, which re-reads it under a second lock (see
+ * `breakStale`) and removes it only if it is still the very lock seen dead. Processes of this one wait on an in-process queue first,
  * so only one of them at a time polls the file. Not for network file systems shared by hosts.
  * @module
  */
 import { randomUUID } from "node:crypto";
-import { link, mkdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
+import { link, mkdir, readFile, unlink, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { AdapterError } from "../../core/errors.ts";
@@ -73,21 +73,28 @@ async function tryCreate(path: string, owner: Owner): Promise<boolean> {
   }
 }
 
-/** Removes a lock whose owner died, unless someone replaced it meanwhile. */
+/**
+ * Removes the lock at `path` if it is still the one `dead` held. Breakers take turns through a
+ * second lock file (`<path>-break`) and re-read the owner while holding it: only a breaker or
+ * the (dead) owner ever removes the lock file, so the one read under the break lock cannot be
+ * replaced before it is removed. (Moving the lock aside and putting back a live one, as this did
+ * first, left a moment without a lock in which a third process could take it: two holders.)
+ */
 async function breakStale(path: string, dead: Owner): Promise<void> {
-  const aside = join(dirname(path), `${RESERVED_PREFIX}broken-${randomUUID()}`);
+  const breaker = `${path}-break`;
+  const me: Owner = { host: HOST, pid: process.pid, token: randomUUID() };
+  if (!(await tryCreate(breaker, me))) {
+    // Another breaker is at work (for two file calls), or died at it: clear the latter; retry.
+    const other = await readOwner(breaker).catch(() => null);
+    if (other && other.host === HOST && !alive(other.pid)) await unlink(breaker).catch(() => {});
+    return;
+  }
   try {
-    await rename(path, aside);
-  } catch (error) {
-    if (codeOf(error) === "ENOENT") return; // released or broken by someone else
-    throw error;
+    const holder = await readOwner(path);
+    if (holder?.token === dead.token) await unlink(path).catch(() => {});
+  } finally {
+    await unlink(breaker).catch(() => {});
   }
-  const moved = await readOwner(aside);
-  if (moved?.token !== dead.token) {
-    // A live lock was taken in between: put it back (it is not ours to break).
-    await link(aside, path).catch(() => {});
-  }
-  await unlink(aside).catch(() => {});
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -1,7 +1,8 @@
 /**
- * botknobs for Node (and Deno/Bun through their Node compatibility): the file knowledge
- * backend, a file-system blob store, and `loadEnvironment` over the file system. SQLite,
- * PostgreSQL and Redis adapters join this entry as they land.
+ * botknobs for Node (and Deno/Bun through their Node compatibility): the file registry store
+ * (`FileRecordStore`, `createRegistryBackend("file", { path })`), the file knowledge backend, a
+ * file-system blob store, and `loadEnvironment` over the file system. SQLite, PostgreSQL and
+ * Redis adapters join this entry as they land.
  * @module
  */
 export {
@@ -9,6 +10,12 @@ export {
   FileKnowledgeBackend,
   nodeKnowledgeBackends,
 } from "./file-knowledge-backend.ts";
+export { FileRecordStore, type FileRecordStoreOptions } from "./file-record-store.ts";
 export { FsBlobStore } from "./fs-blob-store.ts";
 export { loadEnvironment, readTextFile } from "./node-environment.ts";
+export {
+  createRegistryBackend,
+  nodeRecordStores,
+  nodeRegistryBackends,
+} from "./registry-factory.ts";
 export { type Served, serveApp, upgradeWebSocket } from "./serve.ts";

@@ -1,15 +1,26 @@
 /**
  * {@link RegistryBackendBase}: the registry methods that follow from the others (`getConfig`,
- * `peekConfig`, `exists`, `listActive`, `listIds`, `count`), written once for every backend.
+ * `peekConfig`, `exists`, `listAll`, `listActive`, `listIds`, `count`), written once for every backend.
  * @module
  */
 import type { JsonObject } from "../validate.ts";
+import type { Page, PageOptions } from "./record-store.ts";
 import type { Registration } from "./registration.ts";
-import type { RegisterOptions, RegistryBackend, UpdateOptions } from "./types.ts";
+import type {
+  ListPageOptions,
+  RegisterOptions,
+  RegistryBackend,
+  RollbackOptions,
+  UpdateOptions,
+} from "./types.ts";
 
 /**
  * Extend it and implement the primitive calls; the derived ones come for free (override them
- * where the backend can do better, e.g. a server-side status filter).
+ * where the backend can do better).
+ * @example
+ * class MyBackend extends RegistryBackendBase {
+ *   async listPage(options) { ... } // listAll, listActive, listIds and count walk its pages
+ * }
  */
 export abstract class RegistryBackendBase implements RegistryBackend {
   abstract initialize(): Promise<void>;
@@ -28,9 +39,16 @@ export abstract class RegistryBackendBase implements RegistryBackend {
   abstract peek(botId: string): Promise<Registration | null>;
   abstract deactivate(botId: string): Promise<boolean>;
   abstract unregister(botId: string): Promise<boolean>;
-  abstract listAll(): Promise<Registration[]>;
+  abstract listPage(options?: ListPageOptions): Promise<Page<Registration>>;
   abstract clear(): Promise<void>;
   abstract revision(): Promise<string>;
+  abstract history(botId: string, options?: PageOptions): Promise<Page<Registration>>;
+  abstract getVersion(botId: string, version: number): Promise<Registration | null>;
+  abstract rollback(
+    botId: string,
+    version: number,
+    options?: RollbackOptions,
+  ): Promise<Registration>;
 
   async getConfig(botId: string): Promise<JsonObject | null> {
     return (await this.get(botId))?.config ?? null;
@@ -44,8 +62,24 @@ export abstract class RegistryBackendBase implements RegistryBackend {
     return (await this.peek(botId))?.status === "active";
   }
 
+  /** Every page of `listPage(options)`, joined. */
+  protected async walk(options: Omit<ListPageOptions, "cursor"> = {}): Promise<Registration[]> {
+    const all: Registration[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.listPage(cursor === undefined ? options : { ...options, cursor });
+      for (const r of page.items) all.push(r);
+      cursor = page.cursor;
+    } while (cursor !== undefined);
+    return all;
+  }
+
+  async listAll(): Promise<Registration[]> {
+    return this.walk();
+  }
+
   async listActive(): Promise<Registration[]> {
-    return (await this.listAll()).filter((r) => r.status === "active");
+    return this.walk({ status: "active" });
   }
 
   async listIds(): Promise<string[]> {

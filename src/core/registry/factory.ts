@@ -12,7 +12,14 @@ import type { RegistryBackend } from "./types.ts";
 
 /** The registry backend types the core knows. */
 export const coreRegistryBackends: FactoryTable<RegistryBackend> = {
-  memory: { schema: z.strictObject({}), create: () => new InMemoryBackend() },
+  memory: {
+    // `history_limit`: the versions kept per bot (default all).
+    schema: z.strictObject({
+      history_limit: z.optional(z.int().check(z.minimum(1))),
+    }) as unknown as z.ZodMiniType<Record<string, unknown>>,
+    create: (config) =>
+      new InMemoryBackend({ historyLimit: config.history_limit as number | undefined }),
+  },
   http: httpRegistryEntry,
 };
 

@@ -10,6 +10,7 @@ import {
   ReadOnlyError,
   ValidationError,
 } from "../errors.ts";
+import { sha256Hex } from "../util/json.ts";
 import {
   DEFAULT_MAX_CONFIG_BYTES,
   type JsonObject,
@@ -19,9 +20,12 @@ import {
   validateStatus,
 } from "../validate.ts";
 import { RegistryBackendBase } from "./base-backend.ts";
+import { errorCode, errorText, listing, unquote } from "./http-listing.ts";
 import { HttpJson, httpAuthHeaders } from "./http-request.ts";
+import { type Page, type PageOptions, pageLimit } from "./page.ts";
 import { Registration, type RegistrationDict } from "./registration.ts";
-import type { RegisterOptions, UpdateOptions } from "./types.ts";
+import { validateVersion } from "./store-writer.ts";
+import type { ListPageOptions, RegisterOptions, RollbackOptions, UpdateOptions } from "./types.ts";
 
 /** Options of {@link HTTPRegistryBackend}. */
 export interface HTTPRegistryBackendOptions {
@@ -44,19 +48,6 @@ export interface HTTPRegistryBackendOptions {
   fetch?: typeof fetch;
   /** Size limit of one config's JSON, checked before sending (default 1 MiB). */
   maxConfigBytes?: number;
-}
-
-/** The `error.code` of an API error body, if it is one. */
-function errorCode(text: string): string | undefined {
-  try {
-    return (JSON.parse(text) as { error?: { code?: string } } | null)?.error?.code;
-  } catch {
-    return undefined;
-  }
-}
-
-function unquote(etag: string): string {
-  return etag.replace(/^W\//, "").replace(/^"|"$/g, "");
 }
 
 /**
@@ -174,26 +165,30 @@ export class HTTPRegistryBackend extends RegistryBackendBase {
     return this.#registration(response);
   }
 
-  async #read(botId: string, peek: boolean): Promise<Registration | null> {
-    validateBotId(botId);
-    const url = this.#url(botId, peek ? "?peek=1" : "");
+  /** `GET url`: the response, `null` on 404; other error statuses throw `HttpError`. */
+  async #found(url: string): Promise<Response | null> {
     const response = await this.#http.request("GET", url);
     if (response.status === 404) {
       await response.body?.cancel();
       return null;
     }
-    if (!response.ok) return this.#http.fail(response, "GET", url);
-    return this.#registration(response);
+    return response.ok ? response : this.#http.fail(response, "GET", url);
+  }
+
+  async #read(botId: string, suffix: string): Promise<Registration | null> {
+    validateBotId(botId);
+    const response = await this.#found(this.#url(botId, suffix));
+    return response && this.#registration(response);
   }
 
   /** Reads and records the access on the server. */
   get(botId: string): Promise<Registration | null> {
-    return this.#read(botId, false);
+    return this.#read(botId, "");
   }
 
   /** Reads with `?peek=1`: the server records no access. */
   peek(botId: string): Promise<Registration | null> {
-    return this.#read(botId, true);
+    return this.#read(botId, "?peek=1");
   }
 
   async #write(method: string, url: string): Promise<boolean> {
@@ -219,22 +214,67 @@ export class HTTPRegistryBackend extends RegistryBackendBase {
     return this.#write("DELETE", this.#url(botId));
   }
 
-  async #list(activeOnly: boolean): Promise<Registration[]> {
-    const url = `${this.#url()}${activeOnly ? "?status=active" : ""}`;
+  #query(options: Record<string, string | number | undefined>): string {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(options))
+      if (value !== undefined) params.set(key, String(value));
+    const text = params.toString();
+    return text ? `?${text}` : "";
+  }
+
+  /**
+   * A page of `GET /bots?limit=&cursor=&status=`. A server that answers with a plain array (the
+   * seed's contract) or `{ configs: [...] }` gives one page of everything (filtered here by status).
+   */
+  async listPage(options: ListPageOptions = {}): Promise<Page<Registration>> {
+    const status = options.status === undefined ? undefined : validateStatus(options.status);
+    const limit = options.limit === undefined ? undefined : pageLimit(options.limit);
+    const url = `${this.#url()}${this.#query({ status, limit, cursor: options.cursor })}`;
     const response = await this.#http.request("GET", url);
     if (!response.ok) return this.#http.fail(response, "GET", url);
-    const data = await this.#http.json<{ items?: RegistrationDict[] }>(response);
-    if (!Array.isArray(data?.items))
-      throw new AdapterError("http", `GET ${url}: the answer has no 'items' list`);
-    return data.items.map((d) => Registration.fromDict(d));
+    return listing(await this.#http.json<unknown>(response), url, status);
   }
 
-  listAll(): Promise<Registration[]> {
-    return this.#list(false);
+  /** `GET /bots/{id}/versions`: newest first; a missing bot has none. */
+  async history(botId: string, options: PageOptions = {}): Promise<Page<Registration>> {
+    validateBotId(botId);
+    const limit = options.limit === undefined ? undefined : pageLimit(options.limit);
+    const url = this.#url(botId, `/versions${this.#query({ limit, cursor: options.cursor })}`);
+    const response = await this.#found(url);
+    return response
+      ? listing(await this.#http.json<unknown>(response), url, undefined)
+      : { items: [] };
   }
 
-  override listActive(): Promise<Registration[]> {
-    return this.#list(true);
+  /** `GET /bots/{id}/versions/{version}`; `null` when the bot or version is missing. */
+  async getVersion(botId: string, version: number): Promise<Registration | null> {
+    return this.#read(botId, `/versions/${validateVersion(version)}`);
+  }
+
+  /** `POST /bots/{id}/rollback` with `If-Match: "<ifVersion>"` when given. */
+  async rollback(
+    botId: string,
+    version: number,
+    options: RollbackOptions = {},
+  ): Promise<Registration> {
+    this.#writable();
+    validateBotId(botId);
+    validateVersion(version);
+    const headers: Record<string, string> = {};
+    if (options.ifVersion !== undefined)
+      headers["if-match"] = `"${validateVersion(options.ifVersion, "ifVersion")}"`;
+    const url = this.#url(botId, "/rollback");
+    const response = await this.#http.request("POST", url, { body: { version }, headers });
+    if (response.status === 404 || response.status === 412) {
+      const text = await response.text();
+      if (response.status === 404 || errorCode(text) === "NOT_FOUND")
+        throw new NotFoundError(errorText(text, `Version ${version} of bot '${botId}' not found`));
+      throw new ConflictError(
+        `Bot '${botId}' is not at version ${options.ifVersion} (${text.slice(0, 500)})`,
+      );
+    }
+    if (!response.ok) return this.#http.fail(response, "POST", url);
+    return this.#registration(response);
   }
 
   /** Deletes every registration, one `DELETE` each (the contract has no bulk delete). */
@@ -263,9 +303,17 @@ export class HTTPRegistryBackend extends RegistryBackendBase {
       this.#revisionTag = unquote(etag);
       return this.#revisionTag;
     }
-    const listing = await this.#http.request("GET", url);
-    if (!listing.ok) return this.#http.fail(listing, "GET", url);
-    return String((await this.#http.json<{ revision?: unknown }>(listing))?.revision ?? "");
+    // A server without ETags: the listing's `revision`, or (the seed's plain array) its hash.
+    const list = await this.#http.request("GET", url);
+    if (!list.ok) return this.#http.fail(list, "GET", url);
+    const text = await list.text();
+    let revision: unknown;
+    try {
+      revision = (JSON.parse(text) as { revision?: unknown } | null)?.revision;
+    } catch {
+      revision = undefined;
+    }
+    return typeof revision === "string" ? revision : `sha256:${await sha256Hex(text)}`;
   }
 
   override toString(): string {

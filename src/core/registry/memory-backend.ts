@@ -2,7 +2,7 @@
  * {@link InMemoryBackend}: the registry in memory, for tests and development.
  * @module
  */
-import { MemoryRecordStore } from "./record-store.ts";
+import { MemoryRecordStore } from "./memory-record-store.ts";
 import { StoreRegistryBackend, type StoreRegistryBackendOptions } from "./store-backend.ts";
 
 /** Options of {@link InMemoryBackend}: those of {@link StoreRegistryBackend} but the store. */

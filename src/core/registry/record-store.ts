@@ -1,17 +1,42 @@
 /**
  * The {@link RecordStore} port: the small storage interface under {@link StoreRegistryBackend}.
- * SQLite, D1, PostgreSQL, Workers KV, IndexedDB and files each implement these seven calls and
- * get the whole registry (validation, versions, ETags, events) for free.
+ * SQLite, D1, PostgreSQL, Workers KV, IndexedDB and files each implement these calls and get the
+ * whole registry (validation, versions, ETags, history, events) for free. The memory
+ * implementation is {@link MemoryRecordStore}; `recordStoreSuite` (`botknobs/testing`) checks one.
  * @module
  */
-import type { JsonObject } from "../validate.ts";
+import type { Page, PageOptions } from "./page.ts";
 import type { RegistrationDict, StoredRegistration } from "./registration.ts";
 
-/** What a store guarantees, as data; the conformance suite gates on it. */
+// The memory implementation, where the port's users have always imported it from.
+export { MemoryRecordStore } from "./memory-record-store.ts";
+export {
+  DEFAULT_PAGE_LIMIT,
+  MAX_PAGE_LIMIT,
+  type Page,
+  type PageOptions,
+  pageLimit,
+} from "./page.ts";
+
+/**
+ * What a store guarantees, as data; the conformance suite and the poller read it.
+ * @example
+ * const kv: RecordStoreCapabilities = { consistency: "eventual", visibilityLagMs: 60_000, atomicWrites: false };
+ */
 export interface RecordStoreCapabilities {
-  /** `eventual`: a read may miss a recent write (Workers KV). */
+  /** `eventual`: a read may miss a recent write for up to `visibilityLagMs` (Workers KV). */
   consistency: "strong" | "eventual";
-  /** True when `put` with `expectedVersion` is a real compare-and-set across processes. */
+  /**
+   * The bound L on how late a write shows in `get`, `list` and `revision()`; 0 when strong.
+   * The contract, which pollers rely on to never miss a write:
+   * 1. a write that completed at time t is reflected by every `get`/`list`/`revision()` call that
+   *    starts after t + L;
+   * 2. once a `revision()` call has returned a value reflecting a write, every `get`/`list` call
+   *    that starts more than L after that call returned sees the write (the revision never runs
+   *    ahead of the data by more than L).
+   */
+  visibilityLagMs: number;
+  /** True when `put` with `expectedVersion` (and `touch` with `version`) is a real compare-and-set across processes. */
   atomicWrites: boolean;
 }
 
@@ -21,9 +46,21 @@ export interface PutCondition {
   expectedVersion: number | null;
 }
 
+/** Condition of a {@link RecordStore.touch}. */
+export interface TouchCondition {
+  /** The access is recorded only while the stored version still equals this one. */
+  version: number;
+}
+
 /**
- * Records in the wire form, keyed by `bot_id`. A store that keeps the config as JSON text may
- * return it as that text (`config: string`): it is parsed only if someone reads it.
+ * Records in the wire form, keyed by `bot_id`, with every version kept. A store that keeps the
+ * config as JSON text may return it as that text (`config: string`): it is parsed only if
+ * someone reads it. Records handed out are copies: mutating one never changes the store.
+ *
+ * History: every `put` keeps the version it writes, immutably (atomically with the write, or in
+ * an order that never loses one, e.g. "before replacing the head, make sure the current head is
+ * in history"). A version's content never changes afterwards; only its `last_accessed_at` is
+ * informational (a store may keep the value written or the last one recorded while it was current).
  */
 export interface RecordStore {
   /** A short name for errors, e.g. `"sqlite"`. */
@@ -32,109 +69,43 @@ export interface RecordStore {
   /** Idempotent (creates tables, opens connections). */
   initialize(): Promise<void>;
   close(): Promise<void>;
+  /** The current version of a record, or `null`. */
   get(botId: string): Promise<StoredRegistration | null>;
-  /** Every record, in any order. */
-  list(): Promise<StoredRegistration[]>;
-  /** Writes a record if the condition holds; false when it does not. Changes `revision()`. */
+  /**
+   * A page of current records sorted by `bot_id`. A walk (following cursors until there is
+   * none) visits every record present for the whole walk exactly once, and no record twice.
+   */
+  list(options?: PageOptions): Promise<Page<StoredRegistration>>;
+  /**
+   * Writes a record if the condition holds (false when it does not) and keeps it in history.
+   * `record.version` must be greater than `expectedVersion` (the registry writes
+   * `expectedVersion + 1`); otherwise `ValidationError`. Changes `revision()`.
+   */
   put(record: RegistrationDict, condition: PutCondition): Promise<boolean>;
-  /** Sets `last_accessed_at` only; a no-op when missing. Does not change `revision()`. */
-  touch(botId: string, lastAccessedAt: string): Promise<void>;
-  /** False when missing. Changes `revision()`. */
+  /**
+   * Sets `last_accessed_at` of the current record, only while its version equals
+   * `condition.version` (a store without partial updates compare-and-sets; SQL does
+   * `UPDATE … WHERE version = ?`), so a touch never reverts a concurrent `put`. False when not
+   * applied (missing, or another version). Never changes `revision()`, never adds history.
+   */
+  touch(botId: string, lastAccessedAt: string, condition: TouchCondition): Promise<boolean>;
+  /** Removes the record and its history (a later `put` starts afresh); false when missing. Changes `revision()`. */
   delete(botId: string): Promise<boolean>;
-  /** Deletes every record; returns the ids that were deleted. */
+  /** Removes every record and all history; returns the ids that were deleted. */
   clear(): Promise<string[]>;
-  /** Changes whenever `put`, `delete` or `clear` changed something. */
+  /**
+   * A short string that changes whenever `put`, `delete` or `clear` changed something: a value
+   * it had before a write never comes back after it. Reads, `touch` and `pruneHistory` never
+   * move it. On an eventual store, see `capabilities.visibilityLagMs` for when a write shows.
+   */
   revision(): Promise<string>;
-}
-
-type Head = Omit<RegistrationDict, "config" | "metadata">;
-
-/** A stored record: its scalar fields (copied out on every read), metadata and config as JSON text. */
-interface Entry {
-  head: Readonly<Head>;
-  metadata: string;
-  config: string;
-}
-
-/**
- * A {@link RecordStore} in memory. Callers never share objects with storage: the scalar fields
- * are copied out, metadata and config are kept as JSON text (parsing a small record is faster
- * than a deep clone) and the config is handed out unparsed.
- */
-export class MemoryRecordStore implements RecordStore {
-  readonly name: string = "memory";
-  readonly capabilities: RecordStoreCapabilities = { consistency: "strong", atomicWrites: true };
-  readonly #records = new Map<string, Entry>();
-  // A random epoch makes revisions of two stores (or one store before and after a restart) differ.
-  readonly #epoch: string = crypto.randomUUID().slice(0, 8);
-  #counter = 0;
-
-  /** The number of records (synchronous, for `toString`). */
-  get size(): number {
-    return this.#records.size;
-  }
-
-  async initialize(): Promise<void> {}
-  async close(): Promise<void> {}
-
-  async get(botId: string): Promise<StoredRegistration | null> {
-    const r = this.#records.get(botId);
-    return r === undefined ? null : read(r);
-  }
-
-  async list(): Promise<StoredRegistration[]> {
-    return [...this.#records.values()].map(read);
-  }
-
-  #version(botId: string): number | null {
-    const r = this.#records.get(botId);
-    return r === undefined ? null : r.head.version;
-  }
-
-  async put(record: RegistrationDict, { expectedVersion }: PutCondition): Promise<boolean> {
-    if (this.#version(record.bot_id) !== expectedVersion) return false;
-    const { config, metadata, ...head } = record as StoredRegistration;
-    this.#records.set(record.bot_id, {
-      head: Object.freeze(head),
-      metadata: JSON.stringify(metadata ?? {}),
-      config: typeof config === "string" ? config : JSON.stringify(config),
-    });
-    this.#counter++;
-    return true;
-  }
-
-  async touch(botId: string, lastAccessedAt: string): Promise<void> {
-    // Read and write without yielding: a put in between must not be overwritten.
-    const r = this.#records.get(botId);
-    if (r === undefined) return;
-    this.#records.set(botId, {
-      ...r,
-      head: Object.freeze({ ...r.head, last_accessed_at: lastAccessedAt }),
-    });
-  }
-
-  async delete(botId: string): Promise<boolean> {
-    const had = this.#records.delete(botId);
-    if (had) this.#counter++;
-    return had;
-  }
-
-  async clear(): Promise<string[]> {
-    const ids = [...this.#records.keys()];
-    this.#records.clear();
-    if (ids.length) this.#counter++;
-    return ids;
-  }
-
-  async revision(): Promise<string> {
-    return `${this.#epoch}-${this.#counter}`;
-  }
-}
-
-function read(entry: Entry): StoredRegistration {
-  return {
-    ...entry.head,
-    metadata: entry.metadata === "{}" ? {} : (JSON.parse(entry.metadata) as JsonObject),
-    config: entry.config,
-  };
+  /** A page of a record's versions, newest first (the current one included); empty when missing. */
+  history(botId: string, options?: PageOptions): Promise<Page<StoredRegistration>>;
+  /** One kept version, or `null` (never written, or removed by `pruneHistory`/`delete`). */
+  getVersion(botId: string, version: number): Promise<StoredRegistration | null>;
+  /**
+   * Keeps the newest `keepLast` versions (an integer ≥ 1, so the current one always stays) and
+   * removes older ones; returns how many were removed.
+   */
+  pruneHistory(botId: string, keepLast: number): Promise<number>;
 }

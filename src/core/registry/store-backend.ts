@@ -3,10 +3,9 @@
  * events) over any {@link RecordStore}. The seed calls it `DataKnobsRegistryAdapter`.
  * @module
  */
-import { ConflictError, NotFoundError } from "../errors.ts";
-import { Event, type EventType } from "../events/event.ts";
+import { NotFoundError } from "../errors.ts";
+import type { EventType } from "../events/event.ts";
 import type { ErrorReporter, EventBus } from "../events/types.ts";
-import { KeyedLock } from "../util/keyed-lock.ts";
 import { Once } from "../util/once.ts";
 import {
   DEFAULT_MAX_CONFIG_BYTES,
@@ -17,15 +16,29 @@ import {
   validateStatus,
 } from "../validate.ts";
 import { RegistryBackendBase } from "./base-backend.ts";
+import { type Page, type PageOptions, pageLimit } from "./page.ts";
 import type { RecordStore } from "./record-store.ts";
 import {
-  computeEtag,
   configOf,
   Registration,
   type RegistrationDict,
   type StoredRegistration,
 } from "./registration.ts";
-import { REGISTRY_TOPIC, type RegisterOptions, type UpdateOptions } from "./types.ts";
+import {
+  checkIfVersion,
+  type Mutation,
+  page,
+  RecordWriter,
+  validateVersion,
+  type WriteResult,
+} from "./store-writer.ts";
+import {
+  type ListPageOptions,
+  REGISTRY_TOPIC,
+  type RegisterOptions,
+  type RollbackOptions,
+  type UpdateOptions,
+} from "./types.ts";
 
 /** Options of {@link StoreRegistryBackend}. */
 export interface StoreRegistryBackendOptions {
@@ -42,16 +55,12 @@ export interface StoreRegistryBackendOptions {
   now?: () => number;
   /** Told about failures that do not fail the call (an event that could not be published). */
   onError?: ErrorReporter;
+  /** Keep the newest N versions of each bot, applied after each write (default: all). */
+  historyLimit?: number | undefined;
 }
 
-// A write retries its compare-and-set this many times against writers in other processes
-// (writers in this process queue on a per-id lock and never collide).
-const MAX_WRITE_ATTEMPTS = 25;
-
-type Mutation = (
-  current: StoredRegistration | null,
-  at: string,
-) => Promise<RegistrationDict | null>;
+// A status-filtered page reads at most this many store pages (then returns what it has, and a cursor).
+const MAX_STORE_PAGES = 8;
 
 /**
  * A registry backend over a {@link RecordStore}.
@@ -62,24 +71,33 @@ type Mutation = (
 export class StoreRegistryBackend extends RegistryBackendBase {
   /** The record store underneath. */
   readonly store: RecordStore;
-  readonly #bus: EventBus | undefined;
-  readonly #topic: string;
+  readonly #writer: RecordWriter;
   readonly #touchIntervalMs: number;
   readonly #maxConfigBytes: number;
   readonly #now: () => number;
-  readonly #report: ErrorReporter;
-  readonly #lock = new KeyedLock();
   readonly #ready = new Once();
 
   constructor(options: StoreRegistryBackendOptions) {
     super();
     this.store = options.store;
-    this.#bus = options.eventBus;
-    this.#topic = options.eventTopic ?? REGISTRY_TOPIC;
     this.#touchIntervalMs = options.touchIntervalMs ?? 60_000;
     this.#maxConfigBytes = options.maxConfigBytes ?? DEFAULT_MAX_CONFIG_BYTES;
     this.#now = options.now ?? Date.now;
-    this.#report = options.onError ?? (() => {});
+    this.#writer = new RecordWriter({
+      store: options.store,
+      eventBus: options.eventBus,
+      topic: options.eventTopic ?? REGISTRY_TOPIC,
+      historyLimit:
+        options.historyLimit === undefined
+          ? undefined
+          : validateVersion(options.historyLimit, "historyLimit"),
+      onError: options.onError ?? (() => {}),
+    });
+  }
+
+  /** The store's bound on how late a write shows (0 for a strongly consistent store). */
+  get visibilityLagMs(): number {
+    return this.store.capabilities.visibilityLagMs ?? 0;
   }
 
   /** Initializes the store once; every other method calls it first. */
@@ -104,64 +122,13 @@ export class StoreRegistryBackend extends RegistryBackendBase {
     return this.#isoText;
   }
 
-  /** Reads, mutates and compare-and-sets one record; publishes the event for what happened. */
   async #write(
     botId: string,
     mutate: Mutation,
     eventFor: (before: StoredRegistration | null) => EventType,
-  ) {
+  ): Promise<WriteResult> {
     await this.initialize();
-    const result = await this.#lock.run(botId, async () => {
-      for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
-        const current = await this.store.get(botId);
-        const next = await mutate(current, this.#iso());
-        if (next === null) return { current, next };
-        if (await this.store.put(next, { expectedVersion: current?.version ?? null }))
-          return { current, next };
-      }
-      throw new ConflictError(
-        `Write to bot '${botId}' lost ${MAX_WRITE_ATTEMPTS} races to other writers`,
-      );
-    });
-    if (result.next) await this.#publish(eventFor(result.current), botId, result.next.version);
-    return result;
-  }
-
-  async #publish(type: EventType, botId: string, version: number | null): Promise<void> {
-    if (!this.#bus) return;
-    const event = new Event({
-      type,
-      topic: this.#topic,
-      payload: { bot_id: botId, version },
-      source: "registry",
-    });
-    try {
-      await this.#bus.publish(this.#topic, event);
-    } catch (error) {
-      // The write has happened; a lost event is caught up by pollers (HYBRID mode).
-      this.#report(error, `publishing ${type} for bot '${botId}'`);
-    }
-  }
-
-  async #record(
-    botId: string,
-    config: JsonObject,
-    status: string,
-    metadata: JsonObject,
-    current: StoredRegistration | null,
-    at: string,
-  ): Promise<RegistrationDict> {
-    return {
-      bot_id: botId,
-      config,
-      status,
-      version: (current?.version ?? 0) + 1,
-      etag: await computeEtag(config, status),
-      created_at: current?.created_at ?? at,
-      updated_at: at,
-      last_accessed_at: current?.last_accessed_at ?? at,
-      metadata,
-    };
+    return this.#writer.write(botId, () => this.#iso(), mutate, eventFor);
   }
 
   async register(
@@ -177,7 +144,7 @@ export class StoreRegistryBackend extends RegistryBackendBase {
     const { next } = await this.#write(
       botId,
       (current, at) =>
-        this.#record(botId, value, status, metadata ?? current?.metadata ?? {}, current, at),
+        this.#writer.record(botId, value, status, metadata ?? current?.metadata ?? {}, current, at),
       (before) => (before ? "updated" : "created"),
     );
     return Registration.fromDict(next as RegistrationDict);
@@ -197,12 +164,8 @@ export class StoreRegistryBackend extends RegistryBackendBase {
       botId,
       async (current, at) => {
         if (!current) throw new NotFoundError(`Bot '${botId}' not found`);
-        if (options.ifVersion !== undefined && options.ifVersion !== current.version) {
-          throw new ConflictError(
-            `Bot '${botId}' is at version ${current.version}, not ${options.ifVersion}`,
-          );
-        }
-        return this.#record(
+        checkIfVersion(botId, current, options.ifVersion);
+        return this.#writer.record(
           botId,
           value,
           status ?? current.status,
@@ -231,8 +194,9 @@ export class StoreRegistryBackend extends RegistryBackendBase {
     const now = this.#now();
     const at = this.#iso(now);
     // Record the access, but persist it at most once per interval: a read must not cost a write.
+    // Only while it is still this version: a touch never reverts a concurrent write.
     if (now - Date.parse(record.last_accessed_at) >= this.#touchIntervalMs)
-      await this.store.touch(botId, at);
+      await this.store.touch(botId, at, { version: record.version });
     record.last_accessed_at = at;
     return Registration.fromDict(record);
   }
@@ -243,7 +207,7 @@ export class StoreRegistryBackend extends RegistryBackendBase {
       botId,
       async (current, at) =>
         current &&
-        this.#record(botId, configOf(current), "inactive", current.metadata, current, at),
+        this.#writer.record(botId, configOf(current), "inactive", current.metadata, current, at),
       () => "deactivated",
     );
     return next !== null;
@@ -252,21 +216,85 @@ export class StoreRegistryBackend extends RegistryBackendBase {
   async unregister(botId: string): Promise<boolean> {
     validateBotId(botId);
     await this.initialize();
-    const deleted = await this.#lock.run(botId, () => this.store.delete(botId));
-    if (deleted) await this.#publish("deleted", botId, null);
-    return deleted;
+    return this.#writer.delete(botId);
   }
 
-  async listAll(): Promise<Registration[]> {
+  /** A page sorted by id; with `status`, store pages are read until the page is full (at most 8). */
+  async listPage(options: ListPageOptions = {}): Promise<Page<Registration>> {
+    const limit = pageLimit(options.limit);
+    const status = options.status === undefined ? undefined : validateStatus(options.status);
     await this.initialize();
-    const records = await this.store.list();
-    records.sort((a, b) => (a.bot_id < b.bot_id ? -1 : a.bot_id > b.bot_id ? 1 : 0));
-    return records.map((r) => Registration.fromDict(r));
+    const items: Registration[] = [];
+    let cursor = options.cursor;
+    for (let reads = 0; reads < MAX_STORE_PAGES; reads++) {
+      const want = limit - items.length;
+      const part = await this.store.list(
+        cursor === undefined ? { limit: want } : { cursor, limit: want },
+      );
+      for (const r of part.items)
+        if (status === undefined || r.status === status) items.push(Registration.fromDict(r));
+      cursor = part.cursor;
+      if (cursor === undefined || items.length >= limit) break;
+    }
+    return page(items, cursor);
+  }
+
+  async history(botId: string, options: PageOptions = {}): Promise<Page<Registration>> {
+    validateBotId(botId);
+    await this.initialize();
+    const part = await this.store.history(botId, options);
+    return page(
+      part.items.map((r) => Registration.fromDict(r)),
+      part.cursor,
+    );
+  }
+
+  async getVersion(botId: string, version: number): Promise<Registration | null> {
+    validateBotId(botId);
+    validateVersion(version);
+    await this.initialize();
+    const record = await this.store.getVersion(botId, version);
+    return record ? Registration.fromDict(record) : null;
+  }
+
+  async rollback(
+    botId: string,
+    version: number,
+    options: RollbackOptions = {},
+  ): Promise<Registration> {
+    validateBotId(botId);
+    validateVersion(version);
+    if (options.ifVersion !== undefined) validateVersion(options.ifVersion, "ifVersion");
+    const { next } = await this.#write(
+      botId,
+      async (current, at) => {
+        if (!current) throw new NotFoundError(`Bot '${botId}' not found`);
+        checkIfVersion(botId, current, options.ifVersion);
+        const target =
+          current.version === version ? current : await this.store.getVersion(botId, version);
+        if (!target) {
+          throw new NotFoundError(
+            `Version ${version} of bot '${botId}' not found (never written, or removed by retention)`,
+          );
+        }
+        return this.#writer.record(
+          botId,
+          configOf(target),
+          target.status,
+          target.metadata,
+          current,
+          at,
+        );
+      },
+      () => "updated",
+    );
+    return Registration.fromDict(next as RegistrationDict);
   }
 
   async clear(): Promise<void> {
     await this.initialize();
-    for (const botId of await this.store.clear()) await this.#publish("deleted", botId, null);
+    for (const botId of await this.store.clear())
+      await this.#writer.publish("deleted", botId, null);
   }
 
   async revision(): Promise<string> {

@@ -3,6 +3,7 @@
  * @module
  */
 import type { JsonObject, Status } from "../validate.ts";
+import type { Page, PageOptions } from "./record-store.ts";
 import type { Registration } from "./registration.ts";
 
 /** Options of {@link RegistryBackend.register}. */
@@ -19,6 +20,18 @@ export interface UpdateOptions {
   status?: Status;
   metadata?: JsonObject;
   /** Optimistic concurrency: the write fails with `ConflictError` unless this is the current version. */
+  ifVersion?: number;
+}
+
+/** Options of {@link RegistryBackend.listPage}. */
+export interface ListPageOptions extends PageOptions {
+  /** Only registrations with this status. */
+  status?: Status;
+}
+
+/** Options of {@link RegistryBackend.rollback}. */
+export interface RollbackOptions {
+  /** Optimistic concurrency: `ConflictError` unless the bot is at this version. */
   ifVersion?: number;
 }
 
@@ -48,6 +61,11 @@ export interface RegistryBackend {
   deactivate(botId: string): Promise<boolean>;
   /** Hard delete; false when missing. */
   unregister(botId: string): Promise<boolean>;
+  /**
+   * A page of registrations sorted by id (default 1,000, at most 1,000 per page): pass the
+   * returned `cursor` back for the next one; there is none after the last page.
+   */
+  listPage(options?: ListPageOptions): Promise<Page<Registration>>;
   /** Active registrations, sorted by id. */
   listActive(): Promise<Registration[]>;
   /** All registrations, sorted by id. */
@@ -60,6 +78,21 @@ export interface RegistryBackend {
   clear(): Promise<void>;
   /** A cheap string that changes whenever any registration's content changes (not on access). */
   revision(): Promise<string>;
+  /**
+   * The bound on how late a write shows in `listPage`/`revision()` (ms; absent or 0: at once).
+   * A poller keeps listing until the revision has been stable for longer than this.
+   */
+  readonly visibilityLagMs?: number;
+  /** A page of a bot's versions, newest first (the current one included); empty when missing. */
+  history(botId: string, options?: PageOptions): Promise<Page<Registration>>;
+  /** One kept version of a bot, or `null` (never written, removed by retention, or deleted). */
+  getVersion(botId: string, version: number): Promise<Registration | null>;
+  /**
+   * Writes a new version (current + 1) whose config, status and metadata are those of `version`
+   * (so its etag equals that version's) and publishes `updated`. `NotFoundError` for a missing
+   * bot or version, `ConflictError` on a stale `ifVersion`.
+   */
+  rollback(botId: string, version: number, options?: RollbackOptions): Promise<Registration>;
 }
 
 /** The registry topic and the events published on it. */

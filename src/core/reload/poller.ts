@@ -1,6 +1,10 @@
 /**
  * {@link RegistryPoller}: change detection for backends without push. It compares the cheap
  * `revision()` first and lists only when it moved; changes come from one listing (no re-list race).
+ * On an eventually consistent backend (`visibilityLagMs` > 0) a listing may lag the revision, so
+ * after the revision moves the poller lists on every poll until it has listed at least
+ * `visibilityLagMs` after it first saw that revision: no write is ever missed, and each is
+ * reported within `visibilityLagMs` + `pollInterval` (plus a poll's own duration) of completing.
  * @module
  */
 import { ValidationError } from "../errors.ts";
@@ -42,6 +46,13 @@ export interface RegistryPollerOptions {
   /** Longest wait after repeated failures, in seconds (default 300). */
   maxBackoff?: number;
   onError?: ErrorReporter;
+  /**
+   * How late (ms) a write may show in the backend's listing after its revision moved (default:
+   * the backend's `visibilityLagMs`, else 0).
+   */
+  visibilityLagMs?: number;
+  /** The clock (ms), for the settle window (default `Date.now`). */
+  now?: () => number;
 }
 
 interface Seen {
@@ -64,6 +75,7 @@ function positive(seconds: number): number {
  * Polls a registry and reports what changed.
  * @example
  * const poller = new RegistryPoller({ backend, pollInterval: 60, onChange: (id) => manager.invalidate(id) });
+ * // Over an eventually consistent store it re-lists for backend.visibilityLagMs after each change.
  * await poller.start();
  * // Workers: call `await poller.pollOnce()` from a cron handler instead.
  */
@@ -75,8 +87,13 @@ export class RegistryPoller {
   readonly #report: ErrorReporter;
   readonly #maxBackoffMs: number;
   #interval: number;
+  readonly #lagOption: number | undefined;
+  readonly #now: () => number;
   #snapshot = new Map<string, Seen>();
   #revision: string | null = null;
+  // A listing that starts at or after this time is complete for the current revision.
+  #settleAt = 0;
+  #settled = true;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #running = false;
   #failures = 0;
@@ -89,7 +106,19 @@ export class RegistryPoller {
     this.#interval = positive(options.pollInterval ?? options.pollingInterval ?? 5);
     this.#maxBackoffMs = (options.maxBackoff ?? 300) * 1000;
     this.#report = options.onError ?? (() => {});
+    this.#lagOption = options.visibilityLagMs;
+    this.#now = options.now ?? Date.now;
     if (options.onChange) this.#callbacks.push(options.onChange);
+  }
+
+  /** How late (ms) a write may show in a listing after the revision moved. */
+  get visibilityLagMs(): number {
+    return this.#lagOption ?? this.backend.visibilityLagMs ?? 0;
+  }
+
+  /** True while the current revision's listing may still be incomplete (the next poll lists). */
+  get settling(): boolean {
+    return !this.#settled;
   }
 
   /** Seconds between polls; setting a value ≤ 0 throws `ValidationError`. */
@@ -123,8 +152,20 @@ export class RegistryPoller {
   /** Takes the current state as the baseline without reporting it. */
   async snapshot(): Promise<void> {
     const revision = await this.backend.revision();
+    const seenAt = this.#now();
+    const listedAt = this.#now();
     this.#snapshot = this.#index(await this.backend.listAll());
+    this.#accept(revision, seenAt, listedAt);
+  }
+
+  /**
+   * Records the revision a listing was made under. A revision first seen at `seenAt` is
+   * complete in listings that start `visibilityLagMs` later (the store's contract).
+   */
+  #accept(revision: string, seenAt: number, listedAt: number): void {
+    if (revision !== this.#revision) this.#settleAt = seenAt + this.visibilityLagMs;
     this.#revision = revision;
+    this.#settled = listedAt >= this.#settleAt;
   }
 
   /**
@@ -141,11 +182,15 @@ export class RegistryPoller {
   async #poll(): Promise<RegistryChange[]> {
     // Read the revision before listing: a write in between moves it again, so the next poll lists.
     const revision = await this.backend.revision();
-    if (revision === this.#revision) return [];
+    const seenAt = this.#now();
+    // Unchanged and settled: nothing to list. Unchanged but settling: list again, since the
+    // listing may still lag a write the revision already counts.
+    if (revision === this.#revision && this.#settled) return [];
+    const listedAt = this.#now();
     const next = this.#index(await this.backend.listAll());
     const changes = this.#diff(this.#snapshot, next);
     this.#snapshot = next;
-    this.#revision = revision;
+    this.#accept(revision, seenAt, listedAt);
     for (const change of changes) await this.#emit(change);
     return changes;
   }

@@ -1,0 +1,176 @@
+/**
+ * {@link RecordWriter}: how {@link StoreRegistryBackend} writes — read, mutate, compare-and-set
+ * (retried against other processes), retention, then the event — and the checks its writes share.
+ * @module
+ */
+import { ConflictError, ValidationError } from "../errors.ts";
+import { Event, type EventType } from "../events/event.ts";
+import type { ErrorReporter, EventBus } from "../events/types.ts";
+import { KeyedLock } from "../util/keyed-lock.ts";
+import type { JsonObject } from "../validate.ts";
+import type { Page, RecordStore } from "./record-store.ts";
+import { computeEtag, type RegistrationDict, type StoredRegistration } from "./registration.ts";
+
+// A write retries its compare-and-set this many times against writers in other processes
+// (writers in this process queue on a per-id lock and never collide).
+const MAX_WRITE_ATTEMPTS = 25;
+
+/** Computes the next record from the current one (`null`: write nothing). */
+export type Mutation = (
+  current: StoredRegistration | null,
+  at: string,
+) => Promise<RegistrationDict | null>;
+
+/** What a write did. */
+export interface WriteResult {
+  current: StoredRegistration | null;
+  next: RegistrationDict | null;
+}
+
+/**
+ * A positive integer version, or `ValidationError` naming `field`.
+ * @example
+ * validateVersion(3); // 3
+ * validateVersion(0, "historyLimit"); // throws, naming historyLimit
+ */
+export function validateVersion(version: unknown, field = "version"): number {
+  if (typeof version !== "number" || !Number.isInteger(version) || version < 1) {
+    throw new ValidationError(
+      `Invalid ${field} ${JSON.stringify(version)}: expected an integer of at least 1`,
+      [{ path: [field], message: "expected an integer of at least 1" }],
+    );
+  }
+  return version;
+}
+
+/**
+ * `ConflictError` unless `ifVersion` is absent or the current version.
+ * @example
+ * checkIfVersion("my-bot", current, options.ifVersion);
+ */
+export function checkIfVersion(
+  botId: string,
+  current: StoredRegistration,
+  ifVersion: number | undefined,
+): void {
+  if (ifVersion !== undefined && ifVersion !== current.version) {
+    throw new ConflictError(`Bot '${botId}' is at version ${current.version}, not ${ifVersion}`);
+  }
+}
+
+/**
+ * A page, with its cursor only when there is one.
+ * @example
+ * page([a, b], undefined); // { items: [a, b] }
+ */
+export function page<T>(items: T[], cursor: string | undefined): Page<T> {
+  return cursor === undefined ? { items } : { items, cursor };
+}
+
+/** Options of {@link RecordWriter}. */
+export interface RecordWriterOptions {
+  store: RecordStore;
+  eventBus: EventBus | undefined;
+  topic: string;
+  historyLimit: number | undefined;
+  onError: ErrorReporter;
+}
+
+/**
+ * The write path of a store-backed registry: one writer per id at a time in this process, the
+ * store's compare-and-set across processes, retention after each write, events after it.
+ * @example
+ * const writer = new RecordWriter({ store, eventBus, topic: "registry:bots", historyLimit: undefined, onError });
+ * await writer.write("my-bot", (current, at) => writer.record("my-bot", config, "active", {}, current, at), () => "updated");
+ */
+export class RecordWriter {
+  readonly #o: RecordWriterOptions;
+  readonly #lock = new KeyedLock();
+
+  constructor(options: RecordWriterOptions) {
+    this.#o = options;
+  }
+
+  /** Reads, mutates and compare-and-sets one record; publishes the event for what happened. */
+  async write(
+    botId: string,
+    at: () => string,
+    mutate: Mutation,
+    eventFor: (before: StoredRegistration | null) => EventType,
+  ): Promise<WriteResult> {
+    const { store } = this.#o;
+    const result = await this.#lock.run(botId, async () => {
+      for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+        const current = await store.get(botId);
+        const next = await mutate(current, at());
+        if (next === null) return { current, next };
+        if (await store.put(next, { expectedVersion: current?.version ?? null })) {
+          await this.#retain(botId);
+          return { current, next };
+        }
+      }
+      throw new ConflictError(
+        `Write to bot '${botId}' lost ${MAX_WRITE_ATTEMPTS} races to other writers`,
+      );
+    });
+    if (result.next) await this.publish(eventFor(result.current), botId, result.next.version);
+    return result;
+  }
+
+  /** Deletes a record and its history (queued behind this process's writes to it). */
+  async delete(botId: string): Promise<boolean> {
+    const deleted = await this.#lock.run(botId, () => this.#o.store.delete(botId));
+    if (deleted) await this.publish("deleted", botId, null);
+    return deleted;
+  }
+
+  /** Applies `historyLimit` after a write; a failure is reported, never thrown (the write happened). */
+  async #retain(botId: string): Promise<void> {
+    const { historyLimit, store, onError } = this.#o;
+    if (historyLimit === undefined) return;
+    try {
+      await store.pruneHistory(botId, historyLimit);
+    } catch (error) {
+      onError(error, `applying historyLimit to bot '${botId}'`);
+    }
+  }
+
+  /** Publishes a write's event; a failure is reported (a HYBRID poller catches up). */
+  async publish(type: EventType, botId: string, version: number | null): Promise<void> {
+    const { eventBus, topic, onError } = this.#o;
+    if (!eventBus) return;
+    const event = new Event({
+      type,
+      topic,
+      payload: { bot_id: botId, version },
+      source: "registry",
+    });
+    try {
+      await eventBus.publish(topic, event);
+    } catch (error) {
+      onError(error, `publishing ${type} for bot '${botId}'`);
+    }
+  }
+
+  /** The next version of a record with this content (version + 1, `created_at` kept). */
+  async record(
+    botId: string,
+    config: JsonObject,
+    status: string,
+    metadata: JsonObject,
+    current: StoredRegistration | null,
+    at: string,
+  ): Promise<RegistrationDict> {
+    return {
+      bot_id: botId,
+      config,
+      status,
+      version: (current?.version ?? 0) + 1,
+      etag: await computeEtag(config, status),
+      created_at: current?.created_at ?? at,
+      updated_at: at,
+      last_accessed_at: current?.last_accessed_at ?? at,
+      metadata,
+    };
+  }
+}
