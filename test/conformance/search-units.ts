@@ -376,6 +376,34 @@ export function searchUnitSuite(h: TestHarness, runtime: string): void {
       }
     });
 
+    it("search.columns.roundtrip - fromColumns(toColumns()) searches, adds and removes as the original", () => {
+      const options = { fieldWeights: { heading: 3 }, k1: 1.1, groupWeight: 0.3 };
+      const index = build(CORPUS, options);
+      index.remove("faq#1");
+      const loaded = Bm25Index.fromColumns(index.toColumns());
+      expect([loaded.size, loaded.options]).toEqual([index.size, index.options]);
+      for (const q of QUERIES) {
+        expect(loaded.search(q, { k: 100 })).toEqual(index.search(q, { k: 100 }));
+        expect(loaded.search(q, { k: 3, collapseGroups: true })).toEqual(
+          index.search(q, { k: 3, collapseGroups: true }),
+        );
+      }
+      loaded.removeGroup("faq.md");
+      loaded.add(doc("extra", "Geothermal heat pumps", "Heat"));
+      const fresh = build(
+        [
+          ...CORPUS.filter((d) => d.group !== "faq.md" && d.id !== "faq#1"),
+          doc("extra", "Geothermal heat pumps", "Heat"),
+        ],
+        options,
+      );
+      for (const q of [...QUERIES, "geothermal heat"])
+        expect(loaded.search(q, { k: 100 })).toEqual(fresh.search(q, { k: 100 }));
+      const columns = index.toColumns();
+      const bad = { ...columns, counts: columns.counts.slice(1) };
+      expect(thrown(() => Bm25Index.fromColumns(bad)) instanceof ValidationError).toBe(true);
+    });
+
     it("search.json.invalid - malformed data is rejected with ValidationError", () => {
       expect(thrown(() => Bm25Index.fromJSON(null)) instanceof ValidationError).toBe(true);
       expect(thrown(() => Bm25Index.fromJSON({ format: "other" })) instanceof ValidationError).toBe(

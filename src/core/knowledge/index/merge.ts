@@ -3,20 +3,71 @@
  * then fused (RRF when both sides answered) into hits with a 0–1 similarity.
  * @module
  */
-import { type FusedHit, fuseRrf, normaliseLexical, type RankedHit } from "./fusion.ts";
+import { fuseRrf, type RankedHit } from "./fusion.ts";
 import type { ScopeState, StoredChunk } from "./scope-state.ts";
 import type { IndexChunk, IndexHit, IndexQuery, IndexScope } from "./types.ts";
 
-const SEP = "\u001e";
+/** A candidate of one scope (`s` is its index in the scopes queried). */
+interface Candidate {
+  s: number;
+  id: string;
+  score: number;
+}
 
-function byScore(a: RankedHit, b: RankedHit): number {
-  return b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+function byScore(a: Candidate, b: Candidate): number {
+  return b.score - a.score || a.s - b.s || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 /** The chunk as the port hands it out (the internal id stays inside). */
 function publicChunk(c: StoredChunk): IndexChunk {
-  const { id: _id, ...chunk } = c;
-  return chunk;
+  return {
+    chunkId: c.chunkId,
+    source: c.source,
+    chunkIndex: c.chunkIndex,
+    text: c.text,
+    headingPath: c.headingPath,
+    headings: c.headings,
+    lineNumber: c.lineNumber,
+    metadata: c.metadata,
+  };
+}
+
+/** One fused hit before its chunk is looked up. */
+interface Fused {
+  s: number;
+  id: string;
+  similarity: number;
+  lexical: number | null;
+  vector: number | null;
+}
+
+const SEP = "\u001e";
+
+/** RRF over the two merged lists (the hybrid case). */
+function fuse(lexical: Candidate[], vector: Candidate[]): Fused[] {
+  const tag = (c: Candidate): RankedHit => ({ id: `${c.s}${SEP}${c.id}`, score: c.score });
+  return fuseRrf(lexical.map(tag), vector.map(tag)).map((h) => {
+    const cut = h.id.indexOf(SEP);
+    return {
+      s: Number(h.id.slice(0, cut)),
+      id: h.id.slice(cut + 1),
+      similarity: h.similarity,
+      lexical: h.lexical,
+      vector: h.vector,
+    };
+  });
+}
+
+/** Lexical only: BM25 over the query's best score (the top hit is 1). */
+function normalise(lexical: Candidate[]): Fused[] {
+  const top = lexical[0]?.score ?? 1;
+  return lexical.map((c) => ({
+    s: c.s,
+    id: c.id,
+    similarity: top > 0 ? c.score / top : 0,
+    lexical: c.score,
+    vector: null,
+  }));
 }
 
 /**
@@ -32,35 +83,35 @@ export async function mergeHits(
   try {
     const hybrid = !!q.vector && !!q.text?.trim();
     const pool = hybrid ? Math.max(q.k * 4, 50) : q.k;
-    const lexical: RankedHit[] = [];
-    const vector: RankedHit[] = [];
-    const tag = (i: number, id: string): string => `${i}${SEP}${id}`;
-    for (const [i, { state }] of scoped.entries()) {
+    const lexical: Candidate[] = [];
+    const vector: Candidate[] = [];
+    for (const [s, { state }] of scoped.entries()) {
       const found = await state.candidates(q, pool);
-      for (const h of found.lexical) lexical.push({ id: tag(i, h.id), score: h.score });
-      for (const h of found.vector) vector.push({ id: tag(i, h.id), score: h.score });
+      for (const h of found.lexical) lexical.push({ s, id: h.id, score: h.score });
+      for (const h of found.vector) vector.push({ s, id: h.id, score: h.score });
     }
-    lexical.sort(byScore);
-    vector.sort(byScore);
-    const fused: FusedHit[] =
+    if (scoped.length > 1) {
+      lexical.sort(byScore);
+      vector.sort(byScore);
+    }
+    const fused =
       vector.length > 0
-        ? fuseRrf(lexical.slice(0, pool), vector.slice(0, pool))
-        : normaliseLexical(lexical.slice(0, pool));
+        ? fuse(lexical.slice(0, pool), vector.slice(0, pool))
+        : normalise(lexical.slice(0, pool));
     const hits: IndexHit[] = [];
     const seen = new Set<string>();
     for (const hit of fused) {
       if (hits.length === q.k) break;
-      const cut = hit.id.indexOf(SEP);
-      const i = Number(hit.id.slice(0, cut));
-      const chunk = scoped[i]?.state.chunks.get(hit.id.slice(cut + 1));
-      if (!chunk) continue;
+      const entry = scoped[hit.s];
+      const chunk = entry?.state.chunks.get(hit.id);
+      if (!entry || !chunk) continue;
       if (q.perSource) {
-        const key = `${i}${SEP}${chunk.source}`;
+        const key = `${hit.s}${SEP}${chunk.source}`;
         if (seen.has(key)) continue;
         seen.add(key);
       }
       hits.push({
-        scope: (scoped[i] as { scope: IndexScope }).scope,
+        scope: entry.scope,
         chunk: publicChunk(chunk),
         similarity: hit.similarity,
         scores: { lexical: hit.lexical, vector: hit.vector, fused: hit.similarity },

@@ -26,14 +26,27 @@ export interface SourceState {
 /** The separator of stable chunk ids (`<domain>\x1f<path>\x1f<position>`). */
 export const ID_SEPARATOR = "\u001f";
 
-/** The version of a file's chunks: its checksum's start and the settings it was chunked with. */
-export function versionOf(source: { checksum: string; fingerprint: string }): string {
-  return `${source.checksum.slice(0, 16)}${source.fingerprint}`;
+/** A short, stable hash of a string (FNV-1a, 32 bits, base 36). */
+function shortHash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(36);
 }
 
-/** The internal id of a chunk of one file version. */
-export function internalId(chunkId: string, version: string): string {
-  return `${chunkId}${ID_SEPARATOR}${version}`;
+/**
+ * The version of a file's chunks: its checksum's start and (hashed) the settings it was chunked
+ * with, so re-chunking the same bytes differently gives new ids.
+ */
+export function versionOf(source: { checksum: string; fingerprint: string }): string {
+  return `${source.checksum.slice(0, 12)}${shortHash(source.fingerprint)}`;
+}
+
+/**
+ * The internal id of a chunk of one file version, unique within a scope (short: a scope holds
+ * tens of thousands and every map of them hashes it).
+ */
+export function internalId(path: string, index: number, version: string): string {
+  return `${path}${ID_SEPARATOR}${index}${ID_SEPARATOR}${version}`;
 }
 
 /** The BM25 group of one file version (its chunks are scored together as a document). */
@@ -164,15 +177,24 @@ export class ScopeState {
   async candidates(q: IndexQuery, pool: number): Promise<ScopeHits> {
     const live = this.live;
     const filter: MetadataFilter | undefined = q.filter;
-    const pass = (id: string): boolean => {
-      if (!live.has(id)) return false;
-      if (!filter) return true;
-      const chunk = this.chunks.get(id);
-      return !!chunk && matchesFilter(metadataOf(this, chunk), filter);
-    };
+    // With nothing staged or waiting for collection, every indexed chunk is live: no check needed.
+    const allLive = this.bm25.size === live.size;
+    const pass =
+      allLive && !filter
+        ? undefined
+        : (id: string): boolean => {
+            if (!live.has(id)) return false;
+            if (!filter) return true;
+            const chunk = this.chunks.get(id);
+            return !!chunk && matchesFilter(metadataOf(this, chunk), filter);
+          };
     const perSource = q.perSource === true;
     const lexical = q.text?.trim()
-      ? this.bm25.search(q.text, { k: pool, filter: pass, collapseGroups: perSource })
+      ? this.bm25.search(q.text, {
+          k: pool,
+          collapseGroups: perSource,
+          ...(pass ? { filter: pass } : {}),
+        })
       : [];
     const vector =
       q.vector && this.vectors && this.embedding === (q.embedding ?? this.embedding)

@@ -43,7 +43,14 @@ interface Header {
   headings: string[][];
   removed: string[];
   sections: Record<string, [number, number]>;
-  bm25?: { options: unknown; fields: string[]; units: number; groups: number };
+  bm25?: {
+    options: unknown;
+    fields: string[];
+    units: number;
+    groups: number;
+    /** 2: posting entries are 16-bit; 4: 32-bit. */
+    entryBytes: number;
+  };
 }
 
 /** One file of a decoded segment. */
@@ -62,6 +69,27 @@ export interface Segment {
   removed: string[];
   /** Bases only: the BM25 index, ready to use. */
   bm25?: Bm25Index;
+}
+
+// Numbers are stored little-endian, as typed arrays hold them on every platform this runs on.
+if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1)
+  throw new Error("botknobs index segments need a little-endian platform");
+
+/** The bytes of a typed array. */
+function bytesOf(a: Uint16Array | Uint32Array): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}
+
+/** A section as 32-bit numbers (copied: sections need not be aligned). */
+function u32(bytes: Uint8Array): Uint32Array {
+  if (bytes.length % 4 !== 0) throw new SegmentError("a 32-bit section has a ragged length");
+  return new Uint32Array(bytes.slice().buffer);
+}
+
+/** A section as 16-bit numbers (copied). */
+function u16(bytes: Uint8Array): Uint16Array {
+  if (bytes.length % 2 !== 0) throw new SegmentError("a 16-bit section has a ragged length");
+  return new Uint16Array(bytes.slice().buffer);
 }
 
 /** A segment that cannot be read: names what is wrong. */
@@ -90,18 +118,86 @@ class Body {
   }
 }
 
+/** UTF-8 of many texts in one buffer; `append` returns each one's length in bytes. */
+class TextBuffer {
+  #bytes = new Uint8Array(1 << 16);
+  #length = 0;
+  readonly #encoder = new TextEncoder();
+  append(text: string): number {
+    const need = this.#length + text.length * 3;
+    if (need > this.#bytes.length) {
+      const grown = new Uint8Array(Math.max(need, this.#bytes.length * 2));
+      grown.set(this.#bytes.subarray(0, this.#length));
+      this.#bytes = grown;
+    }
+    const { written } = this.#encoder.encodeInto(text, this.#bytes.subarray(this.#length));
+    this.#length += written;
+    return written;
+  }
+  bytes(): Uint8Array {
+    return this.#bytes.subarray(0, this.#length);
+  }
+}
+
+const decoder = new TextDecoder();
+
+/**
+ * A chunk read from a segment: its text is decoded from the segment's bytes the first time it is
+ * read (most chunks of a loaded index are never returned), its stable id made when asked for.
+ */
+class LoadedChunk implements StoredChunk {
+  readonly id: string;
+  readonly source: string;
+  readonly chunkIndex: number;
+  readonly headingPath: string;
+  readonly headings: string[];
+  readonly lineNumber: number;
+  readonly metadata: StoredChunk["metadata"];
+  // The segment's text bytes and this chunk's place in them (a view per chunk costs more).
+  readonly #at: { domainId: string; bytes: Uint8Array };
+  readonly #start: number;
+  readonly #end: number;
+  #text: string | undefined;
+
+  constructor(
+    init: Omit<StoredChunk, "text" | "chunkId">,
+    at: { domainId: string; bytes: Uint8Array },
+    start: number,
+    end: number,
+  ) {
+    this.id = init.id;
+    this.source = init.source;
+    this.chunkIndex = init.chunkIndex;
+    this.headingPath = init.headingPath;
+    this.headings = init.headings;
+    this.lineNumber = init.lineNumber;
+    this.metadata = init.metadata;
+    this.#at = at;
+    this.#start = start;
+    this.#end = end;
+  }
+
+  get chunkId(): string {
+    return stableId(this.#at.domainId, this.source, this.chunkIndex);
+  }
+
+  get text(): string {
+    this.#text ??= decoder.decode(this.#at.bytes.subarray(this.#start, this.#end));
+    return this.#text;
+  }
+}
+
 function rowsOf(
   files: DeltaFile[],
   body: Body,
 ): { sources: SourceRow[]; headings: string[][]; dimensions: number | null } {
-  const texts: string[] = [];
+  const text = new TextBuffer();
   const vectors: Float32Array[] = [];
   const headingIndex = new Map<string, number>();
   const headings: string[][] = [];
   const rows = new VarintWriter();
   const sources = files.map((f): SourceRow => {
     for (const c of f.chunks) {
-      texts.push(c.text);
       const key = c.headings.join(SEP_HEADINGS);
       let h = headingIndex.get(key);
       if (h === undefined) {
@@ -110,7 +206,7 @@ function rowsOf(
       }
       rows.write(h);
       rows.write(c.lineNumber);
-      rows.write(c.text.length);
+      rows.write(text.append(c.text));
     }
     if (f.vectors) vectors.push(...f.vectors);
     return [
@@ -122,7 +218,7 @@ function rowsOf(
     ];
   });
   body.add("chunks", rows.toBytes());
-  body.add("text", new TextEncoder().encode(texts.join("")));
+  body.add("text", text.bytes());
   const dimensions = vectors[0]?.length ?? null;
   if (dimensions !== null) {
     const packed = new Float32Array(vectors.length * dimensions);
@@ -207,23 +303,30 @@ export function encodeBase(
   }
   const { sources, headings, dimensions } = rowsOf(files, body);
   // Only committed chunks are written: a base is taken with no update staged in between.
-  const parts = state.bm25.toParts();
+  const columns = state.bm25.toColumns();
+  // Ids and group names are not stored: each unit is (file, chunk) and each group a file version.
   const units = new VarintWriter();
-  for (const id of parts.ids) {
+  for (const id of columns.ids) {
     const [s, c] = where.get(id) ?? [-1, -1];
     if (s < 0) throw new SegmentError(`chunk ${id} is indexed but not live`);
     units.write(s);
     units.write(c);
   }
   const groups = new VarintWriter();
-  for (const g of parts.groups) groups.write(groupSource.get(g) ?? 0);
+  for (const g of columns.groups) {
+    const source = g === null ? undefined : groupSource.get(g);
+    if (source === undefined) throw new SegmentError(`BM25 group ${g} is no file's`);
+    groups.write(source);
+  }
   body.add("bm25.units", units.toBytes());
   body.add("bm25.groups", groups.toBytes());
-  body.add("bm25.unitGroups", parts.unitGroups);
-  body.add("bm25.lengths", parts.lengths);
-  body.add("bm25.postings", parts.postings);
-  body.add("bm25.frequencies", parts.frequencies);
-  body.add("bm25.terms", new TextEncoder().encode(parts.terms));
+  body.add("bm25.unitGroups", bytesOf(columns.unitGroups));
+  for (const [f, l] of columns.lengths.entries()) body.add(`bm25.lengths.${f}`, bytesOf(l));
+  body.add("bm25.counts", bytesOf(columns.counts));
+  body.add("bm25.df", bytesOf(columns.df));
+  body.add("bm25.entries", bytesOf(columns.entries));
+  body.add("bm25.unitEntries", bytesOf(columns.unitEntries as Uint32Array));
+  body.add("bm25.terms", new TextEncoder().encode(columns.terms.join("\n")));
   const header: Header = {
     kind: "base",
     domain_id: state.domainId,
@@ -234,10 +337,11 @@ export function encodeBase(
     removed: [],
     sections: body.sections,
     bm25: {
-      options: parts.options,
-      fields: parts.fields,
-      units: parts.ids.length,
-      groups: parts.groups.length,
+      options: columns.options,
+      fields: columns.fields,
+      units: columns.ids.length,
+      groups: columns.groups.length,
+      entryBytes: columns.entries.BYTES_PER_ELEMENT,
     },
   };
   return pack(header, body, gzip);
@@ -272,7 +376,8 @@ export async function decodeSegment(bytes: Uint8Array): Promise<Segment> {
     if (at[0] + at[1] > body.length) throw new SegmentError(`segment is cut off (${name})`);
     return body.subarray(at[0], at[0] + at[1]);
   };
-  const text = new TextDecoder().decode(section("text") ?? new Uint8Array(0));
+  const text = section("text") ?? new Uint8Array(0);
+  const shared = { domainId: header.domain_id, bytes: text };
   const packed = section("vectors");
   const d = header.dimensions ?? 0;
   const floats =
@@ -291,18 +396,23 @@ export async function decodeSegment(bytes: Uint8Array): Promise<Segment> {
       const length = rows.read();
       const headings = header.headings[h];
       if (!headings) throw new SegmentError(`chunk ${i} of ${path} names no headings`);
-      const chunkId = stableId(header.domain_id, path, i);
-      chunks.push({
-        id: internalId(chunkId, version),
-        chunkId,
-        source: path,
-        chunkIndex: i,
-        text: text.slice(at, at + length),
-        headingPath: paths[h] as string,
-        headings,
-        lineNumber,
-        metadata: metadata as StoredChunk["metadata"],
-      });
+      if (at + length > text.length) throw new SegmentError(`the text of ${path} is cut off`);
+      chunks.push(
+        new LoadedChunk(
+          {
+            id: internalId(path, i, version),
+            source: path,
+            chunkIndex: i,
+            headingPath: paths[h] as string,
+            headings,
+            lineNumber,
+            metadata: metadata as StoredChunk["metadata"],
+          },
+          shared,
+          at,
+          at + length,
+        ),
+      );
       at += length;
     }
     const vectors = floats ? chunks.map(() => floats.subarray(row * d, ++row * d)) : null;
@@ -350,16 +460,20 @@ function bm25Of(
     if (!file) throw new SegmentError(`BM25 group ${g} names no file`);
     groups.push(groupOf(file.path, versionOf(file.state)));
   }
-  return Bm25Index.fromParts({
+  const terms = new TextDecoder().decode(need("bm25.terms"));
+  return Bm25Index.fromColumns({
     options: meta.options as never,
     fields: meta.fields,
     ids,
     groups,
-    unitGroups: need("bm25.unitGroups"),
-    lengths: need("bm25.lengths"),
-    postings: need("bm25.postings"),
-    frequencies: need("bm25.frequencies"),
-    terms: new TextDecoder().decode(need("bm25.terms")),
+    unitGroups: u32(need("bm25.unitGroups")),
+    lengths: meta.fields.map((_, f) => u32(need(`bm25.lengths.${f}`))),
+    terms: terms === "" ? [] : terms.split("\n"),
+    counts: u32(need("bm25.counts")),
+    df: u32(need("bm25.df")),
+    entries: meta.entryBytes === 2 ? u16(need("bm25.entries")) : u32(need("bm25.entries")),
+    // The segment's checksum vouches for the entries: their counts per unit are stored, not recounted.
+    unitEntries: u32(need("bm25.unitEntries")),
   });
 }
 

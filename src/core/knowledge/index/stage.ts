@@ -58,7 +58,10 @@ export class BlobIndexStage implements IndexStage {
     if (vectors && vectors.length !== chunks.length)
       throw new ValidationError(`'${path}': ${vectors.length} vectors for ${chunks.length} chunks`);
     const version = versionOf(source);
-    const stored: StoredChunk[] = chunks.map((c) => ({ ...c, id: internalId(c.chunkId, version) }));
+    const stored: StoredChunk[] = chunks.map((c) => ({
+      ...c,
+      id: internalId(path, c.chunkIndex, version),
+    }));
     const previous = this.#puts.get(path);
     this.state.stage(path, version, stored, vectors);
     if (previous && versionOf(previous.source) !== version)

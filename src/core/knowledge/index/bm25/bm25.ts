@@ -3,6 +3,7 @@
  * @module
  */
 import { ValidationError, type ValidationIssue } from "../../../errors.ts";
+import { type Bm25Columns, columnsOf, stateFromColumns } from "./columns.ts";
 import {
   type Bm25Parts,
   stateFromJson,
@@ -17,12 +18,14 @@ import {
   addLength,
   createState,
   fieldNumber,
+  groupIndex,
   grow,
   type IndexState,
   openGroup,
   openUnit,
   pushEntry,
   termNumber,
+  unitIndex,
 } from "./state.ts";
 import {
   createTokenizer,
@@ -110,7 +113,7 @@ export class Bm25Index {
 
   /** Whether a unit with this id is indexed. */
   has(id: string): boolean {
-    return this.#s.unitOf.has(id);
+    return unitIndex(this.#s).has(id);
   }
 
   /**
@@ -125,7 +128,7 @@ export class Bm25Index {
     const fields = Object.keys(doc.fields)
       .map((name) => ({ name, f: fieldNumber(s, name) }))
       .sort((a, b) => a.f - b.f);
-    const existing = s.unitOf.get(doc.id);
+    const existing = unitIndex(s).get(doc.id);
     if (existing !== undefined) removeUnit(s, existing);
     const g =
       doc.group === undefined
@@ -186,7 +189,7 @@ export class Bm25Index {
 
   /** Removes one unit; false if it was not indexed. */
   remove(id: string): boolean {
-    const u = this.#s.unitOf.get(id);
+    const u = unitIndex(this.#s).get(id);
     if (u === undefined) return false;
     removeUnit(this.#s, u);
     maybeCompact(this.#s);
@@ -195,7 +198,7 @@ export class Bm25Index {
 
   /** Removes every unit of a group (a re-ingested file's old chunks); returns how many. */
   removeGroup(group: string): number {
-    const members = this.#s.groupMembers.get(group);
+    const members = groupIndex(this.#s).get(group);
     if (members === undefined) return 0;
     const units = [...members];
     for (const u of units) removeUnit(this.#s, u);
@@ -230,6 +233,19 @@ export class Bm25Index {
   /** A plain JSON-serialisable snapshot (compacts removed units first). */
   toJSON(): Bm25IndexJson {
     return stateToJson(this.#s);
+  }
+
+  /** The index as typed-array columns (what a binary container stores raw; see `columns.ts`). */
+  toColumns(): Bm25Columns {
+    return columnsOf(this.#s);
+  }
+
+  /** Loads {@link Bm25Index.toColumns} output with bulk copies; `ValidationError` if malformed. */
+  static fromColumns(columns: Bm25Columns): Bm25Index {
+    const state = stateFromColumns(columns);
+    const index = new Bm25Index(state.options);
+    index.#s = state;
+    return index;
   }
 
   /** The stored form with raw bytes for its numeric parts (for binary containers). */

@@ -16,6 +16,7 @@ import {
   openGroup,
   openUnit,
   termNumber,
+  unitIndex,
 } from "./state.ts";
 import type { Bm25IndexJson, Bm25Options } from "./types.ts";
 
@@ -157,6 +158,80 @@ export function stateFromJson(data: unknown): IndexState {
 }
 
 /**
+ * Decodes the posting lists into the pool, one exact block per term, in one pass over the bytes
+ * (the hot loop of loading a stored index: no calls per entry).
+ */
+function loadPostings(
+  s: IndexState,
+  terms: string[],
+  postings: Uint8Array,
+  frequencies: Uint8Array,
+  units: number,
+): void {
+  const fields = s.fields.length;
+  // Every entry takes two varints of at least a byte each: this bounds the pool for any input.
+  s.postings.ensure(2 * terms.length + 2 * Math.min(postings.length, frequencies.length));
+  const unitEntries = s.unitEntries;
+  let p = 0;
+  let q = 0;
+  const varint = (bytes: Uint8Array, at: number): [number, number] => {
+    let value = 0;
+    let scale = 1;
+    for (;;) {
+      const byte = bytes[at++];
+      if (byte === undefined) throw new RangeError("varint stream ends early");
+      value += (byte & 0x7f) * scale;
+      if (byte < 0x80) return [value, at];
+      scale *= 0x80;
+    }
+  };
+  for (const term of terms) {
+    if (s.termOf.has(term)) throw new RangeError(`term ${JSON.stringify(term)} appears twice`);
+    const t = termNumber(s, term);
+    let count: number;
+    [count, p] = varint(postings, p);
+    // Each entry takes a byte or more: a larger count is corrupt, not a reason to allocate.
+    if (count > postings.length - p)
+      throw new RangeError(`term ${JSON.stringify(term)} is cut off`);
+    if (count === 0) continue;
+    let at = s.postings.claim(t, count);
+    const pool = s.postings.pool; // after the claim: a claim may grow it
+    let u = 0;
+    let last = -1;
+    let df = 0;
+    for (let i = 0; i < count; i++) {
+      // Unit gap and packed frequency, each an unsigned LEB128 varint (inlined: one byte is usual).
+      let byte = postings[p++] as number;
+      let gap = byte & 0x7f;
+      for (let shift = 128; byte >= 0x80; shift *= 128) {
+        byte = postings[p++] as number;
+        if (byte === undefined) throw new RangeError("postings end early");
+        gap += (byte & 0x7f) * shift;
+      }
+      byte = frequencies[q++] as number;
+      let packed = byte & 0x7f;
+      for (let shift = 128; byte >= 0x80; shift *= 128) {
+        byte = frequencies[q++] as number;
+        if (byte === undefined) throw new RangeError("frequencies end early");
+        packed += (byte & 0x7f) * shift;
+      }
+      u += gap;
+      if (u >= units || packed > 0xffffffff || packed >>> 5 === 0 || (packed & 31) >= fields)
+        throw new RangeError(`posting ${i} of term ${JSON.stringify(term)} is out of range`);
+      pool[at++] = u;
+      pool[at++] = packed;
+      unitEntries[u] = (unitEntries[u] as number) + 1;
+      if (u !== last) df++;
+      last = u;
+    }
+    s.df[t] = df;
+    s.entries += count;
+  }
+  if (p !== postings.length || q !== frequencies.length)
+    throw new RangeError("postings hold more data than the terms use");
+}
+
+/**
  * Rebuilds a state from {@link stateToParts} output; throws {@link ValidationError} if malformed.
  * @example
  * const state = stateFromParts(parts);
@@ -175,7 +250,7 @@ export function stateFromParts(j: Bm25Parts): IndexState {
     for (const id of j.ids) {
       const g = groupReader.read();
       if (g > j.groups.length) throw new RangeError(`group ${g - 1} of ${id} does not exist`);
-      if (s.unitOf.has(id)) throw new RangeError(`id ${JSON.stringify(id)} appears twice`);
+      if (unitIndex(s).has(id)) throw new RangeError(`id ${JSON.stringify(id)} appears twice`);
       openUnit(s, id, g === 0 ? openGroup(s, null) : g - 1);
     }
     const units = s.ids.length;
@@ -183,36 +258,7 @@ export function stateFromParts(j: Bm25Parts): IndexState {
     for (let f = 0; f < s.fields.length; f++) {
       for (let u = 0; u < units; u++) addLength(s, u, f, lengthReader.read());
     }
-    const reader = new VarintReader(postings);
-    const freqReader = new VarintReader(frequencies);
-    for (const term of terms === "" ? [] : terms.split("\n")) {
-      if (s.termOf.has(term)) throw new RangeError(`term ${JSON.stringify(term)} appears twice`);
-      const t = termNumber(s, term);
-      const count = reader.read();
-      // Each entry takes a byte or more: a larger count is corrupt, not a reason to allocate.
-      if (count > reader.remaining) throw new RangeError(`term ${JSON.stringify(term)} is cut off`);
-      s.postings.preallocate(t, count);
-      let u = 0;
-      let last = -1;
-      let df = 0;
-      for (let i = 0; i < count; i++) {
-        u += reader.read();
-        const packed = freqReader.read();
-        const bad = packed > 0xffffffff || packed >>> 5 === 0 || (packed & 31) >= s.fields.length;
-        if (u >= units || bad) {
-          throw new RangeError(`posting ${i} of term ${JSON.stringify(term)} is out of range`);
-        }
-        s.postings.push(t, u, packed);
-        s.unitEntries[u] = (s.unitEntries[u] as number) + 1;
-        if (u !== last) df++;
-        last = u;
-      }
-      s.df[t] = df;
-      s.entries += count;
-    }
-    if (!reader.done || !freqReader.done) {
-      throw new RangeError("postings hold more data than the terms use");
-    }
+    loadPostings(s, terms === "" ? [] : terms.split("\n"), postings, frequencies, units);
     s.unitTerms = null;
   } catch (e) {
     throw e instanceof ValidationError ? e : invalid((e as Error).message, e);

@@ -28,6 +28,37 @@ export class PostingPool {
   count: Uint32Array = new Uint32Array(1024);
   #used = 2; // offsets 0 and 1 are never a block
 
+  /**
+   * A pool holding, for each term in order, `counts[t]` entries taken from `entries` (pairs
+   * `unit, packed`), each list in one exact block: loading with bulk copies.
+   */
+  static fromLists(counts: Uint32Array, entries: Uint16Array | Uint32Array): PostingPool {
+    const p = new PostingPool();
+    const terms = counts.length;
+    const total = entries.length >> 1;
+    let sum = 0;
+    for (let t = 0; t < terms; t++) sum += counts[t] as number;
+    if (sum !== total) throw new RangeError(`posting counts add up to ${sum}, not ${total}`);
+    p.pool = new Uint32Array(2 + 2 * terms + entries.length);
+    p.reserve(terms);
+    let at = 2;
+    let from = 0;
+    for (let t = 0; t < terms; t++) {
+      const n = counts[t] as number;
+      if (n === 0) continue;
+      p.pool[at + 1] = 2 * n;
+      p.pool.set(entries.subarray(from, from + 2 * n), at + 2);
+      p.head[t] = at;
+      p.tail[t] = at;
+      p.fill[t] = 2 * n;
+      p.count[t] = n;
+      from += 2 * n;
+      at += 2 + 2 * n;
+    }
+    p.#used = at;
+    return p;
+  }
+
   /** Makes room for term numbers below `terms`. */
   reserve(terms: number): void {
     if (terms <= this.head.length) return;
@@ -62,6 +93,28 @@ export class PostingPool {
     const b = this.#block(entries * 2);
     this.head[t] = b;
     this.tail[t] = b;
+  }
+
+  /**
+   * Loading: gives term `t` one exact block for `entries` entries, marked full, and returns the
+   * offset where its payload starts; the caller writes the `[unit, packed]` pairs there.
+   */
+  claim(t: number, entries: number): number {
+    const b = this.#block(entries * 2);
+    this.head[t] = b;
+    this.tail[t] = b;
+    this.fill[t] = entries * 2;
+    this.count[t] = entries;
+    return b + 2;
+  }
+
+  /** Makes room for `words` more words at once (loading, before many claims). */
+  ensure(words: number): void {
+    const end = this.#used + words;
+    if (end <= this.pool.length) return;
+    const next = new Uint32Array(end);
+    next.set(this.pool.subarray(0, this.#used));
+    this.pool = next;
   }
 
   /** Appends one entry to the list of term `t` (reserved). */

@@ -7,10 +7,12 @@ import {
   addLength,
   createState,
   fieldNumber,
+  groupIndex,
   type IndexState,
   openGroup,
   openUnit,
   termNumber,
+  unitIndex,
 } from "./state.ts";
 
 // Sweep tombstones once they hold this share of all posting entries.
@@ -39,13 +41,13 @@ export function forwardIndex(s: IndexState): (Uint32Array | null)[] {
 /**
  * Tombstones unit `u`, keeping every statistic as if it had never been added.
  * @example
- * removeUnit(s, s.unitOf.get("faq#0") ?? -1);
+ * removeUnit(s, unitIndex(s).get("faq#0") ?? -1);
  */
 export function removeUnit(s: IndexState, u: number): void {
   if (!s.alive[u]) return;
   const unitTerms = forwardIndex(s); // before the tombstone: it skips dead units
   s.alive[u] = 0;
-  s.unitOf.delete(s.ids[u] as string);
+  unitIndex(s).delete(s.ids[u] as string);
   s.aliveUnits--;
   for (const t of unitTerms[u] ?? []) s.df[t] = (s.df[t] as number) - 1;
   unitTerms[u] = null;
@@ -59,12 +61,12 @@ export function removeUnit(s: IndexState, u: number): void {
   }
   s.groupSize[g] = (s.groupSize[g] as number) - 1;
   const name = s.groupNames[g];
-  if (name != null) s.groupMembers.get(name)?.delete(u);
+  if (name != null) groupIndex(s).get(name)?.delete(u);
   if (s.groupSize[g] === 0) {
     s.aliveGroups--;
     if (name != null) {
       s.groupOf.delete(name);
-      s.groupMembers.delete(name);
+      groupIndex(s).delete(name);
     }
   }
   s.version++;

@@ -30,7 +30,8 @@ export interface IndexState {
   options: ResolvedBm25Options;
   /** Unit ids by unit number (removed units keep theirs until compaction). */
   ids: string[];
-  unitOf: Map<string, number>;
+  /** Id → unit number; null until first needed (a loaded index builds it on its first change). */
+  unitOf: Map<string, number> | null;
   alive: Uint8Array;
   unitGroup: Int32Array;
   /**
@@ -49,7 +50,8 @@ export interface IndexState {
   /** Group names by group number (null for a unit without a group). */
   groupNames: (string | null)[];
   groupOf: Map<string, number>;
-  groupMembers: Map<string, Set<number>>;
+  /** Group name → its units; null until first needed (see {@link groupIndex}). */
+  groupMembers: Map<string, Set<number>> | null;
   /** Per group: how many alive units it has. */
   groupSize: Uint32Array;
   /** Per field, per group: the total length of its alive units. */
@@ -118,6 +120,39 @@ export function grow<T extends Growable>(array: T, size: number): T {
 }
 
 /**
+ * Id → unit number of the alive units, built on first use (searching never needs it).
+ * @example
+ * unitIndex(s).get("faq#0")
+ */
+export function unitIndex(s: IndexState): Map<string, number> {
+  if (s.unitOf === null) {
+    const map = new Map<string, number>();
+    for (let u = 0; u < s.ids.length; u++) if (s.alive[u]) map.set(s.ids[u] as string, u);
+    s.unitOf = map;
+  }
+  return s.unitOf;
+}
+
+/**
+ * Group name → its alive units, built on first use.
+ * @example
+ * groupIndex(s).get("faq.md")
+ */
+export function groupIndex(s: IndexState): Map<string, Set<number>> {
+  if (s.groupMembers === null) {
+    const map = new Map<string, Set<number>>();
+    for (const name of s.groupOf.keys()) map.set(name, new Set());
+    for (let u = 0; u < s.ids.length; u++) {
+      if (!s.alive[u]) continue;
+      const name = s.groupNames[s.unitGroup[u] as number];
+      if (name != null) map.get(name)?.add(u);
+    }
+    s.groupMembers = map;
+  }
+  return s.groupMembers;
+}
+
+/**
  * The field number of `name`, registering it on first sight.
  * @example
  * fieldNumber(s, "heading") // 0 on a new state
@@ -177,7 +212,7 @@ export function openGroup(s: IndexState, name: string | null): number {
   }
   if (name !== null) {
     s.groupOf.set(name, g);
-    s.groupMembers.set(name, new Set());
+    groupIndex(s).set(name, new Set());
   }
   return g;
 }
@@ -199,7 +234,7 @@ export function pushEntry(s: IndexState, t: number, unit: number, field: number,
 export function openUnit(s: IndexState, id: string, g: number): number {
   const u = s.ids.length;
   s.ids.push(id);
-  s.unitOf.set(id, u);
+  unitIndex(s).set(id, u);
   s.alive = grow(s.alive, u + 1);
   s.alive[u] = 1;
   s.unitGroup = grow(s.unitGroup, u + 1);
@@ -211,7 +246,7 @@ export function openUnit(s: IndexState, id: string, g: number): number {
   if ((s.groupSize[g] as number) === 0) s.aliveGroups++;
   s.groupSize[g] = (s.groupSize[g] as number) + 1;
   const name = s.groupNames[g];
-  if (name != null) s.groupMembers.get(name)?.add(u);
+  if (name != null) groupIndex(s).get(name)?.add(u);
   s.version++;
   return u;
 }
