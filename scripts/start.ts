@@ -1,14 +1,16 @@
 /**
- * `npm start`: the botknobs API on 127.0.0.1:8787 (Node), on embedded defaults — in-memory
- * registry, knowledge base and event bus — seeded with a demo bot and a small knowledge base so
- * the README's `curl` examples answer at once.
+ * `npm start`: the botknobs API on 127.0.0.1:8787 (Node), embedded — no server to install.
+ * It keeps the registry (every version of every bot), the knowledge files and their search index
+ * under `./data` (`BOTKNOBS_DATA` moves it), so a restart finds everything as it was; on a fresh
+ * data folder it seeds a demo bot and a small knowledge base so the README's `curl` examples
+ * answer at once. `npm start -- --memory` keeps everything in memory instead (gone on exit).
  *
- * Environment: PORT (8787), BOTKNOBS_HOST (127.0.0.1), BOTKNOBS_TOKENS (comma-separated
- * read-write bearer tokens), BOTKNOBS_READ_TOKENS (read-only tokens). Without tokens the API
- * is open, so it refuses to listen anywhere but loopback.
+ * Environment: PORT (8787), BOTKNOBS_HOST (127.0.0.1), BOTKNOBS_DATA (./data), BOTKNOBS_TOKENS
+ * (comma-separated read-write bearer tokens), BOTKNOBS_READ_TOKENS (read-only tokens). Without
+ * tokens the API is open, so it refuses to listen anywhere but loopback.
  */
-import { serveApp, upgradeWebSocket } from "../src/adapters/node/index.ts";
-import { createInMemoryApp } from "../src/server/index.ts";
+import { createFileApp, serveApp, upgradeWebSocket } from "../src/adapters/node/index.ts";
+import { createInMemoryApp, type ServedApp } from "../src/server/index.ts";
 
 const list = (value: string | undefined): string[] =>
   (value ?? "")
@@ -19,6 +21,7 @@ const tokens = list(process.env.BOTKNOBS_TOKENS);
 const readOnlyTokens = list(process.env.BOTKNOBS_READ_TOKENS);
 const hostname = process.env.BOTKNOBS_HOST ?? "127.0.0.1";
 const port = Number(process.env.PORT ?? 8787);
+const memory = process.argv.includes("--memory");
 const loopback = /^(127\.\d+\.\d+\.\d+|localhost|::1)$/.test(hostname);
 const auth = tokens.length + readOnlyTokens.length > 0;
 if (!auth && !loopback) {
@@ -28,35 +31,48 @@ if (!auth && !loopback) {
   process.exit(1);
 }
 
-const { app, registry, knowledge, ingestion } = createInMemoryApp({
-  upgradeWebSocket,
-  ...(auth ? { auth: { tokens, readOnlyTokens } } : {}),
-});
+const options = { upgradeWebSocket, ...(auth ? { auth: { tokens, readOnlyTokens } } : {}) };
+let services: ServedApp;
+let kept: string;
+if (memory) {
+  services = createInMemoryApp(options);
+  kept = "in memory (--memory): nothing is kept when it stops";
+} else {
+  const fileApp = createFileApp({ ...options, path: process.env.BOTKNOBS_DATA ?? "./data" });
+  const swept = await fileApp.sweep();
+  const cleaned = swept.files + swept.objects;
+  kept = `data kept in ${fileApp.path}${cleaned ? ` (cleaned up ${cleaned} leftovers of an earlier crash)` : ""}`;
+  services = fileApp;
+}
+const { app, registry, knowledge, ingestion } = services;
 
-// Demo data: one bot, one knowledge base with two files, ingested.
-await registry.register("support-bot", {
-  llm: { provider: "anthropic", model: "claude-3-sonnet" },
-  system_prompt: "You are a helpful support agent.",
-  knowledge: { domain: "support" },
-});
-await knowledge.createKb("support", { metadata: { description: "Support docs" } });
-await knowledge.putFile(
-  "support",
-  "faq.md",
-  "# FAQ\n\n## How do I reset my password?\n\nGo to settings, then Security, then Reset password.\n\n## How do I contact support?\n\nWrite to the help desk from the app.",
-);
-await knowledge.putFile(
-  "support",
-  "plans.json",
-  JSON.stringify({
-    title: "Plans",
-    plans: [
-      { name: "Free", description: "One bot, community support" },
-      { name: "Team", description: "Ten bots, email support" },
-    ],
-  }),
-);
-await ingestion.ingest("support");
+// Demo data on a fresh data folder: one bot, one knowledge base with two files, ingested.
+const fresh = (await registry.count()) === 0 && (await knowledge.listKbs()).length === 0;
+if (fresh) {
+  await registry.register("support-bot", {
+    llm: { provider: "anthropic", model: "claude-3-sonnet" },
+    system_prompt: "You are a helpful support agent.",
+    knowledge: { domain: "support" },
+  });
+  await knowledge.createKb("support", { metadata: { description: "Support docs" } });
+  await knowledge.putFile(
+    "support",
+    "faq.md",
+    "# FAQ\n\n## How do I reset my password?\n\nGo to settings, then Security, then Reset password.\n\n## How do I contact support?\n\nWrite to the help desk from the app.",
+  );
+  await knowledge.putFile(
+    "support",
+    "plans.json",
+    JSON.stringify({
+      title: "Plans",
+      plans: [
+        { name: "Free", description: "One bot, community support" },
+        { name: "Team", description: "Ten bots, email support" },
+      ],
+    }),
+  );
+  await ingestion.ingest("support");
+}
 
 const served = await serveApp(app, { hostname, port });
 console.log(
@@ -64,7 +80,12 @@ console.log(
     ? `botknobs API on ${served.url} — bearer tokens required (${tokens.length} read-write, ${readOnlyTokens.length} read-only)`
     : `botknobs API on ${served.url} — no auth (loopback only; set BOTKNOBS_TOKENS to require tokens)`,
 );
-console.log("seeded: bot 'support-bot', knowledge base 'support' (faq.md, plans.json), ingested");
+console.log(kept);
+console.log(
+  fresh
+    ? "seeded: bot 'support-bot', knowledge base 'support' (faq.md, plans.json), ingested"
+    : `found: ${await registry.count()} active bot(s), ${(await knowledge.listKbs()).length} knowledge base(s)`,
+);
 console.log(
   `try: curl ${served.url}/bots/support-bot   ·   curl '${served.url}/kb/support/search?q=reset+password'`,
 );

@@ -5,6 +5,8 @@
  * Redis adapters join this entry as they land.
  * @module
  */
+
+export { createFileApp, type FileApp } from "./file-app.ts";
 export {
   createKnowledgeBackend,
   FileKnowledgeBackend,

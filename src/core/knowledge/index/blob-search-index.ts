@@ -520,6 +520,38 @@ export class BlobSearchIndex implements SearchIndex {
     return existed;
   }
 
+  /**
+   * Removes segments no head lists (written by a commit whose process died before it listed
+   * them), older than `olderThanMs` (default one hour: commits in progress are safe). Returns
+   * how many it removed.
+   * @example
+   * await index.sweep();
+   */
+  async sweep(options: { olderThanMs?: number } = {}): Promise<number> {
+    if (!this.store) return 0;
+    const cutoff = this.#now() - (options.olderThanMs ?? 3_600_000);
+    let removed = 0;
+    for (const scope of await this.scopes()) {
+      const read = await this.#readHead(scope).catch(() => null);
+      if (!read) continue;
+      const listed = new Set([...read.head.segments.map((s) => s.key), this.#headKey(scope)]);
+      const stale: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await this.store.list({
+          prefix: this.indexPrefix(scope),
+          ...(cursor ? { cursor } : {}),
+        });
+        for (const o of page.objects)
+          if (!listed.has(o.key) && o.uploaded.getTime() < cutoff) stale.push(o.key);
+        cursor = page.cursor;
+      } while (cursor);
+      if (stale.length) await this.store.delete(stale);
+      removed += stale.length;
+    }
+    return removed;
+  }
+
   async scopes(): Promise<IndexScope[]> {
     const found: IndexScope[] = [];
     if (!this.store) {
