@@ -49,7 +49,10 @@ export interface BlobSearchIndexOptions {
   bm25?: Bm25Options;
   /** Look for a newer commit of a scope at most this often, in ms (default 0: before every query). */
   refreshMs?: number;
-  /** Compress segments with gzip (default true). */
+  /**
+   * Gzip whole segments (default false: chunk texts are always stored in deflated blocks, and a
+   * gzipped segment loads slower; worth it only where bytes cost more than time).
+   */
   compress?: boolean;
   /** Write a new base once this many deltas pile up (default 16), or their chunks reach a quarter of the base's. */
   maxDeltas?: number;
@@ -122,7 +125,7 @@ export class BlobSearchIndex implements SearchIndex {
     this.prefix = p === "" ? "" : `${p.replace(/\/+$/, "")}/`;
     this.#bm25 = options.bm25 ?? {};
     this.#refreshMs = options.refreshMs ?? 0;
-    this.#compress = options.compress ?? true;
+    this.#compress = options.compress ?? false;
     this.#maxDeltas = options.maxDeltas ?? 16;
     this.#now = options.now ?? Date.now;
     this.capabilities = {

@@ -11,13 +11,13 @@ import { Bm25Index } from "./bm25/bm25.ts";
 import { VarintReader, VarintWriter } from "./bm25/codec.ts";
 import {
   groupOf,
-  ID_SEPARATOR,
   internalId,
   ScopeState,
   type SourceState,
   type StoredChunk,
   versionOf,
 } from "./scope-state.ts";
+import { LoadedChunk, TextBlocks, TextBlockWriter, TextCursor } from "./segment-text.ts";
 import { MemoryVectorStore } from "./vector-store.ts";
 
 /** The segment format this code writes and reads. */
@@ -103,10 +103,6 @@ export interface DeltaFile {
   vectors: Float32Array[] | null;
 }
 
-function stableId(domainId: string, path: string, index: number): string {
-  return `${domainId}${ID_SEPARATOR}${path}${ID_SEPARATOR}${index}`;
-}
-
 class Body {
   readonly parts: Uint8Array[] = [];
   readonly sections: Record<string, [number, number]> = {};
@@ -118,80 +114,11 @@ class Body {
   }
 }
 
-/** UTF-8 of many texts in one buffer; `append` returns each one's length in bytes. */
-class TextBuffer {
-  #bytes = new Uint8Array(1 << 16);
-  #length = 0;
-  readonly #encoder = new TextEncoder();
-  append(text: string): number {
-    const need = this.#length + text.length * 3;
-    if (need > this.#bytes.length) {
-      const grown = new Uint8Array(Math.max(need, this.#bytes.length * 2));
-      grown.set(this.#bytes.subarray(0, this.#length));
-      this.#bytes = grown;
-    }
-    const { written } = this.#encoder.encodeInto(text, this.#bytes.subarray(this.#length));
-    this.#length += written;
-    return written;
-  }
-  bytes(): Uint8Array {
-    return this.#bytes.subarray(0, this.#length);
-  }
-}
-
-const decoder = new TextDecoder();
-
-/**
- * A chunk read from a segment: its text is decoded from the segment's bytes the first time it is
- * read (most chunks of a loaded index are never returned), its stable id made when asked for.
- */
-class LoadedChunk implements StoredChunk {
-  readonly id: string;
-  readonly source: string;
-  readonly chunkIndex: number;
-  readonly headingPath: string;
-  readonly headings: string[];
-  readonly lineNumber: number;
-  readonly metadata: StoredChunk["metadata"];
-  // The segment's text bytes and this chunk's place in them (a view per chunk costs more).
-  readonly #at: { domainId: string; bytes: Uint8Array };
-  readonly #start: number;
-  readonly #end: number;
-  #text: string | undefined;
-
-  constructor(
-    init: Omit<StoredChunk, "text" | "chunkId">,
-    at: { domainId: string; bytes: Uint8Array },
-    start: number,
-    end: number,
-  ) {
-    this.id = init.id;
-    this.source = init.source;
-    this.chunkIndex = init.chunkIndex;
-    this.headingPath = init.headingPath;
-    this.headings = init.headings;
-    this.lineNumber = init.lineNumber;
-    this.metadata = init.metadata;
-    this.#at = at;
-    this.#start = start;
-    this.#end = end;
-  }
-
-  get chunkId(): string {
-    return stableId(this.#at.domainId, this.source, this.chunkIndex);
-  }
-
-  get text(): string {
-    this.#text ??= decoder.decode(this.#at.bytes.subarray(this.#start, this.#end));
-    return this.#text;
-  }
-}
-
 function rowsOf(
   files: DeltaFile[],
   body: Body,
 ): { sources: SourceRow[]; headings: string[][]; dimensions: number | null } {
-  const text = new TextBuffer();
+  const text = new TextBlockWriter();
   const vectors: Float32Array[] = [];
   const headingIndex = new Map<string, number>();
   const headings: string[][] = [];
@@ -218,7 +145,9 @@ function rowsOf(
     ];
   });
   body.add("chunks", rows.toBytes());
-  body.add("text", text.bytes());
+  const blocks = text.finish();
+  body.add("text", blocks.data);
+  body.add("textBlocks", new Uint8Array(blocks.table.buffer));
   const dimensions = vectors[0]?.length ?? null;
   if (dimensions !== null) {
     const packed = new Float32Array(vectors.length * dimensions);
@@ -376,13 +305,16 @@ export async function decodeSegment(bytes: Uint8Array): Promise<Segment> {
     if (at[0] + at[1] > body.length) throw new SegmentError(`segment is cut off (${name})`);
     return body.subarray(at[0], at[0] + at[1]);
   };
-  const text = section("text") ?? new Uint8Array(0);
-  const shared = { domainId: header.domain_id, bytes: text };
+  const blocks = new TextBlocks(
+    header.domain_id,
+    section("text") ?? new Uint8Array(0),
+    u32(section("textBlocks") ?? new Uint8Array(0)),
+  );
+  const places = new TextCursor(u32(section("textBlocks") ?? new Uint8Array(0)));
   const packed = section("vectors");
   const d = header.dimensions ?? 0;
   const floats =
     packed && d > 0 ? new Float32Array(packed.slice().buffer, 0, packed.length / 4) : null;
-  let at = 0;
   let row = 0;
   const rows = new VarintReader(section("chunks") ?? new Uint8Array(0));
   // Chunks of one heading list share its array and path (as the chunker makes them).
@@ -396,7 +328,6 @@ export async function decodeSegment(bytes: Uint8Array): Promise<Segment> {
       const length = rows.read();
       const headings = header.headings[h];
       if (!headings) throw new SegmentError(`chunk ${i} of ${path} names no headings`);
-      if (at + length > text.length) throw new SegmentError(`the text of ${path} is cut off`);
       chunks.push(
         new LoadedChunk(
           {
@@ -408,12 +339,10 @@ export async function decodeSegment(bytes: Uint8Array): Promise<Segment> {
             lineNumber,
             metadata: metadata as StoredChunk["metadata"],
           },
-          shared,
-          at,
-          at + length,
+          blocks,
+          places.next(length),
         ),
       );
-      at += length;
     }
     const vectors = floats ? chunks.map(() => floats.subarray(row * d, ++row * d)) : null;
     return {
@@ -423,7 +352,7 @@ export async function decodeSegment(bytes: Uint8Array): Promise<Segment> {
       vectors,
     };
   });
-  if (at !== text.length) throw new SegmentError("segment text does not match its chunks");
+  if (!places.done) throw new SegmentError("segment text does not match its chunks");
   const segment: Segment = {
     kind: header.kind,
     embedding: header.embedding,
