@@ -25,6 +25,13 @@ export interface KnowledgeBackendSuiteOptions {
     context: KnowledgeBackendContext,
   ): Promise<KnowledgeResourceBackend> | KnowledgeResourceBackend;
   destroy?(backend: KnowledgeResourceBackend): Promise<void>;
+  /**
+   * A second backend over the same storage, as another process would open it. The cases with
+   * writers in two places need it (without it they are skipped).
+   */
+  reopen?(
+    backend: KnowledgeResourceBackend,
+  ): Promise<KnowledgeResourceBackend> | KnowledgeResourceBackend;
   /** The backend honours the `now` it is given (default true); without it the lease case is skipped. */
   injectableClock?: boolean;
 }
@@ -399,6 +406,32 @@ export function knowledgeBackendSuite(h: TestHarness, options: KnowledgeBackendS
       const info = await kb.getInfo("d");
       expect([info?.fileCount, info?.version]).toEqual([1, "241"]);
     });
+
+    itUnless(h, !options.reopen && "no reopen: one backend instance only")(
+      "concurrency.two-writers - two backends over one storage: nothing lost, the list matches the bytes",
+      async () => {
+        await kb.createKb("d");
+        const other = await (options.reopen as NonNullable<typeof options.reopen>)(kb);
+        await other.initialize();
+        const write = (backend: KnowledgeResourceBackend, who: string, round: number) =>
+          Promise.all(
+            Array.from({ length: 8 }, (_, i) =>
+              backend.putFile(
+                "d",
+                i % 2 ? `${who}-${i}.md` : `shared-${i}.md`,
+                jittered(`${who} ${round} ${i}`),
+              ),
+            ),
+          );
+        for (let round = 0; round < 6; round++)
+          await Promise.all([write(kb, "a", round), write(other, "b", round)]);
+        await expectConsistent("d");
+        const paths = (await other.listFiles("d")).map((f) => f.path);
+        expect(paths.length).toBe(4 + 2 * 4);
+        expect((await kb.getInfo("d"))?.version).toBe(String(1 + 6 * 16));
+        await other.close();
+      },
+    );
 
     it("concurrency.put-delete - racing put and delete of one path never list a file without bytes", async () => {
       await kb.createKb("d");

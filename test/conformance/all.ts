@@ -60,10 +60,17 @@ export function runAll(h: TestHarness, runtime: string): void {
     name: `InMemoryKnowledgeBackend (${runtime})`,
     create: ({ now }) => new InMemoryKnowledgeBackend({ now }),
   });
+  const kbStores = new WeakMap<object, MemoryBlobStore>();
   knowledgeBackendSuite(h, {
     name: `BlobKnowledgeBackend over a store with 0–4 ms latency (${runtime})`,
-    create: ({ now }) =>
-      new BlobKnowledgeBackend({ store: withLatency(new MemoryBlobStore(), 4), now }),
+    create: ({ now }) => {
+      const store = new MemoryBlobStore();
+      const kb = new BlobKnowledgeBackend({ store: withLatency(store, 4), now });
+      kbStores.set(kb, store);
+      return kb;
+    },
+    reopen: (kb) =>
+      new BlobKnowledgeBackend({ store: withLatency(kbStores.get(kb) as MemoryBlobStore, 4) }),
   });
   searchIndexSuite(h, {
     name: `BlobSearchIndex in memory (${runtime})`,

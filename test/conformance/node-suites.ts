@@ -117,6 +117,7 @@ export function runNodeSuites(h: TestHarness, runtime: string): void {
     },
     destroy: async (kb: KnowledgeResourceBackend) =>
       rmSync(roots.get(kb) as string, { recursive: true, force: true }),
+    reopen: (kb) => new FileKnowledgeBackend({ path: roots.get(kb) as string }),
   });
 
   searchIndexSuite(h, {
