@@ -15,22 +15,7 @@ export function canonicalJson(value: unknown): string {
   });
 }
 
-const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
-
-/** Lower-case hex of bytes. */
-export function toHex(bytes: Uint8Array): string {
-  let out = "";
-  for (const b of bytes) out += HEX[b];
-  return out;
-}
-
-/** SHA-256 of text (UTF-8) or bytes, as lower-case hex. */
-export async function sha256Hex(data: string | Uint8Array): Promise<string> {
-  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
-  return toHex(
-    new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>)),
-  );
-}
+export { sha256Hex, toHex } from "./sha256.ts";
 
 /** Parses an ISO-8601 timestamp (`Z` or `+00:00`); `fallback` when missing or empty. */
 export function parseTimestamp(value: unknown, fallback: Date): Date {

@@ -1,10 +1,35 @@
 /**
  * Incremental SHA-256 (FIPS 180-4) for streams: Web Crypto's `digest` needs the whole input at
- * once, and a streamed upload must be hashed as it passes without holding it in memory.
- * One-shot hashing of bytes already in memory uses Web Crypto (`sha256Hex`), which is faster.
+ * once, and a streamed upload must be hashed as it passes without holding it in memory. And
+ * `sha256Hex` for bytes in memory: this code for small inputs (Web Crypto's digest is a promise
+ * settled off the main thread, which costs more than hashing a few KB), Web Crypto for large ones.
  * @module
  */
-import { toHex } from "./json.ts";
+
+const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
+/** Lower-case hex of bytes. */
+export function toHex(bytes: Uint8Array): string {
+  let out = "";
+  for (const b of bytes) out += HEX[b];
+  return out;
+}
+
+// Below this many bytes hashing here is faster than a round trip to Web Crypto.
+const SMALL_INPUT_BYTES = 16 * 1024;
+
+/**
+ * SHA-256 of text (UTF-8) or bytes, as lower-case hex.
+ * @example
+ * await sha256Hex("abc") // "ba7816bf…"
+ */
+export async function sha256Hex(data: string | Uint8Array): Promise<string> {
+  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  if (bytes.length < SMALL_INPUT_BYTES) return new Sha256().update(bytes).hex();
+  return toHex(
+    new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>)),
+  );
+}
 
 // Int32Array (not Uint32Array): words above 2^31 would otherwise leave V8's small-integer
 // fast path on every read; the arithmetic is mod 2^32 either way.

@@ -59,8 +59,15 @@ export class BlobIndexStage implements IndexStage {
       throw new ValidationError(`'${path}': ${vectors.length} vectors for ${chunks.length} chunks`);
     const version = versionOf(source);
     const stored: StoredChunk[] = chunks.map((c) => ({
-      ...c,
       id: internalId(path, c.chunkIndex, version),
+      chunkId: c.chunkId,
+      source: c.source,
+      chunkIndex: c.chunkIndex,
+      text: c.text,
+      headingPath: c.headingPath,
+      headings: c.headings,
+      lineNumber: c.lineNumber,
+      metadata: c.metadata,
     }));
     const previous = this.#puts.get(path);
     this.state.stage(path, version, stored, vectors);

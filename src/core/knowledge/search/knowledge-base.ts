@@ -137,12 +137,13 @@ export class RAGKnowledgeBase {
       }
       return scopes;
     }
-    if (!this.#knowledge)
-      return (await this.index.scopes()).filter((s) => s.generation === DEFAULT_GENERATION);
-    return (await this.#knowledge.listKbs()).map((i) => ({
-      domainId: i.domainId,
-      generation: i.generation,
-    }));
+    const held = await this.index.scopes();
+    if (!this.#knowledge) return held.filter((s) => s.generation === DEFAULT_GENERATION);
+    // What the index holds, if it is still the current knowledge base of its domain.
+    const current: IndexScope[] = [];
+    for (const s of held)
+      if ((await this.#knowledge.getInfo(s.domainId))?.generation === s.generation) current.push(s);
+    return current;
   }
 
   /** Starts an atomic update of one domain. */

@@ -44,12 +44,30 @@ export class Draft {
   }
 
   set(path: string, entry: FileEntry | null): void {
+    const before = this.changes.get(path);
+    if (before) this.#count(path, -1);
+    if (entry) this.#count(path, 1);
     this.changes.set(path, entry);
+  }
+
+  /** Per folder (`"docs/"`): how many files this change adds below it, and one of them. */
+  readonly #added = new Map<string, { n: number; path: string }>();
+
+  #count(path: string, delta: number): void {
+    for (let i = path.indexOf("/"); i > 0; i = path.indexOf("/", i + 1)) {
+      const folder = path.slice(0, i + 1);
+      const seen = this.#added.get(folder) ?? { n: 0, path };
+      seen.n += delta;
+      if (delta > 0) seen.path = path;
+      if (seen.n > 0) this.#added.set(folder, seen);
+      else this.#added.delete(folder);
+    }
   }
 
   /** The first file below `folder` (`"docs/"`) as it will be after this change, or null. */
   async firstUnder(folder: string): Promise<string | null> {
-    for (const [path, entry] of this.changes) if (entry && path.startsWith(folder)) return path;
+    const added = this.#added.get(folder);
+    if (added) return added.path;
     for await (const entry of scan(this.#root, folder, this.#source))
       if (this.changes.get(entry.path) !== null) return entry.path;
     return null;

@@ -6,13 +6,14 @@ import { MemoryBlobStore } from "../../blob/memory-blob-store.ts";
 import { BlobKnowledgeBackend, type BlobKnowledgeBackendOptions } from "./blob-backend.ts";
 
 /**
- * Knowledge files in memory (the blob-store backend over {@link MemoryBlobStore}).
+ * Knowledge files in memory (the blob-store backend over {@link MemoryBlobStore}). No copies at
+ * `<domain>/<path>` are kept by default: no other tool can read this process's memory.
  * @example
  * const kb = new InMemoryKnowledgeBackend();
  * await kb.createKb("my-domain", { metadata: { description: "My KB" } });
  */
 export class InMemoryKnowledgeBackend extends BlobKnowledgeBackend {
   constructor(options: Omit<BlobKnowledgeBackendOptions, "store" | "prefix"> = {}) {
-    super({ ...options, store: new MemoryBlobStore() });
+    super({ mirror: false, ...options, store: new MemoryBlobStore() });
   }
 }

@@ -123,6 +123,7 @@ export async function uploadPlanned(
     path: p.path,
     contentType: p.contentType,
     maxBytes,
+    checksum: p.checksum,
     ...(p.size !== undefined ? { size: p.size } : {}),
   });
   p.uploaded = { blob, ...stored };

@@ -23,6 +23,8 @@ export interface UploadOptions {
   maxBytes: number;
   /** The length the caller declared (HTTP `Content-Length`): lets R2/S3 stream the put. */
   size?: number;
+  /** The SHA-256 of content in memory, when already computed. */
+  checksum?: string | null;
 }
 
 function tooLarge(path: string, limit: number): ValidationError {
@@ -52,7 +54,7 @@ export async function upload(
   if (!isByteStream(content)) {
     const bytes = toBytes(content);
     if (bytes.length > limit) throw tooLarge(path, limit);
-    const checksum = await sha256Hex(bytes);
+    const checksum = options.checksum ?? (await sha256Hex(bytes));
     await store.put(key, bytes, { contentType, size: bytes.length });
     return { checksum, sizeBytes: bytes.length };
   }
