@@ -148,6 +148,6 @@ for (let run = 0; run < 5; run++) {
   changes.push(counts.bytesPut);
 }
 console.log(
-  `\ndocs corpus (gzip segments): full index ${mb(full)}; one changed file writes ${changes.map((c) => `${(c / 1024).toFixed(1)} KiB`).join(", ")} — median ${((median(changes) / full) * 100).toFixed(3)} % of the full index (goal ≤ 5 %)`,
+  `\ndocs corpus: full index ${mb(full)}; one changed file writes ${changes.map((c) => `${(c / 1024).toFixed(1)} KiB`).join(", ")} — median ${((median(changes) / full) * 100).toFixed(3)} % of the full index (goal ≤ 5 %)`,
 );
 rmSync(tmp, { recursive: true, force: true });
