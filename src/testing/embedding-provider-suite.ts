@@ -4,24 +4,12 @@
  * @module
  */
 import type { EmbeddingProvider } from "../core/knowledge/embed/embeddings.ts";
-import { rejection, type TestHarness } from "./harness.ts";
+import { cosine, rejection, type TestHarness } from "./harness.ts";
 
 /** Options of {@link embeddingProviderSuite}. */
 export interface EmbeddingProviderSuiteOptions {
   name: string;
   create(): Promise<EmbeddingProvider> | EmbeddingProvider;
-}
-
-function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += (a[i] as number) * (b[i] as number);
-    na += (a[i] as number) ** 2;
-    nb += (b[i] as number) ** 2;
-  }
-  return dot / Math.sqrt(na * nb);
 }
 
 /** Runs the `EmbeddingProvider` conformance suite. */

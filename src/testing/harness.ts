@@ -128,6 +128,23 @@ export async function eventually(
   }
 }
 
+/**
+ * The cosine similarity of two vectors (for suites that check vector scores).
+ * @example
+ * cosine(new Float32Array([1, 0]), new Float32Array([1, 1])) // 0.707…
+ */
+export function cosine(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += (a[i] as number) * (b[i] as number);
+    na += (a[i] as number) ** 2;
+    nb += (b[i] as number) ** 2;
+  }
+  return dot / Math.sqrt(na * nb);
+}
+
 /** A promise with its resolve/reject exposed. */
 export function deferred<T = void>(): {
   promise: Promise<T>;

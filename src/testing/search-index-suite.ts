@@ -8,6 +8,7 @@ import { ClosedError, ValidationError } from "../core/errors.ts";
 import type {
   IndexChunk,
   IndexScope,
+  IndexStage,
   SearchIndex,
   SearchIndexCapabilities,
 } from "../core/knowledge/index/types.ts";
@@ -114,6 +115,21 @@ export function searchIndexSuite(h: TestHarness, options: SearchIndexSuiteOption
       }
       await stage.commit();
     };
+    /** Stages one file of one chunk (with a vector when the index takes them). */
+    const stageOne = (
+      stage: IndexStage,
+      target: IndexScope,
+      path: string,
+      checksum: string,
+      text: string,
+      seed: number,
+    ): Promise<void> =>
+      stage.put(
+        path,
+        { checksum, fingerprint: "f1" },
+        [chunk(target, path, 0, text)],
+        caps.vector ? [vectorFor(seed)] : null,
+      );
     const sources = async (target: IndexScope = scope): Promise<string[]> =>
       [...(await index.sources(target)).keys()].sort();
     const search = async (text: string, extra: Record<string, unknown> = {}): Promise<string[]> =>
@@ -161,18 +177,8 @@ export function searchIndexSuite(h: TestHarness, options: SearchIndexSuiteOption
     it("stage.invisible - nothing staged is seen before commit; abort leaves the old state", async () => {
       await put(scope, { "a.md": ["Aardvarks dig at night."] });
       const stage = await index.stage(scope);
-      await stage.put(
-        "a.md",
-        { checksum: "new", fingerprint: "f1" },
-        [chunk(scope, "a.md", 0, "Armadillos roll into balls.")],
-        caps.vector ? [vectorFor(1)] : null,
-      );
-      await stage.put(
-        "b.md",
-        { checksum: "b", fingerprint: "f1" },
-        [chunk(scope, "b.md", 0, "Bison roam the plains.")],
-        caps.vector ? [vectorFor(2)] : null,
-      );
+      await stageOne(stage, scope, "a.md", "new", "Armadillos roll into balls.", 1);
+      await stageOne(stage, scope, "b.md", "b", "Bison roam the plains.", 2);
       stage.remove("a.md");
       expect(await search("aardvarks armadillos bison")).toEqual(["Aardvarks dig at night."]);
       expect(await sources()).toEqual(["a.md"]);
@@ -188,12 +194,7 @@ export function searchIndexSuite(h: TestHarness, options: SearchIndexSuiteOption
         "c.md": ["Owls old."],
       });
       const stage = await index.stage(scope);
-      await stage.put(
-        "a.md",
-        { checksum: "a2", fingerprint: "f1" },
-        [chunk(scope, "a.md", 0, "Ocelots new.")],
-        caps.vector ? [vectorFor(3)] : null,
-      );
+      await stageOne(stage, scope, "a.md", "a2", "Ocelots new.", 3);
       stage.remove("c.md");
       const stats = await stage.commit();
       expect(stats).toEqual({ chunksAdded: 1, chunksRemoved: 2, filesRemoved: 1 });
@@ -208,18 +209,8 @@ export function searchIndexSuite(h: TestHarness, options: SearchIndexSuiteOption
       await put(scope, { "base.md": ["Beginnings."] });
       const one = await index.stage(scope);
       const two = await index.stage(scope);
-      await one.put(
-        "one.md",
-        { checksum: "1", fingerprint: "f1" },
-        [chunk(scope, "one.md", 0, "Unicorns exist.")],
-        caps.vector ? [vectorFor(4)] : null,
-      );
-      await two.put(
-        "two.md",
-        { checksum: "2", fingerprint: "f1" },
-        [chunk(scope, "two.md", 0, "Dragons exist.")],
-        caps.vector ? [vectorFor(5)] : null,
-      );
+      await stageOne(one, scope, "one.md", "1", "Unicorns exist.", 4);
+      await stageOne(two, scope, "two.md", "2", "Dragons exist.", 5);
       await Promise.all([one.commit(), two.commit()]);
       expect(await sources()).toEqual(["base.md", "one.md", "two.md"]);
       expect((await search("exist")).sort()).toEqual(["Dragons exist.", "Unicorns exist."]);
@@ -371,12 +362,7 @@ export function searchIndexSuite(h: TestHarness, options: SearchIndexSuiteOption
           (await second.query([scope], { text: "version", k: 5 })).map((hit) => hit.chunk.text),
         ).toEqual(["Early version."]);
         const stage = await second.stage(scope);
-        await stage.put(
-          "a.md",
-          { checksum: "late", fingerprint: "f1" },
-          [chunk(scope, "a.md", 0, "Later version.")],
-          caps.vector ? [vectorFor(9)] : null,
-        );
+        await stageOne(stage, scope, "a.md", "late", "Later version.", 9);
         await stage.commit();
         expect(await search("version")).toEqual(["Later version."]);
         expect(await second.remove(scope)).toBe(true);

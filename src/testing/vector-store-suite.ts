@@ -4,7 +4,7 @@
  */
 import { ValidationError } from "../core/errors.ts";
 import type { VectorStore, VectorStoreCapabilities } from "../core/knowledge/index/vector-store.ts";
-import { expectRejects, itUnless, type TestHarness } from "./harness.ts";
+import { cosine, expectRejects, itUnless, type TestHarness } from "./harness.ts";
 
 /** Options of {@link vectorStoreSuite}. */
 export interface VectorStoreSuiteOptions {
@@ -25,18 +25,6 @@ function vector(seed: number, dims = 16): Float32Array {
     v[i] = x / 233280 - 0.5;
   }
   return v;
-}
-
-function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += (a[i] as number) * (b[i] as number);
-    na += (a[i] as number) ** 2;
-    nb += (b[i] as number) ** 2;
-  }
-  return dot / Math.sqrt(na * nb);
 }
 
 /** Runs the `VectorStore` conformance suite. */

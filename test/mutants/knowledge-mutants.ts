@@ -3,6 +3,8 @@
  * indexes, vector stores and embedding providers, each with one bug a real adapter could have.
  * `knowledge.test.ts` checks that each one fails its port's suite.
  */
+
+import { concatBytes } from "../../src/core/util/streams.ts";
 import {
   BlobKnowledgeBackend,
   type BlobMeta,
@@ -76,22 +78,18 @@ export class KeepsPartialUploads extends MemoryBlobStore {
         parts.push(value);
       }
     } catch (error) {
-      await super.put(key, concat(parts), options);
+      await super.put(key, joined(parts), options);
       throw error;
     }
-    return super.put(key, concat(parts), options);
+    return super.put(key, joined(parts), options);
   }
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+const joined = (parts: Uint8Array[]): Uint8Array =>
+  concatBytes(
+    parts,
+    parts.reduce((n, p) => n + p.length, 0),
+  );
 
 /** A knowledge backend whose file checksum leaves out the last byte. */
 export class ChecksumSkipsLastByte extends BlobKnowledgeBackend {

@@ -58,16 +58,26 @@ async function readOwner(path: string): Promise<Owner | null> {
   }
 }
 
+/**
+ * `link(from, to)`: true when it created `to`, false when `to` exists — an atomic create that
+ * another process cannot interleave with.
+ */
+export async function linkIfAbsent(from: string, to: string): Promise<boolean> {
+  try {
+    await link(from, to);
+    return true;
+  } catch (error) {
+    if (codeOf(error) === "EEXIST") return false;
+    throw error;
+  }
+}
+
 /** Creates the lock file with its content in one step; false when it exists. */
 async function tryCreate(path: string, owner: Owner): Promise<boolean> {
   const tmp = join(dirname(path), `${RESERVED_PREFIX}tmp-${randomUUID()}`);
   await writeFile(tmp, JSON.stringify(owner));
   try {
-    await link(tmp, path);
-    return true;
-  } catch (error) {
-    if (codeOf(error) === "EEXIST") return false;
-    throw error;
+    return await linkIfAbsent(tmp, path);
   } finally {
     await unlink(tmp).catch(() => {});
   }

@@ -35,7 +35,7 @@ import type {
 } from "../../core/blob/types.ts";
 import { AdapterError, ConflictError, ValidationError } from "../../core/errors.ts";
 import { bytesToStream } from "../../core/util/streams.ts";
-import { RESERVED_PREFIX, withFileLock } from "./file-lock.ts";
+import { linkIfAbsent, RESERVED_PREFIX, withFileLock } from "./file-lock.ts";
 import { sweepDirectory } from "./fs-sweep.ts";
 
 /** Options of {@link FsBlobStore}. */
@@ -233,7 +233,7 @@ export class FsBlobStore implements BlobStore {
     ifMatch: string | null | undefined,
   ): Promise<BlobMeta | null> {
     if (ifMatch === undefined || ifMatch === null) {
-      if (await this.#linkNew(tmp, path)) return this.#stat(key, path);
+      if (await linkIfAbsent(tmp, path)) return this.#stat(key, path);
       if (ifMatch === null) return null; // create-only, and it exists
     }
     return withFileLock(this.#lockOf(path), async () => {
@@ -244,17 +244,6 @@ export class FsBlobStore implements BlobStore {
       await rename(tmp, path);
       return this.#stat(key, path);
     });
-  }
-
-  /** `link(tmp, path)`: true when it created `path`, false when `path` exists. */
-  async #linkNew(tmp: string, path: string): Promise<boolean> {
-    try {
-      await link(tmp, path);
-      return true;
-    } catch (error) {
-      if (codeOf(error) === "EEXIST") return false;
-      throw error;
-    }
   }
 
   /** A hard link (no bytes copied); a copy where links are not possible. */

@@ -7,6 +7,7 @@
  * header length (u32 LE) · header (JSON) · sections (text, vectors, BM25 parts) as raw bytes.
  * @module
  */
+import { concatBytes } from "../../util/streams.ts";
 import { Bm25Index } from "./bm25/bm25.ts";
 import { VarintReader, VarintWriter } from "./bm25/codec.ts";
 import {
@@ -107,6 +108,9 @@ class Body {
   readonly parts: Uint8Array[] = [];
   readonly sections: Record<string, [number, number]> = {};
   #offset = 0;
+  get length(): number {
+    return this.#offset;
+  }
   add(name: string, bytes: Uint8Array): void {
     this.sections[name] = [this.#offset, bytes.length];
     this.parts.push(bytes);
@@ -164,19 +168,9 @@ async function pack(header: Header, body: Body, gzip: boolean): Promise<Uint8Arr
   preamble[4] = SEGMENT_FORMAT;
   preamble[5] = gzip ? 1 : 0;
   new DataView(preamble.buffer).setUint32(8, head.length, true);
-  let rest: Uint8Array = concat([head, ...body.parts]);
+  let rest: Uint8Array = concatBytes([head, ...body.parts], head.length + body.length);
   if (gzip) rest = await transform(rest, new CompressionStream("gzip"));
-  return concat([preamble, rest]);
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes([preamble, rest], preamble.length + rest.length);
 }
 
 async function transform(
