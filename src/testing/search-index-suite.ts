@@ -130,6 +130,17 @@ export function searchIndexSuite(h: TestHarness, options: SearchIndexSuiteOption
         [chunk(target, path, 0, text)],
         caps.vector ? [vectorFor(seed)] : null,
       );
+    /** Three files in three languages (`lang` in their metadata). */
+    const putKoalas = (): Promise<void> =>
+      put(
+        scope,
+        {
+          "en.md": ["Koalas sleep a lot."],
+          "de.md": ["Koalas schlafen viel."],
+          "fr.md": ["Koalas dorment."],
+        },
+        { "en.md": { lang: "en" }, "de.md": { lang: "de" }, "fr.md": { lang: "fr" } },
+      );
     const sources = async (target: IndexScope = scope): Promise<string[]> =>
       [...(await index.sources(target)).keys()].sort();
     const search = async (text: string, extra: Record<string, unknown> = {}): Promise<string[]> =>
@@ -245,19 +256,7 @@ export function searchIndexSuite(h: TestHarness, options: SearchIndexSuiteOption
     });
 
     it("query.filter - equality on file metadata and chunk fields", async () => {
-      await put(
-        scope,
-        {
-          "en.md": ["Koalas sleep a lot."],
-          "de.md": ["Koalas schlafen viel."],
-          "fr.md": ["Koalas dorment."],
-        },
-        {
-          "en.md": { lang: "en" },
-          "de.md": { lang: "de" },
-          "fr.md": { lang: "fr" },
-        },
-      );
+      await putKoalas();
       expect(await search("koalas", { filter: { lang: "de" } })).toEqual(["Koalas schlafen viel."]);
       expect(await search("koalas", { filter: { source_path: "en.md" } })).toEqual([
         "Koalas sleep a lot.",
@@ -274,19 +273,7 @@ export function searchIndexSuite(h: TestHarness, options: SearchIndexSuiteOption
     });
 
     itIn("query.filter-in - $in on a field", async () => {
-      await put(
-        scope,
-        {
-          "en.md": ["Koalas sleep a lot."],
-          "de.md": ["Koalas schlafen viel."],
-          "fr.md": ["Koalas dorment."],
-        },
-        {
-          "en.md": { lang: "en" },
-          "de.md": { lang: "de" },
-          "fr.md": { lang: "fr" },
-        },
-      );
+      await putKoalas();
       expect((await search("koalas", { filter: { lang: { $in: ["en", "fr"] } } })).sort()).toEqual([
         "Koalas dorment.",
         "Koalas sleep a lot.",

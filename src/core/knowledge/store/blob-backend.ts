@@ -56,7 +56,6 @@ import { StaleReadError } from "./nodes.ts";
 import { validateFilePath } from "./paths.ts";
 import {
   fileOf,
-  listedAlready,
   type PlannedFile,
   planFile,
   precheck,
@@ -283,8 +282,7 @@ export class BlobKnowledgeBackend implements KnowledgeResourceBackend {
     let ready = 0;
     for (const p of planned) {
       try {
-        if (!(await listedAlready(heads, domainId, head, p)))
-          await uploadPlanned(heads, domainId, generation, p, this.#maxFileBytes);
+        if (!p.listed) await uploadPlanned(heads, domainId, generation, p, this.#maxFileBytes);
         ready++;
       } catch (error) {
         failure = error;
@@ -408,8 +406,7 @@ export class BlobKnowledgeBackend implements KnowledgeResourceBackend {
   /** SHA-256 of the sorted `path:checksum` lines (`""` when empty), computed once per head. */
   async getChecksum(domainId: string): Promise<string> {
     validateDomain(domainId);
-    await this.#heads.existing(domainId);
-    return this.#heads.withHead(domainId, "", (head, source) => {
+    const checksum = await this.#heads.withHead(domainId, null, (head, source) => {
       head.checksum ??= (async () => {
         const lines: string[] = [];
         for await (const e of scan(head.doc.root, "", source))
@@ -419,6 +416,8 @@ export class BlobKnowledgeBackend implements KnowledgeResourceBackend {
       })();
       return head.checksum;
     });
+    if (checksum === null) throw new NotFoundError(`Knowledge base '${domainId}' does not exist`);
+    return checksum;
   }
 
   async hasChangesSince(domainId: string, versionOrChecksum: string): Promise<boolean> {

@@ -44,10 +44,6 @@ export class BoundedCache<T> {
     this.#map.set(key, value);
     if (this.#map.size > this.max) this.#map.delete(this.#map.keys().next().value as string);
   }
-
-  delete(key: string): void {
-    this.#map.delete(key);
-  }
 }
 
 function checkNode(domainId: string, key: string, node: TreeNode): TreeNode {

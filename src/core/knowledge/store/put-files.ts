@@ -9,7 +9,7 @@ import { type ByteSource, isByteStream } from "../../util/streams.ts";
 import { type JsonObject, validateMetadata } from "../../validate.ts";
 import type { DomainHeads, LiveHead } from "./domain-heads.ts";
 import { Draft } from "./draft.ts";
-import { type FileEntry, lookup } from "./manifest-tree.ts";
+import type { FileEntry } from "./manifest-tree.ts";
 import { KnowledgeFile } from "./models.ts";
 import { newId } from "./nodes.ts";
 import { contentTypeFor, validateFilePath } from "./paths.ts";
@@ -26,6 +26,8 @@ export interface PlannedFile {
   size?: number;
   /** SHA-256 of content already in memory (known before uploading). */
   checksum: string | null;
+  /** Its bytes are listed already, as they are (set by `precheck`): nothing to upload. */
+  listed?: boolean;
   /** Where its bytes were uploaded (the id in the generation's `blobs/`), once they were. */
   uploaded?: { blob: string; checksum: string; sizeBytes: number };
 }
@@ -79,7 +81,10 @@ export async function planFile(e: PutFileEntry): Promise<PlannedFile> {
   };
 }
 
-/** Refuses, before any upload, a batch that breaks the file-or-folder rule. */
+/**
+ * Refuses, before any upload, a batch that breaks the file-or-folder rule, and marks the files
+ * whose bytes `head` lists already (`listed`: nothing to upload for them).
+ */
 export async function precheck(
   heads: DomainHeads,
   domainId: string,
@@ -92,22 +97,12 @@ export async function precheck(
     heads.source(domainId, head.doc.info.generation),
   );
   for (const p of planned) {
-    if (!(await draft.get(p.path))) await draft.checkPlacement(p.path);
+    const current = await draft.get(p.path);
+    if (!current) await draft.checkPlacement(p.path);
+    else if (p.checksum && p.keepMetadata && !draft.changes.has(p.path))
+      p.listed = sameContent(current, p.checksum, p.contentType);
     draft.set(p.path, { path: p.path } as FileEntry);
   }
-}
-
-/** True when `p`'s bytes are what `head` lists already (so there is nothing to upload). */
-export async function listedAlready(
-  heads: DomainHeads,
-  domainId: string,
-  head: LiveHead,
-  p: PlannedFile,
-): Promise<boolean> {
-  if (!p.checksum || !p.keepMetadata) return false;
-  const source = heads.source(domainId, head.doc.info.generation);
-  const current = await lookup(head.doc.root, p.path, source).catch(() => null);
-  return !!current && sameContent(current, p.checksum, p.contentType);
 }
 
 /** Uploads `p`'s bytes to a fresh object of the generation. */

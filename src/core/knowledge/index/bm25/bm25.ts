@@ -4,13 +4,7 @@
  */
 import { ValidationError, type ValidationIssue } from "../../../errors.ts";
 import { type Bm25Columns, columnsOf, stateFromColumns } from "./columns.ts";
-import {
-  type Bm25Parts,
-  stateFromJson,
-  stateFromParts,
-  stateToJson,
-  stateToParts,
-} from "./json.ts";
+import { stateFromJson, stateToJson } from "./json.ts";
 import { resolveBm25Options } from "./options.ts";
 import { compact, maybeCompact, removeUnit } from "./removal.ts";
 import { Scorer } from "./scorer.ts";
@@ -243,19 +237,6 @@ export class Bm25Index {
   /** Loads {@link Bm25Index.toColumns} output with bulk copies; `ValidationError` if malformed. */
   static fromColumns(columns: Bm25Columns): Bm25Index {
     const state = stateFromColumns(columns);
-    const index = new Bm25Index(state.options);
-    index.#s = state;
-    return index;
-  }
-
-  /** The stored form with raw bytes for its numeric parts (for binary containers). */
-  toParts(): Bm25Parts {
-    return stateToParts(this.#s);
-  }
-
-  /** Loads {@link Bm25Index.toParts} output; throws {@link ValidationError} if malformed. */
-  static fromParts(parts: Bm25Parts): Bm25Index {
-    const state = stateFromParts(parts);
     const index = new Bm25Index(state.options);
     index.#s = state;
     return index;

@@ -87,14 +87,6 @@ export class PostingPool {
     return at;
   }
 
-  /** Reserves an exact first block for a term that will hold `entries` entries (for loading). */
-  preallocate(t: number, entries: number): void {
-    if (entries === 0 || this.head[t] !== 0) return;
-    const b = this.#block(entries * 2);
-    this.head[t] = b;
-    this.tail[t] = b;
-  }
-
   /**
    * Loading: gives term `t` one exact block for `entries` entries, marked full, and returns the
    * offset where its payload starts; the caller writes the `[unit, packed]` pairs there.
