@@ -1,0 +1,80 @@
+// The event-bus suite catches broken buses: each mutant, over a synchronous bus and over an
+// asynchronous one, fails named cases of eventBusSuite, while the correct buses pass it in full.
+import { expect as jestExpect } from "expect";
+import { describe, expect, it } from "vitest";
+import { InMemoryEventBus } from "../../src/core/events/memory-bus.ts";
+import type { EventBus } from "../../src/core/events/types.ts";
+import { eventBusSuite, type TestHarness } from "../../src/testing/index.ts";
+import {
+  ConnectDuplicates,
+  DeliversTwice,
+  DropsOneEvent,
+  IgnoresGlob,
+  QueuedBus,
+  ReplaysToLateSubscribers,
+} from "./event-buses.ts";
+import { type CaseResult, caseIds, recordingHarness } from "./harness.ts";
+
+async function suite(create: () => EventBus): Promise<CaseResult[]> {
+  const h = recordingHarness(jestExpect as unknown as TestHarness["expect"]);
+  eventBusSuite(h, { name: "mutant", create });
+  return h.run();
+}
+
+const INNER: [string, () => EventBus][] = [
+  ["synchronous", () => new InMemoryEventBus()],
+  ["asynchronous", () => new QueuedBus()],
+];
+
+/** Each mutant (wrapping a correct bus) and the cases that must catch it. */
+const MUTANTS: { name: string; create: (inner: EventBus) => EventBus; caughtBy: string[] }[] = [
+  {
+    name: "delivers twice",
+    create: (inner) => new DeliversTwice(inner),
+    caughtBy: [
+      "connect.idempotent",
+      "publish.multiple-subscribers",
+      "publish.no-subscribers",
+      "publish.many",
+    ],
+  },
+  {
+    name: "drops one event",
+    create: (inner) => new DropsOneEvent(inner),
+    caughtBy: ["publish.many"],
+  },
+  {
+    name: "ignores a glob",
+    create: (inner) => new IgnoresGlob(inner),
+    caughtBy: ["subscribe.pattern", "subscribe.pattern-question-mark"],
+  },
+  {
+    name: "subscribes again on connect",
+    create: (inner) => new ConnectDuplicates(inner),
+    caughtBy: ["connect.idempotent"],
+  },
+  {
+    name: "replays to late subscribers",
+    create: (inner) => new ReplaysToLateSubscribers(inner),
+    caughtBy: ["publish.no-subscribers"],
+  },
+];
+
+describe("mutant event buses", () => {
+  for (const [kind, inner] of INNER) {
+    it(`the correct ${kind} bus passes every case`, async () => {
+      const results = await suite(inner);
+      expect(results.length).toBeGreaterThan(10);
+      expect(
+        results.filter((r) => r.status !== "passed").map((r) => [r.name, String(r.error)]),
+      ).toEqual([]);
+    }, 60_000);
+
+    for (const mutant of MUTANTS) {
+      it(`${mutant.name} over the ${kind} bus - caught by ${mutant.caughtBy.join(", ")}`, async () => {
+        const failed = caseIds(await suite(() => mutant.create(inner())), "failed");
+        expect(failed).toEqual(expect.arrayContaining(mutant.caughtBy));
+      }, 60_000);
+    }
+  }
+});
