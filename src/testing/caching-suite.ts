@@ -4,7 +4,10 @@
  * LRU) and the concurrency promises (single flight, destroy exactly once).
  * @module
  */
-import { CachingRegistryManager } from "../core/caching/caching-manager.ts";
+import {
+  CachingRegistryManager,
+  type CachingRegistryManagerOptions,
+} from "../core/caching/caching-manager.ts";
 import { ConfigCachingManager } from "../core/caching/config-caching-manager.ts";
 import { EnvironmentConfig } from "../core/config/environment.ts";
 import { ClosedError, NotFoundError, ValidationError } from "../core/errors.ts";
@@ -37,7 +40,17 @@ export interface CachingManagerSuiteOptions {
   }): Promise<RegistryBackend> | RegistryBackend;
   /** A fresh bus (default: `InMemoryEventBus`). */
   createBus?(): Promise<EventBus> | EventBus;
+  /**
+   * The manager class under test: {@link RecordingManager} (the default) or a subclass of it,
+   * which the suite drives and whose creations and destructions it counts.
+   */
+  manager?: RecordingManagerClass;
 }
+
+/** A {@link RecordingManager} class: itself or a subclass. */
+export type RecordingManagerClass = new (
+  options: CachingRegistryManagerOptions,
+) => RecordingManager;
 
 /** A bot instance that records its life. */
 export class TestBot {
@@ -85,10 +98,9 @@ export function cachingManagerSuite(h: TestHarness, options: CachingManagerSuite
     let clock: FakeClock;
     let manager: RecordingManager;
     const managers: { close(): Promise<void> }[] = [];
-    const make = (
-      extra: Partial<ConstructorParameters<typeof RecordingManager>[0]> = {},
-    ): RecordingManager => {
-      const m = new RecordingManager({
+    const Manager = options.manager ?? RecordingManager;
+    const make = (extra: Partial<CachingRegistryManagerOptions> = {}): RecordingManager => {
+      const m = new Manager({
         backend,
         eventBus: bus,
         now: clock.now,
@@ -382,13 +394,23 @@ export function cachingManagerSuite(h: TestHarness, options: CachingManagerSuite
     });
 
     it("options - rejects a negative TTL and a size below 1", () => {
-      let error: unknown;
-      try {
-        make({ maxCacheSize: 0 });
-      } catch (e) {
-        error = e;
-      }
-      expect(error instanceof ValidationError).toBe(true);
+      const refusal = (extra: Partial<CachingRegistryManagerOptions>): string => {
+        try {
+          make(extra);
+        } catch (e) {
+          return e instanceof ValidationError ? "ValidationError" : String(e);
+        }
+        return "accepted";
+      };
+      expect(
+        [
+          { cacheTtl: -1 },
+          { cacheTtl: Number.NaN },
+          { maxCacheSize: 0 },
+          { maxCacheSize: 1.5 },
+        ].map(refusal),
+      ).toEqual(["ValidationError", "ValidationError", "ValidationError", "ValidationError"]);
+      expect(refusal({ cacheTtl: 0, maxCacheSize: 1 })).toBe("accepted");
     });
 
     it("config-caching - resolved config with version and etag (C5), resources and ${VAR}", async () => {

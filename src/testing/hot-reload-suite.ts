@@ -9,10 +9,14 @@ import { EventType } from "../core/events/event.ts";
 import { InMemoryEventBus } from "../core/events/memory-bus.ts";
 import { InMemoryBackend } from "../core/registry/memory-backend.ts";
 import type { RegistryBackend } from "../core/registry/types.ts";
-import { HotReloadManager, ReloadMode } from "../core/reload/hot-reload.ts";
+import {
+  HotReloadManager,
+  type HotReloadManagerOptions,
+  ReloadMode,
+} from "../core/reload/hot-reload.ts";
 import { RegistryPoller } from "../core/reload/poller.ts";
 import type { JsonObject } from "../core/validate.ts";
-import { RecordingManager } from "./caching-suite.ts";
+import { RecordingManager, type TestBot } from "./caching-suite.ts";
 import { eventually, type TestHarness } from "./harness.ts";
 
 /** Options of {@link hotReloadSuite}. */
@@ -20,11 +24,19 @@ export interface HotReloadSuiteOptions {
   name: string;
   /** A fresh, empty backend that publishes no events (default: `InMemoryBackend`). */
   createBackend?(): Promise<RegistryBackend> | RegistryBackend;
+  /** The hot-reload manager class under test: `HotReloadManager` (the default) or a subclass. */
+  hotReload?: HotReloadManagerClass;
 }
+
+/** A {@link HotReloadManager} class over {@link TestBot}s: itself or a subclass. */
+export type HotReloadManagerClass = new (
+  options: HotReloadManagerOptions<TestBot>,
+) => HotReloadManager<TestBot>;
 
 /** Runs the hot-reload conformance suite. */
 export function hotReloadSuite(h: TestHarness, options: HotReloadSuiteOptions): void {
   const { describe, it, expect, beforeEach, afterEach } = h;
+  const HotReload = options.hotReload ?? HotReloadManager;
   describe(`Hot reload conformance: ${options.name}`, () => {
     let backend: RegistryBackend;
     const stoppers: (() => Promise<void>)[] = [];
@@ -141,9 +153,9 @@ export function hotReloadSuite(h: TestHarness, options: HotReloadSuiteOptions): 
     it("hot-reload.default-mode - event-driven with a bus, polling without", () => {
       const manager = new RecordingManager({ backend });
       expect(
-        new HotReloadManager({ cachingManager: manager, eventBus: new InMemoryEventBus() }).mode,
+        new HotReload({ cachingManager: manager, eventBus: new InMemoryEventBus() }).mode,
       ).toBe("event_driven");
-      expect(new HotReloadManager({ cachingManager: manager }).mode).toBe("polling");
+      expect(new HotReload({ cachingManager: manager }).mode).toBe("polling");
       expect(ReloadMode.HYBRID).toBe("hybrid");
     });
 
@@ -152,7 +164,7 @@ export function hotReloadSuite(h: TestHarness, options: HotReloadSuiteOptions): 
       await backend.register("support-bot", { model: "claude-3-sonnet" });
       // The manager has no bus: only the HotReloadManager's own subscription can invalidate.
       const manager = new RecordingManager({ backend });
-      const hot = new HotReloadManager({
+      const hot = new HotReload({
         backend,
         cachingManager: manager,
         eventBus: bus,
@@ -183,7 +195,7 @@ export function hotReloadSuite(h: TestHarness, options: HotReloadSuiteOptions): 
     it("hot-reload.polling - a change found by polling invalidates the cache", async () => {
       await backend.register("bot-1", { v: 1 });
       const manager = new RecordingManager({ backend });
-      const hot = new HotReloadManager({
+      const hot = new HotReload({
         cachingManager: manager,
         mode: ReloadMode.POLLING,
         pollingInterval: 0.01,
@@ -206,17 +218,21 @@ export function hotReloadSuite(h: TestHarness, options: HotReloadSuiteOptions): 
       ]);
     });
 
-    it("hot-reload.hybrid - events and polls together destroy each instance once", async () => {
+    it("hot-reload.hybrid - events and polls together invalidate each change once and destroy each instance once", async () => {
       const bus = new InMemoryEventBus();
       const eventing = new InMemoryBackend({ eventBus: bus });
       await eventing.register("bot-1", { v: 1 });
-      const manager = new RecordingManager({ backend: eventing, eventBus: bus });
-      const hot = new HotReloadManager({
+      // The manager has no bus: only the HotReloadManager (its subscription and its poller) can
+      // invalidate, and for each change both of them see it.
+      const manager = new RecordingManager({ backend: eventing });
+      const hot = new HotReload({
         cachingManager: manager,
         eventBus: bus,
         mode: ReloadMode.HYBRID,
         pollingInterval: 0.01,
       });
+      let polled = 0;
+      hot.poller?.addChangeCallback(() => void polled++);
       await hot.initialize();
       stoppers.push(
         () => hot.shutdown(),
@@ -225,16 +241,62 @@ export function hotReloadSuite(h: TestHarness, options: HotReloadSuiteOptions): 
       for (let v = 2; v <= 5; v++) {
         await manager.getOrCreate("bot-1");
         await eventing.register("bot-1", { v });
-        await new Promise((r) => setTimeout(r, 15));
+        await eventually(() => !manager.isCached("bot-1"));
+        // The poller sees this change too (before the next one is made).
+        await eventually(() => polled === v - 1);
       }
+      expect((await manager.getOrCreate("bot-1")).config).toEqual({ v: 5 });
+      expect(hot.getStats().invalidations).toBe(4);
       await manager.close();
-      expect(manager.created.every((b) => b.destroyed === 1)).toBe(true);
+      expect(manager.created.map((b) => b.destroyed)).toEqual([1, 1, 1, 1, 1]);
+    });
+
+    it("hot-reload.hybrid-events - with a poll an hour away, an event alone invalidates", async () => {
+      const bus = new InMemoryEventBus();
+      const eventing = new InMemoryBackend({ eventBus: bus });
+      await eventing.register("bot-1", { v: 1 });
+      const manager = new RecordingManager({ backend: eventing });
+      const hot = new HotReload({
+        cachingManager: manager,
+        eventBus: bus,
+        mode: ReloadMode.HYBRID,
+        pollingInterval: 3600,
+      });
+      await hot.initialize();
+      stoppers.push(
+        () => hot.shutdown(),
+        () => manager.close(),
+      );
+      await manager.getOrCreate("bot-1");
+      await eventing.register("bot-1", { v: 2 });
+      await eventually(() => !manager.isCached("bot-1"));
+      expect((await manager.getOrCreate("bot-1")).config).toEqual({ v: 2 });
+    });
+
+    it("hot-reload.hybrid-polls - a write that publishes no event is found by the poll", async () => {
+      await backend.register("bot-1", { v: 1 });
+      const manager = new RecordingManager({ backend });
+      const hot = new HotReload({
+        cachingManager: manager,
+        eventBus: new InMemoryEventBus(),
+        mode: ReloadMode.HYBRID,
+        pollingInterval: 0.01,
+      });
+      await hot.initialize();
+      stoppers.push(
+        () => hot.shutdown(),
+        () => manager.close(),
+      );
+      await manager.getOrCreate("bot-1");
+      await backend.register("bot-1", { v: 2 });
+      await eventually(() => !manager.isCached("bot-1"));
+      expect((await manager.getOrCreate("bot-1")).config).toEqual({ v: 2 });
     });
 
     it("hot-reload.reload - rebuilds now, counts, calls callbacks", async () => {
       await backend.register("bot-1", {});
       const manager = new RecordingManager({ backend });
-      const hot = new HotReloadManager({ cachingManager: manager, autoStart: false });
+      const hot = new HotReload({ cachingManager: manager, autoStart: false });
       await hot.initialize();
       stoppers.push(
         () => hot.close(),

@@ -12,6 +12,7 @@ export {
   type CachingManagerSuiteOptions,
   cachingManagerSuite,
   RecordingManager,
+  type RecordingManagerClass,
   TestBot,
 } from "./caching-suite.ts";
 export {
@@ -33,7 +34,11 @@ export {
   type TestHarness,
   thrown,
 } from "./harness.ts";
-export { type HotReloadSuiteOptions, hotReloadSuite } from "./hot-reload-suite.ts";
+export {
+  type HotReloadManagerClass,
+  type HotReloadSuiteOptions,
+  hotReloadSuite,
+} from "./hot-reload-suite.ts";
 export {
   BAD_PATHS,
   type KnowledgeBackendContext,
