@@ -14,6 +14,7 @@ import { type CaseResult, caseIds, recordingHarness } from "./harness.ts";
 import {
   ClampsNegativeTtl,
   DestroysTwice,
+  FifoEviction,
   IgnoresTtl,
   NeverDestroys,
   NoSingleFlight,
@@ -50,6 +51,7 @@ const CACHING: { name: string; manager: RecordingManagerClass; caughtBy: string[
   { name: "ignores the TTL", manager: IgnoresTtl, caughtBy: ["ttl.expires"] },
   { name: "takes a negative TTL as 0", manager: ClampsNegativeTtl, caughtBy: ["options"] },
   { name: "no single flight", manager: NoSingleFlight, caughtBy: ["single-flight.1000"] },
+  { name: "FIFO, not LRU", manager: FifoEviction, caughtBy: ["lru.true-lru"] },
 ];
 
 const HOT_RELOAD: { name: string; hot: HotReloadManagerClass; caughtBy: string[] }[] = [

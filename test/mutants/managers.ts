@@ -44,6 +44,26 @@ export class NoSingleFlight extends RecordingManager {
   }
 }
 
+/** Evicts in insertion order (FIFO): a hit does not make an instance recent. */
+export class FifoEviction extends RecordingManager {
+  readonly #limit: number;
+  readonly #order: string[] = [];
+  constructor(options: CachingRegistryManagerOptions) {
+    super({ ...options, maxCacheSize: Number.MAX_SAFE_INTEGER });
+    this.#limit = options.maxCacheSize ?? 1000;
+  }
+  override async getOrCreate(
+    botId: string,
+    options?: { forceRefresh?: boolean },
+  ): Promise<TestBot> {
+    const fresh = !this.isCached(botId);
+    const bot = await super.getOrCreate(botId, options);
+    if (fresh && !this.#order.includes(botId)) this.#order.push(botId);
+    while (this.cacheSize > this.#limit) await this.invalidate(this.#order.shift() as string);
+    return bot;
+  }
+}
+
 /** `start()` does nothing: no subscription, no polling. */
 export class StartDoesNothing extends HotReloadManager<TestBot> {
   override async start(): Promise<void> {}
