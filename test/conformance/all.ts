@@ -1,5 +1,5 @@
 /**
- * Every runtime-agnostic suite, run with one harness. Vitest (Node, workerd, Chromium), Deno and
+ * Every runtime-agnostic suite and every unit case (`test/unit/`), run with one harness. Vitest (Node, workerd, Chromium), Deno and
  * Bun each call `runAll` with their own runner's globals, so the same cases run everywhere.
  */
 import { InMemoryEventBus } from "../../src/core/events/memory-bus.ts";
@@ -28,14 +28,8 @@ import {
   vectorStoreSuite,
   withLatency,
 } from "../../src/testing/index.ts";
-import { coreUnitSuite } from "./core-units.ts";
+import { runUnits } from "../unit/all.ts";
 import { exampleSuite } from "./examples.ts";
-import { indexUnitSuite } from "./index-units.ts";
-import { ingestUnitSuite } from "./ingest-units.ts";
-import { ragUnitSuite } from "./rag-units.ts";
-import { registryUnitSuite } from "./registry-units.ts";
-import { reloadUnitSuite } from "./reload-units.ts";
-import { searchUnitSuite } from "./search-units.ts";
 
 export function runAll(h: TestHarness, runtime: string): void {
   registryBackendSuite(h, {
@@ -115,12 +109,6 @@ export function runAll(h: TestHarness, runtime: string): void {
     name: `EchoEmbeddingProvider (${runtime})`,
     create: () => new EchoEmbeddingProvider({ dimensions: 64 }),
   });
-  coreUnitSuite(h, runtime);
-  registryUnitSuite(h, runtime);
-  reloadUnitSuite(h, runtime);
-  ingestUnitSuite(h, runtime);
-  searchUnitSuite(h, runtime);
-  ragUnitSuite(h, runtime);
-  indexUnitSuite(h, runtime);
+  runUnits(h, runtime);
   exampleSuite(h, runtime);
 }

@@ -1,4 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { runNodeSuites } from "../conformance/node-suites.ts";
+import { runNodeSuites } from "./node-suites.ts";
 
 runNodeSuites({ describe, it, expect, beforeEach, afterEach }, "node");

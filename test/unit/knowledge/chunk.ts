@@ -1,11 +1,12 @@
 /**
- * Knowledge ingestion's text pipeline: file typing, decoding, JSON/YAML/CSV/gzip to markdown, and
- * the heading-aware chunker. Web-standard APIs only (no file reading), so it runs on every runtime.
+ * `src/core/knowledge/chunk/` — Knowledge ingestion's text pipeline: file typing, decoding,
+ * JSON/YAML/CSV/gzip to markdown, and the heading-aware chunker. Web-standard APIs only (no file
+ * reading), so it runs on every runtime.
  */
 import { gzipSync } from "fflate";
 import { parse as parseYaml } from "yaml";
-import { ValidationError } from "../../src/core/errors.ts";
-import { parseSimpleYaml } from "../../src/core/knowledge/chunk/front-matter.ts";
+import { ValidationError } from "../../../src/core/errors.ts";
+import { parseSimpleYaml } from "../../../src/core/knowledge/chunk/front-matter.ts";
 import {
   chunkFile,
   chunkMarkdown,
@@ -14,8 +15,8 @@ import {
   gunzipCapped,
   type MarkdownChunk,
   toMarkdown,
-} from "../../src/core/knowledge/chunk/index.ts";
-import { rejection, type TestHarness, thrown } from "../../src/testing/index.ts";
+} from "../../../src/core/knowledge/chunk/index.ts";
+import { rejection, type TestHarness, thrown } from "../../../src/testing/index.ts";
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -35,7 +36,8 @@ async function markdownOf(path: string, content: string | Uint8Array): Promise<s
   return doc.markdown;
 }
 
-export function ingestUnitSuite(h: TestHarness, runtime: string): void {
+/** Registers the cases with `h`. */
+export function chunkUnits(h: TestHarness, runtime: string): void {
   const { describe, it, expect } = h;
 
   const expectValidation = (error: unknown, ...parts: string[]): void => {

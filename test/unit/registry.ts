@@ -1,13 +1,17 @@
 /**
- * Unit cases of the registry, runnable on every runtime through the harness: the seed's
- * `DataKnobsRegistryAdapter` forms, and `HTTPRegistryBackend` against servers that answer
- * `GET /bots` the seed's way (a plain array, or `{ configs }`).
+ * Unit cases of `src/core/registry/`, run on every runtime by `test/unit/all.ts`: the registration
+ * model and the backend factory, the seed's `DataKnobsRegistryAdapter` forms, and
+ * `HTTPRegistryBackend` against servers that answer `GET /bots` the seed's way (a plain array, or
+ * `{ configs }`).
  */
 import {
+  configOf,
   createRegistryBackend,
   DataKnobsRegistryAdapter,
   HTTPRegistryBackend,
+  InMemoryBackend,
   MemoryRecordStore,
+  Registration,
   type RegistrationDict,
   StoreRegistryBackend,
   ValidationError,
@@ -41,8 +45,77 @@ function seedServer(body: () => unknown): { fetch: typeof fetch; urls: string[] 
   return { fetch, urls };
 }
 
-export function registryUnitSuite(h: TestHarness, runtime: string): void {
+/** Registers the cases with `h`. */
+export function registryUnits(h: TestHarness, runtime: string): void {
   const { describe, it, expect } = h;
+
+  describe(`registry model (${runtime})`, () => {
+    it("Registration.fromDict - defaults and both UTC spellings", () => {
+      const r = Registration.fromDict({
+        bot_id: "b",
+        config: {},
+        created_at: "2026-01-14T10:00:00.123456+00:00",
+        updated_at: "2026-01-14T10:00:00Z",
+      });
+      expect(r.status).toBe("active");
+      expect(r.version).toBe(1);
+      expect(r.createdAt.toISOString()).toBe("2026-01-14T10:00:00.123Z");
+      expect(r.updatedAt.toISOString()).toBe("2026-01-14T10:00:00.000Z");
+      expect(String(r)).toContain("Registration(bot_id='b', status='active'");
+      expect(Registration.fromDict(r.toDict()).toDict()).toEqual(r.toDict());
+    });
+
+    it("Registration.toJSONText - equals JSON.stringify(toDict()), config as object or as text", () => {
+      const config = { llm: { model: "m", t: 0.2 }, s: 'é "q" \u2028 🙂', n: null, a: [1, {}] };
+      const dict = {
+        bot_id: "x:y.z@w",
+        config,
+        status: "inactive",
+        version: 7,
+        etag: "abc",
+        created_at: "2026-01-14T10:00:00.000Z",
+        updated_at: "2026-01-14T10:00:00Z",
+        last_accessed_at: "2026-01-14T10:00:00.123456+00:00",
+        metadata: { team: ["a"] },
+      };
+      const fromObject = Registration.fromDict(dict);
+      const fromText = Registration.fromDict({ ...dict, config: JSON.stringify(config) });
+      const expected = JSON.stringify(fromObject.toDict());
+      expect(fromObject.toJSONText()).toBe(expected);
+      expect(fromText.toJSONText()).toBe(expected);
+      expect(JSON.parse(fromText.toJSONText())).toEqual(JSON.parse(expected));
+      // Text is parsed once, on first read; afterwards the (mutable) object is the truth.
+      expect(fromText.config).toEqual(config);
+      expect(fromText.config).toBe(fromText.config);
+      (fromText.config.llm as { t: number }).t = 0.9;
+      expect(JSON.parse(fromText.toJSONText()).config.llm.t).toBe(0.9);
+      expect(fromText.toDict().config).toBe(fromText.config);
+      expect(configOf({ config: '{"a":1}' })).toEqual({ a: 1 });
+      expect(
+        thrown(() => Registration.fromDict({ bot_id: "b", config: null as never })) instanceof
+          TypeError,
+      ).toBe(true);
+    });
+
+    it("createRegistryBackend - memory, case-insensitive; unknown type lists the known ones", () => {
+      expect(createRegistryBackend("memory", {}) instanceof InMemoryBackend).toBe(true);
+      expect(createRegistryBackend("MEMORY") instanceof InMemoryBackend).toBe(true);
+      const e = thrown(() => createRegistryBackend("oracle", {})) as ValidationError;
+      expect(e.message.toLowerCase()).toContain("unknown");
+      expect(e.message).toContain("memory");
+      expect(
+        thrown(() => createRegistryBackend("memory", { path: "x" })) instanceof ValidationError,
+      ).toBe(true);
+    });
+
+    it("InMemoryBackend - close drops the data; repr counts", async () => {
+      const b = new InMemoryBackend();
+      await b.register("a", {});
+      expect(String(b)).toBe("InMemoryBackend(count=1)");
+      await b.close();
+      expect(await b.count()).toBe(0);
+    });
+  });
 
   describe(`DataKnobsRegistryAdapter (${runtime})`, () => {
     it("takes the seed's forms: backendType, backend_type/backend_config, nothing, fromConfig", async () => {

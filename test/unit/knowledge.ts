@@ -1,4 +1,7 @@
-/** Ingestion and retrieval cases, runnable on every runtime through the harness. */
+/**
+ * `src/core/knowledge/` (ingestion.ts, with the search it feeds) — Ingestion and retrieval cases,
+ * runnable on every runtime through the harness.
+ */
 import { gzipSync } from "fflate";
 import {
   BlobSearchIndex,
@@ -59,7 +62,8 @@ async function texts(kb: RAGKnowledgeBase, query: string): Promise<string> {
   return (await kb.query(query, { k: 50 })).map((r) => r.text).join("\n");
 }
 
-export function ragUnitSuite(h: TestHarness, runtime: string): void {
+/** Registers the cases with `h`. */
+export function knowledgeUnits(h: TestHarness, runtime: string): void {
   const { describe, it, expect } = h;
 
   describe(`ingestion and search (${runtime})`, () => {

@@ -1,6 +1,7 @@
 /**
- * The built-in search index's own behaviour beyond the port: its persisted form (segments,
- * compaction, small deltas) and what it does with a damaged or newer index.
+ * `src/core/knowledge/index/` — The built-in search index's own behaviour beyond the port: its
+ * persisted form (segments, compaction, small deltas) and what it does with a damaged or newer
+ * index.
  */
 import {
   AdapterError,
@@ -13,8 +14,8 @@ import {
   RAGKnowledgeBase,
   readAll,
   UnsupportedError,
-} from "../../src/index.ts";
-import { expectRejects, type TestHarness } from "../../src/testing/index.ts";
+} from "../../../src/index.ts";
+import { expectRejects, type TestHarness } from "../../../src/testing/index.ts";
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -35,8 +36,10 @@ async function setup(store: BlobStore, maxDeltas = 16) {
   return { source, rag, ingestion, head, reopen };
 }
 
-export function indexUnitSuite(h: TestHarness, runtime: string): void {
+/** Registers the cases with `h`. */
+export function indexUnits(h: TestHarness, runtime: string): void {
   const { describe, it, expect } = h;
+
   describe(`BlobSearchIndex persistence (${runtime})`, () => {
     it("a one-file change writes one small delta; compaction folds deltas into one base", async () => {
       const store = new MemoryBlobStore();

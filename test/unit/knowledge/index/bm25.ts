@@ -1,16 +1,17 @@
 /**
- * Unit cases of lexical search (tokenizer, Porter2 stemmer, BM25 index), runnable on every runtime
- * through the harness: Web-standard APIs only, no file access.
+ * `src/core/knowledge/index/bm25/` — Unit cases of lexical search (tokenizer, Porter2 stemmer,
+ * BM25 index), runnable on every runtime through the harness: Web-standard APIs only, no file
+ * access.
  */
-import { ValidationError } from "../../src/core/errors.ts";
+import { ValidationError } from "../../../../src/core/errors.ts";
 import {
   Bm25Index,
   type Bm25Options,
   type SearchDocument,
   stemEnglish,
   tokenize,
-} from "../../src/core/knowledge/index/bm25/index.ts";
-import { type TestHarness, thrown } from "../../src/testing/index.ts";
+} from "../../../../src/core/knowledge/index/bm25/index.ts";
+import { type TestHarness, thrown } from "../../../../src/testing/index.ts";
 
 const doc = (id: string, text: string, heading = "", group?: string): SearchDocument =>
   group === undefined
@@ -59,7 +60,8 @@ function build(docs: readonly SearchDocument[], options: Bm25Options = {}): Bm25
   return index;
 }
 
-export function searchUnitSuite(h: TestHarness, runtime: string): void {
+/** Registers the cases with `h`. */
+export function bm25Units(h: TestHarness, runtime: string): void {
   const { describe, it, expect } = h;
 
   describe(`search tokenizer (${runtime})`, () => {

@@ -1,12 +1,12 @@
 /**
- * The poller over an eventually consistent store, simulated with a fake clock so that the bound
- * is checked exactly: after every poll at time T, what the poller has reported for each bot
- * reflects every write that completed by T − visibilityLagMs (or a later write to that bot).
- * The same run with the lag ignored must break that check, so the check can fail.
+ * `src/core/reload/` — The poller over an eventually consistent store, simulated with a fake clock
+ * so that the bound is checked exactly: after every poll at time T, what the poller has reported
+ * for each bot reflects every write that completed by T − visibilityLagMs (or a later write to
+ * that bot). The same run with the lag ignored must break that check, so the check can fail.
  */
 import { RegistryPoller, StoreRegistryBackend } from "../../src/index.ts";
 import { fakeClock, type TestHarness } from "../../src/testing/index.ts";
-import { EventualRecordStore, seeded } from "../fixtures/eventual-record-store.ts";
+import { EventualRecordStore, seeded } from "../../test/fixtures/eventual-record-store.ts";
 
 interface Write {
   seq: number;
@@ -84,8 +84,10 @@ async function simulate(
   return { violations, writes: writes.length, reports };
 }
 
-export function reloadUnitSuite(h: TestHarness, runtime: string): void {
+/** Registers the cases with `h`. */
+export function reloadUnits(h: TestHarness, runtime: string): void {
   const { describe, it, expect } = h;
+
   describe(`RegistryPoller over an eventually consistent store (${runtime})`, () => {
     it("poller.eventual - every write is reported within visibilityLagMs + pollInterval (5 seeded runs)", async () => {
       for (const seed of [1, 2, 3, 4, 5]) {
