@@ -19,23 +19,10 @@ export type {
   BlobStore,
   BlobStoreCapabilities,
 } from "./core/blob/types.ts";
-// Chunking: files to markdown to chunks.
-export {
-  type ChunkedMarkdown,
-  type ChunkOptions,
-  chunkMarkdown,
-  type MarkdownChunk,
-} from "./core/knowledge/chunk/chunk.ts";
-export {
-  type ChunkedFile,
-  type ChunkFileOptions,
-  chunkFile,
-} from "./core/knowledge/chunk/chunk-file.ts";
-export {
-  type MarkdownDocument,
-  type ToMarkdownOptions,
-  toMarkdown,
-} from "./core/knowledge/chunk/transform.ts";
+// Chunking options (the chunker itself is internal: ingestion imports it with the first file).
+export type { ChunkOptions } from "./core/knowledge/chunk/chunk.ts";
+export type { ChunkFileOptions } from "./core/knowledge/chunk/chunk-file.ts";
+export type { ToMarkdownOptions } from "./core/knowledge/chunk/transform.ts";
 // Embedding.
 export {
   EchoEmbeddingProvider,

@@ -81,17 +81,23 @@ function checkOptions(options: ChunkOptions): { max: number; overlap: number } {
  * - Sizes are UTF-16 code units (`string.length`). No chunk's `text` exceeds `maxChunkSize`: a
  *   single token longer than that (a huge URL, base64) is cut at the limit.
  * - CRLF/CR and a BOM are normalised first, so raw text can be passed too.
+ *
+ * It is asynchronous because front matter beyond flat `key: value` lines loads the `yaml` parser
+ * on first use (kept out of the bundle until then).
  * @example
- * const { chunks } = chunkMarkdown("# FAQ\n\n## How do I reset my password?\n\nGo to settings...");
+ * const { chunks } = await chunkMarkdown("# FAQ\n\n## How do I reset my password?\n\nGo to settings...");
  * // chunks[0].headingPath === "FAQ > How do I reset my password?", chunks[0].text === "Go to settings..."
  */
-export function chunkMarkdown(markdown: string, options: ChunkOptions = {}): ChunkedMarkdown {
+export async function chunkMarkdown(
+  markdown: string,
+  options: ChunkOptions = {},
+): Promise<ChunkedMarkdown> {
   const { max, overlap } = checkOptions(options);
   const text = normalizeNewlines(markdown.charCodeAt(0) === 0xfeff ? markdown.slice(1) : markdown);
   const front =
     options.frontMatter === false
       ? { data: null, bodyStart: 0, bodyLine: 1 }
-      : splitFrontMatter(text);
+      : await splitFrontMatter(text);
   const chunks: MarkdownChunk[] = [];
   let headings: string[] = [];
   let levels: number[] = [];
