@@ -154,3 +154,40 @@ async function parseFrontMatter(src: string): Promise<Record<string, unknown> | 
     return null; // not YAML: the block stays in the text
   }
 }
+
+/** The front matter fields a page is found by, in the order they are indexed. */
+const PAGE_FIELDS = ["description", "summary"] as const;
+
+function textOf(value: unknown): string {
+  if (typeof value === "string") return value.trim();
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return "";
+}
+
+/**
+ * The markdown a page without body text is indexed as: its front matter's `title` as the
+ * heading, then `description`, `summary` and `keywords` (a list or a comma-separated string),
+ * each when present — what site-search engines index a page by. `""` when none is there.
+ * @example
+ * frontMatterMarkdown({ title: "Install", description: "How to install.", keywords: ["setup"] });
+ * // "# Install\n\nHow to install.\n\nKeywords: setup\n"
+ */
+export function frontMatterMarkdown(data: Record<string, unknown>): string {
+  const parts: string[] = [];
+  const title = textOf(data.title).replace(/\s+/g, " ");
+  if (title !== "") parts.push(`# ${title}`);
+  for (const field of PAGE_FIELDS) {
+    const text = textOf(data[field]);
+    if (text !== "") parts.push(text);
+  }
+  const keywords = Array.isArray(data.keywords)
+    ? data.keywords.map(textOf).filter((k) => k !== "")
+    : textOf(data.keywords)
+        .split(",")
+        .map((k) => k.trim())
+        .filter((k) => k !== "");
+  if (keywords.length > 0) parts.push(`Keywords: ${keywords.join(", ")}`);
+  // A title alone is also the text, so that the page still gives a chunk.
+  if (parts.length === 1 && title !== "") parts.push(title);
+  return parts.length === 0 ? "" : `${parts.join("\n\n")}\n`;
+}
