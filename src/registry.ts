@@ -15,6 +15,7 @@ export {
 } from "./core/caching/config-caching-manager.ts";
 export { LruList, type LruNode } from "./core/caching/lru.ts";
 export { PortabilityError } from "./core/errors.ts";
+export { HttpJson, type HttpJsonOptions, httpAuthHeaders } from "./core/http/request.ts";
 export {
   hasResourceReferences,
   isPortable,
@@ -33,7 +34,6 @@ export {
   type HTTPRegistryBackendOptions,
 } from "./core/registry/http-backend.ts";
 export { httpRegistryBackends, httpRegistryEntry } from "./core/registry/http-factory.ts";
-export { HttpJson, type HttpJsonOptions, httpAuthHeaders } from "./core/registry/http-request.ts";
 export { InMemoryBackend, type InMemoryBackendOptions } from "./core/registry/memory-backend.ts";
 export { MemoryRecordStore } from "./core/registry/memory-record-store.ts";
 export {
