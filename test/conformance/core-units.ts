@@ -1,10 +1,11 @@
 /** Unit cases of the core models and helpers, runnable on every runtime through the harness. */
 
+import { configOf } from "../../src/core/registry/registration.ts";
+import { sha256Hex } from "../../src/core/util/json.ts";
 import { Sha256 } from "../../src/core/util/sha256.ts";
 import {
   BotknobsError,
   ConflictError,
-  configOf,
   createEventBus,
   createRegistryBackend,
   EnvironmentConfig,
@@ -21,7 +22,6 @@ import {
   Registration,
   resolveConfig,
   SSEEventBus,
-  sha256Hex,
   substituteEnvVars,
   ValidationError,
   validatePortability,

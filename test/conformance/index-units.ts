@@ -2,6 +2,7 @@
  * The built-in search index's own behaviour beyond the port: its persisted form (segments,
  * compaction, small deltas) and what it does with a damaged or newer index.
  */
+import { readAll } from "../../src/core/util/streams.ts";
 import {
   AdapterError,
   BlobSearchIndex,
@@ -11,7 +12,6 @@ import {
   KnowledgeIngestionManager,
   MemoryBlobStore,
   RAGKnowledgeBase,
-  readAll,
   UnsupportedError,
 } from "../../src/index.ts";
 import { expectRejects, type TestHarness } from "../../src/testing/index.ts";
