@@ -2,8 +2,8 @@
  * botknobs: runtime management of AI-bot configurations and their knowledge.
  *
  * This entry is runtime-agnostic (Web standards only) and runs unchanged on Cloudflare Workers,
- * Node, Deno, Bun and in browsers. Platform storage comes from the adapter entries
- * (`botknobs/node`, `botknobs/cloudflare`, `botknobs/browser`).
+ * Node, Deno, Bun and in browsers. Platform storage comes from the adapter entries:
+ * `botknobs/node` today (`botknobs/cloudflare` holds the Workers WebSocket upgrade so far).
  * @module
  */
 export * from "./config.ts";
