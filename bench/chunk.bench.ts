@@ -43,7 +43,7 @@ const splitter = new MarkdownTextSplitter({ chunkSize: 500, chunkOverlap: 50 });
 const ours = async (): Promise<number> => {
   let n = 0;
   for (const t of texts)
-    n += chunkMarkdown(t, { maxChunkSize: 500, chunkOverlap: 50 }).chunks.length;
+    n += (await chunkMarkdown(t, { maxChunkSize: 500, chunkOverlap: 50 })).chunks.length;
   return n;
 };
 const theirs = async (): Promise<number> => {

@@ -10,7 +10,8 @@
  */
 import { readFileSync } from "node:fs";
 import { FileKnowledgeBackend, FsBlobStore } from "../src/adapters/node/index.ts";
-import { BlobSearchIndex, Bm25Index, RAGKnowledgeBase } from "../src/index.ts";
+import { Bm25Index } from "../src/core/knowledge/index/bm25/bm25.ts";
+import { BlobSearchIndex, RAGKnowledgeBase } from "../src/index.ts";
 
 const [mode, input, queriesFile] = process.argv.slice(2) as [string, string, string];
 const queries = JSON.parse(readFileSync(queriesFile, "utf8")) as string[];

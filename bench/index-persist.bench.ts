@@ -19,9 +19,9 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import MiniSearch from "minisearch";
 import { FileKnowledgeBackend, FsBlobStore } from "../src/adapters/node/index.ts";
+import { chunkFile } from "../src/core/knowledge/chunk/chunk-file.ts";
 import {
   BlobSearchIndex,
-  chunkFile,
   InMemoryKnowledgeBackend,
   KnowledgeIngestionManager,
   MemoryBlobStore,

@@ -4,9 +4,8 @@
  * @module
  */
 export { Event, type EventDict, type EventInit, EventType } from "./core/events/event.ts";
-export { coreEventBuses, createEventBus, type EventBusConfig } from "./core/events/factory.ts";
-export { globToRegExp, matchTopic } from "./core/events/glob.ts";
-export { httpEventBuses } from "./core/events/http-factory.ts";
+export { createEventBus, type EventBusConfig } from "./core/events/factory.ts";
+export { matchTopic } from "./core/events/glob.ts";
 export { InMemoryEventBus, type InMemoryEventBusOptions } from "./core/events/memory-bus.ts";
 export {
   RemoteEventBus,
@@ -14,7 +13,6 @@ export {
   type StreamCallbacks,
 } from "./core/events/remote-bus.ts";
 export { SSEEventBus, type SSEEventBusOptions } from "./core/events/sse-bus.ts";
-export { type SseMessage, SseParser } from "./core/events/sse-parser.ts";
 export { SubscriptionTable } from "./core/events/subscriptions.ts";
 export type {
   ErrorReporter,
@@ -30,4 +28,3 @@ export {
   type WebSocketEventBusOptions,
   type WebSocketLike,
 } from "./core/events/ws-bus.ts";
-export type { ClientFrame, ServerFrame } from "./core/events/ws-frames.ts";

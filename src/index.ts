@@ -2,8 +2,8 @@
  * botknobs: runtime management of AI-bot configurations and their knowledge.
  *
  * This entry is runtime-agnostic (Web standards only) and runs unchanged on Cloudflare Workers,
- * Node, Deno, Bun and in browsers. Platform storage comes from the adapter entries
- * (`botknobs/node`, `botknobs/cloudflare`, `botknobs/browser`).
+ * Node, Deno, Bun and in browsers. Platform storage comes from the adapter entries:
+ * `botknobs/node` today (`botknobs/cloudflare` holds the Workers WebSocket upgrade so far).
  * @module
  */
 export * from "./config.ts";
@@ -14,7 +14,6 @@ export {
   ClosedError,
   ConflictError,
   ErrorCode,
-  errorMessage,
   HttpError,
   NotFoundError,
   ReadOnlyError,
@@ -22,16 +21,12 @@ export {
   ValidationError,
   type ValidationIssue,
 } from "./core/errors.ts";
-export { createFromTable, type FactoryEntry, type FactoryTable } from "./core/util/factory.ts";
-export { canonicalJson, sha256Hex } from "./core/util/json.ts";
 export {
-  botIdSchema,
   ID_PATTERN,
   type JsonObject,
   type JsonValue,
   STATUSES,
   type Status,
-  statusSchema,
   validateBotId,
 } from "./core/validate.ts";
 export * from "./events.ts";

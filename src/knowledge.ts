@@ -7,7 +7,6 @@
  */
 
 // Blob stores: where bytes live.
-export { copyObject } from "./core/blob/copy.ts";
 export { MemoryBlobStore } from "./core/blob/memory-blob-store.ts";
 export type {
   BlobBody,
@@ -19,23 +18,10 @@ export type {
   BlobStore,
   BlobStoreCapabilities,
 } from "./core/blob/types.ts";
-// Chunking: files to markdown to chunks.
-export {
-  type ChunkedMarkdown,
-  type ChunkOptions,
-  chunkMarkdown,
-  type MarkdownChunk,
-} from "./core/knowledge/chunk/chunk.ts";
-export {
-  type ChunkedFile,
-  type ChunkFileOptions,
-  chunkFile,
-} from "./core/knowledge/chunk/chunk-file.ts";
-export {
-  type MarkdownDocument,
-  type ToMarkdownOptions,
-  toMarkdown,
-} from "./core/knowledge/chunk/transform.ts";
+// Chunking options (the chunker itself is internal: ingestion imports it with the first file).
+export type { ChunkOptions } from "./core/knowledge/chunk/chunk.ts";
+export type { ChunkFileOptions } from "./core/knowledge/chunk/chunk-file.ts";
+export type { ToMarkdownOptions } from "./core/knowledge/chunk/transform.ts";
 // Embedding.
 export {
   EchoEmbeddingProvider,
@@ -47,27 +33,10 @@ export {
 export {
   BlobSearchIndex,
   type BlobSearchIndexOptions,
-  INDEX_FORMAT_VERSION,
   type IndexHead,
   type SegmentRef,
 } from "./core/knowledge/index/blob-search-index.ts";
-export { Bm25Index } from "./core/knowledge/index/bm25/bm25.ts";
-export { DEFAULT_BM25_OPTIONS, resolveBm25Options } from "./core/knowledge/index/bm25/options.ts";
-export {
-  createTokenizer,
-  normalizeText,
-  Stemmer,
-  type Tokenizer,
-  type TokenizerOptions,
-  tokenize,
-} from "./core/knowledge/index/bm25/tokenize.ts";
-export type {
-  Bm25IndexJson,
-  Bm25Options,
-  SearchDocument,
-  SearchHit,
-  SearchOptions,
-} from "./core/knowledge/index/bm25/types.ts";
+export type { Bm25Options } from "./core/knowledge/index/bm25/types.ts";
 export {
   type FieldCondition,
   type FilterOperator,
@@ -76,26 +45,17 @@ export {
   matchesFilter,
   validateFilter,
 } from "./core/knowledge/index/filter.ts";
-export {
-  type FusedHit,
-  fuseRrf,
-  normaliseLexical,
-  type RankedHit,
-  RRF_K,
-} from "./core/knowledge/index/fusion.ts";
-export { ID_SEPARATOR } from "./core/knowledge/index/scope-state.ts";
-export {
-  type IndexChunk,
-  type IndexCommit,
-  type IndexedSource,
-  type IndexHit,
-  type IndexQuery,
-  type IndexScope,
-  type IndexStage,
-  metadataOf,
-  type SearchIndex,
-  type SearchIndexCapabilities,
-  type StageOptions,
+export type {
+  IndexChunk,
+  IndexCommit,
+  IndexedSource,
+  IndexHit,
+  IndexQuery,
+  IndexScope,
+  IndexStage,
+  SearchIndex,
+  SearchIndexCapabilities,
+  StageOptions,
 } from "./core/knowledge/index/types.ts";
 export {
   MemoryVectorStore,
@@ -117,11 +77,7 @@ export {
   type KnowledgeIngestionManagerOptions,
 } from "./core/knowledge/ingestion.ts";
 // Searching.
-export {
-  type RagConfig,
-  type RagHostOptions,
-  ragConfigSchema,
-} from "./core/knowledge/search/config.ts";
+export type { RagConfig, RagHostOptions } from "./core/knowledge/search/config.ts";
 export {
   type CommitStats,
   DomainUpdate,
@@ -129,8 +85,6 @@ export {
 } from "./core/knowledge/search/domain-update.ts";
 export {
   type BeginUpdateOptions,
-  DEFAULT_GENERATION,
-  PIPELINE_VERSION,
   RAGKnowledgeBase,
   type RAGKnowledgeBaseOptions,
 } from "./core/knowledge/search/knowledge-base.ts";
@@ -140,29 +94,18 @@ export {
   BlobKnowledgeBackend,
   type BlobKnowledgeBackendOptions,
 } from "./core/knowledge/store/blob-backend.ts";
-export { coreKnowledgeBackends, createKnowledgeBackend } from "./core/knowledge/store/factory.ts";
+export { createKnowledgeBackend } from "./core/knowledge/store/factory.ts";
 export { InMemoryKnowledgeBackend } from "./core/knowledge/store/memory-backend.ts";
 export {
   IngestionStatus,
-  incrementVersion,
   KnowledgeBaseInfo,
   type KnowledgeBaseInfoDict,
   KnowledgeFile,
   type KnowledgeFileDict,
-  validateIngestionStatus,
 } from "./core/knowledge/store/models.ts";
-export { contentTypeFor, METADATA_FILE, validateFilePath } from "./core/knowledge/store/paths.ts";
 export type {
   KnowledgeResourceBackend,
   PutFileEntry,
   PutFileOptions,
 } from "./core/knowledge/store/types.ts";
-export {
-  type ByteSource,
-  type ByteStream,
-  bytesToStream,
-  isByteStream,
-  iterable,
-  readAll,
-  rechunk,
-} from "./core/util/streams.ts";
+export type { ByteSource, ByteStream } from "./core/util/streams.ts";

@@ -13,7 +13,6 @@ export {
   type ConfigCachingManagerOptions,
   ResolvedConfig,
 } from "./core/caching/config-caching-manager.ts";
-export { LruList, type LruNode } from "./core/caching/lru.ts";
 export { PortabilityError } from "./core/errors.ts";
 export {
   hasResourceReferences,
@@ -23,17 +22,14 @@ export {
 } from "./core/portability.ts";
 export { RegistryBackendBase } from "./core/registry/base-backend.ts";
 export {
-  coreRecordStores,
   DataKnobsRegistryAdapter,
   type DataKnobsRegistryAdapterOptions,
 } from "./core/registry/dataknobs-adapter.ts";
-export { coreRegistryBackends, createRegistryBackend } from "./core/registry/factory.ts";
+export { createRegistryBackend } from "./core/registry/factory.ts";
 export {
   HTTPRegistryBackend,
   type HTTPRegistryBackendOptions,
 } from "./core/registry/http-backend.ts";
-export { httpRegistryBackends, httpRegistryEntry } from "./core/registry/http-factory.ts";
-export { HttpJson, type HttpJsonOptions, httpAuthHeaders } from "./core/registry/http-request.ts";
 export { InMemoryBackend, type InMemoryBackendOptions } from "./core/registry/memory-backend.ts";
 export { MemoryRecordStore } from "./core/registry/memory-record-store.ts";
 export {
@@ -41,7 +37,6 @@ export {
   MAX_PAGE_LIMIT,
   type Page,
   type PageOptions,
-  pageLimit,
 } from "./core/registry/page.ts";
 export type {
   PutCondition,
@@ -51,7 +46,6 @@ export type {
 } from "./core/registry/record-store.ts";
 export {
   computeEtag,
-  configOf,
   Registration,
   type RegistrationDict,
   type RegistrationInit,

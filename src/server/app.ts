@@ -13,7 +13,7 @@ import type { RAGKnowledgeBase } from "../core/knowledge/search/knowledge-base.t
 import type { KnowledgeResourceBackend } from "../core/knowledge/store/types.ts";
 import type { RegistryBackend } from "../core/registry/types.ts";
 import { type AuthOptions, authEnabled, bearerAuth } from "./auth.ts";
-import { incoming, type ServerContext } from "./context.ts";
+import { type RawRequest, rawRequest, type ServerContext } from "./context.ts";
 import { ApiErrorCode, badInput, errorResponse } from "./errors.ts";
 import { EventHistory } from "./event-history.ts";
 import { eventRoutes } from "./event-routes.ts";
@@ -82,11 +82,11 @@ const DOT_SEGMENT = /(^|\/)(\.|%2e){1,2}(\/|$)/i;
 
 /**
  * Refuses dot segments (`/../`, `/%2e%2e/`) and backslashes in the raw request target where the
- * runtime still has it (Node's `IncomingMessage`, through `@hono/node-server`): URL parsing would
- * otherwise resolve them into another route before the app sees the request.
+ * runtime adapter passes it (a {@link RawRequest}: `botknobs/node`'s `serveApp` does): URL parsing
+ * would otherwise resolve them into another route before the app sees the request.
  */
 const rejectDotSegments: MiddlewareHandler = (c, next) => {
-  const raw = incoming(c)?.url;
+  const raw = rawRequest(c)?.target;
   if (typeof raw === "string" && /[.%\\]/.test(raw)) {
     const path = raw.split(/[?#]/, 1)[0] as string;
     if (DOT_SEGMENT.test(path) || path.includes("\\"))
@@ -99,10 +99,10 @@ const rejectDotSegments: MiddlewareHandler = (c, next) => {
 /**
  * Builds the API.
  * @example
- * import { serve } from "@hono/node-server";
+ * import { serveApp } from "botknobs/node";
  * const bus = new InMemoryEventBus();
  * const app = createApp({ registry: new InMemoryBackend({ eventBus: bus }), eventBus: bus, auth: { tokens: ["s3cret"] } });
- * serve({ fetch: app.fetch, port: 8787 });
+ * await serveApp(app, { port: 8787 }); // Node
  * // Workers: export default { fetch: app.fetch };
  */
 export function createApp(options: AppOptions): Hono {

@@ -31,33 +31,45 @@ export interface ServerContext {
   now: () => number;
 }
 
-/** What `@hono/node-server` passes as `c.env`: Node's request (absent on other runtimes). */
-interface NodeBindings {
-  incoming?: { url?: unknown; headers?: Record<string, string | string[] | undefined> };
-}
-
 /**
- * Node's raw request behind `c`, when the app is served by `@hono/node-server`.
- * @example
- * const raw = incoming(c)?.url; // the request target before URL parsing
+ * The request as the server received it, before URL parsing: what a runtime adapter may add to
+ * the app's bindings (`c.env`, under {@link RAW_REQUEST}) when its server has it.
+ * `botknobs/node`'s `serveApp` does (see its `withRawRequest`); elsewhere it is absent and the
+ * Web `Request` is read. The app has no runtime branches: it reads this when it is there.
  */
-export function incoming(c: Context): NodeBindings["incoming"] {
-  return (c.env as NodeBindings | undefined)?.incoming;
+export interface RawRequest {
+  /** The request target as sent (path and query), before dot segments are resolved. */
+  readonly target: string;
+  /** A header (`name` in lower case); repeated ones joined with `", "`, as `Headers.get` does. */
+  header(name: string): string | undefined;
 }
 
 /**
- * A request header (`name` in lower case). On Node it reads the raw request's headers: asking
- * `c.req.header()` there builds a whole `Headers` object from them, which costs more than the
- * rest of a cached read. Repeated headers come joined with `", "`, as `Headers.get` does (Node
- * keeps only the first of single-valued ones such as `authorization`).
+ * The key of the {@link RawRequest} in the bindings (`c.env`).
+ * @example
+ * app.fetch(request, { ...env, [RAW_REQUEST]: raw });
+ */
+export const RAW_REQUEST = "botknobs.rawRequest";
+
+/**
+ * The {@link RawRequest} behind `c`, when the runtime adapter passed one.
+ * @example
+ * const target = rawRequest(c)?.target; // the request target before URL parsing
+ */
+export function rawRequest(c: Context): RawRequest | undefined {
+  return (c.env as Record<string, RawRequest | undefined> | undefined)?.[RAW_REQUEST];
+}
+
+/**
+ * A request header (`name` in lower case), from the {@link RawRequest} when there is one: on Node
+ * `c.req.header()` builds a whole `Headers` object from the raw headers, which costs more than
+ * the rest of a cached read.
  * @example
  * const tag = header(c, "if-none-match");
  */
 export function header(c: Context, name: string): string | undefined {
-  const headers = incoming(c)?.headers;
-  if (headers === undefined) return c.req.header(name);
-  const value = headers[name];
-  return Array.isArray(value) ? value.join(", ") : value;
+  const raw = rawRequest(c);
+  return raw === undefined ? c.req.header(name) : raw.header(name);
 }
 
 /**

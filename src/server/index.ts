@@ -6,7 +6,7 @@
  * @example
  * import { createApp } from "botknobs/server";
  * const app = createApp({ registry: new InMemoryBackend() });
- * export default { fetch: app.fetch }; // Workers; on Node: serve({ fetch: app.fetch }) from @hono/node-server
+ * export default { fetch: app.fetch }; // Workers; on Node: serveApp(app) from botknobs/node
  * @module
  */
 export {
@@ -16,6 +16,7 @@ export {
   DEFAULT_MAX_JSON_BYTES,
 } from "./app.ts";
 export { type Access, type AuthOptions, bearerAuth, tokenChecker } from "./auth.ts";
+export { RAW_REQUEST, type RawRequest } from "./context.ts";
 export {
   ApiError,
   type ApiErrorBody,

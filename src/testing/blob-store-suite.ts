@@ -1,5 +1,6 @@
 /**
- * The `BlobStore` conformance suite: memory, file system, R2, S3 and IndexedDB stores run it.
+ * The `BlobStore` conformance suite: the memory and file-system stores run it here; every blob
+ * store adapter (R2, S3, IndexedDB, …) is meant to.
  * @module
  */
 import { copyObject } from "../core/blob/copy.ts";

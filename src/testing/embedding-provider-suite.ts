@@ -1,6 +1,6 @@
 /**
- * The `EmbeddingProvider` conformance suite: the echo provider, OpenAI-compatible servers and
- * Workers AI run it.
+ * The `EmbeddingProvider` conformance suite: the echo provider and the OpenAI-compatible client
+ * (against a local server) run it; other providers (Workers AI, …) are meant to.
  * @module
  */
 import type { EmbeddingProvider } from "../core/knowledge/embed/embeddings.ts";

@@ -1,6 +1,6 @@
 /**
- * The `KnowledgeResourceBackend` conformance suite: memory, file, R2, S3 and IndexedDB backends
- * run it.
+ * The `KnowledgeResourceBackend` conformance suite: the memory and file backends run it here;
+ * every knowledge backend over another blob store is meant to.
  * @module
  */
 import { ConflictError, NotFoundError, ValidationError } from "../core/errors.ts";

@@ -1,6 +1,6 @@
 /**
- * The `SearchIndex` conformance suite: the built-in `BlobSearchIndex` (in memory and over every
- * blob store) and engine-backed indexes run it. Chunks and vectors are handed in directly, so
+ * The `SearchIndex` conformance suite: the built-in `BlobSearchIndex` runs it (in memory and over
+ * the blob stores that exist); engine-backed indexes are meant to. Chunks and vectors are handed in directly, so
  * the suite tests the index, not the chunker.
  * @module
  */

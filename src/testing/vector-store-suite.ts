@@ -1,5 +1,6 @@
 /**
- * The `VectorStore` conformance suite: memory, Vectorize and other vector engines run it.
+ * The `VectorStore` conformance suite: `MemoryVectorStore` runs it here; other vector engines
+ * (Vectorize, …) are meant to.
  * @module
  */
 import { ValidationError } from "../core/errors.ts";

@@ -4,7 +4,8 @@
  * `knowledge.test.ts` checks that each one fails its port's suite.
  */
 
-import { concatBytes } from "../../src/core/util/streams.ts";
+import { sha256Hex } from "../../src/core/util/json.ts";
+import { concatBytes, readAll } from "../../src/core/util/streams.ts";
 import {
   BlobKnowledgeBackend,
   type BlobMeta,
@@ -22,10 +23,8 @@ import {
   MemoryBlobStore,
   MemoryVectorStore,
   type PutFileEntry,
-  readAll,
   type SearchIndex,
   type StageOptions,
-  sha256Hex,
   type VectorHit,
   type VectorQueryOptions,
 } from "../../src/index.ts";

@@ -17,12 +17,8 @@ import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { afterEach, describe, expect, it } from "vitest";
 import { FileRecordStore } from "../../src/adapters/node/index.ts";
-import {
-  AdapterError,
-  configOf,
-  type RegistrationDict,
-  StoreRegistryBackend,
-} from "../../src/index.ts";
+import { configOf } from "../../src/core/registry/registration.ts";
+import { AdapterError, type RegistrationDict, StoreRegistryBackend } from "../../src/index.ts";
 import { rejection } from "../../src/testing/index.ts";
 
 const root = resolve(import.meta.dirname, "../..");

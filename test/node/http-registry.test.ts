@@ -3,10 +3,10 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { upgradeWebSocket } from "../../src/adapters/node/index.ts";
+import { coreRegistryBackends } from "../../src/core/registry/factory.ts";
 import { HTTPRegistryBackend } from "../../src/core/registry/http-backend.ts";
 import { httpRegistryBackends } from "../../src/core/registry/http-factory.ts";
 import {
-  coreRegistryBackends,
   createRegistryBackend,
   HttpError,
   InMemoryBackend,

@@ -6,12 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { FileKnowledgeBackend, FsBlobStore } from "../../src/adapters/node/index.ts";
-import {
-  BlobSearchIndex,
-  KnowledgeIngestionManager,
-  RAGKnowledgeBase,
-  sha256Hex,
-} from "../../src/index.ts";
+import { sha256Hex } from "../../src/core/util/json.ts";
+import { BlobSearchIndex, KnowledgeIngestionManager, RAGKnowledgeBase } from "../../src/index.ts";
 
 const roots: string[] = [];
 afterEach(() => {

@@ -1,7 +1,7 @@
 // Tests the built package once, as a user gets it: build, `npm pack`, install the tarball into
 // an empty project, then import every entry from JavaScript and type-check a TypeScript consumer.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -97,6 +97,34 @@ describe("the packed package", () => {
     });
   });
 
+  it("a Worker or browser user installs no Node server code: ws and @hono/node-server are optional peers", () => {
+    // The consumer installed the tarball alone, as a Worker or browser project does. `npm ls`
+    // names the optional peers as "UNMET OPTIONAL DEPENDENCY"; --parseable lists what is installed.
+    const listing = execFileSync("npm", ["ls", "--omit=dev", "--all", "--parseable"], {
+      cwd: project,
+      encoding: "utf8",
+    });
+    const names = new Set(
+      listing
+        .trim()
+        .split("\n")
+        .slice(1)
+        .map((path) => path.replace(/\\/g, "/").split("/node_modules/").at(-1) as string),
+    );
+    expect(names.has("botknobs")).toBe(true);
+    expect(names.has("hono")).toBe(true); // botknobs/server runs on every runtime
+    expect([...names].filter((n) => n === "ws" || n === "@hono/node-server")).toEqual([]);
+    expect(existsSync(join(project, "node_modules/ws"))).toBe(false);
+    expect(existsSync(join(project, "node_modules/@hono/node-server"))).toBe(false);
+    const pkg = JSON.parse(
+      execFileSync("npm", ["pkg", "get", "peerDependenciesMeta"], {
+        cwd: join(project, "node_modules/botknobs"),
+        encoding: "utf8",
+      }),
+    );
+    expect(pkg).toEqual({ "@hono/node-server": { optional: true }, ws: { optional: true } });
+  });
+
   it("ships no tests, benches or data", () => {
     const listing = execFileSync("npm", ["pack", "--dry-run", "--json"], {
       cwd: root,
@@ -108,5 +136,35 @@ describe("the packed package", () => {
     ).toEqual([]);
     expect(files).toContain("dist/index.js");
     expect(files).toContain("dist/index.d.ts");
+  });
+
+  // Last: it adds the peers to the consumer.
+  it("botknobs/node serves once a Node user installs the optional peers", () => {
+    execFileSync(
+      "npm",
+      [
+        "install",
+        "--prefer-offline",
+        "--no-audit",
+        "--no-fund",
+        "--silent",
+        "ws",
+        "@hono/node-server",
+      ],
+      { cwd: project, stdio: "inherit" },
+    );
+    writeFileSync(
+      join(project, "node.mjs"),
+      `import { serveApp } from "botknobs/node";
+import { createInMemoryApp } from "botknobs/server";
+const { app, registry } = createInMemoryApp();
+await registry.register("b", { model: "m" });
+const served = await serveApp(app);
+const res = await fetch(served.url + "/bots/b");
+console.log(JSON.stringify({ status: res.status }));
+await served.close();`,
+    );
+    const out = JSON.parse(execFileSync("node", ["node.mjs"], { cwd: project, encoding: "utf8" }));
+    expect(out).toEqual({ status: 200 });
   });
 });

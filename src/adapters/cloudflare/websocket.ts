@@ -22,7 +22,9 @@ interface WorkerSocket {
   accept(): void;
   send(data: string | ArrayBuffer | ArrayBufferView): void;
   close(code?: number, reason?: string): void;
-  addEventListener(type: "message" | "close" | "error", listener: (event: never) => void): void;
+  addEventListener(type: "message", listener: (event: MessageEvent) => void): void;
+  addEventListener(type: "close", listener: (event: CloseEvent) => void): void;
+  addEventListener(type: "error", listener: (event: Event) => void): void;
 }
 declare const WebSocketPair: { new (): { 0: WorkerSocket; 1: WorkerSocket } };
 

@@ -15,6 +15,7 @@ export {
 export { FileRecordStore, type FileRecordStoreOptions } from "./file-record-store.ts";
 export { FsBlobStore } from "./fs-blob-store.ts";
 export { loadEnvironment, readTextFile } from "./node-environment.ts";
+export { type NodeFetch, withRawRequest } from "./raw-request.ts";
 export {
   createRegistryBackend,
   nodeRecordStores,

@@ -8,6 +8,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve, type WebSocketServerLike } from "@hono/node-server";
 import { WebSocketServer } from "ws";
+import { withRawRequest } from "./raw-request.ts";
 
 /**
  * Node's WebSocket upgrade for `createApp({ upgradeWebSocket })` (Hono's helper from
@@ -42,7 +43,7 @@ export function serveApp(
     const wss = new WebSocketServer({ noServer: true });
     const server = serve(
       {
-        fetch: app.fetch as (request: Request) => Promise<Response>,
+        fetch: withRawRequest(app) as (request: Request) => Promise<Response>,
         port: options.port ?? 0,
         hostname,
         // `ws` is what @hono/node-server drives; its structural type differs in details only.

@@ -1,6 +1,6 @@
 /**
  * One page of a listing from sorted keys: the delimiter roll-up and cursor rules every
- * {@link BlobStore} that lists by itself (memory, file system, IndexedDB) shares.
+ * {@link BlobStore} that lists by itself (memory, file system) shares.
  * @module
  */
 import type { BlobListOptions } from "./types.ts";

@@ -1,6 +1,6 @@
 /**
  * The {@link BlobStore} port: the small object-store interface under the knowledge backends.
- * Memory, the file system, R2, S3 and IndexedDB each implement these calls; the knowledge layout,
+ * Memory and the file system implement these calls (R2, S3 and IndexedDB are to); the knowledge layout,
  * checksums, versions and validation live once, in `BlobKnowledgeBackend`.
  * @module
  */

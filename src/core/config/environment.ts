@@ -4,8 +4,8 @@
  * file reader are passed in (`botknobs/node` passes `process.env` and the file system).
  * @module
  */
-import { parse as parseYaml } from "yaml";
 import { NotFoundError, ValidationError } from "../errors.ts";
+import { loadYaml } from "../util/yaml.ts";
 
 /** A resource's configuration, e.g. `{ backend: "postgres", host: "${RDS_HOST}" }`. */
 export type ResourceConfig = Record<string, unknown>;
@@ -187,9 +187,10 @@ export async function loadEnvironment(
     const path = `${dir}/${envName}.${ext}`;
     const text = await readText(path);
     if (text === null) continue;
+    const yaml = ext === "json" ? undefined : await loadYaml();
     let data: unknown;
     try {
-      data = ext === "json" ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 100 });
+      data = yaml ? yaml.parse(text, { maxAliasCount: 100 }) : JSON.parse(text);
     } catch (error) {
       throw new ValidationError(
         `Invalid environment file ${path}: ${(error as Error).message}`,

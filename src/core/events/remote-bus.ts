@@ -6,7 +6,7 @@
  * @module
  */
 import { AdapterError, errorMessage, HttpError, ValidationError } from "../errors.ts";
-import { httpAuthHeaders } from "../registry/http-request.ts";
+import { httpAuthHeaders } from "../http/request.ts";
 import { Event, type EventDict, EventType } from "./event.ts";
 import { SubscriptionTable } from "./subscriptions.ts";
 import type {

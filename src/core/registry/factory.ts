@@ -1,7 +1,7 @@
 /**
  * `createRegistryBackend(type, config)`: the seed's factory. The core knows `memory` and `http`;
- * `botknobs/node`, `botknobs/cloudflare` and `botknobs/browser` export
- * factories that know their own types too.
+ * `botknobs/node` exports a factory that also knows `file`; the other adapter entries are to
+ * export theirs likewise.
  * @module
  */
 import * as z from "zod/mini";

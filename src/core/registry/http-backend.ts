@@ -10,6 +10,7 @@ import {
   ReadOnlyError,
   ValidationError,
 } from "../errors.ts";
+import { HttpJson, httpAuthHeaders } from "../http/request.ts";
 import { sha256Hex } from "../util/json.ts";
 import {
   DEFAULT_MAX_CONFIG_BYTES,
@@ -21,7 +22,6 @@ import {
 } from "../validate.ts";
 import { RegistryBackendBase } from "./base-backend.ts";
 import { errorCode, errorText, listing, unquote } from "./http-listing.ts";
-import { HttpJson, httpAuthHeaders } from "./http-request.ts";
 import { type Page, type PageOptions, pageLimit } from "./page.ts";
 import { Registration, type RegistrationDict } from "./registration.ts";
 import { validateVersion } from "./store-writer.ts";

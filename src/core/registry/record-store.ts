@@ -1,7 +1,8 @@
 /**
  * The {@link RecordStore} port: the small storage interface under {@link StoreRegistryBackend}.
- * SQLite, D1, PostgreSQL, Workers KV, IndexedDB and files each implement these calls and get the
- * whole registry (validation, versions, ETags, history, events) for free. The memory
+ * A store implements these calls and gets the whole registry (validation, versions, ETags,
+ * history, events) for free: memory and files here (`FileRecordStore` in `botknobs/node`); SQLite,
+ * D1, PostgreSQL, Workers KV and IndexedDB are meant to. The memory
  * implementation is {@link MemoryRecordStore}; `recordStoreSuite` (`botknobs/testing`) checks one.
  * @module
  */

@@ -114,7 +114,7 @@ export function chunkUnits(h: TestHarness, runtime: string): void {
       const raw = "\uFEFF# Title\r\n\r\nFirst paragraph.\r\n\r\n## Sub\r\rSecond.\r\n";
       const md = await markdownOf("crlf.md", raw);
       expect(md).toBe("# Title\n\nFirst paragraph.\n\n## Sub\n\nSecond.\n");
-      const { chunks } = chunkMarkdown(raw);
+      const { chunks } = await chunkMarkdown(raw);
       expect(chunks.map((c) => [c.headingPath, c.text, c.lineNumber])).toEqual([
         ["Title", "First paragraph.", 3],
         ["Title > Sub", "Second.", 7],
@@ -193,7 +193,7 @@ export function chunkUnits(h: TestHarness, runtime: string): void {
       expect(md).toContain(
         "# Redirects\n\n- **Source**: /a; **Target**: /b\n- **Source**: /c; **Target**: /d",
       );
-      const { chunks } = chunkMarkdown(md);
+      const { chunks } = await chunkMarkdown(md);
       const faq = chunks.find((c) => c.text.includes("Go to settings"));
       expect(faq?.headingPath).toBe("Faq > How do I reset my password?");
       expect(faq?.embeddingText).toContain("reset my password");
@@ -229,7 +229,7 @@ export function chunkUnits(h: TestHarness, runtime: string): void {
       );
       expect(md).toContain("# FAQ");
       expect(md).toContain("### Why?\n\n**Answer**: Because.");
-      const { chunks } = chunkMarkdown(md);
+      const { chunks } = await chunkMarkdown(md);
       expect(chunks.find((c) => c.text.includes("Because."))?.headingPath).toBe(
         "FAQ > Items > Why?",
       );
@@ -383,8 +383,8 @@ export function chunkUnits(h: TestHarness, runtime: string): void {
   });
 
   describe(`ingest: chunkMarkdown (${runtime})`, () => {
-    it("seed example - exactly one chunk under FAQ > How do I reset my password?", () => {
-      const { chunks } = chunkMarkdown(
+    it("seed example - exactly one chunk under FAQ > How do I reset my password?", async () => {
+      const { chunks } = await chunkMarkdown(
         "# FAQ\n\n## How do I reset my password?\n\nGo to settings...",
       );
       expect(chunks).toHaveLength(1);
@@ -399,10 +399,10 @@ export function chunkUnits(h: TestHarness, runtime: string): void {
       expect(chunks[0]?.embeddingText).toContain("reset my password");
     });
 
-    it("front matter - removed from the text, returned parsed, line numbers still count it", () => {
+    it("front matter - removed from the text, returned parsed, line numbers still count it", async () => {
       const md =
         "---\ntitle: Arrays\nms.date: 03/24/2026\nno-loc: [Count, Length]\n---\n# about_Arrays\n\nText.\n";
-      const { chunks, frontMatter } = chunkMarkdown(md);
+      const { chunks, frontMatter } = await chunkMarkdown(md);
       expect(frontMatter).toEqual({
         title: "Arrays",
         "ms.date": "03/24/2026",
@@ -411,14 +411,16 @@ export function chunkUnits(h: TestHarness, runtime: string): void {
       expect(chunks.map((c) => [c.text, c.lineNumber])).toEqual([["Text.", 8]]);
     });
 
-    it("broken front matter - never throws; it stays as text", () => {
+    it("broken front matter - never throws; it stays as text", async () => {
       const md = "---\ntitle: [unclosed\naliases:\n  - %\n---\n# Doc\n\nBody.\n";
-      const { chunks, frontMatter } = chunkMarkdown(md);
+      const { chunks, frontMatter } = await chunkMarkdown(md);
       expect(frontMatter).toBeNull();
       expect(chunks.map((c) => c.text).join("\n")).toContain("title: [unclosed");
       expect(chunks.at(-1)?.text).toBe("Body.");
       // An opening line without a closing one is not front matter either.
-      expect(chunkMarkdown("---\nnot closed\n").chunks.map((c) => c.text)).toEqual(["not closed"]);
+      expect((await chunkMarkdown("---\nnot closed\n")).chunks.map((c) => c.text)).toEqual([
+        "not closed",
+      ]);
     });
 
     it("front matter fast path - equals the yaml package on what it accepts", () => {
@@ -442,10 +444,10 @@ export function chunkUnits(h: TestHarness, runtime: string): void {
         expect(parseSimpleYaml(s)).toBeUndefined();
     });
 
-    it("deep heading paths - six levels, and a shallower heading pops back up", () => {
+    it("deep heading paths - six levels, and a shallower heading pops back up", async () => {
       const md =
         "# A\n## B\n### C\n#### D\n##### E\n###### F\n\ndeep\n\n### G\n\nmid\n\n# H ##\n\ntop\n";
-      const { chunks } = chunkMarkdown(md);
+      const { chunks } = await chunkMarkdown(md);
       expect(chunks.map((c) => [c.headingPath, c.headingLevels, c.text])).toEqual([
         ["A > B > C > D > E > F", [1, 2, 3, 4, 5, 6], "deep"],
         ["A > B > G", [1, 2, 3], "mid"],
@@ -453,19 +455,19 @@ export function chunkUnits(h: TestHarness, runtime: string): void {
       ]);
     });
 
-    it("headings - a heading with no content gives no chunk; #tag and ####### are text", () => {
-      const { chunks } = chunkMarkdown(
+    it("headings - a heading with no content gives no chunk; #tag and ####### are text", async () => {
+      const { chunks } = await chunkMarkdown(
         "# Empty\n## Also empty\n# C# tips\n\n#tag is text\n####### seven\n",
       );
       expect(chunks.map((c) => [c.headingPath, c.text])).toEqual([
         ["C# tips", "#tag is text\n####### seven"],
       ]);
-      expect(chunkMarkdown("# Only\n\n## Headings\n").chunks).toEqual([]);
-      expect(chunkMarkdown("").chunks).toEqual([]);
+      expect((await chunkMarkdown("# Only\n\n## Headings\n")).chunks).toEqual([]);
+      expect((await chunkMarkdown("")).chunks).toEqual([]);
     });
 
-    it("text before the first heading has an empty heading path", () => {
-      const { chunks } = chunkMarkdown("Intro.\n\n# Title\n\nBody.");
+    it("text before the first heading has an empty heading path", async () => {
+      const { chunks } = await chunkMarkdown("Intro.\n\n# Title\n\nBody.");
       expect(chunks[0]).toEqual({
         text: "Intro.",
         embeddingText: "Intro.",
@@ -476,10 +478,10 @@ export function chunkUnits(h: TestHarness, runtime: string): void {
       });
     });
 
-    it("paragraphs - packed together up to the limit, never split when they fit", () => {
+    it("paragraphs - packed together up to the limit, never split when they fit", async () => {
       const para = (i: number): string => `Paragraph ${i} has some words in it. It ends here.`;
       const md = `# T\n\n${Array.from({ length: 30 }, (_, i) => para(i)).join("\n\n")}\n`;
-      const { chunks } = chunkMarkdown(md, { maxChunkSize: 200, chunkOverlap: 20 });
+      const { chunks } = await chunkMarkdown(md, { maxChunkSize: 200, chunkOverlap: 20 });
       expectWellFormed(chunks, 200);
       expect(chunks.length).toBeLessThan(12);
       const all = chunks.flatMap((c) => c.text.split("\n\n"));
@@ -487,12 +489,12 @@ export function chunkUnits(h: TestHarness, runtime: string): void {
       expect(chunks[1]?.lineNumber).toBe(3 + 2 * (chunks[0]?.text.split("\n\n").length ?? 0));
     });
 
-    it("long paragraph - split at sentence ends, with overlap between consecutive pieces", () => {
+    it("long paragraph - split at sentence ends, with overlap between consecutive pieces", async () => {
       const sentences = Array.from(
         { length: 40 },
         (_, i) => `Sentence number ${i} says something useful.`,
       );
-      const { chunks } = chunkMarkdown(`# Long\n\n${sentences.join(" ")}`, {
+      const { chunks } = await chunkMarkdown(`# Long\n\n${sentences.join(" ")}`, {
         maxChunkSize: 300,
         chunkOverlap: 50,
       });
@@ -510,9 +512,9 @@ export function chunkUnits(h: TestHarness, runtime: string): void {
       for (const s of sentences) expect(joined).toContain(s);
     });
 
-    it("a single token longer than a chunk is cut at the limit", () => {
+    it("a single token longer than a chunk is cut at the limit", async () => {
       const token = "x".repeat(1200);
-      const { chunks } = chunkMarkdown(`before ${token} after`, {
+      const { chunks } = await chunkMarkdown(`before ${token} after`, {
         maxChunkSize: 500,
         chunkOverlap: 50,
       });
@@ -525,10 +527,10 @@ export function chunkUnits(h: TestHarness, runtime: string): void {
       ).toContain(token);
     });
 
-    it("code fences - kept whole, # lines inside are not headings, ~~~ works too", () => {
+    it("code fences - kept whole, # lines inside are not headings, ~~~ works too", async () => {
       const md =
         "# Setup\n\n```powershell\n# not a heading\nGet-Process\n```\n\n~~~\n## nor this\n~~~\n\nAfter.\n";
-      const { chunks } = chunkMarkdown(md);
+      const { chunks } = await chunkMarkdown(md);
       expect(chunks).toHaveLength(1);
       expect(chunks[0]?.headingPath).toBe("Setup");
       expect(chunks[0]?.text).toBe(
@@ -536,23 +538,23 @@ export function chunkUnits(h: TestHarness, runtime: string): void {
       );
     });
 
-    it("unclosed code fence - runs to the next heading, and its chunk gets a closing fence", () => {
+    it("unclosed code fence - runs to the next heading, and its chunk gets a closing fence", async () => {
       const md =
         "# A\n\n```bash\necho one\n\necho two\n## B\n\nText of B.\n\n~~~\nstray at the end";
-      const { chunks } = chunkMarkdown(md);
+      const { chunks } = await chunkMarkdown(md);
       expect(chunks.map((c) => [c.headingPath, c.text])).toEqual([
         ["A", "```bash\necho one\n\necho two\n```"],
         ["A > B", "Text of B.\n\n~~~\nstray at the end\n~~~"],
       ]);
       // A later bare fence line does close it (CommonMark): everything between is code.
-      const closed = chunkMarkdown("# A\n\n```bash\n## B\n```\n").chunks;
+      const closed = (await chunkMarkdown("# A\n\n```bash\n## B\n```\n")).chunks;
       expect(closed.map((c) => [c.headingPath, c.text])).toEqual([["A", "```bash\n## B\n```"]]);
     });
 
-    it("long code block - split by lines, each piece re-opens the fence with its info string", () => {
+    it("long code block - split by lines, each piece re-opens the fence with its info string", async () => {
       const lines = Array.from({ length: 60 }, (_, i) => `print("line ${i}")`);
       const md = `# Code\n\n\`\`\`python\n${lines.join("\n")}\n\`\`\`\n`;
-      const { chunks } = chunkMarkdown(md, { maxChunkSize: 200, chunkOverlap: 20 });
+      const { chunks } = await chunkMarkdown(md, { maxChunkSize: 200, chunkOverlap: 20 });
       expectWellFormed(chunks, 200);
       expect(chunks.length).toBeGreaterThan(5);
       const body: string[] = [];
@@ -566,10 +568,10 @@ export function chunkUnits(h: TestHarness, runtime: string): void {
       expect(chunks[0]?.lineNumber).toBe(4);
     });
 
-    it("table splitting - by rows, each piece repeating the header row", () => {
+    it("table splitting - by rows, each piece repeating the header row", async () => {
       const rows = Array.from({ length: 50 }, (_, i) => `| key${i} | value number ${i} |`);
       const md = `# Table\n\nIntro.\n\n| Key | Value |\n|:----|------:|\n${rows.join("\n")}\n\nOutro.\n`;
-      const { chunks } = chunkMarkdown(md, { maxChunkSize: 300, chunkOverlap: 30 });
+      const { chunks } = await chunkMarkdown(md, { maxChunkSize: 300, chunkOverlap: 30 });
       expectWellFormed(chunks, 300);
       const tables = chunks.filter((c) => c.text.includes("| key"));
       expect(tables.length).toBeGreaterThan(2);
@@ -583,20 +585,20 @@ export function chunkUnits(h: TestHarness, runtime: string): void {
       expect(chunks.at(-1)?.text.endsWith("Outro.")).toBe(true);
     });
 
-    it("a table that fits is kept whole", () => {
+    it("a table that fits is kept whole", async () => {
       const md = "## T\n\n| a | b |\n| - | - |\n| 1 | 2 |\n| 3 | 4 |\n";
-      expect(chunkMarkdown(md).chunks.map((c) => c.text)).toEqual([
+      expect((await chunkMarkdown(md)).chunks.map((c) => c.text)).toEqual([
         "| a | b |\n| - | - |\n| 1 | 2 |\n| 3 | 4 |",
       ]);
     });
 
-    it("lists - kept whole when they fit; a long list is split between items", () => {
+    it("lists - kept whole when they fit; a long list is split between items", async () => {
       const short = "# L\n\n- one\n- two\n  continued\n\n  nested para\n- three\n";
-      expect(chunkMarkdown(short).chunks.map((c) => c.text)).toEqual([
+      expect((await chunkMarkdown(short)).chunks.map((c) => c.text)).toEqual([
         "- one\n- two\n  continued\n\n  nested para\n- three",
       ]);
       const items = Array.from({ length: 40 }, (_, i) => `${i + 1}. Step ${i} of the procedure.`);
-      const { chunks } = chunkMarkdown(`# Steps\n\n${items.join("\n")}\n`, {
+      const { chunks } = await chunkMarkdown(`# Steps\n\n${items.join("\n")}\n`, {
         maxChunkSize: 150,
         chunkOverlap: 10,
       });
@@ -604,10 +606,10 @@ export function chunkUnits(h: TestHarness, runtime: string): void {
       expect(chunks.flatMap((c) => c.text.split("\n"))).toEqual(items);
     });
 
-    it("a list item with a long code block is split by the code's own rule", () => {
+    it("a list item with a long code block is split by the code's own rule", async () => {
       const code = Array.from({ length: 30 }, (_, i) => `    Write-Output ${i}`).join("\n");
       const md = `# P\n\n1. Run this:\n\n    \`\`\`powershell\n${code}\n    \`\`\`\n\n2. Done.\n`;
-      const { chunks } = chunkMarkdown(md, { maxChunkSize: 200, chunkOverlap: 20 });
+      const { chunks } = await chunkMarkdown(md, { maxChunkSize: 200, chunkOverlap: 20 });
       expectWellFormed(chunks, 200);
       const fenced = chunks.filter((c) => c.text.includes("Write-Output"));
       expect(fenced.length).toBeGreaterThan(1);
@@ -615,7 +617,7 @@ export function chunkUnits(h: TestHarness, runtime: string): void {
       expect(chunks.map((c) => c.text).join("\n")).toContain("2. Done.");
     });
 
-    it("no chunk is empty or larger than the limit on a messy document", () => {
+    it("no chunk is empty or larger than the limit on a messy document", async () => {
       const md = [
         "---",
         "title: x",
@@ -644,7 +646,7 @@ export function chunkUnits(h: TestHarness, runtime: string): void {
         [1, 0],
       ] as const) {
         expectWellFormed(
-          chunkMarkdown(md, { maxChunkSize: max, chunkOverlap: overlap }).chunks,
+          (await chunkMarkdown(md, { maxChunkSize: max, chunkOverlap: overlap })).chunks,
           max,
         );
       }
@@ -653,11 +655,11 @@ export function chunkUnits(h: TestHarness, runtime: string): void {
     it("hostile input - linear work: stray fences, nested markers, long blank runs", async () => {
       // Each would take minutes if any step were quadratic (the runner's timeout is the check).
       const fences = Array.from({ length: 2000 }, (_, i) => `${"`".repeat(2003 - i)}\ntext ${i}`);
-      const a = chunkMarkdown(`# A\n\n${fences.join("\n")}\n`);
+      const a = await chunkMarkdown(`# A\n\n${fences.join("\n")}\n`);
       expectWellFormed(a.chunks, 500);
-      const b = chunkMarkdown(`# B\n\n${"- + ".repeat(50_000)}x\n`);
+      const b = await chunkMarkdown(`# B\n\n${"- + ".repeat(50_000)}x\n`);
       expectWellFormed(b.chunks, 500);
-      const c = chunkMarkdown(`${"\n".repeat(100_000)}x${" ".repeat(200_000)}y`);
+      const c = await chunkMarkdown(`${"\n".repeat(100_000)}x${" ".repeat(200_000)}y`);
       expect(c.chunks.map((k) => k.text)).toEqual(["x", "y"]);
       const csv = await markdownOf("blank.csv", `a,b\n"${" ".repeat(200_000)}x\ny",2\n`);
       expect(csv).toContain("| x<br>y | 2 |");
@@ -668,19 +670,13 @@ export function chunkUnits(h: TestHarness, runtime: string): void {
       expect(json.endsWith("x\n```\n")).toBe(true);
     });
 
-    it("options - an overlap over half the chunk size or a size below 1 is a ValidationError", () => {
+    it("options - an overlap over half the chunk size or a size below 1 is a ValidationError", async () => {
       expectValidation(
-        thrown(() => chunkMarkdown("x", { maxChunkSize: 100, chunkOverlap: 60 })),
+        await rejection(chunkMarkdown("x", { maxChunkSize: 100, chunkOverlap: 60 })),
         "chunkOverlap",
       );
-      expectValidation(
-        thrown(() => chunkMarkdown("x", { maxChunkSize: 0 })),
-        "maxChunkSize",
-      );
-      expectValidation(
-        thrown(() => chunkMarkdown("x", { maxChunkSize: 10.5 })),
-        "maxChunkSize",
-      );
+      expectValidation(await rejection(chunkMarkdown("x", { maxChunkSize: 0 })), "maxChunkSize");
+      expectValidation(await rejection(chunkMarkdown("x", { maxChunkSize: 10.5 })), "maxChunkSize");
     });
 
     it("chunkFile - front matter is only read from markdown files", async () => {

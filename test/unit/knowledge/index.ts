@@ -3,6 +3,7 @@
  * persisted form (segments, compaction, small deltas) and what it does with a damaged or newer
  * index.
  */
+import { readAll } from "../../src/core/util/streams.ts";
 import {
   AdapterError,
   BlobSearchIndex,
@@ -12,7 +13,6 @@ import {
   KnowledgeIngestionManager,
   MemoryBlobStore,
   RAGKnowledgeBase,
-  readAll,
   UnsupportedError,
 } from "../../../src/index.ts";
 import { expectRejects, type TestHarness } from "../../../src/testing/index.ts";

@@ -30,7 +30,7 @@ export async function chunkFile(
 ): Promise<ChunkedFile | null> {
   const doc = await toMarkdown(path, content, options);
   if (doc === null) return null;
-  const { chunks, frontMatter } = chunkMarkdown(doc.markdown, {
+  const { chunks, frontMatter } = await chunkMarkdown(doc.markdown, {
     ...options,
     frontMatter: doc.kind === FileKind.MARKDOWN && options.frontMatter !== false,
   });

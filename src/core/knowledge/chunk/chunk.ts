@@ -4,7 +4,7 @@
  */
 import { ValidationError } from "../../errors.ts";
 import { normalizeNewlines } from "./decode.ts";
-import { splitFrontMatter } from "./front-matter.ts";
+import { frontMatterMarkdown, splitFrontMatter } from "./front-matter.ts";
 import { parseBlocks } from "./markdown-blocks.ts";
 import { Packer } from "./pack.ts";
 
@@ -81,17 +81,43 @@ function checkOptions(options: ChunkOptions): { max: number; overlap: number } {
  * - Sizes are UTF-16 code units (`string.length`). No chunk's `text` exceeds `maxChunkSize`: a
  *   single token longer than that (a huge URL, base64) is cut at the limit.
  * - CRLF/CR and a BOM are normalised first, so raw text can be passed too.
+ * - A page whose front matter is all it has (no body text) is chunked from its front matter, as
+ *   site-search engines index it: `title` as the heading, then `description`, `summary` and
+ *   `keywords` ({@link frontMatterMarkdown}); those chunks are on line 1. Pages with a body are
+ *   chunked from the body alone.
+ *
+ * It is asynchronous because front matter beyond flat `key: value` lines loads the `yaml` parser
+ * on first use (kept out of the bundle until then).
  * @example
- * const { chunks } = chunkMarkdown("# FAQ\n\n## How do I reset my password?\n\nGo to settings...");
+ * const { chunks } = await chunkMarkdown("# FAQ\n\n## How do I reset my password?\n\nGo to settings...");
  * // chunks[0].headingPath === "FAQ > How do I reset my password?", chunks[0].text === "Go to settings..."
  */
-export function chunkMarkdown(markdown: string, options: ChunkOptions = {}): ChunkedMarkdown {
+export async function chunkMarkdown(
+  markdown: string,
+  options: ChunkOptions = {},
+): Promise<ChunkedMarkdown> {
   const { max, overlap } = checkOptions(options);
   const text = normalizeNewlines(markdown.charCodeAt(0) === 0xfeff ? markdown.slice(1) : markdown);
   const front =
     options.frontMatter === false
       ? { data: null, bodyStart: 0, bodyLine: 1 }
-      : splitFrontMatter(text);
+      : await splitFrontMatter(text);
+  const chunks = chunkBody(text, front.bodyStart, front.bodyLine, max, overlap);
+  if (chunks.length === 0 && front.data !== null) {
+    const page = frontMatterMarkdown(front.data);
+    for (const chunk of chunkBody(page, 0, 1, max, overlap))
+      chunks.push({ ...chunk, lineNumber: 1 });
+  }
+  return { chunks, frontMatter: front.data };
+}
+
+function chunkBody(
+  text: string,
+  bodyStart: number,
+  bodyLine: number,
+  max: number,
+  overlap: number,
+): MarkdownChunk[] {
   const chunks: MarkdownChunk[] = [];
   let headings: string[] = [];
   let levels: number[] = [];
@@ -106,7 +132,7 @@ export function chunkMarkdown(markdown: string, options: ChunkOptions = {}): Chu
       lineNumber: piece.line,
     });
   });
-  for (const block of parseBlocks(text, front.bodyStart, front.bodyLine)) {
+  for (const block of parseBlocks(text, bodyStart, bodyLine)) {
     if (block.kind !== "heading") {
       packer.add(text, block);
       continue;
@@ -121,5 +147,5 @@ export function chunkMarkdown(markdown: string, options: ChunkOptions = {}): Chu
     path = headings.join(" > ");
   }
   packer.flush();
-  return { chunks, frontMatter: front.data };
+  return chunks;
 }

@@ -4,6 +4,9 @@
  */
 import { ValidationError } from "../../errors.ts";
 
+/** The default cap on a gzipped knowledge file's decompressed size: 64 MiB. */
+export const DEFAULT_MAX_DECOMPRESSED_BYTES: number = 64 * 1024 * 1024;
+
 /**
  * The byte offset of the first invalid UTF-8 sequence in `bytes`, or `-1` when all of it is valid.
  * Only runs on the error path (TextDecoder does not say where it failed). Rejects what the WHATWG

@@ -2,7 +2,7 @@
  * YAML front matter at the top of a markdown file (`---` … `---`).
  * @module
  */
-import { parse } from "yaml";
+import { loadYaml } from "../../util/yaml.ts";
 import { MAX_YAML_ALIAS_COUNT } from "./parse-structured.ts";
 
 /** Front matter split off a markdown text. */
@@ -117,11 +117,12 @@ function isMarker(text: string, start: number, end: number, marker: string): boo
  * Splits YAML front matter off the start of `text` (a `---` line, YAML, a `---` or `...` line).
  * A front matter that is not valid YAML, or not a mapping, is not front matter: it stays in the
  * body as ordinary text and `data` is `null`. It never throws. Alias bombs are cut off by the
- * same alias budget as YAML files.
+ * same alias budget as YAML files. The flat `key: value` front matter most pages have is read
+ * without the `yaml` package; anything else loads it on first use.
  * @example
- * splitFrontMatter("---\ntitle: FAQ\n---\n# FAQ\n"); // { data: { title: "FAQ" }, bodyStart: 19, bodyLine: 4 }
+ * await splitFrontMatter("---\ntitle: FAQ\n---\n# FAQ\n"); // { data: { title: "FAQ" }, bodyStart: 19, bodyLine: 4 }
  */
-export function splitFrontMatter(text: string): FrontMatterSplit {
+export async function splitFrontMatter(text: string): Promise<FrontMatterSplit> {
   if (!text.startsWith("---")) return NONE;
   const first = lineEnd(text, 0);
   if (!isMarker(text, 0, first, "---") || first === text.length) return NONE;
@@ -129,7 +130,7 @@ export function splitFrontMatter(text: string): FrontMatterSplit {
   for (let s = first + 1; s < text.length; line++) {
     const e = lineEnd(text, s);
     if (isMarker(text, s, e, "---") || isMarker(text, s, e, "...")) {
-      const data = parseFrontMatter(text.slice(first + 1, s));
+      const data = await parseFrontMatter(text.slice(first + 1, s));
       return data === null
         ? NONE
         : { data, bodyStart: Math.min(e + 1, text.length), bodyLine: line + 1 };
@@ -139,9 +140,10 @@ export function splitFrontMatter(text: string): FrontMatterSplit {
   return NONE;
 }
 
-function parseFrontMatter(src: string): Record<string, unknown> | null {
+async function parseFrontMatter(src: string): Promise<Record<string, unknown> | null> {
   const simple = parseSimpleYaml(src);
   if (simple !== undefined) return simple;
+  const { parse } = await loadYaml();
   try {
     const value: unknown = parse(src, { maxAliasCount: MAX_YAML_ALIAS_COUNT });
     if (value === null || value === undefined) return {};
@@ -151,4 +153,41 @@ function parseFrontMatter(src: string): Record<string, unknown> | null {
   } catch {
     return null; // not YAML: the block stays in the text
   }
+}
+
+/** The front matter fields a page is found by, in the order they are indexed. */
+const PAGE_FIELDS = ["description", "summary"] as const;
+
+function textOf(value: unknown): string {
+  if (typeof value === "string") return value.trim();
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return "";
+}
+
+/**
+ * The markdown a page without body text is indexed as: its front matter's `title` as the
+ * heading, then `description`, `summary` and `keywords` (a list or a comma-separated string),
+ * each when present — what site-search engines index a page by. `""` when none is there.
+ * @example
+ * frontMatterMarkdown({ title: "Install", description: "How to install.", keywords: ["setup"] });
+ * // "# Install\n\nHow to install.\n\nKeywords: setup\n"
+ */
+export function frontMatterMarkdown(data: Record<string, unknown>): string {
+  const parts: string[] = [];
+  const title = textOf(data.title).replace(/\s+/g, " ");
+  if (title !== "") parts.push(`# ${title}`);
+  for (const field of PAGE_FIELDS) {
+    const text = textOf(data[field]);
+    if (text !== "") parts.push(text);
+  }
+  const keywords = Array.isArray(data.keywords)
+    ? data.keywords.map(textOf).filter((k) => k !== "")
+    : textOf(data.keywords)
+        .split(",")
+        .map((k) => k.trim())
+        .filter((k) => k !== "");
+  if (keywords.length > 0) parts.push(`Keywords: ${keywords.join(", ")}`);
+  // A title alone is also the text, so that the page still gives a chunk.
+  if (parts.length === 1 && title !== "") parts.push(title);
+  return parts.length === 0 ? "" : `${parts.join("\n\n")}\n`;
 }

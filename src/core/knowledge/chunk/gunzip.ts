@@ -6,9 +6,9 @@ import { Gunzip, gunzipSync } from "fflate";
 import { ValidationError } from "../../errors.ts";
 import { concatBytes } from "../../util/streams.ts";
 import { crc32 } from "./crc32.ts";
+import { DEFAULT_MAX_DECOMPRESSED_BYTES } from "./decode.ts";
 
-/** The default cap on a gzipped knowledge file's decompressed size: 64 MiB. */
-export const DEFAULT_MAX_DECOMPRESSED_BYTES: number = 64 * 1024 * 1024;
+export { DEFAULT_MAX_DECOMPRESSED_BYTES };
 
 // Deflate expands at most ~1032:1, so feeding ⌊room / 1032⌋ input bytes at a time keeps any one
 // push from producing much more than the room left under the cap (plus one small step).

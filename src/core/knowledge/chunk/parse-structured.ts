@@ -2,8 +2,8 @@
  * Safe parsing of JSON and YAML knowledge files, with the parser's position in every error.
  * @module
  */
-import { parseAllDocuments } from "yaml";
 import { ValidationError } from "../../errors.ts";
+import { loadYaml } from "../../util/yaml.ts";
 import { blankJsonc, jsonErrorOffset, positionOf } from "./json-position.ts";
 
 /**
@@ -52,11 +52,13 @@ export function parseJsonText(text: string, path: string): unknown {
 /**
  * Parses YAML (1.2 core schema, every document of a multi-document stream: one value when there
  * is one document, an array of them otherwise). Syntax errors, duplicate keys and alias bombs
- * throw {@link ValidationError} with the line and column.
+ * throw {@link ValidationError} with the line and column. The `yaml` parser is loaded on the first
+ * call.
  * @example
- * parseYamlText("title: FAQ\nitems: [a, b]", "faq.yaml"); // { title: "FAQ", items: ["a", "b"] }
+ * await parseYamlText("title: FAQ\nitems: [a, b]", "faq.yaml"); // { title: "FAQ", items: ["a", "b"] }
  */
-export function parseYamlText(text: string, path: string): unknown {
+export async function parseYamlText(text: string, path: string): Promise<unknown> {
+  const { parseAllDocuments } = await loadYaml();
   const docs = parseAllDocuments(text, { prettyErrors: false });
   // An empty stream (no documents at all) comes back as a non-array: it renders as nothing.
   const list = Array.isArray(docs) ? docs : [];

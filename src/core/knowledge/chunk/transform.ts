@@ -4,9 +4,8 @@
  */
 import { ValidationError } from "../../errors.ts";
 import { csvToMarkdown } from "./csv.ts";
-import { decodeUtf8, normalizeNewlines } from "./decode.ts";
+import { DEFAULT_MAX_DECOMPRESSED_BYTES, decodeUtf8, normalizeNewlines } from "./decode.ts";
 import { detectFileType, FileKind } from "./file-kind.ts";
-import { DEFAULT_MAX_DECOMPRESSED_BYTES, gunzipCapped } from "./gunzip.ts";
 import { parseJsonText, parseYamlText } from "./parse-structured.ts";
 import { renderStructured } from "./render-structured.ts";
 
@@ -62,12 +61,14 @@ export async function toMarkdown(
     text = "";
   } else {
     const max = options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES;
-    text = decodeUtf8(gzip ? gunzipCapped(content, path, max) : content, path);
+    // The gunzip code (fflate) is imported with the first .gz file.
+    const bytes = gzip ? (await import("./gunzip.ts")).gunzipCapped(content, path, max) : content;
+    text = decodeUtf8(bytes, path);
   }
-  return { markdown: render(kind, text, path), kind, gzip };
+  return { markdown: await render(kind, text, path), kind, gzip };
 }
 
-function render(kind: FileKind, text: string, path: string): string {
+async function render(kind: FileKind, text: string, path: string): Promise<string> {
   if (text.trim() === "") return "";
   switch (kind) {
     case FileKind.MARKDOWN:
@@ -76,7 +77,7 @@ function render(kind: FileKind, text: string, path: string): string {
     case FileKind.JSON:
       return renderStructured(parseJsonText(text, path), path);
     case FileKind.YAML:
-      return renderStructured(parseYamlText(text, path), path);
+      return renderStructured(await parseYamlText(text, path), path);
     case FileKind.CSV:
       return csvToMarkdown(text, path);
   }

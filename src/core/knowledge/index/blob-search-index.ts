@@ -18,14 +18,6 @@ import type { Bm25Options } from "./bm25/types.ts";
 import { validateFilter } from "./filter.ts";
 import { mergeHits } from "./merge.ts";
 import { ScopeState } from "./scope-state.ts";
-import {
-  applyDelta,
-  decodeSegment,
-  encodeBase,
-  encodeDelta,
-  SegmentError,
-  stateFromBase,
-} from "./segment.ts";
 import { BlobIndexStage } from "./stage.ts";
 import type {
   IndexCommit,
@@ -82,6 +74,14 @@ export interface IndexHead {
 
 /** The index head format this code writes and reads. */
 export const INDEX_FORMAT_VERSION = 1;
+
+/**
+ * The segment codec (with fflate, which it deflates chunk texts with), imported with the first
+ * segment read or written, so that bundles that never persist an index leave it out.
+ */
+function segmentCodec(): Promise<typeof import("./segment.ts")> {
+  return import("./segment.ts");
+}
 
 interface Loaded {
   scope: IndexScope;
@@ -228,6 +228,7 @@ export class BlobSearchIndex implements SearchIndex {
     const bytes = await readAll(body.body);
     if (bytes.length !== ref.bytes || (await sha256Hex(bytes)) !== ref.sha256)
       throw this.#damaged(scope, `segment ${ref.key} does not match its checksum`);
+    const { decodeSegment, SegmentError } = await segmentCodec();
     try {
       return await decodeSegment(bytes);
     } catch (error) {
@@ -237,6 +238,7 @@ export class BlobSearchIndex implements SearchIndex {
   }
 
   async #build(scope: IndexScope, refs: SegmentRef[]): Promise<ScopeState> {
+    const { applyDelta, stateFromBase } = await segmentCodec();
     let state = new ScopeState(scope.domainId, this.#bm25);
     for (const ref of refs) {
       const segment = await this.#segment(scope, ref);
@@ -265,6 +267,7 @@ export class BlobSearchIndex implements SearchIndex {
     const known = loaded.head?.segments ?? [];
     const extends_ = known.every((ref, i) => read.head.segments[i]?.key === ref.key);
     if (extends_) {
+      const { applyDelta, stateFromBase } = await segmentCodec();
       for (const ref of read.head.segments.slice(known.length)) {
         const segment = await this.#segment(scope, ref);
         if (segment.kind === "base") loaded.state = stateFromBase(scope.domainId, segment);
@@ -341,6 +344,7 @@ export class BlobSearchIndex implements SearchIndex {
       committed: true,
     };
     if (this.store) {
+      const { encodeBase } = await segmentCodec();
       const bytes = await encodeBase(stage.state, this.#compress);
       const ref = await this.#writeSegment(scope, "base", bytes, stage.state.live.size);
       for (let attempt = 0; ; attempt++) {
@@ -370,6 +374,7 @@ export class BlobSearchIndex implements SearchIndex {
     const { scope } = stage;
     const state = loaded.state;
     const files = stage.deltaFiles();
+    const { encodeBase, encodeDelta, SegmentError } = await segmentCodec();
     if (!loaded.head && state.live.size === 0 && state.bm25.size === stage.chunkCount()) {
       try {
         state.embedding ??= stage.embedding;
@@ -467,6 +472,7 @@ export class BlobSearchIndex implements SearchIndex {
     // A base holds committed chunks only: while another update has chunks staged (or a running
     // query holds replaced ones), compact at a later commit.
     if (loaded.state.bm25.size !== loaded.state.live.size) return;
+    const { encodeBase } = await segmentCodec();
     const bytes = await encodeBase(loaded.state, this.#compress);
     const ref = await this.#writeSegment(scope, "base", bytes, loaded.state.live.size);
     if (await this.#putHead(scope, loaded, [ref])) await this.#dropUnlisted(scope, [ref]);

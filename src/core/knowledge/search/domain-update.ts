@@ -7,7 +7,7 @@
 
 import { sha256Hex } from "../../util/json.ts";
 import type { JsonObject } from "../../validate.ts";
-import { type ChunkFileOptions, chunkFile } from "../chunk/chunk-file.ts";
+import type { ChunkFileOptions } from "../chunk/chunk-file.ts";
 import type { EmbeddingProvider } from "../embed/embeddings.ts";
 import { ID_SEPARATOR } from "../index/scope-state.ts";
 import type {
@@ -82,6 +82,8 @@ export class DomainUpdate {
     options: PutSourceOptions = {},
   ): Promise<number> {
     const checksum = options.checksum ?? (await sha256Hex(content));
+    // The chunker (markdown, JSON, YAML, CSV) is imported with the first file put.
+    const { chunkFile } = await import("../chunk/chunk-file.ts");
     const chunked = await chunkFile(path, content, this.#chunking);
     const chunks = chunked?.chunks ?? [];
     options.signal?.throwIfAborted();

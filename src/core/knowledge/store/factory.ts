@@ -1,6 +1,6 @@
 /**
  * `createKnowledgeBackend(type, config)`: the seed's factory. The core knows `memory`;
- * `botknobs/node` adds `file`, `botknobs/cloudflare` `r2`, `botknobs/browser` `indexeddb`.
+ * `botknobs/node`'s adds `file` (`r2` and `indexeddb` are to come with their adapters).
  * @module
  */
 import * as z from "zod/mini";

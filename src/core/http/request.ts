@@ -1,7 +1,7 @@
 /**
- * What the HTTP clients (`HTTPRegistryBackend`, `SSEEventBus`) share: authentication headers
- * from the seed's `auth_token` / `auth_header` pair, and JSON requests with a timeout whose
- * failures become botknobs errors.
+ * What the HTTP clients (`HTTPRegistryBackend`, the SSE and WebSocket event buses) share:
+ * authentication headers from the seed's `auth_token` / `auth_header` pair, and JSON requests
+ * with a timeout whose failures become botknobs errors. Neither registry nor events: both use it.
  * @module
  */
 import { AdapterError, errorMessage, HttpError } from "../errors.ts";

@@ -1,0 +1,109 @@
+// The size budget of each entry, as a browser or Worker user's bundler ships it: esbuild,
+// --platform=browser --minify, code splitting on. What counts is the code loaded up front (the
+// entry's file and the chunks it imports statically, each gzipped); the chunks behind a dynamic
+// import (the yaml parser, the chunker, the segment codec with fflate) load on first use only
+// and are printed apart. bench/RESULTS.md records the figures before and after.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { gzipSync } from "node:zlib";
+import { build, type Metafile } from "esbuild";
+import { afterAll, describe, expect, it } from "vitest";
+
+const root = resolve(import.meta.dirname, "../..");
+const outdir = mkdtempSync(join(tmpdir(), "botknobs-size-"));
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+/** Budgets in KiB of gzip, up-front code only, with some room over today's size. */
+const BUDGETS: Record<string, number> = {
+  botknobs: 60,
+  "botknobs/registry": 22,
+  "botknobs/events": 13,
+  "botknobs/config": 4,
+  "botknobs/knowledge": 45,
+  "botknobs/server": 80,
+  "botknobs/testing": 42,
+  "botknobs/cloudflare": 2,
+};
+
+const ENTRIES: Record<string, string> = {
+  botknobs: "src/index.ts",
+  "botknobs/registry": "src/registry.ts",
+  "botknobs/events": "src/events.ts",
+  "botknobs/config": "src/config.ts",
+  "botknobs/knowledge": "src/knowledge.ts",
+  "botknobs/server": "src/server/index.ts",
+  "botknobs/testing": "src/testing/index.ts",
+  "botknobs/cloudflare": "src/adapters/cloudflare/index.ts",
+};
+
+interface Measured {
+  upFront: number;
+  lazy: number;
+  inputs: Set<string>;
+}
+
+/** Bundles one entry and sums the gzip sizes of the files loaded before any dynamic import. */
+async function measure(entry: string): Promise<Measured> {
+  const result = await build({
+    entryPoints: [join(root, entry)],
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "browser",
+    minify: true,
+    write: false,
+    metafile: true,
+    logLevel: "silent",
+    outdir: join(outdir, entry.replace(/\W/g, "_")),
+  });
+  const outputs = (result.metafile as Metafile).outputs;
+  const gzipOf = new Map(
+    result.outputFiles.map((f) => [f.path, gzipSync(f.contents).length] as const),
+  );
+  const absolute = (key: string): string => resolve(root, key);
+  const start = Object.keys(outputs).find((k) => outputs[k]?.entryPoint) as string;
+  const seen = new Set<string>();
+  for (const stack = [start]; stack.length > 0; ) {
+    const key = stack.pop() as string;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    for (const i of outputs[key]?.imports ?? [])
+      if (i.kind === "import-statement") stack.push(i.path);
+  }
+  let upFront = 0;
+  let lazy = 0;
+  const inputs = new Set<string>();
+  for (const [key, output] of Object.entries(outputs)) {
+    if (!key.endsWith(".js")) continue;
+    const size = gzipOf.get(absolute(key)) ?? 0;
+    if (seen.has(key)) {
+      upFront += size;
+      for (const input of Object.keys(output.inputs)) inputs.add(input);
+    } else lazy += size;
+  }
+  return { upFront, lazy, inputs };
+}
+
+const kib = (n: number): string => `${(n / 1024).toFixed(1)} KiB`;
+
+describe("bundle size budgets (esbuild, browser, minified, gzip)", () => {
+  for (const [name, entry] of Object.entries(ENTRIES)) {
+    it(`${name} loads at most ${BUDGETS[name]} KiB gzip up front`, async () => {
+      const { upFront, lazy } = await measure(entry);
+      console.log(`${name}: ${kib(upFront)} gzip up front, ${kib(lazy)} gzip on first use`);
+      expect(upFront).toBeGreaterThan(300); // the measurement found the code
+      expect(upFront / 1024).toBeLessThan(BUDGETS[name] as number);
+    });
+  }
+
+  it("the yaml parser, fflate and the chunker stay out of the root entry's up-front code", async () => {
+    const { inputs } = await measure("src/index.ts");
+    const heavy = [...inputs].filter((f) =>
+      /node_modules\/(yaml|fflate)\/|src\/core\/knowledge\/chunk\/(chunk|markdown-blocks|front-matter)\.ts/.test(
+        f,
+      ),
+    );
+    expect(heavy).toEqual([]);
+  });
+});
