@@ -6,6 +6,7 @@
  * @module
  */
 import { ClosedError, ValidationError } from "../../errors.ts";
+import { TurnBudget } from "../../util/turns.ts";
 import {
   internalId,
   type ScopeState,
@@ -16,6 +17,12 @@ import {
 import type { DeltaFile } from "./segment.ts";
 import type { IndexChunk, IndexCommit, IndexedSource, IndexScope, IndexStage } from "./types.ts";
 
+/**
+ * Chunks indexed per turn of the event loop (about 10 ms of work): a large file's chunks are
+ * indexed in batches, with requests served between them.
+ */
+const CHUNKS_PER_TURN = 1000;
+
 export class BlobIndexStage implements IndexStage {
   readonly scope: IndexScope;
   /** Where the files were staged (a fresh state for a rebuild). */
@@ -25,6 +32,7 @@ export class BlobIndexStage implements IndexStage {
   readonly #puts = new Map<string, DeltaFile>();
   readonly #removes = new Set<string>();
   readonly #commit: (stage: BlobIndexStage) => Promise<IndexCommit>;
+  readonly #budget = new TurnBudget(CHUNKS_PER_TURN);
   #done = false;
 
   constructor(
@@ -70,7 +78,7 @@ export class BlobIndexStage implements IndexStage {
       metadata: c.metadata,
     }));
     const previous = this.#puts.get(path);
-    this.state.stage(path, version, stored, vectors);
+    await this.#stageInTurns(path, version, stored, vectors);
     if (previous && versionOf(previous.source) !== version)
       this.state.discard(previous.chunks.map((c) => c.id));
     this.#puts.set(path, {
@@ -80,6 +88,41 @@ export class BlobIndexStage implements IndexStage {
       vectors,
     });
     this.#removes.delete(path);
+  }
+
+  /**
+   * Indexes `stored` into the state in batches, a turn of the event loop between them. Should the
+   * state be replaced meanwhile (another process's commit), the whole file is staged into the new
+   * one; should the stage be aborted meanwhile, what was staged is dropped and the put fails.
+   */
+  async #stageInTurns(
+    path: string,
+    version: string,
+    stored: StoredChunk[],
+    vectors: Float32Array[] | null,
+  ): Promise<void> {
+    const state = this.state;
+    for (let i = 0; i < stored.length; ) {
+      const end = Math.min(stored.length, i + CHUNKS_PER_TURN);
+      const batch = i === 0 && end === stored.length ? stored : stored.slice(i, end);
+      state.stage(
+        path,
+        version,
+        batch,
+        vectors && (batch === stored ? vectors : vectors.slice(i, end)),
+      );
+      i = end;
+      const turn = this.#budget.spend(batch.length);
+      if (turn) await turn;
+      if (this.#done) {
+        state.discard(stored.slice(0, i).map((c) => c.id));
+        this.#open();
+      }
+    }
+    if (this.state !== state) {
+      state.discard(stored.map((c) => c.id));
+      this.state.stage(path, version, stored, vectors);
+    }
   }
 
   remove(path: string): void {
