@@ -46,6 +46,16 @@ function topicGlobs(topics: string | undefined): string[] {
   return globs;
 }
 
+/**
+ * The error that cuts a slow client off. Its code is the one Node gives a stream closed early, so
+ * `@hono/node-server` takes it for the disconnect it is and logs one line, not a stack per client.
+ */
+function tooSlow(): Error {
+  return Object.assign(new Error("event stream consumer too slow"), {
+    code: "ERR_STREAM_PREMATURE_CLOSE",
+  });
+}
+
 const encoder = new TextEncoder();
 const PING: Uint8Array = encoder.encode(": ping\n\n");
 
@@ -73,7 +83,7 @@ function sseStream(
           const queued = -(controller.desiredSize ?? 0);
           if (queued > 0 && queued + frame.byteLength > ctx.maxQueuedBytes) {
             stop();
-            controller.error(new Error("event stream consumer too slow"));
+            controller.error(tooSlow());
             return;
           }
           controller.enqueue(frame);

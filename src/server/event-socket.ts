@@ -47,6 +47,10 @@ export function eventSocket(
           if (queued > 0 && queued + text.length > ctx.maxQueuedBytes) {
             stop();
             ws.close(TRY_AGAIN_LATER, "event stream consumer too slow");
+            // A client that reads nothing never reads the close frame either: drop the socket
+            // and what it holds soon after, where the runtime can (`ws`: terminate).
+            const raw = ws.raw as { terminate?: () => void } | undefined;
+            if (typeof raw?.terminate === "function") setTimeout(() => raw.terminate?.(), 1000);
             return;
           }
           ws.send(text);

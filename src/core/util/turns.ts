@@ -15,24 +15,31 @@ export function nextTurn(): Promise<void> {
 }
 
 /**
- * Counts units of work and yields a turn each time `per` of them were done.
+ * Counts work and yields a turn once `maxMs` of it have passed since the last turn, or after
+ * `maxUnits` units whatever the clock says (workerd's clock stands still while code runs).
  * @example
- * const budget = new TurnBudget(1000);
- * for (const chunk of chunks) { index(chunk); await budget.spend(1); }
+ * const budget = new TurnBudget(8, 1000);
+ * for (const batch of batches) { index(batch); await budget.spend(batch.length); }
  */
 export class TurnBudget {
-  readonly #per: number;
-  #spent = 0;
+  readonly #maxMs: number;
+  readonly #maxUnits: number;
+  #units = 0;
+  #since = performance.now();
 
-  constructor(per: number) {
-    this.#per = per;
+  constructor(maxMs: number, maxUnits: number) {
+    this.#maxMs = maxMs;
+    this.#maxUnits = maxUnits;
   }
 
-  /** Records `units` done; resolves after a turn when the batch is full, at once otherwise. */
+  /** Records `units` done; resolves after a turn when the budget is spent, else undefined. */
   spend(units: number): Promise<void> | undefined {
-    this.#spent += units;
-    if (this.#spent < this.#per) return undefined;
-    this.#spent = 0;
-    return nextTurn();
+    this.#units += units;
+    if (this.#units < this.#maxUnits && performance.now() - this.#since < this.#maxMs)
+      return undefined;
+    return nextTurn().then(() => {
+      this.#units = 0;
+      this.#since = performance.now();
+    });
   }
 }

@@ -18,9 +18,11 @@ import type { DeltaFile } from "./segment.ts";
 import type { IndexChunk, IndexCommit, IndexedSource, IndexScope, IndexStage } from "./types.ts";
 
 /**
- * Chunks indexed per turn of the event loop (about 10 ms of work): a large file's chunks are
- * indexed in batches, with requests served between them.
+ * A large file's chunks are indexed in batches of this many, with a turn of the event loop given
+ * back (requests served) once 8 ms of work or 1,000 chunks have gone by since the last one.
  */
+const CHUNKS_PER_BATCH = 100;
+const MS_PER_TURN = 8;
 const CHUNKS_PER_TURN = 1000;
 
 export class BlobIndexStage implements IndexStage {
@@ -32,7 +34,7 @@ export class BlobIndexStage implements IndexStage {
   readonly #puts = new Map<string, DeltaFile>();
   readonly #removes = new Set<string>();
   readonly #commit: (stage: BlobIndexStage) => Promise<IndexCommit>;
-  readonly #budget = new TurnBudget(CHUNKS_PER_TURN);
+  readonly #budget = new TurnBudget(MS_PER_TURN, CHUNKS_PER_TURN);
   #done = false;
 
   constructor(
@@ -103,7 +105,7 @@ export class BlobIndexStage implements IndexStage {
   ): Promise<void> {
     const state = this.state;
     for (let i = 0; i < stored.length; ) {
-      const end = Math.min(stored.length, i + CHUNKS_PER_TURN);
+      const end = Math.min(stored.length, i + CHUNKS_PER_BATCH);
       const batch = i === 0 && end === stored.length ? stored : stored.slice(i, end);
       state.stage(
         path,
