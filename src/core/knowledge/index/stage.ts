@@ -68,19 +68,8 @@ export class BlobIndexStage implements IndexStage {
     if (vectors && vectors.length !== chunks.length)
       throw new ValidationError(`'${path}': ${vectors.length} vectors for ${chunks.length} chunks`);
     const version = versionOf(source);
-    const stored: StoredChunk[] = chunks.map((c) => ({
-      id: internalId(path, c.chunkIndex, version),
-      chunkId: c.chunkId,
-      source: c.source,
-      chunkIndex: c.chunkIndex,
-      text: c.text,
-      headingPath: c.headingPath,
-      headings: c.headings,
-      lineNumber: c.lineNumber,
-      metadata: c.metadata,
-    }));
     const previous = this.#puts.get(path);
-    await this.#stageInTurns(path, version, stored, vectors);
+    const stored = await this.#stageInTurns(path, version, chunks, vectors);
     if (previous && versionOf(previous.source) !== version)
       this.state.discard(previous.chunks.map((c) => c.id));
     this.#puts.set(path, {
@@ -93,26 +82,37 @@ export class BlobIndexStage implements IndexStage {
   }
 
   /**
-   * Indexes `stored` into the state in batches, a turn of the event loop between them. Should the
+   * Indexes `chunks` into the state in batches, a turn of the event loop between them. Should the
    * state be replaced meanwhile (another process's commit), the whole file is staged into the new
    * one; should the stage be aborted meanwhile, what was staged is dropped and the put fails.
    */
   async #stageInTurns(
     path: string,
     version: string,
-    stored: StoredChunk[],
+    chunks: IndexChunk[],
     vectors: Float32Array[] | null,
-  ): Promise<void> {
+  ): Promise<StoredChunk[]> {
     const state = this.state;
-    for (let i = 0; i < stored.length; ) {
-      const end = Math.min(stored.length, i + CHUNKS_PER_BATCH);
-      const batch = i === 0 && end === stored.length ? stored : stored.slice(i, end);
-      state.stage(
-        path,
-        version,
-        batch,
-        vectors && (batch === stored ? vectors : vectors.slice(i, end)),
-      );
+    const stored: StoredChunk[] = [];
+    for (let i = 0; i < chunks.length; ) {
+      const end = Math.min(chunks.length, i + CHUNKS_PER_BATCH);
+      const batch: StoredChunk[] = [];
+      for (let j = i; j < end; j++) {
+        const c = chunks[j] as IndexChunk;
+        batch.push({
+          id: internalId(path, c.chunkIndex, version),
+          chunkId: c.chunkId,
+          source: c.source,
+          chunkIndex: c.chunkIndex,
+          text: c.text,
+          headingPath: c.headingPath,
+          headings: c.headings,
+          lineNumber: c.lineNumber,
+          metadata: c.metadata,
+        });
+      }
+      for (const c of batch) stored.push(c);
+      state.stage(path, version, batch, vectors ? vectors.slice(i, end) : null);
       i = end;
       const turn = this.#budget.spend(batch.length);
       if (turn) await turn;
@@ -125,6 +125,7 @@ export class BlobIndexStage implements IndexStage {
       state.discard(stored.map((c) => c.id));
       this.state.stage(path, version, stored, vectors);
     }
+    return stored;
   }
 
   remove(path: string): void {

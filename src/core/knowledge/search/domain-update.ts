@@ -6,6 +6,7 @@
  */
 
 import { sha256Hex } from "../../util/json.ts";
+import { nextTurn } from "../../util/turns.ts";
 import type { JsonObject } from "../../validate.ts";
 import { type ChunkFileOptions, chunkFile } from "../chunk/chunk-file.ts";
 import type { EmbeddingProvider } from "../embed/embeddings.ts";
@@ -17,6 +18,9 @@ import type {
   IndexScope,
   IndexStage,
 } from "../index/types.ts";
+
+/** Files with more chunks than this give the event loop a turn between the steps of a put. */
+const LARGE_FILE_CHUNKS = 1000;
 
 /** Options of {@link DomainUpdate.putFile}. */
 export interface PutSourceOptions {
@@ -84,6 +88,8 @@ export class DomainUpdate {
     const checksum = options.checksum ?? (await sha256Hex(content));
     const chunked = await chunkFile(path, content, this.#chunking);
     const chunks = chunked?.chunks ?? [];
+    // Chunking a large file is one long step: give the event loop a turn before the next one.
+    if (chunks.length > LARGE_FILE_CHUNKS) await nextTurn();
     options.signal?.throwIfAborted();
     const vectors =
       this.#embedder && chunks.length
@@ -104,6 +110,7 @@ export class DomainUpdate {
       lineNumber: c.lineNumber,
       metadata: options.metadata ?? {},
     }));
+    if (indexChunks.length > LARGE_FILE_CHUNKS) await nextTurn();
     await this.#stage.put(path, { checksum, fingerprint: this.#fingerprint }, indexChunks, vectors);
     this.#touched.add(path);
     return indexChunks.length;
