@@ -5,6 +5,7 @@ import { connect, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { upgradeWebSocket } from "../../src/adapters/node/index.ts";
+import { SSEEventBus } from "../../src/core/events/sse-bus.ts";
 import { Event, EventType, InMemoryBackend, InMemoryEventBus } from "../../src/index.ts";
 import { sseFrame } from "../../src/server/event-frames.ts";
 import { createApp } from "../../src/server/index.ts";
@@ -82,5 +83,27 @@ describe("slow event-stream readers (Node server)", () => {
   it("SSE - one event is encoded once for every client", () => {
     const event = big(1);
     expect(sseFrame(event)).toBe(sseFrame(event));
+  });
+
+  it("SSEEventBus - an event whose id breaks the grammar is delivered, and reconnection still works", async () => {
+    const bus = new InMemoryEventBus();
+    const app = createApp({ registry: new InMemoryBackend(), eventBus: bus });
+    let server = await listen(app);
+    const port = server.port;
+    const client = new SSEEventBus({ baseUrl: server.url, initialDelayMs: 20, maxDelayMs: 200 });
+    cleanup.push(
+      () => server.close(),
+      () => client.close(),
+    );
+    const got: Event[] = [];
+    await client.subscribe("t", (e) => void got.push(e));
+    await bus.publish("t", new Event({ type: EventType.CUSTOM, topic: "t", eventId: "has space" }));
+    await eventually(() => got.length === 1);
+    await server.close();
+    server = await listen(app, port);
+    await eventually(() => client.reconnects === 1, 10_000);
+    await bus.publish("t", new Event({ type: EventType.CUSTOM, topic: "t", eventId: "after" }));
+    await eventually(() => got.some((e) => e.eventId === "after"), 5_000);
+    expect(got[0]?.eventId).toBe("has space");
   });
 });
