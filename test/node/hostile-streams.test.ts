@@ -90,7 +90,10 @@ describe("slow event-stream readers (Node server)", () => {
     const app = createApp({ registry: new InMemoryBackend(), eventBus: bus });
     let server = await listen(app);
     const port = server.port;
-    const client = new SSEEventBus({ baseUrl: server.url, initialDelayMs: 20, maxDelayMs: 200 });
+    const client = new SSEEventBus({
+      baseUrl: server.url,
+      reconnect: { initialDelayMs: 20, maxDelayMs: 200 },
+    });
     cleanup.push(
       () => server.close(),
       () => client.close(),
