@@ -22,7 +22,7 @@ import { type Context, Hono } from "hono";
 import { UnsupportedError, ValidationError } from "../core/errors.ts";
 import { Event, isEventId } from "../core/events/event.ts";
 import type { EventBus } from "../core/events/types.ts";
-import { parseWith } from "../core/validate.ts";
+import { parseWith, UNSAFE_TEXT } from "../core/validate.ts";
 import { readJson } from "./body.ts";
 import { header, query, type ServerContext } from "./context.ts";
 import { ApiError, ApiErrorCode, badInput } from "./errors.ts";
@@ -38,9 +38,14 @@ function topicGlobs(topics: string | undefined): string[] {
     .split(",")
     .map((t) => t.trim())
     .filter((t) => t !== "");
-  if (globs.length === 0 || globs.length > MAX_GLOBS || globs.some((g) => g.length > 256)) {
-    throw new ValidationError(`Invalid topics: 1–${MAX_GLOBS} globs of at most 256 characters`, [
-      { path: ["query", "topics"], message: `1–${MAX_GLOBS} globs of at most 256 characters` },
+  if (
+    globs.length === 0 ||
+    globs.length > MAX_GLOBS ||
+    globs.some((g) => g.length > 256 || UNSAFE_TEXT.test(g))
+  ) {
+    const rule = `1–${MAX_GLOBS} globs of at most 256 characters, without control, bidirectional-control or line-separator characters`;
+    throw new ValidationError(`Invalid topics: ${rule}`, [
+      { path: ["query", "topics"], message: rule },
     ]);
   }
   return globs;
