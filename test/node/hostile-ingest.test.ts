@@ -2,6 +2,7 @@
 // them (counted in loop turns, not timed), and repeated POST /ingest requests for one domain join
 // the run already waiting instead of queueing one full run each.
 import { describe, expect, it } from "vitest";
+import { ClosedError, RAGKnowledgeBase } from "../../src/index.ts";
 import { createInMemoryApp } from "../../src/server/index.ts";
 import { eventually } from "../../src/testing/index.ts";
 
@@ -63,5 +64,21 @@ describe("ingestion under load", () => {
       ).items;
     await eventually(async () => (await listed()).every((j) => j.status === "completed"), 30_000);
     expect((await listed()).map((j) => j.job_id).sort()).toEqual([...distinct].sort());
+  });
+
+  it("an update aborted while a large file is being put (chunked or indexed in turns): the put fails, nothing of it stays", async () => {
+    const kb = await RAGKnowledgeBase.fromConfig({});
+    const keep = await kb.beginUpdate("d");
+    await keep.putFile("small.md", "# Kept\n\nzebra crossing");
+    await keep.commit();
+    const update = await kb.beginUpdate("d");
+    const put = update.putFile("huge.md", markdown(2 * 1024 * 1024));
+    // Let the put get going (it gives turns back), then abort under it.
+    await new Promise((r) => setTimeout(r, 20));
+    await update.abort();
+    await expect(put).rejects.toBeInstanceOf(ClosedError);
+    const results = await kb.query("topic number section paragraph", { k: 5 });
+    expect(results.every((r) => r.source === "small.md")).toBe(true);
+    expect((await kb.query("zebra", { k: 5 }))[0]?.source).toBe("small.md");
   });
 });
