@@ -13,4 +13,6 @@ const served = await serveApp(app, { port: 0 });
 console.log(`PORT ${served.port}`);
 process.on("SIGTERM", () => {
   void served.close().then(() => process.exit(0));
+  // Whatever a client still holds open, the process ends.
+  setTimeout(() => process.exit(0), 2000).unref();
 });

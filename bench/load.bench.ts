@@ -273,6 +273,9 @@ async function main(): Promise<void> {
   } finally {
     rss.stop();
     child.kill("SIGTERM");
+    const exited = new Promise((r) => child.once("exit", r));
+    if ((await Promise.race([exited, sleep(5000).then(() => "late")])) === "late")
+      child.kill("SIGKILL");
   }
   console.log(JSON.stringify(results, null, 2));
 }
