@@ -28,6 +28,26 @@ export const statusSchema: z.ZodMiniEnum<{
   error: "error";
 }> = z.enum(STATUSES);
 
+/**
+ * Characters refused in ids, paths, topics and other names: C0 and C1 controls, DEL, the
+ * bidirectional overrides, embeddings, isolates and marks (U+200E–U+200F, U+202A–U+202E,
+ * U+2066–U+2069, a known spoofing trick: "invoice\u202Efdp.exe") and the line and paragraph
+ * separators (U+2028–U+2029, line breaks to some readers).
+ */
+export const UNSAFE_TEXT: RegExp =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused.
+  /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+/** What {@link UNSAFE_TEXT} refuses, in words (for error messages). */
+export const UNSAFE_TEXT_RULE =
+  "must not contain control characters, bidirectional controls (U+200E–U+200F, U+202A–U+202E, U+2066–U+2069) or line/paragraph separators (U+2028–U+2029)";
+
+/**
+ * The deepest nesting of arrays and objects accepted in a JSON document (a request body, a
+ * config): deeper ones are refused as bad input before they can exhaust the stack.
+ */
+export const MAX_JSON_DEPTH = 128;
+
 /** The default size limit of one config, in bytes of its JSON (1 MiB). */
 export const DEFAULT_MAX_CONFIG_BYTES: number = 1024 * 1024;
 
@@ -106,6 +126,9 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
+/** Why a `__proto__` key is refused. */
+export const PROTO_KEY_RULE = "the key '__proto__' is not allowed";
+
 function checkJson(
   value: unknown,
   path: (string | number)[],
@@ -113,6 +136,11 @@ function checkJson(
   issues: ValidationIssue[],
 ): void {
   if (issues.length >= 20) return;
+  // The path starts with the field's name: its length is the depth plus one.
+  if (path.length > MAX_JSON_DEPTH + 1 && typeof value === "object" && value !== null) {
+    issues.push({ path, message: `nested deeper than ${MAX_JSON_DEPTH} levels` });
+    return;
+  }
   switch (typeof value) {
     case "string":
     case "boolean":
@@ -130,8 +158,11 @@ function checkJson(
       if (Array.isArray(value)) {
         for (const [i, v] of value.entries()) checkJson(v, [...path, i], seen, issues);
       } else if (isPlainObject(value)) {
-        for (const [k, v] of Object.entries(value))
-          if (v !== undefined) checkJson(v, [...path, k], seen, issues);
+        for (const [k, v] of Object.entries(value)) {
+          // One rule everywhere: such a key would set a prototype wherever it is copied.
+          if (k === "__proto__") issues.push({ path: [...path, k], message: PROTO_KEY_RULE });
+          else if (v !== undefined) checkJson(v, [...path, k], seen, issues);
+        }
       } else {
         issues.push({
           path,

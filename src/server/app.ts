@@ -41,6 +41,19 @@ export interface AppOptions {
     maxJsonBytes?: number;
     /** Largest uploaded file in bytes (default 100 MiB). */
     maxFileBytes?: number;
+    /**
+     * Largest event `POST /events` takes, in bytes of its JSON (default 64 KiB); larger → 413.
+     * Every stream client receives each event: events carry ids, not documents.
+     */
+    maxEventBytes?: number;
+    /**
+     * Bytes an event-stream client (SSE or WebSocket) may fall behind before it is cut off
+     * (default 1 MiB); it reconnects with the last id it saw and gets what it missed from the
+     * history, or resynchronises.
+     */
+    maxQueuedEventBytes?: number;
+    /** Bytes of events the history keeps at most (default 8 MiB), besides `eventHistory`. */
+    maxEventHistoryBytes?: number;
   };
   /** Seconds between heartbeats on the event stream (default 15). */
   heartbeatSeconds?: number;
@@ -77,6 +90,21 @@ export const DEFAULT_MAX_JSON_BYTES: number = 1024 * 1024 + 64 * 1024;
  * createApp({ registry, knowledge, limits: { maxFileBytes: 10 * DEFAULT_MAX_FILE_BYTES } });
  */
 export const DEFAULT_MAX_FILE_BYTES: number = 100 * 1024 * 1024;
+/**
+ * The default limits of the event stream: one event (64 KiB), one client's backlog (1 MiB), the
+ * history (8 MiB).
+ * @example
+ * createApp({ registry, eventBus, limits: { maxEventBytes: EVENT_LIMITS.maxEventBytes * 2 } });
+ */
+export const EVENT_LIMITS: {
+  readonly maxEventBytes: number;
+  readonly maxQueuedEventBytes: number;
+  readonly maxEventHistoryBytes: number;
+} = {
+  maxEventBytes: 64 * 1024,
+  maxQueuedEventBytes: 1024 * 1024,
+  maxEventHistoryBytes: 8 * 1024 * 1024,
+};
 
 const DOT_SEGMENT = /(^|\/)(\.|%2e){1,2}(\/|$)/i;
 
@@ -115,11 +143,17 @@ export function createApp(options: AppOptions): Hono {
     eventBus: options.eventBus,
     maxJsonBytes: options.limits?.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES,
     maxFileBytes: options.limits?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
+    maxEventBytes: options.limits?.maxEventBytes ?? EVENT_LIMITS.maxEventBytes,
+    maxQueuedBytes: options.limits?.maxQueuedEventBytes ?? EVENT_LIMITS.maxQueuedEventBytes,
     heartbeatMs: (options.heartbeatSeconds ?? 15) * 1000,
     upgradeWebSocket: options.upgradeWebSocket as UpgradeWebSocket | undefined,
     history:
       options.eventBus && historySize > 0
-        ? new EventHistory(options.eventBus, historySize)
+        ? new EventHistory(
+            options.eventBus,
+            historySize,
+            options.limits?.maxEventHistoryBytes ?? EVENT_LIMITS.maxEventHistoryBytes,
+          )
         : undefined,
     now: options.now ?? Date.now,
   };

@@ -1,11 +1,13 @@
 /**
- * Request bodies with size limits: JSON read whole (up to `maxJsonBytes`), files passed on as a
- * stream that fails with 413 the moment it grows past `maxFileBytes`.
+ * Request bodies with size limits: JSON read whole (up to `maxJsonBytes`, nested at most
+ * `MAX_JSON_DEPTH` levels, no `__proto__` key anywhere), files passed on as a stream that fails
+ * with 413 the moment it grows past `maxFileBytes`.
  * @module
  */
 import type { Context } from "hono";
 import { ValidationError } from "../core/errors.ts";
 import { readAll } from "../core/util/streams.ts";
+import { MAX_JSON_DEPTH, PROTO_KEY_RULE } from "../core/validate.ts";
 import { header } from "./context.ts";
 import { ApiError, ApiErrorCode, badInput } from "./errors.ts";
 
@@ -38,6 +40,64 @@ async function readBytes(c: Context, limit: number): Promise<Uint8Array> {
   }
 }
 
+const OPEN_BRACE = 0x7b;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACE = 0x7d;
+const CLOSE_BRACKET = 0x5d;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/**
+ * Refuses JSON text nested deeper than {@link MAX_JSON_DEPTH}, by a scan of the raw text before
+ * `JSON.parse` (which would otherwise build the whole structure and overflow the stack later).
+ */
+function checkDepth(text: string): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) inString = true;
+    else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      if (++depth > MAX_JSON_DEPTH)
+        throw badInput("body", `JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) depth--;
+  }
+}
+
+/** The path of the first `__proto__` key in `value`, or null (depth is already bounded). */
+function protoKeyPath(value: unknown, path: (string | number)[]): (string | number)[] | null {
+  if (typeof value !== "object" || value === null) return null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = protoKeyPath(value[i], [...path, i]);
+      if (found) return found;
+    }
+    return null;
+  }
+  for (const key of Object.keys(value)) {
+    if (key === "__proto__") return [...path, key];
+    const found = protoKeyPath((value as Record<string, unknown>)[key], [...path, key]);
+    if (found) return found;
+  }
+  return null;
+}
+
+/** Refuses a `__proto__` key anywhere (JSON.parse makes it an own key; copies would drop it). */
+function checkProtoKeys(text: string, value: unknown): void {
+  // Only text that spells the key, plainly or with escapes, can hold one.
+  if (!text.includes("__proto__") && !text.includes("\\u")) return;
+  const path = protoKeyPath(value, []);
+  if (path) {
+    const where = path.join(".");
+    throw new ValidationError(`Invalid body at ${where}: ${PROTO_KEY_RULE}`, [
+      { path: ["body", ...path], message: PROTO_KEY_RULE },
+    ]);
+  }
+}
+
 function parse(bytes: Uint8Array): unknown {
   let text: string;
   try {
@@ -46,11 +106,15 @@ function parse(bytes: Uint8Array): unknown {
     throw badInput("body", "not valid UTF-8");
   }
   if (text.trim() === "") return undefined;
+  checkDepth(text);
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch (error) {
     throw badInput("body", `malformed JSON (${(error as Error).message})`);
   }
+  checkProtoKeys(text, value);
+  return value;
 }
 
 /**

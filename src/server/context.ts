@@ -23,6 +23,10 @@ export interface ServerContext {
   eventBus: EventBus | undefined;
   maxJsonBytes: number;
   maxFileBytes: number;
+  /** Largest `POST /events` body. */
+  maxEventBytes: number;
+  /** Bytes an event-stream client may fall behind before it is cut off. */
+  maxQueuedBytes: number;
   heartbeatMs: number;
   upgradeWebSocket: UpgradeWebSocket | undefined;
   /** The recent events a reconnecting stream client can resume from. */

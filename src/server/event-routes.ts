@@ -18,21 +18,19 @@
  * request is answered 501.
  * @module
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { UnsupportedError, ValidationError } from "../core/errors.ts";
-import { Event } from "../core/events/event.ts";
+import { Event, isEventId } from "../core/events/event.ts";
 import type { EventBus } from "../core/events/types.ts";
-import { parseWith } from "../core/validate.ts";
+import { parseWith, UNSAFE_TEXT } from "../core/validate.ts";
 import { readJson } from "./body.ts";
 import { header, query, type ServerContext } from "./context.ts";
-import { badInput } from "./errors.ts";
+import { ApiError, ApiErrorCode, badInput } from "./errors.ts";
+import { sseFrame } from "./event-frames.ts";
 import { eventSocket } from "./event-socket.ts";
 import { EventTap, type Resume } from "./event-tap.ts";
 import { eventSchema, eventsQuery } from "./schemas.ts";
 
-// A client this many events behind is cut off (it reconnects and resynchronises) rather than
-// letting its queue grow without bound.
-const MAX_QUEUED = 10_000;
 const MAX_GLOBS = 32;
 
 function topicGlobs(topics: string | undefined): string[] {
@@ -40,52 +38,93 @@ function topicGlobs(topics: string | undefined): string[] {
     .split(",")
     .map((t) => t.trim())
     .filter((t) => t !== "");
-  if (globs.length === 0 || globs.length > MAX_GLOBS || globs.some((g) => g.length > 256)) {
-    throw new ValidationError(`Invalid topics: 1–${MAX_GLOBS} globs of at most 256 characters`, [
-      { path: ["query", "topics"], message: `1–${MAX_GLOBS} globs of at most 256 characters` },
+  if (
+    globs.length === 0 ||
+    globs.length > MAX_GLOBS ||
+    globs.some((g) => g.length > 256 || UNSAFE_TEXT.test(g))
+  ) {
+    const rule = `1–${MAX_GLOBS} globs of at most 256 characters, without control, bidirectional-control or line-separator characters`;
+    throw new ValidationError(`Invalid topics: ${rule}`, [
+      { path: ["query", "topics"], message: rule },
     ]);
   }
   return globs;
 }
 
+/**
+ * The error that cuts a slow client off. Its code is the one Node gives a stream closed early, so
+ * `@hono/node-server` takes it for the disconnect it is and logs one line, not a stack per client.
+ */
+function tooSlow(): Error {
+  return Object.assign(new Error("event stream consumer too slow"), {
+    code: "ERR_STREAM_PREMATURE_CLOSE",
+  });
+}
+
+const encoder = new TextEncoder();
+const PING: Uint8Array = encoder.encode(": ping\n\n");
+
+/**
+ * One client's stream. Its queue (what the client has not read yet) is bounded in bytes: a
+ * client that falls `maxQueuedBytes` behind is cut off, its queue dropped at once, and it resumes
+ * later with `Last-Event-ID` (or resynchronises). Frames are shared between clients.
+ */
 function sseStream(
   bus: EventBus,
   globs: string[],
-  heartbeatMs: number,
+  ctx: ServerContext,
   signal: AbortSignal,
   resume: Resume | undefined,
 ) {
-  const encoder = new TextEncoder();
   let tap: EventTap | undefined;
   const stop = (): void => tap?.stop();
   signal.addEventListener("abort", stop, { once: true });
   return new ReadableStream<Uint8Array>(
     {
       async start(controller) {
-        const send = (text: string): void => {
+        const send = (frame: Uint8Array): void => {
           if (tap?.stopped) return;
-          if ((controller.desiredSize ?? 0) < -MAX_QUEUED) {
+          // With a high-water mark of 0, -desiredSize is the bytes queued for this client.
+          const queued = -(controller.desiredSize ?? 0);
+          if (queued > 0 && queued + frame.byteLength > ctx.maxQueuedBytes) {
             stop();
-            controller.error(new Error("event stream consumer too slow"));
+            controller.error(tooSlow());
             return;
           }
-          controller.enqueue(encoder.encode(text));
+          controller.enqueue(frame);
         };
-        tap = new EventTap(bus, globs, heartbeatMs, {
-          event: (event) =>
-            send(`id: ${event.eventId}\ndata: ${JSON.stringify(event.toDict())}\n\n`),
-          heartbeat: () => send(": ping\n\n"),
+        tap = new EventTap(bus, globs, ctx.heartbeatMs, {
+          event: (event) => send(sseFrame(event)),
+          heartbeat: () => send(PING),
         });
         if (signal.aborted) stop();
         const resumed = await tap.start(resume);
         send(
-          `retry: 1000\n\nevent: ready\ndata: ${JSON.stringify({ topics: globs, resumed })}\n\n`,
+          encoder.encode(
+            `retry: 1000\n\nevent: ready\ndata: ${JSON.stringify({ topics: globs, resumed })}\n\n`,
+          ),
         );
       },
       cancel: stop,
     },
-    { highWaterMark: 1 },
+    { highWaterMark: 0, size: (chunk) => chunk.byteLength },
   );
+}
+
+/** Reads the body of `POST /events`: at most `limit` bytes (every client receives each event). */
+async function readEvent(c: Context, limit: number): Promise<unknown> {
+  try {
+    return await readJson(c, limit);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 413) {
+      throw new ApiError(
+        413,
+        ApiErrorCode.PAYLOAD_TOO_LARGE,
+        `Event exceeds the limit of ${limit} bytes (limits.maxEventBytes): events carry ids, not documents`,
+      );
+    }
+    throw error;
+  }
 }
 
 /**
@@ -109,7 +148,9 @@ export function eventRoutes(ctx: ServerContext): Hono {
     const q = query(c, eventsQuery);
     const globs = topicGlobs(q.topics);
     // EventSource sends Last-Event-ID when it reconnects; WebSocket clients use the query.
-    const lastEventId = header(c, "last-event-id")?.slice(0, 256) ?? q.last_event_id;
+    const lastEventId = header(c, "last-event-id") ?? q.last_event_id;
+    if (lastEventId !== undefined && !isEventId(lastEventId))
+      throw badInput("headers", "Last-Event-ID must be 1–128 characters of [A-Za-z0-9._:@-]");
     // Recording starts with the first stream, so a client that later reconnects can resume.
     await ctx.history?.start();
     const resume = ctx.history && lastEventId ? { history: ctx.history, lastEventId } : undefined;
@@ -119,13 +160,13 @@ export function eventRoutes(ctx: ServerContext): Hono {
           "This server does not serve WebSocket: read GET /events as Server-Sent Events",
         );
       }
-      const upgrade = ctx.upgradeWebSocket(() => eventSocket(bus, globs, ctx.heartbeatMs, resume));
+      const upgrade = ctx.upgradeWebSocket(() => eventSocket(bus, globs, ctx, resume));
       const response = await upgrade(c, async () => {});
       // The helper declines what is not a WebSocket handshake it can take.
       if (!response) throw badInput("headers", "not a WebSocket handshake this server can take");
       return response;
     }
-    const body = sseStream(bus, globs, ctx.heartbeatMs, c.req.raw.signal, resume);
+    const body = sseStream(bus, globs, ctx, c.req.raw.signal, resume);
     return c.body(body, 200, {
       "Content-Type": "text/event-stream; charset=utf-8",
       "Cache-Control": "no-cache, no-transform",
@@ -134,7 +175,7 @@ export function eventRoutes(ctx: ServerContext): Hono {
   });
 
   r.post("/", async (c) => {
-    const input = parseWith(eventSchema, await readJson(c, ctx.maxJsonBytes), "body");
+    const input = parseWith(eventSchema, await readEvent(c, ctx.maxEventBytes), "body");
     const event = new Event({
       type: input.type,
       topic: input.topic,

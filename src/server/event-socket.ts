@@ -7,12 +7,11 @@ import type { WSContext, WSEvents } from "hono/ws";
 import { errorMessage } from "../core/errors.ts";
 import type { EventBus } from "../core/events/types.ts";
 import type { ServerFrame } from "../core/events/ws-frames.ts";
+import type { ServerContext } from "./context.ts";
 import { ApiErrorCode } from "./errors.ts";
+import { socketFrame } from "./event-frames.ts";
 import { EventTap, type Resume } from "./event-tap.ts";
 
-// A client this far behind is cut off (it reconnects and resynchronises) rather than letting the
-// socket's send buffer grow without bound.
-const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 /** Close code 1013 ("try again later"): the client was too slow. */
 const TRY_AGAIN_LATER = 1013;
 
@@ -25,36 +24,43 @@ function buffered(raw: unknown): number {
 }
 
 /**
- * The socket's handlers for one client of `globs`.
+ * The socket's handlers for one client of `globs`. A client more than `ctx.maxQueuedBytes`
+ * behind (bytes the socket has not sent yet) is closed with 1013 and resumes later by id.
  * @example
- * r.get("/", upgradeWebSocket(() => eventSocket(bus, ["*"], 15_000)));
+ * r.get("/", upgradeWebSocket(() => eventSocket(bus, ["*"], ctx)));
  */
 export function eventSocket(
   bus: EventBus,
   globs: string[],
-  heartbeatMs: number,
+  ctx: Pick<ServerContext, "heartbeatMs" | "maxQueuedBytes">,
   resume?: Resume,
 ): WSEvents {
   let tap: EventTap | undefined;
   const stop = (): void => tap?.stop();
   return {
     onOpen(_event, ws) {
-      const send = (frame: ServerFrame): void => {
+      const send = (frame: ServerFrame | string): void => {
         if (tap?.stopped) return;
         try {
-          if (buffered(ws.raw) > MAX_BUFFERED_BYTES) {
+          const text = typeof frame === "string" ? frame : JSON.stringify(frame);
+          const queued = buffered(ws.raw);
+          if (queued > 0 && queued + text.length > ctx.maxQueuedBytes) {
             stop();
             ws.close(TRY_AGAIN_LATER, "event stream consumer too slow");
+            // A client that reads nothing never reads the close frame either: drop the socket
+            // and what it holds soon after, where the runtime can (`ws`: terminate).
+            const raw = ws.raw as { terminate?: () => void } | undefined;
+            if (typeof raw?.terminate === "function") setTimeout(() => raw.terminate?.(), 1000);
             return;
           }
-          ws.send(JSON.stringify(frame));
+          ws.send(text);
         } catch {
           // The socket closed under us; its close handler stops the tap.
           stop();
         }
       };
-      tap = new EventTap(bus, globs, heartbeatMs, {
-        event: (event) => send({ kind: "event", event: event.toDict() }),
+      tap = new EventTap(bus, globs, ctx.heartbeatMs, {
+        event: (event) => send(socketFrame(event)),
         heartbeat: () => send({ kind: "ping" }),
       });
       tap.start(resume).then(

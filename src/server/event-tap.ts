@@ -1,6 +1,6 @@
 /**
  * {@link EventTap}: the server side of one event-stream client, whatever carries it (Server-Sent
- * Events or a WebSocket): subscriptions to the requested topic globs on the server's bus, each
+ * Events or a WebSocket): one subscription to the requested topic globs on the server's bus, each
  * event forwarded once even when it matches several globs, what the client missed while it was
  * away (when it says which event it saw last), and a heartbeat.
  * @module
@@ -9,17 +9,6 @@ import type { Event } from "../core/events/event.ts";
 import { matchTopic } from "../core/events/glob.ts";
 import type { EventBus, Subscription } from "../core/events/types.ts";
 import type { EventHistory } from "./event-history.ts";
-
-/** Remembers the last `size` ids: one event matching two globs is sent once. */
-function recentIds(size: number): (id: string) => boolean {
-  const seen = new Set<string>();
-  return (id) => {
-    if (seen.has(id)) return false;
-    seen.add(id);
-    if (seen.size > size) seen.delete(seen.values().next().value as string);
-    return true;
-  };
-}
 
 /** Where a reconnecting client resumes: the server's history and the last event it saw. */
 export interface Resume {
@@ -62,33 +51,43 @@ export class EventTap {
   }
 
   /**
-   * Subscribes to every glob; with `resume`, first sends the events after the client's last one
-   * (live events arriving meanwhile wait, and none is sent twice); then starts the heartbeat.
-   * Resolves true when the missed events could be sent (the history still had `lastEventId`).
+   * Subscribes once: to the glob, or with several globs to every topic, filtered here (so an
+   * event matching two globs is sent once, with no per-client memory of ids). With `resume`, first
+   * sends the events after the client's last one (live events arriving meanwhile wait, and none
+   * is sent twice); then starts the heartbeat. Resolves true when the missed events could be sent
+   * (the history still had `lastEventId`).
    */
   async start(resume?: Resume): Promise<boolean> {
-    const fresh =
-      this.#globs.length > 1 || resume ? recentIds(4096) : (_id: string): boolean => true;
+    const globs = this.#globs;
+    const single = globs.length === 1 ? (globs[0] as string) : undefined;
+    const wanted = (event: Event): boolean =>
+      single !== undefined
+        ? matchTopic(single, event.topic)
+        : globs.some((g) => matchTopic(g, event.topic));
     let held: Event[] | null = resume ? [] : null;
     const send = (event: Event): void => {
-      if (!this.#stopped && fresh(event.eventId)) this.#sink.event(event);
+      if (!this.#stopped) this.#sink.event(event);
     };
     const forward = (event: Event): void => {
+      if (single === undefined && !wanted(event)) return;
       if (held) held.push(event);
       else send(event);
     };
     if (resume) await resume.history.start();
-    for (const glob of this.#globs) {
-      const sub = await this.#bus.subscribe(glob, forward, { pattern: glob });
-      if (this.#stopped) void Promise.resolve(sub.cancel()).catch(() => {});
-      else this.#subscriptions.push(sub);
-    }
+    const pattern = single ?? "*";
+    const sub = await this.#bus.subscribe(pattern, forward, { pattern });
+    if (this.#stopped) void Promise.resolve(sub.cancel()).catch(() => {});
+    else this.#subscriptions.push(sub);
     const missed = resume ? resume.history.after(resume.lastEventId) : null;
-    for (const event of missed ?? [])
-      if (this.#globs.some((glob) => matchTopic(glob, event.topic))) send(event);
+    const sent = new Set<string>();
+    for (const event of missed ?? []) {
+      if (!wanted(event)) continue;
+      sent.add(event.eventId);
+      send(event);
+    }
     const waiting = held ?? [];
     held = null;
-    for (const event of waiting) send(event);
+    for (const event of waiting) if (!sent.has(event.eventId)) send(event);
     if (!this.#stopped) this.#timer = setInterval(() => this.#sink.heartbeat(), this.#heartbeatMs);
     return missed !== null;
   }

@@ -14,6 +14,7 @@ export {
   createApp,
   DEFAULT_MAX_FILE_BYTES,
   DEFAULT_MAX_JSON_BYTES,
+  EVENT_LIMITS,
 } from "./app.ts";
 export { type Access, type AuthOptions, bearerAuth, tokenChecker } from "./auth.ts";
 export { RAW_REQUEST, type RawRequest } from "./context.ts";

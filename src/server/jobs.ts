@@ -1,7 +1,9 @@
 /**
  * Ingestion jobs: `POST /kb/{domain}/ingest` starts one in the background and answers 202 with
  * its id; `GET /kb/{domain}/ingest/{job}` reads its progress and result. Jobs live in the
- * memory of the process (or Worker isolate) that runs them; the last 1,000 are kept.
+ * memory of the process (or Worker isolate) that runs them; the last 1,000 are kept. Runs of one
+ * domain go one after another; a request for a domain that already has a run waiting to start
+ * joins that run (it answers with the waiting job's id) instead of queueing another full run.
  * @module
  */
 import type { IngestionResult, KnowledgeIngestionManager } from "../core/knowledge/ingestion.ts";
@@ -52,6 +54,13 @@ export function jobToDict(job: IngestJob): Record<string, unknown> {
   };
 }
 
+/** A run requested but not started yet (another run of its domain is going on). */
+interface Waiting {
+  job: IngestJob;
+  options: { clearExisting?: boolean; force?: boolean };
+  done: Promise<void>;
+}
+
 /**
  * The jobs of one server.
  * @example
@@ -61,17 +70,31 @@ export function jobToDict(job: IngestJob): Record<string, unknown> {
 export class IngestJobs {
   readonly #jobs = new Map<string, IngestJob>();
   readonly #max: number;
+  /** The last run of each domain (running or waiting): the next one starts after it. */
+  readonly #tails = new Map<string, Promise<void>>();
+  /** Runs not started yet, by domain and `clearExisting` (runs that differ there do not merge). */
+  readonly #waiting = new Map<string, Waiting>();
 
   constructor(max = 1000) {
     this.#max = max;
   }
 
-  /** Starts a run; `done` settles (never rejects) when it is over. */
+  /**
+   * Starts a run, or queues it behind the domain's current one; when a run of the domain is
+   * already waiting (with the same `clearExisting`), returns that one instead (made a `force`
+   * run if this request asks for it). `done` settles (never rejects) when the run is over.
+   */
   start(
     ingestion: KnowledgeIngestionManager,
     domainId: string,
     options: { clearExisting?: boolean; force?: boolean },
   ): { job: IngestJob; done: Promise<void> } {
+    const key = `${domainId}\n${options.clearExisting ?? true}`;
+    const waiting = this.#waiting.get(key);
+    if (waiting) {
+      if (options.force) waiting.options.force = true;
+      return { job: waiting.job, done: waiting.done };
+    }
     const job: IngestJob = {
       jobId: crypto.randomUUID(),
       domainId,
@@ -84,13 +107,36 @@ export class IngestJobs {
     };
     this.#jobs.set(job.jobId, job);
     this.#evict();
-    const done = ingestion
-      .ingest(domainId, {
-        ...options,
-        onProgress: (p) => {
-          job.progress = { done: p.done, total: p.total };
-        },
-      })
+    const before = this.#tails.get(domainId);
+    const entry: Waiting = { job, options: { ...options }, done: Promise.resolve() };
+    const run = (): Promise<void> => {
+      if (this.#waiting.get(key) === entry) this.#waiting.delete(key);
+      return this.#run(ingestion, job, entry.options);
+    };
+    const done = before ? before.then(run) : run();
+    entry.done = done;
+    if (before) this.#waiting.set(key, entry);
+    this.#tails.set(domainId, done);
+    void done.then(() => {
+      if (this.#tails.get(domainId) === done) this.#tails.delete(domainId);
+    });
+    return { job, done };
+  }
+
+  #run(
+    ingestion: KnowledgeIngestionManager,
+    job: IngestJob,
+    options: { clearExisting?: boolean; force?: boolean },
+  ): Promise<void> {
+    return Promise.resolve()
+      .then(() =>
+        ingestion.ingest(job.domainId, {
+          ...options,
+          onProgress: (p) => {
+            job.progress = { done: p.done, total: p.total };
+          },
+        }),
+      )
       .then(
         (result) => {
           job.result = result;
@@ -105,7 +151,6 @@ export class IngestJobs {
       .finally(() => {
         job.completedAt = new Date();
       });
-    return { job, done };
   }
 
   /** A job of `domainId`, or undefined. */

@@ -4,7 +4,7 @@
  * @module
  */
 import * as z from "zod/mini";
-import { EventType } from "../core/events/event.ts";
+import { EVENT_ID_PATTERN, EventType } from "../core/events/event.ts";
 import { IngestionStatus } from "../core/knowledge/store/models.ts";
 import {
   botIdSchema,
@@ -12,6 +12,8 @@ import {
   STATUSES,
   type Status,
   statusSchema,
+  UNSAFE_TEXT,
+  UNSAFE_TEXT_RULE,
 } from "../core/validate.ts";
 
 const jsonObject = z
@@ -124,6 +126,18 @@ export const getBotQuery: z.ZodMiniType<{ peek?: "1" | "true" | "0" | "false" | 
   });
 
 const isoDate = describe(z.string(), "ISO-8601 UTC timestamp");
+
+const EVENT_ID_RULE = "must be 1–128 characters of [A-Za-z0-9._:@-]";
+const eventId = describe(
+  z.string().check(z.regex(EVENT_ID_PATTERN, EVENT_ID_RULE)),
+  "1–128 characters of [A-Za-z0-9._:@-] (default: a random UUID)",
+);
+/** A name: no control, bidirectional-control or line-separator character. */
+const safeText = (max: number) =>
+  z.string().check(
+    z.maxLength(max),
+    z.refine((v) => !UNSAFE_TEXT.test(v), UNSAFE_TEXT_RULE),
+  );
 
 /**
  * The wire form of a registration (a response).
@@ -312,7 +326,7 @@ export const eventsQuery: z.ZodMiniType<{
   topics: z.optional(describe(z.string(), "Comma-separated topic globs (default *)")),
   last_event_id: z.optional(
     describe(
-      z.string().check(z.minLength(1), z.maxLength(256)),
+      z.string().check(z.regex(EVENT_ID_PATTERN, EVENT_ID_RULE)),
       "Resume after this event (as the Last-Event-ID header does)",
     ),
   ),
@@ -336,15 +350,15 @@ export interface PublishEventInput {
  */
 export const eventSchema: z.ZodMiniType<PublishEventInput> = z.object({
   type: z.enum(Object.values(EventType) as [EventType, ...EventType[]]),
-  topic: z.string().check(z.minLength(1), z.maxLength(512)),
+  topic: safeText(512).check(z.minLength(1)),
   payload: z.optional(z.record(z.string(), z.unknown())),
   timestamp: z.optional(
     z
       .string()
       .check(z.refine((v) => !Number.isNaN(Date.parse(v)), "expected an ISO-8601 timestamp")),
   ),
-  event_id: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
-  source: z.optional(z.nullable(z.string())),
-  correlation_id: z.optional(z.nullable(z.string())),
+  event_id: z.optional(eventId),
+  source: z.optional(z.nullable(safeText(256))),
+  correlation_id: z.optional(z.nullable(safeText(256))),
   metadata: z.optional(z.record(z.string(), z.unknown())),
 });

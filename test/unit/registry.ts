@@ -4,8 +4,8 @@
  * `HTTPRegistryBackend` against servers that answer `GET /bots` the seed's way (a plain array, or
  * `{ configs }`).
  */
+import { configOf } from "../../src/core/registry/registration.ts";
 import {
-  configOf,
   createRegistryBackend,
   DataKnobsRegistryAdapter,
   HTTPRegistryBackend,

@@ -1,6 +1,5 @@
 /** Unit cases of `src/core/util/`, run on every runtime (test/unit/all.ts). */
-import { Sha256 } from "../../src/core/util/sha256.ts";
-import { sha256Hex } from "../../src/index.ts";
+import { Sha256, sha256Hex } from "../../src/core/util/sha256.ts";
 import type { TestHarness } from "../../src/testing/index.ts";
 
 /** Registers the cases with `h`. */

@@ -21,4 +21,10 @@ export {
   nodeRecordStores,
   nodeRegistryBackends,
 } from "./registry-factory.ts";
-export { type Served, serveApp, upgradeWebSocket } from "./serve.ts";
+export {
+  SERVE_TIMEOUTS,
+  type Served,
+  type ServeOptions,
+  serveApp,
+  upgradeWebSocket,
+} from "./serve.ts";

@@ -1,14 +1,77 @@
 /**
  * `serveApp`: serves a fetch handler (the `botknobs/server` app) on Node with
- * `@hono/node-server`, WebSocket upgrades included (`ws`); `close()` also drops keep-alive
- * connections and sockets so the server really stops.
+ * `@hono/node-server`, WebSocket upgrades included (`ws`), with timeouts suited to an API (a
+ * client that trickles its headers or body is cut off, not kept for Node's 300 s); `close()` also
+ * drops keep-alive connections and sockets so the server really stops.
  * @module
  */
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve, type WebSocketServerLike } from "@hono/node-server";
 import { WebSocketServer } from "ws";
+import { ValidationError } from "../../core/errors.ts";
 import { withRawRequest } from "./raw-request.ts";
+
+/** Options of {@link serveApp}. */
+export interface ServeOptions {
+  /** Default `127.0.0.1`. */
+  hostname?: string;
+  /** Default 0: any free port. */
+  port?: number;
+  /** Time to receive a request's headers, in ms (default 10 000); then 408 and the connection closes. */
+  headersTimeoutMs?: number;
+  /**
+   * Time to receive a whole request, headers and body, in ms (default 60 000; at least
+   * `headersTimeoutMs`): a body trickled in slower is cut off with 408. Raise it for large uploads
+   * over slow links. Responses (event streams included) are not limited by it.
+   */
+  requestTimeoutMs?: number;
+  /** How long an idle keep-alive connection stays open between requests, in ms (default 5 000). */
+  keepAliveTimeoutMs?: number;
+  /**
+   * A connection with no traffic either way for this long is closed, in ms (default 120 000; 0:
+   * never). Keep it above the event stream's heartbeat (15 s by default). WebSockets are exempt.
+   */
+  idleTimeoutMs?: number;
+}
+
+/**
+ * The defaults of {@link ServeOptions}' timeouts, in ms.
+ * @example
+ * await serveApp(app, { requestTimeoutMs: 10 * SERVE_TIMEOUTS.requestTimeoutMs });
+ */
+export const SERVE_TIMEOUTS: {
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
+  readonly idleTimeoutMs: number;
+} = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 60_000,
+  keepAliveTimeoutMs: 5_000,
+  idleTimeoutMs: 120_000,
+};
+
+function timeouts(options: ServeOptions): Required<Omit<ServeOptions, "hostname" | "port">> {
+  const t = {
+    headersTimeoutMs: options.headersTimeoutMs ?? SERVE_TIMEOUTS.headersTimeoutMs,
+    requestTimeoutMs: options.requestTimeoutMs ?? SERVE_TIMEOUTS.requestTimeoutMs,
+    keepAliveTimeoutMs: options.keepAliveTimeoutMs ?? SERVE_TIMEOUTS.keepAliveTimeoutMs,
+    idleTimeoutMs: options.idleTimeoutMs ?? SERVE_TIMEOUTS.idleTimeoutMs,
+  };
+  for (const [name, value] of Object.entries(t)) {
+    if (!Number.isInteger(value) || value < 0 || (value === 0 && name !== "idleTimeoutMs"))
+      throw new ValidationError(`Invalid ${name} ${value}: expected a positive integer (ms)`, [
+        { path: [name], message: "expected a positive integer (ms)" },
+      ]);
+  }
+  if (t.requestTimeoutMs < t.headersTimeoutMs)
+    throw new ValidationError(
+      `Invalid requestTimeoutMs ${t.requestTimeoutMs}: it must be at least headersTimeoutMs (${t.headersTimeoutMs})`,
+      [{ path: ["requestTimeoutMs"], message: "must be at least headersTimeoutMs" }],
+    );
+  return t;
+}
 
 /**
  * Node's WebSocket upgrade for `createApp({ upgradeWebSocket })` (Hono's helper from
@@ -29,23 +92,34 @@ export interface Served {
 }
 
 /**
- * Serves `app` on `hostname` (default `127.0.0.1`) and `port` (default 0: any free port).
+ * Serves `app` on `hostname` (default `127.0.0.1`) and `port` (default 0: any free port), with
+ * the timeouts of {@link ServeOptions} (defaults: {@link SERVE_TIMEOUTS}).
  * @example
- * const served = await serveApp(createApp({ registry }), { port: 8787 });
+ * const served = await serveApp(createApp({ registry }), { port: 8787, requestTimeoutMs: 300_000 });
  * console.log(served.url);
  */
 export function serveApp(
   app: { fetch: (request: Request, ...rest: never[]) => Response | Promise<Response> },
-  options: { hostname?: string; port?: number } = {},
+  options: ServeOptions = {},
 ): Promise<Served> {
   const hostname = options.hostname ?? "127.0.0.1";
   return new Promise((resolve, reject) => {
+    const t = timeouts(options); // a throw here rejects the promise
     const wss = new WebSocketServer({ noServer: true });
     const server = serve(
       {
         fetch: withRawRequest(app) as (request: Request) => Promise<Response>,
         port: options.port ?? 0,
         hostname,
+        serverOptions: {
+          headersTimeout: t.headersTimeoutMs,
+          requestTimeout: t.requestTimeoutMs,
+          // Node checks the two above this often (its default, 30 s, would let them overrun).
+          connectionsCheckingInterval: Math.max(
+            10,
+            Math.min(1000, Math.floor(t.headersTimeoutMs / 4)),
+          ),
+        },
         // `ws` is what @hono/node-server drives; its structural type differs in details only.
         websocket: { server: wss as unknown as WebSocketServerLike },
       },
@@ -63,6 +137,8 @@ export function serveApp(
         });
       },
     ) as Server;
+    server.keepAliveTimeout = t.keepAliveTimeoutMs;
+    server.timeout = t.idleTimeoutMs;
     server.once("error", reject);
   });
 }

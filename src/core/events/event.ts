@@ -17,6 +17,23 @@ export const EventType = {
 /** One of the {@link EventType} values. */
 export type EventType = (typeof EventType)[keyof typeof EventType];
 
+/**
+ * The one grammar of event ids on the wire (`POST /events`, the SSE `id:` field, `Last-Event-ID`,
+ * `?last_event_id=`): 1–128 characters of `[A-Za-z0-9._:@-]` (a UUID, the default, fits). Nothing
+ * else is written into a stream's `id:` field, so no id can carry a line break into it.
+ */
+export const EVENT_ID_PATTERN: RegExp = /^[A-Za-z0-9._:@-]{1,128}$/;
+
+/**
+ * True when `id` follows {@link EVENT_ID_PATTERN}.
+ * @example
+ * isEventId(crypto.randomUUID()); // true
+ * isEventId("x\nevent: ready"); // false
+ */
+export function isEventId(id: unknown): id is string {
+  return typeof id === "string" && EVENT_ID_PATTERN.test(id);
+}
+
 /** The fields of an {@link Event}; all but `type` and `topic` have defaults. */
 export interface EventInit {
   type: EventType;

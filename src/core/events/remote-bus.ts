@@ -7,7 +7,7 @@
  */
 import { AdapterError, errorMessage, HttpError, ValidationError } from "../errors.ts";
 import { httpAuthHeaders } from "../http/request.ts";
-import { Event, type EventDict, EventType } from "./event.ts";
+import { Event, type EventDict, EventType, isEventId } from "./event.ts";
 import { SubscriptionTable } from "./subscriptions.ts";
 import type {
   ErrorReporter,
@@ -231,7 +231,8 @@ export abstract class RemoteEventBus implements EventBus {
       this.report(error, `bad event on ${this.url}`);
       return;
     }
-    this.#lastEventId = event.eventId;
+    // Only ids of the wire grammar can be named on reconnection (the server refuses others).
+    if (isEventId(event.eventId)) this.#lastEventId = event.eventId;
     this.#deliver(() => this.#table.dispatch(event.topic, event, this.report));
   }
 

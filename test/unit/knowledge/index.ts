@@ -3,7 +3,7 @@
  * persisted form (segments, compaction, small deltas) and what it does with a damaged or newer
  * index.
  */
-import { readAll } from "../../src/core/util/streams.ts";
+import { readAll } from "../../../src/core/util/streams.ts";
 import {
   AdapterError,
   BlobSearchIndex,

@@ -6,6 +6,7 @@
  * @module
  */
 import { ClosedError, ValidationError } from "../../errors.ts";
+import { TurnBudget } from "../../util/turns.ts";
 import {
   internalId,
   type ScopeState,
@@ -16,6 +17,14 @@ import {
 import type { DeltaFile } from "./segment.ts";
 import type { IndexChunk, IndexCommit, IndexedSource, IndexScope, IndexStage } from "./types.ts";
 
+/**
+ * A large file's chunks are indexed in batches of this many, with a turn of the event loop given
+ * back (requests served) once 8 ms of work or 1,000 chunks have gone by since the last one.
+ */
+const CHUNKS_PER_BATCH = 100;
+const MS_PER_TURN = 8;
+const CHUNKS_PER_TURN = 1000;
+
 export class BlobIndexStage implements IndexStage {
   readonly scope: IndexScope;
   /** Where the files were staged (a fresh state for a rebuild). */
@@ -25,6 +34,7 @@ export class BlobIndexStage implements IndexStage {
   readonly #puts = new Map<string, DeltaFile>();
   readonly #removes = new Set<string>();
   readonly #commit: (stage: BlobIndexStage) => Promise<IndexCommit>;
+  readonly #budget = new TurnBudget(MS_PER_TURN, CHUNKS_PER_TURN);
   #done = false;
 
   constructor(
@@ -58,19 +68,8 @@ export class BlobIndexStage implements IndexStage {
     if (vectors && vectors.length !== chunks.length)
       throw new ValidationError(`'${path}': ${vectors.length} vectors for ${chunks.length} chunks`);
     const version = versionOf(source);
-    const stored: StoredChunk[] = chunks.map((c) => ({
-      id: internalId(path, c.chunkIndex, version),
-      chunkId: c.chunkId,
-      source: c.source,
-      chunkIndex: c.chunkIndex,
-      text: c.text,
-      headingPath: c.headingPath,
-      headings: c.headings,
-      lineNumber: c.lineNumber,
-      metadata: c.metadata,
-    }));
     const previous = this.#puts.get(path);
-    this.state.stage(path, version, stored, vectors);
+    const stored = await this.#stageInTurns(path, version, chunks, vectors);
     if (previous && versionOf(previous.source) !== version)
       this.state.discard(previous.chunks.map((c) => c.id));
     this.#puts.set(path, {
@@ -80,6 +79,53 @@ export class BlobIndexStage implements IndexStage {
       vectors,
     });
     this.#removes.delete(path);
+  }
+
+  /**
+   * Indexes `chunks` into the state in batches, a turn of the event loop between them. Should the
+   * state be replaced meanwhile (another process's commit), the whole file is staged into the new
+   * one; should the stage be aborted meanwhile, what was staged is dropped and the put fails.
+   */
+  async #stageInTurns(
+    path: string,
+    version: string,
+    chunks: IndexChunk[],
+    vectors: Float32Array[] | null,
+  ): Promise<StoredChunk[]> {
+    const state = this.state;
+    const stored: StoredChunk[] = [];
+    for (let i = 0; i < chunks.length; ) {
+      const end = Math.min(chunks.length, i + CHUNKS_PER_BATCH);
+      const batch: StoredChunk[] = [];
+      for (let j = i; j < end; j++) {
+        const c = chunks[j] as IndexChunk;
+        batch.push({
+          id: internalId(path, c.chunkIndex, version),
+          chunkId: c.chunkId,
+          source: c.source,
+          chunkIndex: c.chunkIndex,
+          text: c.text,
+          headingPath: c.headingPath,
+          headings: c.headings,
+          lineNumber: c.lineNumber,
+          metadata: c.metadata,
+        });
+      }
+      for (const c of batch) stored.push(c);
+      state.stage(path, version, batch, vectors ? vectors.slice(i, end) : null);
+      i = end;
+      const turn = this.#budget.spend(batch.length);
+      if (turn) await turn;
+      if (this.#done) {
+        state.discard(stored.slice(0, i).map((c) => c.id));
+        this.#open();
+      }
+    }
+    if (this.state !== state) {
+      state.discard(stored.map((c) => c.id));
+      this.state.stage(path, version, stored, vectors);
+    }
+    return stored;
   }
 
   remove(path: string): void {

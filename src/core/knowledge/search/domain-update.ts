@@ -6,6 +6,7 @@
  */
 
 import { sha256Hex } from "../../util/json.ts";
+import { nextTurn } from "../../util/turns.ts";
 import type { JsonObject } from "../../validate.ts";
 import type { ChunkFileOptions } from "../chunk/chunk-file.ts";
 import type { EmbeddingProvider } from "../embed/embeddings.ts";
@@ -17,6 +18,9 @@ import type {
   IndexScope,
   IndexStage,
 } from "../index/types.ts";
+
+/** Files with more chunks than this give the event loop a turn between the steps of a put. */
+const LARGE_FILE_CHUNKS = 1000;
 
 /** Options of {@link DomainUpdate.putFile}. */
 export interface PutSourceOptions {
@@ -86,6 +90,8 @@ export class DomainUpdate {
     const { chunkFile } = await import("../chunk/chunk-file.ts");
     const chunked = await chunkFile(path, content, this.#chunking);
     const chunks = chunked?.chunks ?? [];
+    // Chunking a large file is one long step: give the event loop a turn before the next one.
+    if (chunks.length > LARGE_FILE_CHUNKS) await nextTurn();
     options.signal?.throwIfAborted();
     const vectors =
       this.#embedder && chunks.length
@@ -106,6 +112,7 @@ export class DomainUpdate {
       lineNumber: c.lineNumber,
       metadata: options.metadata ?? {},
     }));
+    if (indexChunks.length > LARGE_FILE_CHUNKS) await nextTurn();
     await this.#stage.put(path, { checksum, fingerprint: this.#fingerprint }, indexChunks, vectors);
     this.#touched.add(path);
     return indexChunks.length;

@@ -3,6 +3,7 @@
  * @module
  */
 import { ValidationError } from "../../errors.ts";
+import { UNSAFE_TEXT, UNSAFE_TEXT_RULE } from "../../validate.ts";
 
 /** The metadata file of each knowledge base, `<root>/<domain>/_metadata.json`. */
 export const METADATA_FILE = "_metadata.json";
@@ -17,16 +18,15 @@ function reject(path: unknown, why: string): never {
 
 /**
  * Checks a file path inside a knowledge base: relative, `/`-separated, no `..`, `.` or empty
- * segments, no backslash, NUL or control characters, not `_metadata.json` at the top, no name
+ * segments, no backslash, no control, bidirectional-control or line-separator character
+ * ({@link UNSAFE_TEXT}), not `_metadata.json` at the top, no name
  * beginning with `.botknobs` (the store's own objects), at most 1024 bytes. Returns it unchanged.
  */
 export function validateFilePath(path: unknown): string {
   if (typeof path !== "string" || path === "") reject(path, "must be a non-empty string");
   if (path.startsWith("/")) reject(path, "must be relative (no leading /)");
   if (path.includes("\\")) reject(path, "must use / as separator (no backslash)");
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused.
-  if (/[\u0000-\u001f\u007f]/.test(path))
-    reject(path, "must not contain NUL or control characters");
+  if (UNSAFE_TEXT.test(path)) reject(path, UNSAFE_TEXT_RULE);
   if (/^[A-Za-z]:/.test(path)) reject(path, "must be relative (no drive letter)");
   for (const segment of path.split("/")) {
     if (segment === "") reject(path, "must not contain empty segments (// or a trailing /)");

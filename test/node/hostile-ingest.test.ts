@@ -1,0 +1,84 @@
+// Ingestion under hostile load: a large file is indexed in batches with the event loop free between
+// them (counted in loop turns, not timed), and repeated POST /ingest requests for one domain join
+// the run already waiting instead of queueing one full run each.
+import { describe, expect, it } from "vitest";
+import { ClosedError, RAGKnowledgeBase } from "../../src/index.ts";
+import { createInMemoryApp } from "../../src/server/index.ts";
+import { eventually } from "../../src/testing/index.ts";
+
+/** Markdown of about `bytes`, one short section per ~130 bytes (one chunk each). */
+function markdown(bytes: number): string {
+  const parts: string[] = [];
+  let n = 0;
+  for (let s = 1; n < bytes; s++) {
+    const part = `## Section ${s}\n\nParagraph ${s} talks about topic number ${s} and nothing else.\n\n`;
+    parts.push(part);
+    n += part.length;
+  }
+  return parts.join("");
+}
+
+describe("ingestion under load", () => {
+  it("a large file is indexed in batches: the event loop turns many times during the run", async () => {
+    const { knowledge, ingestion } = createInMemoryApp({});
+    await knowledge.createKb("big");
+    await knowledge.putFile("big", "huge.md", markdown(4 * 1024 * 1024));
+    let turns = 0;
+    let running = true;
+    const spin = (): void => {
+      turns++;
+      if (running) setImmediate(spin);
+    };
+    setImmediate(spin);
+    const result = await ingestion.ingest("big");
+    running = false;
+    expect(result.chunksCreated).toBeGreaterThan(40_000);
+    // ~50,000 chunks at 1,000 per turn: at least 40 turns of the loop while it ran.
+    expect(turns).toBeGreaterThanOrEqual(40);
+  });
+
+  it("POST /ingest ×30 for one domain: one run goes, the others join the one waiting", async () => {
+    const { app, knowledge } = createInMemoryApp({});
+    await knowledge.createKb("kb");
+    await knowledge.putFile("kb", "a.md", markdown(256 * 1024));
+    const post = async (): Promise<{ job_id: string }> => {
+      const response = await app.request("/kb/kb/ingest", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ force: true }),
+      });
+      expect(response.status).toBe(202);
+      return (await response.json()) as { job_id: string };
+    };
+    const ids: string[] = [];
+    for (let i = 0; i < 30; i++) ids.push((await post()).job_id);
+    const distinct = [...new Set(ids)];
+    expect(distinct).toHaveLength(2);
+    // The first runs; every later request got the waiting job's id.
+    expect(ids.slice(1).every((id) => id === distinct[1])).toBe(true);
+    const listed = async (): Promise<{ job_id: string; status: string }[]> =>
+      (
+        (await (await app.request("/kb/kb/ingest")).json()) as {
+          items: { job_id: string; status: string }[];
+        }
+      ).items;
+    await eventually(async () => (await listed()).every((j) => j.status === "completed"), 30_000);
+    expect((await listed()).map((j) => j.job_id).sort()).toEqual([...distinct].sort());
+  });
+
+  it("an update aborted while a large file is being put (chunked or indexed in turns): the put fails, nothing of it stays", async () => {
+    const kb = await RAGKnowledgeBase.fromConfig({});
+    const keep = await kb.beginUpdate("d");
+    await keep.putFile("small.md", "# Kept\n\nzebra crossing");
+    await keep.commit();
+    const update = await kb.beginUpdate("d");
+    const put = update.putFile("huge.md", markdown(2 * 1024 * 1024));
+    // Let the put get going (it gives turns back), then abort under it.
+    await new Promise((r) => setTimeout(r, 20));
+    await update.abort();
+    await expect(put).rejects.toBeInstanceOf(ClosedError);
+    const results = await kb.query("topic number section paragraph", { k: 5 });
+    expect(results.every((r) => r.source === "small.md")).toBe(true);
+    expect((await kb.query("zebra", { k: 5 }))[0]?.source).toBe("small.md");
+  });
+});
