@@ -5,7 +5,7 @@ import {
   ORIGINAL_ID_FIELD,
   VECTORIZE_LIMITS,
   VectorizeVectorStore,
-} from "../../src/adapters/vectorize/index.ts";
+} from "../../src/adapters/cloudflare/index.ts";
 import { AdapterError, ValidationError } from "../../src/core/errors.ts";
 import { expectRejects, fakeClock, vectorStoreSuite } from "../../src/testing/index.ts";
 import { FakeVectorize } from "../fixtures/fake-vectorize.ts";

@@ -1,7 +1,7 @@
 // WorkersAIEmbeddingProvider inside workerd, against a faithful fake of the Workers AI binding
 // (test/fixtures/fake-workers-ai.ts): the local simulation has no Workers AI.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { WorkersAIEmbeddingProvider } from "../../src/adapters/workers-ai/index.ts";
+import { WorkersAIEmbeddingProvider } from "../../src/adapters/cloudflare/index.ts";
 import { AdapterError, ValidationError } from "../../src/core/errors.ts";
 import { embeddingProviderSuite, expectRejects, thrown } from "../../src/testing/index.ts";
 import { FakeWorkersAI } from "../fixtures/fake-workers-ai.ts";
