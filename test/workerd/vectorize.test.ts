@@ -21,6 +21,17 @@ vectorStoreSuite(h, {
     }),
 });
 
+vectorStoreSuite(h, {
+  name: "VectorizeVectorStore over a fake Vectorize with 60 ms lag, settled() as the suite's settle",
+  create: () =>
+    new VectorizeVectorStore({
+      index: new FakeVectorize({ dimensions: 16, metadataIndexes: ["lang", "n"], lagMs: 60 }),
+      visibilityLagMs: 60,
+      settlePollMs: 5,
+    }),
+  settle: (store) => (store as VectorizeVectorStore).settled(),
+});
+
 function vec(seed: number, d = 16): Float32Array {
   return Float32Array.from({ length: d }, (_, i) => Math.sin(seed * 7.1 + i * 1.3));
 }
@@ -156,5 +167,42 @@ describe("VectorizeVectorStore - Vectorize's limits and shapes", () => {
     clock.advance(1000);
     expect((await store.query(vec(1), { k: 5 })).map((x) => x.id)).toEqual(["b"]);
     expect(await store.count()).toBe(1);
+  });
+
+  it("settled() waits for the store's last mutation to be processed, not the whole declared lag", async () => {
+    // The fake applies each mutation 200 ms after it; the store declares 5 s.
+    const index = new FakeVectorize({ dimensions: 16, lagMs: 200, random: () => 0.9999 });
+    const store = new VectorizeVectorStore({ index, visibilityLagMs: 5000, settlePollMs: 5 });
+    await store.upsert([{ id: "a", vector: vec(1) }]);
+    expect(await store.query(vec(1), { k: 1 })).toEqual([]);
+    const started = Date.now();
+    await store.settled();
+    // Not a benchmark: it returns on describe()'s processedUpToMutation, 25 times before the bound.
+    expect(Date.now() - started).toBeLessThan(2500);
+    expect((await store.query(vec(1), { k: 1 })).map((x) => x.id)).toEqual(["a"]);
+    await store.delete(["a"]);
+    await store.settled();
+    expect(await store.count()).toBe(0);
+  });
+
+  it("settled() over a V1 binding (no mutation ids) waits out the declared lag", async () => {
+    const fake = new FakeVectorize({ dimensions: 16, lagMs: 100, random: () => 0.9999 });
+    const v1 = {
+      describe: () => fake.describe(),
+      query: fake.query.bind(fake),
+      getByIds: fake.getByIds.bind(fake),
+      upsert: async (v: Parameters<FakeVectorize["upsert"]>[0]) => {
+        await fake.upsert(v);
+        return { ids: v.map((x) => x.id), count: v.length }; // V1's answer
+      },
+      deleteByIds: async (ids: string[]) => {
+        await fake.deleteByIds(ids);
+        return { ids, count: ids.length };
+      },
+    };
+    const store = new VectorizeVectorStore({ index: v1, visibilityLagMs: 100 });
+    await store.upsert([{ id: "a", vector: vec(1) }]);
+    await store.settled();
+    expect((await store.query(vec(1), { k: 1 })).map((x) => x.id)).toEqual(["a"]);
   });
 });

@@ -47,14 +47,16 @@ export interface VectorizeMatchesLike {
 }
 
 /**
- * What `describe` answers: V2 says `vectorCount` and `dimensions`, V1 `vectorsCount` and
- * `config.dimensions`.
+ * What `describe` answers: V2 says `vectorCount`, `dimensions` and `processedUpToMutation`, V1
+ * `vectorsCount` and `config.dimensions`.
  */
 export interface VectorizeDescriptionLike {
   vectorCount?: number;
   vectorsCount?: number;
   dimensions?: number;
   config?: { dimensions?: number } | { preset: string };
+  /** V2: the id of the last mutation applied (typed a number upstream; a UUID string in fact). */
+  processedUpToMutation?: string | number;
 }
 
 /**

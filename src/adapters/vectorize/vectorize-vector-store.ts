@@ -24,6 +24,8 @@ export interface VectorizeVectorStoreOptions {
    * mutations asynchronously and documents no bound; the default, 10 s, is a working guess.
    */
   visibilityLagMs?: number;
+  /** How often (ms) {@link VectorizeVectorStore.settled} asks `describe()` (default 250). */
+  settlePollMs?: number;
 }
 
 /** Metadata field keeping the original id of a vector whose id had to be hashed. */
@@ -33,6 +35,7 @@ const HASHED = "#";
 const ADAPTER = "vectorize";
 
 const encoder = new TextEncoder();
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** `#` + base64url(SHA-256(id)): 44 bytes, within Vectorize's 64-byte ids. */
 async function hashId(id: string): Promise<string> {
@@ -60,7 +63,7 @@ function chunks<T>(items: T[], size: number): T[][] {
  * 1,000; a query asks for ids and scores only, so `k` may reach 100. Filters (equality, `$in`)
  * run inside Vectorize and need a metadata index on each filtered field
  * (`wrangler vectorize create-metadata-index`). Writes show after a delay
- * (`capabilities.visibilityLagMs`).
+ * (`capabilities.visibilityLagMs`); `settled()` waits for this store's last one.
  * @example
  * const store = new VectorizeVectorStore({ index: env.VECTORS });
  * await store.upsert([{ id: "faq.md#0", vector, metadata: { domain_id: "support" } }]);
@@ -70,7 +73,10 @@ export class VectorizeVectorStore implements VectorStore {
   readonly name: string = "vectorize";
   readonly capabilities: VectorStoreCapabilities;
   readonly #index: VectorizeLike;
+  readonly #pollMs: number;
   #dimensions: number | null;
+  /** This store's last write: its mutation id (V2 bindings) and when it was acknowledged. */
+  #lastWrite: { mutationId: string | null; at: number } | null = null;
 
   constructor(options: VectorizeVectorStoreOptions) {
     if (!options?.index || typeof options.index.query !== "function")
@@ -85,6 +91,7 @@ export class VectorizeVectorStore implements VectorStore {
       throw new ValidationError(`Invalid visibilityLagMs ${lag}: expected a number ≥ 0`);
     this.#index = options.index;
     this.#dimensions = d ?? null;
+    this.#pollMs = options.settlePollMs ?? 250;
     this.capabilities = { filters: ["eq", "in"], visibilityLagMs: lag };
   }
 
@@ -159,7 +166,7 @@ export class VectorizeVectorStore implements VectorStore {
     for (const [i, batch] of batches.entries())
       await this.#call(
         `upsert of batch ${i + 1}/${batches.length} (${batch.length} vectors; earlier batches were written, an upsert is idempotent: retry it)`,
-        () => this.#index.upsert(batch),
+        () => this.#index.upsert(batch).then((r) => this.#wrote(r)),
       );
     this.#dimensions ??= d;
   }
@@ -175,7 +182,7 @@ export class VectorizeVectorStore implements VectorStore {
     for (const [i, batch] of batches.entries())
       await this.#call(
         `deleteByIds of batch ${i + 1}/${batches.length} (${batch.length} ids)`,
-        () => this.#index.deleteByIds(batch),
+        () => this.#index.deleteByIds(batch).then((r) => this.#wrote(r)),
       );
   }
 
@@ -220,6 +227,35 @@ export class VectorizeVectorStore implements VectorStore {
       if (id !== undefined) hits.push({ id, score: m.score });
     }
     return hits.sort((a, b) => b.score - a.score);
+  }
+
+  #wrote(result: unknown): void {
+    const id = (result as { mutationId?: unknown } | null)?.mutationId;
+    this.#lastWrite = { mutationId: typeof id === "string" ? id : null, at: Date.now() };
+  }
+
+  /**
+   * Waits until this store's writes show in `query` and `count`: until `describe()` reports
+   * the last one's mutation processed (a V2 binding answers each write with a `mutationId`;
+   * mutations apply in order), and never longer than `visibilityLagMs` after it (the declared
+   * bound; a V1 binding names no mutation, so that wait is whole). Writes of other isolates are
+   * not waited for.
+   * @example
+   * await store.upsert(records);
+   * await store.settled(); // the records are now found by query()
+   */
+  async settled(): Promise<void> {
+    const last = this.#lastWrite;
+    if (!last) return;
+    const until = last.at + (this.capabilities.visibilityLagMs ?? 0);
+    while (Date.now() < until) {
+      if (last.mutationId !== null) {
+        const info = await this.#call("describe", () => this.#index.describe());
+        if (info.processedUpToMutation === last.mutationId) break;
+      }
+      await sleep(Math.max(1, Math.min(this.#pollMs, until - Date.now())));
+    }
+    if (this.#lastWrite === last) this.#lastWrite = null;
   }
 
   /** The whole index's vector count, as `describe()` reports it (it lags writes too). */
