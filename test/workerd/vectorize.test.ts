@@ -133,6 +133,14 @@ describe("VectorizeVectorStore - Vectorize's limits and shapes", () => {
       ValidationError,
       "a.b",
     );
+    // A string index keeps 64 bytes: a longer value would match every value sharing its prefix.
+    const long = `docs/${"x".repeat(60)}/a.md`;
+    await expectRejects(
+      h,
+      store.query(vec(1), { k: 1, filter: { lang: long } }),
+      ValidationError,
+      "64 bytes",
+    );
     const wide = { lang: { $in: Array.from({ length: 300 }, (_, i) => `language-${i}`) } };
     await expectRejects(h, store.query(vec(1), { k: 1, filter: wide }), ValidationError, "2048");
     expect(calls("query")).toEqual([]);

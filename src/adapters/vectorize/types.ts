@@ -103,6 +103,8 @@ export const VECTORIZE_LIMITS: {
   readonly dimensions: number;
   /** A query's `filter`, as compact JSON, is at most 2048 bytes (metadata-filtering docs). */
   readonly filterBytes: number;
+  /** A metadata index keeps the first 64 bytes of a string: filters compare no further. */
+  readonly indexedStringBytes: number;
 } = {
   upsertBatch: 1000,
   deleteBatch: 1000,
@@ -114,4 +116,5 @@ export const VECTORIZE_LIMITS: {
   topK: 100,
   dimensions: 1536,
   filterBytes: 2048,
+  indexedStringBytes: 64,
 };

@@ -5,6 +5,7 @@
  */
 import { ValidationError } from "../../core/errors.ts";
 import {
+  acceptedValues,
   type FilterValue,
   type MetadataFilter,
   validateFilter,
@@ -37,7 +38,8 @@ function checkField(field: string, where: "filter" | "metadata"): void {
 
 /**
  * The port's filter as a Vectorize filter (equality, `$eq`, `$in`: the same shapes). Vectorize
- * takes no `null` inside `$in` and at most 2048 bytes of filter JSON.
+ * takes no `null` inside `$in`, at most 2048 bytes of filter JSON, and compares strings on their
+ * first 64 bytes (longer values are refused).
  * @example
  * toVectorizeFilter({ lang: { $in: ["en", "de"] } }) // { lang: { $in: ["en", "de"] } }
  */
@@ -46,6 +48,14 @@ export function toVectorizeFilter(filter: MetadataFilter): VectorizeFilterLike {
   const out: VectorizeFilterLike = {};
   for (const [field, cond] of Object.entries(valid)) {
     checkField(field, "filter");
+    // Vectorize indexes a string's first 64 bytes: a longer value would also match other
+    // values sharing that prefix, so it is refused rather than answered wrongly.
+    for (const value of acceptedValues(cond))
+      if (typeof value === "string" && bytes(value) > VECTORIZE_LIMITS.indexedStringBytes)
+        throw new ValidationError(
+          `Invalid filter on '${field}': Vectorize compares only the first ${VECTORIZE_LIMITS.indexedStringBytes} bytes of a string, and '${value.slice(0, 80)}' is longer`,
+          [{ path: ["filter", field], message: "string longer than Vectorize indexes" }],
+        );
     if (cond !== null && typeof cond === "object" && "$in" in cond) {
       if (cond.$in.some((v) => v === null))
         throw new ValidationError(`Invalid filter on '${field}': Vectorize's $in takes no null`, [
