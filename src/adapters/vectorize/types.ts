@@ -78,6 +78,8 @@ export interface VectorizeLike {
 /**
  * Vectorize's limits (developers.cloudflare.com/vectorize/platform/limits/), each checked
  * before the call.
+ * @example
+ * if (k > VECTORIZE_LIMITS.topK) throw new ValidationError(`k ${k} is over Vectorize's topK`);
  */
 export const VECTORIZE_LIMITS: {
   /** Vectors per `upsert` from a Worker ("Maximum upsert batch size: 1000 (Workers)"). */

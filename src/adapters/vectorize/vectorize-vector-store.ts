@@ -95,6 +95,7 @@ export class VectorizeVectorStore implements VectorStore {
     this.capabilities = { filters: ["eq", "in"], visibilityLagMs: lag };
   }
 
+  /** The index's vector length; `null` until known (the option, `describe()` or the first upsert). */
   get dimensions(): number | null {
     return this.#dimensions;
   }
@@ -171,6 +172,7 @@ export class VectorizeVectorStore implements VectorStore {
     this.#dimensions ??= d;
   }
 
+  /** Deletes by id (hashed like upserts), in batches of 1,000; missing ids are ignored. */
   async delete(ids: string[]): Promise<void> {
     if (!Array.isArray(ids)) throw new ValidationError("delete takes an array of ids");
     const vids = new Set<string>();

@@ -32,7 +32,11 @@ export interface AiEmbeddingOutputLike {
   data?: number[][];
 }
 
-/** Workers AI's limits for the text-embedding models (developers.cloudflare.com/workers-ai/models/). */
+/**
+ * Workers AI's limits for the text-embedding models (developers.cloudflare.com/workers-ai/models/).
+ * @example
+ * new WorkersAIEmbeddingProvider({ ai: env.AI, batchSize: WORKERS_AI_LIMITS.textsPerCall });
+ */
 export const WORKERS_AI_LIMITS: {
   /** Texts per `run` call: the models' input schema takes at most 100 items in `text`. */
   readonly textsPerCall: number;
@@ -40,7 +44,11 @@ export const WORKERS_AI_LIMITS: {
   readonly inputTokens: number;
 } = { textsPerCall: 100, inputTokens: 512 };
 
-/** Output dimensions of the Workers AI embedding models botknobs knows by name. */
+/**
+ * Output dimensions of the Workers AI embedding models botknobs knows by name.
+ * @example
+ * WORKERS_AI_EMBEDDING_DIMENSIONS["@cf/baai/bge-base-en-v1.5"] // 768
+ */
 export const WORKERS_AI_EMBEDDING_DIMENSIONS: Readonly<Record<string, number>> = {
   "@cf/baai/bge-small-en-v1.5": 384,
   "@cf/baai/bge-base-en-v1.5": 768,

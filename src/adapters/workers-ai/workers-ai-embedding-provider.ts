@@ -62,10 +62,12 @@ export class WorkersAIEmbeddingProvider implements EmbeddingProvider {
     this.#dimensions = d;
   }
 
+  /** The model's vector length; `null` for a model not known by name until its first answer. */
   get dimensions(): number | null {
     return this.#dimensions;
   }
 
+  /** One vector per text, in order, in calls of at most `batchSize` texts; the signal aborts between and during calls. */
   async embed(texts: string[], options: { signal?: AbortSignal } = {}): Promise<Float32Array[]> {
     options.signal?.throwIfAborted();
     if (!Array.isArray(texts) || !texts.every((t) => typeof t === "string"))
