@@ -213,4 +213,37 @@ describe("VectorizeVectorStore - Vectorize's limits and shapes", () => {
     await store.settled();
     expect((await store.query(vec(1), { k: 1 })).map((x) => x.id)).toEqual(["a"]);
   });
+
+  it("the fake holds Vectorize's limits, so the cases above would catch an adapter breaking them", async () => {
+    const index = new FakeVectorize({ dimensions: 16, metadataIndexes: ["lang"] });
+    const many = Array.from({ length: 1001 }, (_, i) => ({ id: `r${i}`, values: vec(i) }));
+    await expect(index.upsert(many)).rejects.toThrow("1000");
+    await expect(index.upsert([{ id: "x".repeat(65), values: vec(1) }])).rejects.toThrow(
+      "64 bytes",
+    );
+    await expect(
+      index.upsert([{ id: "m", values: vec(1), metadata: { t: "x".repeat(10_241) } }]),
+    ).rejects.toThrow("10KiB");
+    await expect(index.query(vec(1), { topK: 101 })).rejects.toThrow("topK");
+    await expect(index.query(vec(1), { topK: 21, returnMetadata: "all" })).rejects.toThrow("topK");
+    await expect(index.query(vec(1), { topK: 21, returnValues: true })).rejects.toThrow("topK");
+    expect((await index.query(vec(1), { topK: 100, returnMetadata: "indexed" })).matches).toEqual(
+      [],
+    );
+    await expect(index.query(vec(1), { filter: { lang: { $regex: "e" } } })).rejects.toThrow(
+      "unsupported",
+    );
+    await expect(index.getByIds(Array.from({ length: 21 }, (_, i) => `r${i}`))).rejects.toThrow(
+      "20",
+    );
+    await expect(index.deleteByIds(many.map((v) => v.id))).rejects.toThrow("1000");
+    // Strings are filtered on their first 64 bytes: two long values sharing them both match.
+    const prefix = "p".repeat(64);
+    await index.upsert([
+      { id: "a", values: vec(1), metadata: { lang: `${prefix}-a` } },
+      { id: "b", values: vec(2), metadata: { lang: `${prefix}-b` } },
+    ]);
+    const hits = await index.query(vec(1), { topK: 5, filter: { lang: `${prefix}-a` } });
+    expect(hits.matches.map((m) => m.id).sort()).toEqual(["a", "b"]);
+  });
 });

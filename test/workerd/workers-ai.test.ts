@@ -102,4 +102,15 @@ describe("WorkersAIEmbeddingProvider - Workers AI's limits and errors", () => {
     );
     expect(ai.calls).toEqual([]);
   });
+
+  it("the fake holds the models' limits: 1–100 texts a call, known models only", async () => {
+    const ai = new FakeWorkersAI();
+    const text = Array.from({ length: 101 }, (_, i) => `t${i}`);
+    await expect(ai.run("@cf/baai/bge-base-en-v1.5", { text })).rejects.toThrow("100 items");
+    await expect(ai.run("@cf/baai/bge-base-en-v1.5", { text: [] })).rejects.toThrow("at least 1");
+    await expect(ai.run("@cf/none/none", { text: ["x"] })).rejects.toThrow("No such model");
+    const answer = await ai.run("@cf/baai/bge-base-en-v1.5", { text: ["a", "b"] });
+    expect(answer.shape).toEqual([2, 768]);
+    expect(answer.data.map((row) => row.length)).toEqual([768, 768]);
+  });
 });
