@@ -1,6 +1,7 @@
 /**
- * The `VectorStore` conformance suite: `MemoryVectorStore` runs it here; other vector engines
- * (Vectorize, …) are meant to.
+ * The `VectorStore` conformance suite: memory, Vectorize and other vector engines run it.
+ * On an eventually consistent store (`capabilities.visibilityLagMs` > 0) each read that checks
+ * a write first waits out the declared lag (or calls the `settle` option).
  * @module
  */
 import { ValidationError } from "../core/errors.ts";
@@ -15,7 +16,14 @@ export interface VectorStoreSuiteOptions {
   destroy?(store: VectorStore): Promise<void>;
   /** What the store lacks, as its capabilities say (default: `eq` and `in` filters). */
   capabilities?: Partial<VectorStoreCapabilities>;
+  /**
+   * Waits until the store's completed writes show in `query` and `count` (a fake clock moved on,
+   * or a store's own wait). Default: sleep `visibilityLagMs` + 1 ms when the store declares a lag.
+   */
+  settle?(store: VectorStore): Promise<void> | void;
 }
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** A pseudo-random vector from a seed (the same seed gives the same vector). */
 function vector(seed: number, dims = 16): Float32Array {
@@ -37,6 +45,12 @@ export function vectorStoreSuite(h: TestHarness, options: VectorStoreSuiteOption
 
   describe(`VectorStore conformance: ${options.name}`, () => {
     let store: VectorStore;
+    // Writes a lagging store may not show yet are waited out before the reads that check them.
+    const settle = async (): Promise<void> => {
+      if (options.settle) return void (await options.settle(store));
+      const lag = store.capabilities.visibilityLagMs ?? 0;
+      if (lag > 0) await sleep(lag + 1);
+    };
     beforeEach(async () => {
       store = await options.create();
     });
@@ -46,6 +60,8 @@ export function vectorStoreSuite(h: TestHarness, options: VectorStoreSuiteOption
 
     it("capabilities - the store declares what the suite was told", () => {
       expect([...store.capabilities.filters].sort()).toEqual([...caps.filters].sort());
+      const lag = store.capabilities.visibilityLagMs ?? 0;
+      expect(Number.isFinite(lag) && lag >= 0).toBe(true);
     });
 
     it("empty - a query of an empty store finds nothing; count 0", async () => {
@@ -56,6 +72,7 @@ export function vectorStoreSuite(h: TestHarness, options: VectorStoreSuiteOption
     it("query - the k most similar by cosine, best first", async () => {
       const records = Array.from({ length: 200 }, (_, i) => ({ id: `r${i}`, vector: vector(i) }));
       await store.upsert(records);
+      await settle();
       expect(await store.count()).toBe(200);
       expect(store.dimensions).toBe(16);
       const q = vector(7);
@@ -77,6 +94,7 @@ export function vectorStoreSuite(h: TestHarness, options: VectorStoreSuiteOption
         { id: "b", vector: vector(2) },
       ]);
       await store.upsert([{ id: "a", vector: vector(2) }]);
+      await settle();
       expect(await store.count()).toBe(2);
       const hits = await store.query(vector(2), { k: 2 });
       expect(hits.map((x) => Math.round(x.score * 1e4))).toEqual([1e4, 1e4]);
@@ -85,6 +103,7 @@ export function vectorStoreSuite(h: TestHarness, options: VectorStoreSuiteOption
     it("delete - deleted ids are gone; missing ids are ignored", async () => {
       await store.upsert([1, 2, 3].map((i) => ({ id: `d${i}`, vector: vector(i) })));
       await store.delete(["d2", "missing"]);
+      await settle();
       expect(await store.count()).toBe(2);
       expect((await store.query(vector(2), { k: 5 })).map((x) => x.id).sort()).toEqual([
         "d1",
@@ -101,6 +120,7 @@ export function vectorStoreSuite(h: TestHarness, options: VectorStoreSuiteOption
         "dimensions",
       );
       await expectRejects(h, store.query(vector(2, 8), { k: 1 }), ValidationError, "dimensions");
+      await settle();
       expect(await store.count()).toBe(1);
     });
 
@@ -110,6 +130,7 @@ export function vectorStoreSuite(h: TestHarness, options: VectorStoreSuiteOption
         { id: "de", vector: vector(2), metadata: { lang: "de", n: 2 } },
         { id: "none", vector: vector(3) },
       ]);
+      await settle();
       expect(
         (await store.query(vector(1), { k: 5, filter: { lang: "de" } })).map((x) => x.id),
       ).toEqual(["de"]);
@@ -127,6 +148,7 @@ export function vectorStoreSuite(h: TestHarness, options: VectorStoreSuiteOption
       await store.upsert(
         ["en", "de", "fr"].map((lang, i) => ({ id: lang, vector: vector(i), metadata: { lang } })),
       );
+      await settle();
       const hits = await store.query(vector(0), { k: 5, filter: { lang: { $in: ["en", "fr"] } } });
       expect(hits.map((x) => x.id).sort()).toEqual(["en", "fr"]);
     });

@@ -3,4 +3,7 @@
  * Durable Object and Vectorize adapters join this entry as they land.
  * @module
  */
+
+export * from "../vectorize/index.ts";
+export * from "../workers-ai/index.ts";
 export { upgradeWebSocket } from "./websocket.ts";

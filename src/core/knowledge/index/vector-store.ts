@@ -38,6 +38,14 @@ export interface VectorQueryOptions {
 export interface VectorStoreCapabilities {
   /** Filter operators it applies. */
   filters: readonly FilterOperator[];
+  /**
+   * The bound (ms) on how late a completed `upsert` or `delete` shows in `query` and `count`;
+   * absent or 0 when writes show at once (memory). Vectorize applies mutations asynchronously,
+   * so it declares a lag: a write that completed at time t is reflected by every `query` and
+   * `count` that starts after t + lag. Callers that must read their own writes wait it out
+   * (the conformance suite does, through its `settle` option).
+   */
+  visibilityLagMs?: number;
 }
 
 /**
