@@ -5,6 +5,12 @@
  * @module
  */
 export {
+  D1_MAX_BOUND_PARAMETERS,
+  D1_MAX_VALUE_BYTES,
+  D1RecordStore,
+  type D1RecordStoreOptions,
+} from "../d1/d1-record-store.ts";
+export {
   R2_MAX_KEY_BYTES,
   R2_MAX_KEYS_PER_CALL,
   R2BlobStore,
