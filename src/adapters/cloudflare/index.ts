@@ -11,6 +11,13 @@ export {
   type D1RecordStoreOptions,
 } from "../d1/d1-record-store.ts";
 export {
+  KV_MAX_BULK_GET,
+  KV_MAX_KEY_BYTES,
+  KV_MAX_VALUE_BYTES,
+  KV_MIN_WRITE_INTERVAL_MS,
+} from "../kv/kv-limits.ts";
+export { KVRecordStore, type KVRecordStoreOptions } from "../kv/kv-record-store.ts";
+export {
   R2_MAX_KEY_BYTES,
   R2_MAX_KEYS_PER_CALL,
   R2BlobStore,
