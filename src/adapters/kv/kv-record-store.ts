@@ -4,7 +4,7 @@
  * @module
  */
 import type { KVNamespace } from "@cloudflare/workers-types/latest";
-import { AdapterError, BotknobsError, ValidationError } from "../../core/errors.ts";
+import { ValidationError } from "../../core/errors.ts";
 import {
   type Page,
   type PageOptions,
@@ -18,13 +18,8 @@ import { checkKeepLast, checkPutVersion } from "../../core/registry/record-table
 import type { RegistrationDict, StoredRegistration } from "../../core/registry/registration.ts";
 import { KeyedLock } from "../../core/util/keyed-lock.ts";
 import { sha256Hex } from "../../core/util/sha256.ts";
-import {
-  checkKvKey,
-  checkKvValue,
-  KeyPacer,
-  KV_MAX_BULK_GET,
-  KV_MIN_WRITE_INTERVAL_MS,
-} from "./kv-limits.ts";
+import { KvClient } from "./kv-client.ts";
+import { checkKvKey, checkKvValue, KeyPacer, KV_MIN_WRITE_INTERVAL_MS } from "./kv-limits.ts";
 
 /** Options of {@link KVRecordStore}. */
 export interface KVRecordStoreOptions {
@@ -58,8 +53,6 @@ const MAX_VERSION = 999_999_999_999_999;
 /** A write id: unique, and ordered by time (tombstones older than a day are dropped by later writes). */
 const writeId = (): string => `${Date.now().toString(36).padStart(9, "0")}-${crypto.randomUUID()}`;
 const DAY_MS = 86_400_000;
-/** Deletes in flight at once. */
-const DELETE_CONCURRENCY = 50;
 
 /**
  * Records in Workers KV under `prefix`: `r/<id>` the current record (its version and write id in
@@ -86,7 +79,7 @@ const DELETE_CONCURRENCY = 50;
 export class KVRecordStore implements RecordStore {
   readonly name: string = "kv";
   readonly capabilities: RecordStoreCapabilities;
-  readonly #kv: KVNamespace;
+  readonly #io: KvClient;
   readonly #prefix: string;
   readonly #pacer: KeyPacer;
   readonly #lock = new KeyedLock();
@@ -101,9 +94,9 @@ export class KVRecordStore implements RecordStore {
       throw new ValidationError(`Invalid visibilityLagMs ${lag}`, [
         { path: ["visibilityLagMs"], message: "expected a finite number of ms ≥ 0" },
       ]);
-    this.#kv = options.namespace;
     this.#prefix = options.prefix ?? "";
     this.#pacer = new KeyPacer(options.minWriteIntervalMs ?? KV_MIN_WRITE_INTERVAL_MS);
+    this.#io = new KvClient(options.namespace, this.#pacer);
     this.capabilities = { consistency: "eventual", visibilityLagMs: lag, atomicWrites: false };
   }
 
@@ -123,9 +116,7 @@ export class KVRecordStore implements RecordStore {
   async list(options: PageOptions = {}): Promise<Page<StoredRegistration>> {
     const limit = pageLimit(options.limit);
     const prefix = `${this.#prefix}r/`;
-    const page = await this.#call(`list '${prefix}'`, () =>
-      this.#kv.list({ prefix, limit, ...(options.cursor ? { cursor: options.cursor } : {}) }),
-    );
+    const page = await this.#io.list(prefix, { limit, cursor: options.cursor });
     // A record deleted between the listing and the read is left out (it was not there throughout).
     const records = await this.#records(page.keys.map((k) => k.name.slice(prefix.length)));
     const items = records.filter((r): r is StoredRegistration => r !== null);
@@ -146,12 +137,12 @@ export class KVRecordStore implements RecordStore {
       const current = await this.#meta(id);
       if ((current?.v ?? null) !== expectedVersion) return false;
       // History first: a crash between the two writes leaves an extra entry, never a lost one.
-      await this.#write(historyKey, value);
+      await this.#io.write(historyKey, value);
       const meta: RecordMeta = { v: record.version, w: writeId() };
       try {
-        await this.#write(recordKey, value, meta);
+        await this.#io.write(recordKey, value, meta);
       } catch (error) {
-        await this.#kv.delete(historyKey).catch(() => {});
+        await this.#io.deleteAll([historyKey]).catch(() => {});
         throw error;
       }
       return true;
@@ -169,7 +160,7 @@ export class KVRecordStore implements RecordStore {
     const current = await this.#meta(botId);
     if (current?.v !== version) return false;
     const access: Access = { v: version, at: lastAccessedAt };
-    await this.#write(accessKey, JSON.stringify(access));
+    await this.#io.write(accessKey, JSON.stringify(access));
     return true;
   }
 
@@ -183,64 +174,54 @@ export class KVRecordStore implements RecordStore {
 
   async clear(): Promise<string[]> {
     const prefix = `${this.#prefix}r/`;
-    const ids = (await this.#listAll(prefix)).map((key) => key.slice(prefix.length));
+    const ids = (await this.#io.listAll(prefix)).map((k) => k.name.slice(prefix.length));
     if (ids.length === 0) return [];
     // Every access and history key of the namespace's records, listed once rather than per id.
     const others = [
-      ...(await this.#listAll(`${this.#prefix}a/`)),
-      ...(await this.#listAll(`${this.#prefix}h/`)),
-    ];
-    await this.#deleteAll([...ids.map((id) => this.#key("r", id)), ...others]);
+      ...(await this.#io.listAll(`${this.#prefix}a/`)),
+      ...(await this.#io.listAll(`${this.#prefix}h/`)),
+    ].map((k) => k.name);
+    await this.#io.deleteAll([...ids.map((id) => this.#key("r", id)), ...others]);
     await this.#tombstone();
     return ids;
   }
 
   async revision(): Promise<string> {
     const parts: string[] = [];
-    for (const kind of ["r", "t"] as const) {
-      const prefix = `${this.#prefix}${kind}/`;
-      let cursor: string | undefined;
-      do {
-        const page = await this.#call(`list '${prefix}'`, () =>
-          this.#kv.list<RecordMeta>({ prefix, ...(cursor ? { cursor } : {}) }),
-        );
-        for (const k of page.keys) parts.push(`${k.name} ${k.metadata?.w ?? ""}`);
-        cursor = page.list_complete ? undefined : page.cursor;
-      } while (cursor);
-    }
+    for (const kind of ["r", "t"] as const)
+      for (const k of await this.#io.listAll<RecordMeta>(`${this.#prefix}${kind}/`))
+        parts.push(`${k.name} ${k.metadata?.w ?? ""}`);
     return `${parts.length}-${(await sha256Hex(parts.join("\n"))).slice(0, 24)}`;
   }
 
   async history(botId: string, options: PageOptions = {}): Promise<Page<StoredRegistration>> {
     const limit = pageLimit(options.limit);
     const prefix = `${this.#key("h", botId)}/`;
-    const page = await this.#call(`list '${prefix}'`, () =>
-      this.#kv.list({ prefix, limit, ...(options.cursor ? { cursor: options.cursor } : {}) }),
-    );
-    const values = await this.#getMany(page.keys.map((k) => k.name));
+    const page = await this.#io.list(prefix, { limit, cursor: options.cursor });
+    const values = await this.#io.getMany(page.keys.map((k) => k.name));
     const items = values.filter((v): v is string => v !== null).map(parse);
     return page.list_complete ? { items } : { items, cursor: page.cursor };
   }
 
   async getVersion(botId: string, version: number): Promise<StoredRegistration | null> {
     if (!Number.isInteger(version) || version < 1 || version > MAX_VERSION) return null;
-    const [value] = await this.#getMany([this.#key("h", botId, version)]);
+    const [value] = await this.#io.getMany([this.#key("h", botId, version)]);
     return value ? parse(value) : null;
   }
 
   async pruneHistory(botId: string, keepLast: number): Promise<number> {
     checkKeepLast(keepLast);
-    const keys = await this.#listAll(`${this.#key("h", botId)}/`);
+    const keys = await this.#io.listAll(`${this.#key("h", botId)}/`);
     // Newest first: everything after the first keepLast goes.
-    const doomed = keys.slice(keepLast);
-    await this.#deleteAll(doomed);
+    const doomed = keys.slice(keepLast).map((k) => k.name);
+    await this.#io.deleteAll(doomed);
     return doomed.length;
   }
 
   /** The current records of `ids` (null for each missing), each with its last access merged in. */
   async #records(ids: string[]): Promise<(StoredRegistration | null)[]> {
     const keys = ids.flatMap((id) => [this.#key("r", id), this.#key("a", id)]);
-    const values = await this.#getMany(keys);
+    const values = await this.#io.getMany(keys);
     return ids.map((_, i) => {
       const value = values[2 * i];
       if (value === null || value === undefined) return null;
@@ -258,16 +239,16 @@ export class KVRecordStore implements RecordStore {
   /** The version of the current record, from `r/<id>`'s metadata. */
   async #meta(id: string): Promise<RecordMeta | null> {
     const key = this.#key("r", id);
-    const got = await this.#call(`get '${key}'`, () => this.#kv.getWithMetadata<RecordMeta>(key));
+    const got = await this.#io.getWithMetadata<RecordMeta>(key);
     return got.value === null ? null : (got.metadata ?? { v: parse(got.value).version, w: "" });
   }
 
   /** Deletes a record with its access and history, then leaves a tombstone (the revision moves). */
   async #remove(id: string): Promise<void> {
-    await this.#deleteAll([
+    await this.#io.deleteAll([
       this.#key("r", id),
       this.#key("a", id),
-      ...(await this.#listAll(`${this.#key("h", id)}/`)),
+      ...(await this.#io.listAll(`${this.#key("h", id)}/`)).map((k) => k.name),
     ]);
     await this.#tombstone();
   }
@@ -275,65 +256,12 @@ export class KVRecordStore implements RecordStore {
   /** Writes a tombstone; drops those older than a day (every reader has seen them by then). */
   async #tombstone(): Promise<void> {
     const prefix = `${this.#prefix}t/`;
-    const old = await this.#listAll(prefix);
-    await this.#write(this.#key("t", writeId()), "");
+    const old = (await this.#io.listAll(prefix)).map((k) => k.name);
+    await this.#io.write(this.#key("t", writeId()), "");
     const cutoff = (Date.now() - DAY_MS).toString(36).padStart(9, "0");
-    await this.#deleteAll(
+    await this.#io.deleteAll(
       old.filter((key) => key.slice(prefix.length, prefix.length + 9) < cutoff),
     );
-  }
-
-  /** Deletes keys, `DELETE_CONCURRENCY` at a time (the binding deletes one key per call). */
-  async #deleteAll(keys: string[]): Promise<void> {
-    for (let i = 0; i < keys.length; i += DELETE_CONCURRENCY)
-      await Promise.all(
-        keys
-          .slice(i, i + DELETE_CONCURRENCY)
-          .map((key) => this.#call(`delete '${key}'`, () => this.#kv.delete(key))),
-      );
-  }
-
-  async #listAll(prefix: string): Promise<string[]> {
-    const keys: string[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.#call(`list '${prefix}'`, () =>
-        this.#kv.list({ prefix, ...(cursor ? { cursor } : {}) }),
-      );
-      keys.push(...page.keys.map((k) => k.name));
-      cursor = page.list_complete ? undefined : page.cursor;
-    } while (cursor);
-    return keys;
-  }
-
-  /** Values of `keys` in order, read 100 at a time with KV's bulk get. */
-  async #getMany(keys: string[]): Promise<(string | null)[]> {
-    const out: (string | null)[] = [];
-    for (let i = 0; i < keys.length; i += KV_MAX_BULK_GET) {
-      const batch = keys.slice(i, i + KV_MAX_BULK_GET);
-      const got = await this.#call(`get ${batch.length} key(s)`, () => this.#kv.get(batch, "text"));
-      for (const key of batch) out.push(got.get(key) ?? null);
-    }
-    return out;
-  }
-
-  /** One paced write: waits for the key's turn (one write per interval per key). */
-  async #write(key: string, value: string, metadata?: RecordMeta): Promise<void> {
-    checkKvValue(key, value);
-    await this.#pacer.turn(key);
-    await this.#call(`put '${key}'`, () =>
-      this.#kv.put(key, value, metadata === undefined ? {} : { metadata }),
-    );
-  }
-
-  async #call<T>(what: string, run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (error) {
-      if (error instanceof BotknobsError) throw error;
-      const message = error instanceof Error ? error.message : String(error);
-      throw new AdapterError("kv", `${what} failed: ${message}`, { cause: error });
-    }
   }
 }
 
