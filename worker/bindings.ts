@@ -14,6 +14,13 @@ import { MemoryBlobStore } from "../src/core/blob/memory-blob-store.ts";
 import { MemoryRecordStore } from "../src/core/registry/record-store.ts";
 import type { AppStores } from "../src/server/index.ts";
 
+/**
+ * Whether {@link stores} keeps the registry and knowledge beyond an isolate's life. False while
+ * they are memory stores; set true with the switch to D1/R2, which enables the restart checks of
+ * the registry and knowledge in `test/node/wrangler-dev.test.ts`.
+ */
+export const STORES_PERSIST: boolean = false;
+
 /** The Worker's bindings (`wrangler.toml`). */
 export interface Env {
   /** The `EventHub` Durable Object namespace: `/events` and cross-isolate invalidation. */
@@ -22,6 +29,8 @@ export interface Env {
   BOTKNOBS_TOKENS?: string;
   /** Comma-separated read-only bearer tokens. */
   BOTKNOBS_READ_TOKENS?: string;
+  /** `"1"`: seed the demo bot and knowledge base into empty stores (`npm run dev` sets it). */
+  BOTKNOBS_SEED_DEMO?: string;
 }
 
 /**

@@ -13,6 +13,7 @@ import { DurableObjectEventBus, eventHubRoutes } from "../src/adapters/cloudflar
 import { RegistryPoller } from "../src/core/reload/poller.ts";
 import { bearerAuth, createAppOver, errorResponse, type ServedApp } from "../src/server/index.ts";
 import { type Env, stores } from "./bindings.ts";
+import { seedDemo } from "./seed.ts";
 
 export { EventHub } from "../src/adapters/cloudflare/index.ts";
 export type { Env } from "./bindings.ts";
@@ -23,6 +24,8 @@ interface Isolate {
   events: Hono;
   hub: DurableObjectEventBus;
   poller: RegistryPoller | undefined;
+  /** The demo seed (`BOTKNOBS_SEED_DEMO=1`, what `npm run dev` sets), awaited before serving. */
+  seeded: Promise<unknown> | undefined;
 }
 
 const list = (value: string | undefined): string[] =>
@@ -55,7 +58,16 @@ function build(env: Env): Isolate {
   events.onError((error, c) => errorResponse(c, error));
   if (auth) events.use("*", bearerAuth(auth));
   events.route("/events", eventHubRoutes({ namespace: env.EVENTS }));
-  return { services, events, hub, poller: undefined };
+  return { services, events, hub, poller: undefined, seeded: undefined };
+}
+
+/** Seeds empty stores once per isolate; a failed seed is retried by the next request. */
+function seed(state: Isolate): Promise<unknown> {
+  state.seeded ??= seedDemo(state.services).catch((error: unknown) => {
+    state.seeded = undefined;
+    throw error;
+  });
+  return state.seeded;
 }
 
 const worker: {
@@ -64,6 +76,7 @@ const worker: {
 } = {
   async fetch(request, env, ctx) {
     isolate ??= build(env);
+    if (env.BOTKNOBS_SEED_DEMO === "1") await seed(isolate);
     const { pathname } = new URL(request.url);
     const app = pathname === "/events" ? isolate.events : isolate.services.app;
     return app.fetch(request, env, ctx as never);
