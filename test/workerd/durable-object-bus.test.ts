@@ -5,7 +5,11 @@
 import { abortAllDurableObjects, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DurableObjectEventBus, REPLAY_WINDOW } from "../../src/adapters/cloudflare/index.ts";
+import {
+  DurableObjectEventBus,
+  REPLAY_WINDOW,
+  REPLAY_WINDOW_BYTES,
+} from "../../src/adapters/cloudflare/index.ts";
 import { Event, EventType } from "../../src/index.ts";
 import { eventBusSuite, eventually } from "../../src/testing/index.ts";
 
@@ -114,5 +118,25 @@ describe("EventHub (Durable Object) inside workerd", () => {
     const body = await hub.fetch("https://hub/", { method: "POST", body: '{"type":1}' });
     expect(body.status).toBe(400);
     expect(((await body.json()) as { error: { code: string } }).error.code).toBe("VALIDATION");
+  });
+});
+
+describe("EventHub window bounds", () => {
+  it("holds at most REPLAY_WINDOW_BYTES of events: big ones push the oldest out", async () => {
+    const publisher = bus();
+    const big = "x".repeat(1024 * 1024);
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const e = ev("t:big", { i, big });
+      ids.push(e.eventId);
+      await publisher.publish("t:big", e);
+    }
+    const stored = await runInDurableObject(stub(), async (_hub, state) => [
+      ...(await state.storage.list<{ event: { event_id: string } }>({ prefix: "w:" })).values(),
+    ]);
+    const kept = stored.map((s) => s.event.event_id);
+    expect(kept.length).toBeLessThan(10);
+    expect(kept.length * (1024 * 1024)).toBeLessThanOrEqual(REPLAY_WINDOW_BYTES);
+    expect(kept).toEqual(ids.slice(10 - kept.length));
   });
 });

@@ -15,5 +15,6 @@ export {
   hubCaller,
   MAX_EVENT_BYTES,
   REPLAY_WINDOW,
+  REPLAY_WINDOW_BYTES,
 } from "../durable-object/index.ts";
 export { upgradeWebSocket } from "./websocket.ts";

@@ -11,7 +11,8 @@
  * - `POST` with an event (`Event.toDict()` plus `topic`) publishes: the event is written to the
  *   replay window in the object's storage and sent to every socket whose globs match.
  *
- * The replay window (the last {@link REPLAY_WINDOW} events, in storage) lets a client that
+ * The replay window (the last {@link REPLAY_WINDOW} events, at most {@link REPLAY_WINDOW_BYTES}
+ * of them, in storage and in memory) lets a client that
  * reconnects with the last event id it saw get what it missed. When that id was published by an
  * earlier run of the object (the object restarted since), the missed events still come, but the
  * `ready` frame says `resumed: false`, so the client resynchronises: while the object was down,
@@ -29,8 +30,10 @@ import { Event, type EventDict } from "../../core/events/event.ts";
 import { matchTopic } from "../../core/events/glob.ts";
 import type { ServerFrame } from "../../core/events/ws-frames.ts";
 
-/** How many recent events the hub keeps for reconnecting clients. */
+/** How many recent events the hub keeps for reconnecting clients (at most). */
 export const REPLAY_WINDOW = 1000;
+/** How many bytes of events (their JSON) the window holds at most: it lives in memory too. */
+export const REPLAY_WINDOW_BYTES: number = 8 * 1024 * 1024;
 /** The largest event body the hub takes, in bytes (1 MiB of payload and its envelope). */
 export const MAX_EVENT_BYTES: number = 1024 * 1024 + 64 * 1024;
 const MAX_GLOBS = 32;
@@ -47,6 +50,8 @@ interface Stored {
 
 interface WindowEntry extends Stored {
   key: string;
+  /** The length of the event's JSON. */
+  bytes: number;
 }
 
 /** workerd's globals (the repository's own lib is the DOM's). */
@@ -98,6 +103,7 @@ export class EventHub {
   /** This run of the object: events it published are resumable without a resynchronisation. */
   readonly #run: string = crypto.randomUUID();
   #window: WindowEntry[] = [];
+  #windowBytes = 0;
   #seq = 0;
   /** Each socket's globs, read from its attachment once per run. */
   readonly #globs = new WeakMap<HubSocket, string[]>();
@@ -112,7 +118,7 @@ export class EventHub {
     );
     void ctx.blockConcurrencyWhile(async () => {
       const stored = await ctx.storage.list<Stored>({ prefix: KEY_PREFIX });
-      for (const [key, value] of stored) this.#window.push({ key, ...value });
+      for (const [key, value] of stored) this.#remember(key, value, JSON.stringify(value.event));
       const last = this.#window.at(-1);
       this.#seq = last ? Number(last.key.slice(KEY_PREFIX.length)) + 1 : 0;
     });
@@ -176,10 +182,11 @@ export class EventHub {
     }
     const key = `${KEY_PREFIX}${String(this.#seq++).padStart(16, "0")}`;
     const stored: Stored = { event, run: this.#run };
-    this.#window.push({ key, ...stored });
+    const encoded = JSON.stringify(event);
+    this.#remember(key, stored, encoded);
     // The output gate holds the frames below until this write is durable.
     const written = this.#ctx.storage.put(key, stored);
-    const frame = JSON.stringify({ kind: "event", event } satisfies ServerFrame);
+    const frame = `{"kind":"event","event":${encoded}}`;
     for (const socket of this.#ctx.getWebSockets("subscriber"))
       if (this.#socketGlobs(socket).some((g) => matchTopic(g, event.topic)))
         this.#sendText(socket, frame);
@@ -188,10 +195,21 @@ export class EventHub {
     return json(202, { event_id: event.event_id, topic: event.topic });
   }
 
-  /** Drops the oldest events beyond the window, from memory and storage. */
+  #remember(key: string, stored: Stored, json: string): void {
+    this.#window.push({ key, ...stored, bytes: json.length });
+    this.#windowBytes += json.length;
+  }
+
+  /** Drops the oldest events beyond the window (by count and by bytes), from memory and storage. */
   async #trim(): Promise<void> {
-    const excess = this.#window.length - REPLAY_WINDOW;
-    if (excess <= 0) return;
+    let excess = Math.max(0, this.#window.length - REPLAY_WINDOW);
+    let bytes = this.#windowBytes;
+    for (let i = 0; i < excess; i++) bytes -= this.#window[i]?.bytes ?? 0;
+    // The newest event always stays.
+    while (bytes > REPLAY_WINDOW_BYTES && excess < this.#window.length - 1)
+      bytes -= this.#window[excess++]?.bytes ?? 0;
+    if (excess === 0) return;
+    this.#windowBytes = bytes;
     const dropped = this.#window.splice(0, excess).map((e) => e.key);
     for (let i = 0; i < dropped.length; i += DELETE_BATCH)
       await this.#ctx.storage.delete(dropped.slice(i, i + DELETE_BATCH));

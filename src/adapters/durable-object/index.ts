@@ -11,5 +11,5 @@ export {
   type EventHubStub,
   hubCaller,
 } from "./bus.ts";
-export { EventHub, MAX_EVENT_BYTES, REPLAY_WINDOW } from "./event-hub.ts";
+export { EventHub, MAX_EVENT_BYTES, REPLAY_WINDOW, REPLAY_WINDOW_BYTES } from "./event-hub.ts";
 export { type EventHubRoutesOptions, eventHubRoutes } from "./routes.ts";
