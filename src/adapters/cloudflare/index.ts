@@ -1,7 +1,8 @@
 /**
  * botknobs on Cloudflare Workers: the storage adapters over the bindings you pass in (R2 for
- * knowledge files and the search index; D1 or Workers KV for the registry) and the WebSocket
- * upgrade for the event stream. The Durable Object event bus joins this entry as it lands.
+ * knowledge files and the search index; D1 or Workers KV for the registry), the Durable Object
+ * event bus (the `EventHub` object, `DurableObjectEventBus`, the Worker's `/events` routes through
+ * it) and the WebSocket upgrade for the event stream.
  * @module
  */
 export {
@@ -23,4 +24,17 @@ export {
   R2BlobStore,
   type R2BlobStoreOptions,
 } from "../r2/r2-blob-store.ts";
+export {
+  DurableObjectEventBus,
+  type DurableObjectEventBusOptions,
+  EventHub,
+  type EventHubNamespace,
+  type EventHubRoutesOptions,
+  type EventHubStub,
+  eventHubRoutes,
+  hubCaller,
+  MAX_EVENT_BYTES,
+  REPLAY_WINDOW,
+  REPLAY_WINDOW_BYTES,
+} from "../durable-object/index.ts";
 export { upgradeWebSocket } from "./websocket.ts";
