@@ -10,6 +10,7 @@
  * @module
  */
 import type { DurableObjectNamespace } from "@cloudflare/workers-types/index.ts";
+import type { D1Database, R2Bucket } from "@cloudflare/workers-types/latest";
 import { MemoryBlobStore } from "../src/core/blob/memory-blob-store.ts";
 import { MemoryRecordStore } from "../src/core/registry/record-store.ts";
 import type { AppStores } from "../src/server/index.ts";
@@ -25,6 +26,10 @@ export const STORES_PERSIST: boolean = false;
 export interface Env {
   /** The `EventHub` Durable Object namespace: `/events` and cross-isolate invalidation. */
   EVENTS: DurableObjectNamespace;
+  /** The registry's D1 database (`migrations/` applied). */
+  REGISTRY_DB: D1Database;
+  /** The knowledge files and their search index. */
+  KNOWLEDGE: R2Bucket;
   /** Comma-separated read-write bearer tokens (a secret); none: the API is open. */
   BOTKNOBS_TOKENS?: string;
   /** Comma-separated read-only bearer tokens. */

@@ -12,19 +12,6 @@ export {
   type D1RecordStoreOptions,
 } from "../d1/d1-record-store.ts";
 export {
-  KV_MAX_BULK_GET,
-  KV_MAX_KEY_BYTES,
-  KV_MAX_VALUE_BYTES,
-  KV_MIN_WRITE_INTERVAL_MS,
-} from "../kv/kv-limits.ts";
-export { KVRecordStore, type KVRecordStoreOptions } from "../kv/kv-record-store.ts";
-export {
-  R2_MAX_KEY_BYTES,
-  R2_MAX_KEYS_PER_CALL,
-  R2BlobStore,
-  type R2BlobStoreOptions,
-} from "../r2/r2-blob-store.ts";
-export {
   DurableObjectEventBus,
   type DurableObjectEventBusOptions,
   EventHub,
@@ -37,4 +24,17 @@ export {
   REPLAY_WINDOW,
   REPLAY_WINDOW_BYTES,
 } from "../durable-object/index.ts";
+export {
+  KV_MAX_BULK_GET,
+  KV_MAX_KEY_BYTES,
+  KV_MAX_VALUE_BYTES,
+  KV_MIN_WRITE_INTERVAL_MS,
+} from "../kv/kv-limits.ts";
+export { KVRecordStore, type KVRecordStoreOptions } from "../kv/kv-record-store.ts";
+export {
+  R2_MAX_KEY_BYTES,
+  R2_MAX_KEYS_PER_CALL,
+  R2BlobStore,
+  type R2BlobStoreOptions,
+} from "../r2/r2-blob-store.ts";
 export { upgradeWebSocket } from "./websocket.ts";
