@@ -41,6 +41,7 @@ const config: ViteUserConfig = defineConfig({
         test: {
           name: "workerd",
           include: ["test/conformance/**/*.test.ts", "test/workerd/**/*.test.ts"],
+          setupFiles: ["test/workerd/setup.ts"],
           testTimeout: 60_000,
         },
       },

@@ -14,6 +14,7 @@ import { loadavg } from "node:os";
 import { dirname } from "node:path";
 import { Miniflare } from "miniflare";
 import { bundleWorkers } from "../test/node/cf-bundle.ts";
+import { migrate, STORAGE } from "../test/node/cf-worker-options.ts";
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 200);
 // Under 30 s per consumer: its poll timer and hub socket live in the waitUntil of its first
@@ -41,6 +42,7 @@ const mf = new Miniflare({
       scriptPath: bundles.api as string,
       modulesRoot: dirname(bundles.api as string),
       durableObjects: { EVENTS: { className: "EventHub", useSQLite: true } },
+      ...STORAGE,
     },
     consumerWorker("via-hub"),
     consumerWorker("poll-1s"),
@@ -48,6 +50,7 @@ const mf = new Miniflare({
   ],
 });
 await mf.ready;
+await migrate(mf, "api");
 const api = await mf.getWorker("api");
 
 const percentile = (sorted: number[], p: number): number =>

@@ -1,26 +1,27 @@
 /**
- * Where the Worker keeps its state: one function from the bindings to the stores.
+ * Where the Worker keeps its state: one function from the bindings to the stores. The registry
+ * (with every version) is in D1 (`env.REGISTRY_DB`), the knowledge files and their persisted
+ * search index in R2 (`env.KNOWLEDGE`), so every isolate serves the same bots and answers a
+ * search for a domain another isolate ingested, and all of it survives a restart.
  *
- * TODAY the registry and the knowledge files are in-isolate memory: each isolate has its own,
- * and they are gone when it is. `D1RecordStore`/`KVRecordStore` and `R2BlobStore`
- * (`src/adapters/{d1,kv,r2}`) are being written on another branch; once merged, this function
- * returns them over `env.DB` (or `env.REGISTRY`) and `env.KNOWLEDGE`, and nothing else in
- * `worker/` changes. Until then only the event hub's state (its replay window, in the Durable
- * Object's storage) survives a restart.
+ * The D1 schema is `migrations/`, applied by wrangler's own migration tracking before the Worker
+ * runs: `npm run dev` runs `wrangler d1 migrations apply botknobs --local` first, a deployment
+ * `wrangler d1 migrations apply botknobs --remote` once, the workerd tests `applyD1Migrations`
+ * in their setup file. A Worker over an unmigrated database answers with an `AdapterError` naming
+ * the statement (no such table), never with silently empty data.
  * @module
  */
 import type { DurableObjectNamespace } from "@cloudflare/workers-types/index.ts";
 import type { D1Database, R2Bucket } from "@cloudflare/workers-types/latest";
-import { MemoryBlobStore } from "../src/core/blob/memory-blob-store.ts";
-import { MemoryRecordStore } from "../src/core/registry/record-store.ts";
+import { D1RecordStore } from "../src/adapters/d1/d1-record-store.ts";
+import { R2BlobStore } from "../src/adapters/r2/r2-blob-store.ts";
 import type { AppStores } from "../src/server/index.ts";
 
 /**
- * Whether {@link stores} keeps the registry and knowledge beyond an isolate's life. False while
- * they are memory stores; set true with the switch to D1/R2, which enables the restart checks of
- * the registry and knowledge in `test/node/wrangler-dev.test.ts`.
+ * Whether {@link stores} keeps the registry and knowledge beyond an isolate's life: true, they
+ * are in D1 and R2 (the restart checks of `test/node/wrangler-dev.test.ts` depend on it).
  */
-export const STORES_PERSIST: boolean = false;
+export const STORES_PERSIST: boolean = true;
 
 /** The Worker's bindings (`wrangler.toml`). */
 export interface Env {
@@ -43,6 +44,10 @@ export interface Env {
  * @example
  * const { app } = createAppOver(stores(env), { eventStream: false });
  */
-export function stores(_env: Env): AppStores {
-  return { records: new MemoryRecordStore(), blobs: new MemoryBlobStore(), persistIndex: false };
+export function stores(env: Env): AppStores {
+  return {
+    records: new D1RecordStore({ db: env.REGISTRY_DB }),
+    blobs: new R2BlobStore({ bucket: env.KNOWLEDGE }),
+    persistIndex: true,
+  };
 }

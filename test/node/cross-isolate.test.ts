@@ -8,6 +8,7 @@ import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../../src/testing/index.ts";
 import { bundleWorkers } from "./cf-bundle.ts";
+import { migrate, STORAGE } from "./cf-worker-options.ts";
 
 let mf: Miniflare;
 let api: (path: string, init?: RequestInit) => Promise<Response>;
@@ -27,6 +28,7 @@ beforeAll(async () => {
         scriptPath: bundles.api as string,
         modulesRoot: dirname(bundles.api as string),
         durableObjects: { EVENTS: { className: "EventHub", useSQLite: true } },
+        ...STORAGE,
       },
       {
         ...common,
@@ -39,6 +41,7 @@ beforeAll(async () => {
     ],
   });
   await mf.ready;
+  await migrate(mf, "api");
   const apiWorker = await mf.getWorker("api");
   const consumerWorker = await mf.getWorker("consumer");
   api = (path, init) =>

@@ -1,8 +1,8 @@
 // End to end under `wrangler dev` (what `npm run dev` runs): the seeded demo, the README's HTTP
 // contract, /events as Server-Sent Events and as a WebSocket through the EventHub, then a
-// restart on the same --persist-to folder. The hub's replay window is in Durable Object storage
-// and survives; the registry and knowledge survive only once worker/bindings.ts returns the
-// D1/R2 stores (STORES_PERSIST), and those checks are skipped until then.
+// restart on the same --persist-to folder. The hub's replay window is in Durable Object storage,
+// the registry in D1 and the knowledge with its search index in R2 (worker/bindings.ts,
+// STORES_PERSIST): all of it survives.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
@@ -27,8 +27,39 @@ let base = "";
 let child: ChildProcess | undefined;
 let output = "";
 
-/** Starts `wrangler dev` as `npm run dev` does, on free ports; resolves once it answers. */
+/** Applies the D1 migrations to the persisted local database, as `npm run dev` does first. */
+async function migrate(): Promise<void> {
+  const migration = spawn(
+    process.execPath,
+    [
+      "node_modules/wrangler/bin/wrangler.js",
+      "d1",
+      "migrations",
+      "apply",
+      "botknobs",
+      "--local",
+      "--persist-to",
+      persist,
+    ],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1", CI: "1" },
+    },
+  );
+  let log = "";
+  migration.stdout?.on("data", (d: Buffer) => {
+    log += d.toString();
+  });
+  migration.stderr?.on("data", (d: Buffer) => {
+    log += d.toString();
+  });
+  const code = await new Promise((r) => migration.once("exit", r));
+  if (code !== 0) throw new Error(`wrangler d1 migrations apply failed (${code}):\n${log}`);
+}
+
+/** Starts `wrangler dev` as `npm run dev` does (migrations first), on free ports; resolves once it answers. */
 async function start(): Promise<void> {
+  await migrate();
   const port = await freePort();
   const inspector = await freePort();
   base = `http://127.0.0.1:${port}`;
