@@ -27,6 +27,8 @@ export const STORES_PERSIST: boolean = true;
 export interface Env {
   /** The `EventHub` Durable Object namespace: `/events` and cross-isolate invalidation. */
   EVENTS: DurableObjectNamespace;
+  /** The `IngestionRunner` Durable Object namespace: one object per knowledge base ingests it. */
+  INGEST: DurableObjectNamespace;
   /** The registry's D1 database (`migrations/` applied). */
   REGISTRY_DB: D1Database;
   /** The knowledge files and their search index. */

@@ -13,15 +13,19 @@ import { DurableObjectEventBus, eventHubRoutes } from "../src/adapters/cloudflar
 import { RegistryPoller } from "../src/core/reload/poller.ts";
 import { bearerAuth, createAppOver, errorResponse, type ServedApp } from "../src/server/index.ts";
 import { type Env, stores } from "./bindings.ts";
+import { ingestRoutes } from "./ingest-routes.ts";
 import { seedDemo } from "./seed.ts";
 
 export { EventHub } from "../src/adapters/cloudflare/index.ts";
 export type { Env } from "./bindings.ts";
+export { IngestionRunner } from "./ingestion-runner.ts";
 
 /** One isolate's services, built on its first request (bindings come with it). */
 interface Isolate {
   services: ServedApp;
   events: Hono;
+  /** `/kb/{domain}/ingest…`, through each domain's `IngestionRunner` Durable Object. */
+  ingest: Hono;
   hub: DurableObjectEventBus;
   poller: RegistryPoller | undefined;
   /** The demo seed (`BOTKNOBS_SEED_DEMO=1`, what `npm run dev` sets), awaited before serving. */
@@ -35,6 +39,9 @@ const list = (value: string | undefined): string[] =>
     .filter(Boolean);
 
 let isolate: Isolate | undefined;
+
+/** The paths the `IngestionRunner` serves. */
+const INGEST_PATH = /^\/kb\/[^/]+\/ingest(\/[^/]+)?\/?$/;
 
 function build(env: Env): Isolate {
   const tokens = list(env.BOTKNOBS_TOKENS);
@@ -58,7 +65,11 @@ function build(env: Env): Isolate {
   events.onError((error, c) => errorResponse(c, error));
   if (auth) events.use("*", bearerAuth(auth));
   events.route("/events", eventHubRoutes({ namespace: env.EVENTS }));
-  return { services, events, hub, poller: undefined, seeded: undefined };
+  const ingest = new Hono();
+  ingest.onError((error, c) => errorResponse(c, error));
+  if (auth) ingest.use("*", bearerAuth(auth));
+  ingest.route("/", ingestRoutes(env.INGEST));
+  return { services, events, ingest, hub, poller: undefined, seeded: undefined };
 }
 
 /** Seeds empty stores once per isolate; a failed seed is retried by the next request. */
@@ -78,7 +89,12 @@ const worker: {
     isolate ??= build(env);
     if (env.BOTKNOBS_SEED_DEMO === "1") await seed(isolate);
     const { pathname } = new URL(request.url);
-    const app = pathname === "/events" ? isolate.events : isolate.services.app;
+    const app =
+      pathname === "/events"
+        ? isolate.events
+        : INGEST_PATH.test(pathname)
+          ? isolate.ingest
+          : isolate.services.app;
     return app.fetch(request, env, ctx as never);
   },
 

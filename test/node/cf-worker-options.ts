@@ -22,8 +22,21 @@ export const STORAGE: Pick<WorkerOptions, "d1Databases" | "r2Buckets"> = {
   r2Buckets: { KNOWLEDGE: "botknobs-knowledge" },
 };
 
-/** Applies migrations/ to the D1 database that `worker` binds as `REGISTRY_DB`. */
-export async function migrate(mf: Miniflare, worker: string): Promise<void> {
+/**
+ * The Durable Objects of the Worker: hosted by this worker, or (`host`) bound to those of
+ * another worker, as a second isolate of the same deployment is.
+ */
+export function durableObjects(host?: string): WorkerOptions["durableObjects"] {
+  const bind = (className: string) => ({
+    className,
+    useSQLite: true,
+    ...(host ? { scriptName: host } : {}),
+  });
+  return { EVENTS: bind("EventHub"), INGEST: bind("IngestionRunner") };
+}
+
+/** Applies migrations/ to the D1 database that `worker` (default: the only one) binds as `REGISTRY_DB`. */
+export async function migrate(mf: Miniflare, worker?: string): Promise<void> {
   const db = await mf.getD1Database("REGISTRY_DB", worker);
   for (const migration of await readD1Migrations("./migrations"))
     await db.batch(migration.queries.map((q) => db.prepare(q)));

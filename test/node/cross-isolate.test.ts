@@ -8,7 +8,7 @@ import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../../src/testing/index.ts";
 import { bundleWorkers } from "./cf-bundle.ts";
-import { migrate, STORAGE } from "./cf-worker-options.ts";
+import { durableObjects, migrate, STORAGE } from "./cf-worker-options.ts";
 
 let mf: Miniflare;
 let api: (path: string, init?: RequestInit) => Promise<Response>;
@@ -27,7 +27,7 @@ beforeAll(async () => {
         name: "api",
         scriptPath: bundles.api as string,
         modulesRoot: dirname(bundles.api as string),
-        durableObjects: { EVENTS: { className: "EventHub", useSQLite: true } },
+        durableObjects: durableObjects(),
         ...STORAGE,
       },
       {

@@ -7,7 +7,7 @@ import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../../src/testing/index.ts";
 import { bundleWorkers } from "./cf-bundle.ts";
-import { COMMON, migrate, STORAGE } from "./cf-worker-options.ts";
+import { COMMON, durableObjects, migrate, STORAGE } from "./cf-worker-options.ts";
 
 let mf: Miniflare;
 type Call = (path: string, init?: RequestInit) => Promise<Response>;
@@ -26,13 +26,13 @@ beforeAll(async () => {
       {
         ...options,
         name: "a",
-        durableObjects: { EVENTS: { className: "EventHub", useSQLite: true } },
+        durableObjects: durableObjects(),
         ...STORAGE,
       },
       {
         ...options,
         name: "b",
-        durableObjects: { EVENTS: { className: "EventHub", scriptName: "a", useSQLite: true } },
+        durableObjects: durableObjects("a"),
         ...STORAGE,
       },
     ],
