@@ -1,4 +1,4 @@
-import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { playwright } from "@vitest/browser-playwright";
 import { defineConfig, type ViteUserConfig } from "vitest/config";
 
@@ -31,10 +31,17 @@ const config: ViteUserConfig = defineConfig({
         },
       },
       {
-        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
+        plugins: [
+          cloudflareTest(async () => ({
+            wrangler: { configPath: "./wrangler.toml" },
+            // The D1 registry schema (migrations/), applied by the tests that use REGISTRY_DB.
+            miniflare: { bindings: { TEST_MIGRATIONS: await readD1Migrations("./migrations") } },
+          })),
+        ],
         test: {
           name: "workerd",
           include: ["test/conformance/**/*.test.ts", "test/workerd/**/*.test.ts"],
+          setupFiles: ["test/workerd/setup.ts"],
           testTimeout: 60_000,
         },
       },

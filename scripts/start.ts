@@ -11,6 +11,7 @@
  */
 import { createFileApp, serveApp, upgradeWebSocket } from "../src/adapters/node/index.ts";
 import { createInMemoryApp, type ServedApp } from "../src/server/index.ts";
+import { seedDemo } from "../worker/seed.ts";
 
 const list = (value: string | undefined): string[] =>
   (value ?? "")
@@ -44,35 +45,10 @@ if (memory) {
   kept = `data kept in ${fileApp.path}${cleaned ? ` (cleaned up ${cleaned} leftovers of an earlier crash)` : ""}`;
   services = fileApp;
 }
-const { app, registry, knowledge, ingestion } = services;
+const { app, registry, knowledge } = services;
 
 // Demo data on a fresh data folder: one bot, one knowledge base with two files, ingested.
-const fresh = (await registry.count()) === 0 && (await knowledge.listKbs()).length === 0;
-if (fresh) {
-  await registry.register("support-bot", {
-    llm: { provider: "anthropic", model: "claude-3-sonnet" },
-    system_prompt: "You are a helpful support agent.",
-    knowledge: { domain: "support" },
-  });
-  await knowledge.createKb("support", { metadata: { description: "Support docs" } });
-  await knowledge.putFile(
-    "support",
-    "faq.md",
-    "# FAQ\n\n## How do I reset my password?\n\nGo to settings, then Security, then Reset password.\n\n## How do I contact support?\n\nWrite to the help desk from the app.",
-  );
-  await knowledge.putFile(
-    "support",
-    "plans.json",
-    JSON.stringify({
-      title: "Plans",
-      plans: [
-        { name: "Free", description: "One bot, community support" },
-        { name: "Team", description: "Ten bots, email support" },
-      ],
-    }),
-  );
-  await ingestion.ingest("support");
-}
+const fresh = await seedDemo(services);
 
 const served = await serveApp(app, { hostname, port });
 console.log(

@@ -1,19 +1,120 @@
 /**
- * The botknobs Worker: the HTTP API (`botknobs/server`) over in-isolate memory backends. The
- * Cloudflare adapters (KV/D1 registry, R2 knowledge, Durable Object events) replace these
- * defaults as they land; until then state lives as long as the isolate.
+ * The botknobs Worker: the HTTP API (`botknobs/server`) over the stores of `worker/bindings.ts`,
+ * its `/events` (Server-Sent Events or WebSocket) through the `EventHub` Durable Object, and a
+ * cron trigger that polls the registry (POLLING mode) and announces changes through the hub.
+ *
+ * Every registry or knowledge event of an isolate is published to the hub, so subscribers in
+ * other isolates (a `DurableObjectEventBus`, or HTTP clients of `/events`) hear of it: a `PUT` in
+ * one isolate invalidates the caches of the others.
  */
-import { createInMemoryApp } from "../src/server/index.ts";
+import type { ExecutionContext, ScheduledController } from "@cloudflare/workers-types/index.ts";
+import { Hono } from "hono";
+import { DurableObjectEventBus, eventHubRoutes } from "../src/adapters/cloudflare/index.ts";
+import { RegistryPoller } from "../src/core/reload/poller.ts";
+import { bearerAuth, createAppOver, errorResponse, type ServedApp } from "../src/server/index.ts";
+import { type Env, stores } from "./bindings.ts";
+import { ingestRoutes } from "./ingest-routes.ts";
+import { seedDemo } from "./seed.ts";
 
-// No /events yet: in workerd a stream opened by one request cannot carry events raised by
-// another, so it needs the Durable Object event bus. Clients poll (`GET /bots` with
-// If-None-Match costs no listing) until then.
-const { app } = createInMemoryApp({ eventStream: false });
+export { EventHub } from "../src/adapters/cloudflare/index.ts";
+export type { Env } from "./bindings.ts";
+export { IngestionRunner } from "./ingestion-runner.ts";
+
+/** One isolate's services, built on its first request (bindings come with it). */
+interface Isolate {
+  services: ServedApp;
+  events: Hono;
+  /** `/kb/{domain}/ingest…`, through each domain's `IngestionRunner` Durable Object. */
+  ingest: Hono;
+  hub: DurableObjectEventBus;
+  poller: RegistryPoller | undefined;
+  /** The demo seed (`BOTKNOBS_SEED_DEMO=1`, what `npm run dev` sets), awaited before serving. */
+  seeded: Promise<unknown> | undefined;
+}
+
+const list = (value: string | undefined): string[] =>
+  (value ?? "")
+    .split(",")
+    .map((t) => t.trim())
+    .filter(Boolean);
+
+let isolate: Isolate | undefined;
+
+/** The paths the `IngestionRunner` serves. */
+const INGEST_PATH = /^\/kb\/[^/]+\/ingest(\/[^/]+)?\/?$/;
+
+function build(env: Env): Isolate {
+  const tokens = list(env.BOTKNOBS_TOKENS);
+  const readOnlyTokens = list(env.BOTKNOBS_READ_TOKENS);
+  const auth = tokens.length + readOnlyTokens.length > 0 ? { tokens, readOnlyTokens } : undefined;
+  // The app's own /events would answer from this isolate's bus only: the hub's routes serve it.
+  const services = createAppOver(stores(env), { eventStream: false, ...(auth ? { auth } : {}) });
+  const hub = new DurableObjectEventBus({ namespace: env.EVENTS });
+  // Runs inside the publishing request (the memory bus awaits its handlers), so the write's
+  // event reaches the hub before the response. A failed publish is logged; subscribers learn of
+  // the gap when they reconnect (the hub tells them to resynchronise after a restart).
+  void services.eventBus.subscribe(
+    "*",
+    (event) =>
+      hub.publish(event.topic, event).catch((error: unknown) => {
+        console.error(`botknobs: event ${event.eventId} not published to the hub`, error);
+      }),
+    { pattern: "*" },
+  );
+  const events = new Hono();
+  events.onError((error, c) => errorResponse(c, error));
+  if (auth) events.use("*", bearerAuth(auth));
+  events.route("/events", eventHubRoutes({ namespace: env.EVENTS }));
+  const ingest = new Hono();
+  ingest.onError((error, c) => errorResponse(c, error));
+  if (auth) ingest.use("*", bearerAuth(auth));
+  ingest.route("/", ingestRoutes(env.INGEST));
+  return { services, events, ingest, hub, poller: undefined, seeded: undefined };
+}
+
+/** Seeds empty stores once per isolate; a failed seed is retried by the next request. */
+function seed(state: Isolate): Promise<unknown> {
+  state.seeded ??= seedDemo(state.services).catch((error: unknown) => {
+    state.seeded = undefined;
+    throw error;
+  });
+  return state.seeded;
+}
 
 const worker: {
-  fetch(request: Request, env?: unknown, ctx?: unknown): Response | Promise<Response>;
+  fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response>;
+  scheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void>;
 } = {
-  fetch: (request, env, ctx) => app.fetch(request, env, ctx as never),
+  async fetch(request, env, ctx) {
+    isolate ??= build(env);
+    if (env.BOTKNOBS_SEED_DEMO === "1") await seed(isolate);
+    const { pathname } = new URL(request.url);
+    const app =
+      pathname === "/events"
+        ? isolate.events
+        : INGEST_PATH.test(pathname)
+          ? isolate.ingest
+          : isolate.services.app;
+    return app.fetch(request, env, ctx as never);
+  },
+
+  /**
+   * The cron trigger (`[triggers] crons` in `wrangler.toml`): one `RegistryPoller.pollOnce()`,
+   * each change published through the hub on `registry:changes`. A fresh isolate first takes a
+   * baseline (nothing to report); later runs in the same isolate report what changed since.
+   */
+  async scheduled(_controller, env) {
+    isolate ??= build(env);
+    if (!isolate.poller) {
+      isolate.poller = new RegistryPoller({
+        backend: isolate.services.registry,
+        eventBus: isolate.hub,
+      });
+      await isolate.poller.snapshot();
+      return;
+    }
+    await isolate.poller.pollOnce();
+  },
 };
 
 export default worker;

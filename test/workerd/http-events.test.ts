@@ -1,7 +1,7 @@
 // The event stream over WebSockets inside workerd: `botknobs/cloudflare`'s upgrade (a real
 // WebSocketPair) under createApp, read by WebSocketEventBus through a fetch upgrade, all within
-// one request's I/O context (workerd lets no other request's events into it: see the last case).
-import { exports } from "cloudflare:workers";
+// one request's I/O context (the Worker's own /events goes through the Durable Object:
+// worker-events.test.ts).
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { upgradeWebSocket } from "../../src/adapters/cloudflare/index.ts";
 import {
@@ -75,17 +75,5 @@ describe("WebSocket events inside workerd", () => {
     expect(refused.status).toBe(501);
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("UNSUPPORTED");
     expect((await app.fetch(request())).status).toBe(401);
-  });
-
-  it("the deployed Worker serves no event stream yet, and says what to do instead", async () => {
-    // In workerd a stream opened by one request cannot carry another request's events: the
-    // Worker entry waits for the Durable Object bus and answers 501 rather than a silent stream.
-    for (const init of [{}, { headers: { upgrade: "websocket" } }]) {
-      const response = await exports.default.fetch("https://botknobs.test/events", init);
-      expect(response.status).toBe(501);
-      expect(((await response.json()) as { error: { message: string } }).error.message).toContain(
-        "If-None-Match",
-      );
-    }
   });
 });

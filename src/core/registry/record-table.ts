@@ -46,6 +46,42 @@ function invalid(field: string, message: string): ValidationError {
   return new ValidationError(`Invalid ${field}: ${message}`, [{ path: [field], message }]);
 }
 
+/**
+ * The check every `RecordStore.put` makes before writing: `record.version` is an integer above
+ * `expectedVersion` (above 0 when creating); otherwise a `ValidationError` naming `version`.
+ * @example
+ * checkPutVersion(record, 1); // throws unless record.version is an integer > 1
+ */
+export function checkPutVersion(
+  record: Pick<RegistrationDict, "bot_id" | "version">,
+  expectedVersion: number | null,
+): void {
+  const { version } = record;
+  if (!Number.isInteger(version) || version < 1 || version <= (expectedVersion ?? 0)) {
+    throw invalid(
+      "version",
+      `${version} of bot '${record.bot_id}' must be an integer greater than ${expectedVersion ?? 0}`,
+    );
+  }
+}
+
+/**
+ * The `cursor` of a history page (the version the page stopped at), checked: a history page
+ * starts below it. `ValidationError` naming `cursor` when it is not one.
+ */
+export function historyCursor(cursor: string | undefined): number {
+  if (cursor === undefined) return Number.POSITIVE_INFINITY;
+  if (!/^\d{1,15}$/.test(cursor))
+    throw invalid("cursor", `${JSON.stringify(cursor)} is not a history cursor`);
+  return Number(cursor);
+}
+
+/** `keepLast` of a prune, checked: an integer ≥ 1 (`ValidationError` naming `keepLast`). */
+export function checkKeepLast(keepLast: number): void {
+  if (!Number.isInteger(keepLast) || keepLast < 1)
+    throw invalid("keepLast", `${keepLast} must be an integer of at least 1`);
+}
+
 /** The first index in sorted `ids` whose id is greater than (`after`) or not less than `id`. */
 function bound(ids: string[], id: string, after: boolean): number {
   let lo = 0;
@@ -134,13 +170,7 @@ export class RecordTable {
    * not an integer above `expectedVersion` is a `ValidationError`.
    */
   accepts(record: RegistrationDict | StoredRegistration, expectedVersion: number | null): boolean {
-    const { version } = record;
-    if (!Number.isInteger(version) || version < 1 || version <= (expectedVersion ?? 0)) {
-      throw invalid(
-        "version",
-        `${version} of bot '${record.bot_id}' must be an integer greater than ${expectedVersion ?? 0}`,
-      );
-    }
+    checkPutVersion(record, expectedVersion);
     return this.version(record.bot_id) === expectedVersion;
   }
 
@@ -195,12 +225,7 @@ export class RecordTable {
   /** A page of a record's versions, newest first; the cursor is the last version of the page. */
   history(botId: string, options: PageOptions = {}): Page<StoredRegistration> {
     const limit = pageLimit(options.limit);
-    let below = Number.POSITIVE_INFINITY;
-    if (options.cursor !== undefined) {
-      if (!/^\d{1,15}$/.test(options.cursor))
-        throw invalid("cursor", `${JSON.stringify(options.cursor)} is not a history cursor`);
-      below = Number(options.cursor);
-    }
+    const below = historyCursor(options.cursor);
     const versions = this.#bots.get(botId)?.versions ?? [];
     const from = versionIndex(versions, below) - 1;
     const to = Math.max(from - limit, -1);
@@ -221,8 +246,7 @@ export class RecordTable {
    * `keepLast` must be an integer ≥ 1 (`ValidationError`).
    */
   pruneCutoff(botId: string, keepLast: number): { before: number; removed: number } {
-    if (!Number.isInteger(keepLast) || keepLast < 1)
-      throw invalid("keepLast", `${keepLast} must be an integer of at least 1`);
+    checkKeepLast(keepLast);
     const versions = this.#bots.get(botId)?.versions ?? [];
     const removed = Math.max(versions.length - keepLast, 0);
     return { before: removed > 0 ? (versions[removed] as Entry).head.version : 0, removed };

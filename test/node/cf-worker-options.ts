@@ -1,0 +1,43 @@
+/**
+ * The Worker (worker/index.ts) under Miniflare in Node tests and benches, with the bindings of
+ * wrangler.toml: the EventHub, the registry in D1 and the knowledge in R2. Workers given the same
+ * storage names share them (two isolates, one database and bucket), and `migrate` applies
+ * migrations/ to the database as `wrangler d1 migrations apply` does.
+ */
+import { readD1Migrations } from "@cloudflare/vitest-plugin";
+import type { Miniflare, WorkerOptions } from "miniflare";
+
+/** The compatibility settings of wrangler.toml. */
+export const COMMON: { modules: true; compatibilityDate: string } = {
+  modules: true,
+  compatibilityDate: "2026-04-01",
+};
+
+/**
+ * The storage bindings of the Worker: D1 `REGISTRY_DB` and R2 `KNOWLEDGE`, shared by every
+ * worker given them (Miniflare keys storage by the database and bucket name).
+ */
+export const STORAGE: Pick<WorkerOptions, "d1Databases" | "r2Buckets"> = {
+  d1Databases: { REGISTRY_DB: "botknobs" },
+  r2Buckets: { KNOWLEDGE: "botknobs-knowledge" },
+};
+
+/**
+ * The Durable Objects of the Worker: hosted by this worker, or (`host`) bound to those of
+ * another worker, as a second isolate of the same deployment is.
+ */
+export function durableObjects(host?: string): WorkerOptions["durableObjects"] {
+  const bind = (className: string) => ({
+    className,
+    useSQLite: true,
+    ...(host ? { scriptName: host } : {}),
+  });
+  return { EVENTS: bind("EventHub"), INGEST: bind("IngestionRunner") };
+}
+
+/** Applies migrations/ to the D1 database that `worker` (default: the only one) binds as `REGISTRY_DB`. */
+export async function migrate(mf: Miniflare, worker?: string): Promise<void> {
+  const db = await mf.getD1Database("REGISTRY_DB", worker);
+  for (const migration of await readD1Migrations("./migrations"))
+    await db.batch(migration.queries.map((q) => db.prepare(q)));
+}

@@ -1,0 +1,111 @@
+// D1RecordStore inside workerd, over the D1 binding wrangler.toml gives (miniflare's D1) with
+// migrations/ applied: the record-store and registry-backend suites, and D1's faults and limits.
+import { applyD1Migrations } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { D1RecordStore } from "../../src/adapters/cloudflare/index.ts";
+import { AdapterError, ValidationError } from "../../src/core/errors.ts";
+import { StoreRegistryBackend } from "../../src/index.ts";
+import { recordStoreSuite, registryBackendSuite } from "../../src/testing/index.ts";
+
+const h = { describe, it, expect, beforeEach, afterEach };
+const db = env.REGISTRY_DB;
+
+beforeAll(async () => {
+  await applyD1Migrations(db, env.TEST_MIGRATIONS);
+});
+
+recordStoreSuite(h, { name: "D1RecordStore (workerd)", create: () => new D1RecordStore({ db }) });
+
+registryBackendSuite(h, {
+  name: "StoreRegistryBackend over D1RecordStore (workerd)",
+  capabilities: { persistsOnClose: true },
+  create: ({ now, eventBus, historyLimit }) =>
+    new StoreRegistryBackend({ store: new D1RecordStore({ db }), now, eventBus, historyLimit }),
+});
+
+const record = (botId: string, version: number, config: unknown = { n: version }) => ({
+  bot_id: botId,
+  config: config as { n: number },
+  status: "active",
+  version,
+  etag: `e${version}`,
+  created_at: "2026-01-01T00:00:00.000Z",
+  updated_at: "2026-01-01T00:00:00.000Z",
+  last_accessed_at: "2026-01-01T00:00:00.000Z",
+  metadata: {},
+});
+
+describe("D1RecordStore faults and limits (workerd)", () => {
+  const store = new D1RecordStore({ db });
+  beforeEach(() => store.initialize());
+  afterEach(async () => {
+    await store.clear();
+  });
+
+  it("a D1 error is an AdapterError naming d1 and the statement", async () => {
+    // A database without the schema: the statement D1 refused is in the message.
+    const bare = new D1RecordStore({
+      db: {
+        prepare: (sql: string) => db.prepare(sql.replaceAll("botknobs_records", "no_such_table")),
+      } as unknown as typeof db,
+    });
+    const error = await bare.get("a").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AdapterError);
+    expect((error as AdapterError).adapter).toBe("d1");
+    expect((error as Error).message).toContain("SELECT bot_id, version");
+    expect((error as Error).message).toContain("no_such_table");
+  });
+
+  it("initialize on a database without the migration says which file to apply", async () => {
+    const unmigrated = new D1RecordStore({
+      db: {
+        prepare: (sql: string) => db.prepare(sql.replaceAll("botknobs_revision", "missing_rev")),
+      } as unknown as typeof db,
+    });
+    const error = await unmigrated.initialize().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AdapterError);
+    expect((error as Error).message).toContain("migrations/0001_registry.sql");
+  });
+
+  it("a config larger than D1's 2 MB value limit is a ValidationError before the call", async () => {
+    const big = { text: "x".repeat(2_000_001) };
+    await expect(
+      store.put(record("big", 1, big), { expectedVersion: null }),
+    ).rejects.toBeInstanceOf(ValidationError);
+    expect(await store.get("big")).toBeNull();
+  });
+
+  it("the compare-and-set is D1's: a stale version writes nothing, history keeps each version once", async () => {
+    expect(await store.put(record("cas", 1), { expectedVersion: null })).toBe(true);
+    const racers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        store.put(record("cas", 2, { racer: i }), { expectedVersion: 1 }),
+      ),
+    );
+    expect(racers.filter(Boolean)).toHaveLength(1);
+    const history = await store.history("cas");
+    expect(history.items.map((r) => r.version)).toEqual([2, 1]);
+    const rows = await db
+      .prepare("SELECT count(*) AS n FROM botknobs_history WHERE bot_id = ?")
+      .bind("cas")
+      .first<{ n: number }>();
+    expect(rows?.n).toBe(2);
+  });
+
+  it("lists 1,203 records in pages with cursors, each once", async () => {
+    const ids = Array.from({ length: 1_203 }, (_, i) => `bot-${String(i).padStart(5, "0")}`);
+    for (let i = 0; i < ids.length; i += 50)
+      await Promise.all(
+        ids.slice(i, i + 50).map((id) => store.put(record(id, 1), { expectedVersion: null })),
+      );
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.list(cursor ? { cursor } : {});
+      seen.push(...page.items.map((r) => r.bot_id));
+      cursor = page.cursor;
+    } while (cursor);
+    expect(seen).toEqual(ids);
+  });
+});

@@ -1,0 +1,142 @@
+// DurableObjectEventBus and the EventHub Durable Object inside workerd: the event-bus suite, an
+// idle subscriber while the object is evicted (hibernation), a restart while subscribers are
+// connected (they reconnect, get what they missed from the stored window and are told to
+// resynchronise), and a short disconnect of the same run (replay, no resynchronisation).
+import { abortAllDurableObjects, evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  DurableObjectEventBus,
+  REPLAY_WINDOW,
+  REPLAY_WINDOW_BYTES,
+} from "../../src/adapters/cloudflare/index.ts";
+import { Event, EventType } from "../../src/index.ts";
+import { eventBusSuite, eventually } from "../../src/testing/index.ts";
+
+let hubName = "";
+const opened: DurableObjectEventBus[] = [];
+const bus = (name = hubName): DurableObjectEventBus => {
+  const created = new DurableObjectEventBus({
+    namespace: env.EVENTS,
+    name,
+    reconnect: { initialDelayMs: 20, maxDelayMs: 200 },
+  });
+  opened.push(created);
+  return created;
+};
+const stub = () => env.EVENTS.get(env.EVENTS.idFromName(hubName));
+const ev = (topic: string, payload: Record<string, unknown> = {}): Event =>
+  new Event({ type: EventType.UPDATED, topic, payload });
+
+beforeEach(() => {
+  hubName = `hub-${crypto.randomUUID()}`;
+});
+afterEach(async () => {
+  for (const b of opened.splice(0)) await b.close();
+});
+
+eventBusSuite(
+  { describe, it, expect, beforeEach, afterEach },
+  { name: "DurableObjectEventBus inside workerd", create: () => bus(), createPeer: () => bus() },
+);
+
+describe("EventHub (Durable Object) inside workerd", () => {
+  it("an idle subscriber stays connected while the object is evicted (hibernation)", async () => {
+    const subscriber = bus();
+    const got: Event[] = [];
+    await subscriber.subscribe("registry:bots", (e) => void got.push(e));
+    await evictDurableObject(stub());
+    await bus().publish("registry:bots", ev("registry:bots", { bot_id: "a" }));
+    await eventually(() => got.length === 1);
+    expect(got[0]?.payload.bot_id).toBe("a");
+    expect(subscriber.reconnects).toBe(0);
+  });
+
+  it("a restart: subscribers reconnect, get the missed events and are told to resynchronise", async () => {
+    const subscriber = bus();
+    const got: Event[] = [];
+    await subscriber.subscribe("registry:*", (e) => void got.push(e), { pattern: "registry:*" });
+    const publisher = bus();
+    await publisher.publish("registry:bots", ev("registry:bots", { n: 1 }));
+    await eventually(() => got.length === 1);
+    await abortAllDurableObjects();
+    // Published while the subscriber is away: it is in the stored window.
+    await publisher.publish("registry:bots", ev("registry:bots", { n: 2 }));
+    await eventually(() => got.some((e) => e.payload.reconnected === true), 10_000);
+    expect(subscriber.reconnects).toBeGreaterThanOrEqual(1);
+    const numbered = got.filter((e) => e.payload.n !== undefined).map((e) => e.payload.n);
+    expect(numbered).toEqual([1, 2]);
+    // The notice comes after the replayed event.
+    expect(got.findIndex((e) => e.payload.reconnected === true)).toBeGreaterThan(
+      got.findIndex((e) => e.payload.n === 2),
+    );
+  });
+
+  it("a short disconnect of the same run: the missed events, no resynchronisation", async () => {
+    const subscriber = bus();
+    const got: Event[] = [];
+    await subscriber.subscribe("t:*", (e) => void got.push(e), { pattern: "t:*" });
+    const publisher = bus();
+    await publisher.publish("t:x", ev("t:x", { n: 1 }));
+    await eventually(() => got.length === 1);
+    await runInDurableObject(stub(), (_hub, state) => {
+      for (const socket of state.getWebSockets()) socket.close(1001, "going away");
+    });
+    await publisher.publish("t:x", ev("t:x", { n: 2 }));
+    await eventually(() => subscriber.reconnects === 1 && got.length >= 2, 10_000);
+    await publisher.publish("t:x", ev("t:x", { n: 3 }));
+    await eventually(() => got.length >= 3);
+    expect(got.map((e) => e.payload.n)).toEqual([1, 2, 3]);
+    expect(got.some((e) => e.payload.reconnected === true)).toBe(false);
+  });
+
+  it("keeps the last REPLAY_WINDOW events in storage, oldest dropped", async () => {
+    const publisher = bus();
+    const ids: string[] = [];
+    for (let i = 0; i < REPLAY_WINDOW + 5; i++) {
+      const e = ev("t:w", { i });
+      ids.push(e.eventId);
+      await publisher.publish("t:w", e);
+    }
+    const stored = await runInDurableObject(stub(), async (_hub, state) => [
+      ...(await state.storage.list<{ event: { event_id: string } }>({ prefix: "w:" })).values(),
+    ]);
+    expect(stored.map((s) => s.event.event_id)).toEqual(ids.slice(5));
+    // A client whose last event fell out of the window must resynchronise.
+    const late = bus();
+    const got: Event[] = [];
+    await late.subscribe("t:w", (e) => void got.push(e));
+    expect(got).toEqual([]);
+  });
+
+  it("refuses bad input: a plain GET, bad topics, a non-event body", async () => {
+    const hub = stub();
+    const plain = await hub.fetch("https://hub/");
+    expect(plain.status).toBe(426);
+    const topics = await hub.fetch("https://hub/?topics=,,", { headers: { upgrade: "websocket" } });
+    expect(topics.status).toBe(400);
+    const body = await hub.fetch("https://hub/", { method: "POST", body: '{"type":1}' });
+    expect(body.status).toBe(400);
+    expect(((await body.json()) as { error: { code: string } }).error.code).toBe("VALIDATION");
+  });
+});
+
+describe("EventHub window bounds", () => {
+  it("holds at most REPLAY_WINDOW_BYTES of events: big ones push the oldest out", async () => {
+    const publisher = bus();
+    const big = "x".repeat(1024 * 1024);
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const e = ev("t:big", { i, big });
+      ids.push(e.eventId);
+      await publisher.publish("t:big", e);
+    }
+    const stored = await runInDurableObject(stub(), async (_hub, state) => [
+      ...(await state.storage.list<{ event: { event_id: string } }>({ prefix: "w:" })).values(),
+    ]);
+    const kept = stored.map((s) => s.event.event_id);
+    expect(kept.length).toBeLessThan(10);
+    expect(kept.length * (1024 * 1024)).toBeLessThanOrEqual(REPLAY_WINDOW_BYTES);
+    expect(kept).toEqual(ids.slice(10 - kept.length));
+  });
+});

@@ -1,0 +1,186 @@
+// KVRecordStore inside workerd, over the KV binding wrangler.toml gives (miniflare's KV, which
+// shows writes at once): the record-store and registry-backend suites with a short declared lag
+// (the suite waits it out after writes; the compare-and-set case is skipped, as the store
+// declares atomicWrites: false), and KV's limits.
+import { env } from "cloudflare:workers";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  KV_MAX_KEY_BYTES,
+  KV_MAX_VALUE_BYTES,
+  KVRecordStore,
+} from "../../src/adapters/cloudflare/index.ts";
+import { AdapterError, ValidationError } from "../../src/core/errors.ts";
+import type { RegistrationDict } from "../../src/core/registry/registration.ts";
+import { StoreRegistryBackend } from "../../src/index.ts";
+import { recordStoreSuite, registryBackendSuite } from "../../src/testing/index.ts";
+
+const h = { describe, it, expect, beforeEach, afterEach };
+const namespace = env.REGISTRY_KV;
+const fast = { visibilityLagMs: 5, minWriteIntervalMs: 5 };
+
+recordStoreSuite(h, {
+  name: "KVRecordStore (workerd)",
+  create: () => new KVRecordStore({ namespace, ...fast }),
+});
+
+registryBackendSuite(h, {
+  name: "StoreRegistryBackend over KVRecordStore (workerd)",
+  capabilities: { persistsOnClose: true },
+  create: ({ now, eventBus, historyLimit }) =>
+    new StoreRegistryBackend({
+      store: new KVRecordStore({ namespace, ...fast }),
+      now,
+      eventBus,
+      historyLimit,
+    }),
+});
+
+const record = (botId: string, version: number, config: object = { n: version }) =>
+  ({
+    bot_id: botId,
+    config,
+    status: "active",
+    version,
+    etag: `e${version}`,
+    created_at: "2026-01-01T00:00:00.000Z",
+    updated_at: "2026-01-01T00:00:00.000Z",
+    last_accessed_at: "2026-01-01T00:00:00.000Z",
+    metadata: {},
+  }) as RegistrationDict;
+
+/** The namespace with its calls counted. */
+function counted(): { ns: typeof namespace; calls: { get: number; put: number; list: number } } {
+  const calls = { get: 0, put: 0, list: 0 };
+  const ns = {
+    get: (...a: unknown[]) => {
+      calls.get++;
+      return (namespace.get as (...x: unknown[]) => unknown)(...a);
+    },
+    getWithMetadata: (...a: unknown[]) => {
+      calls.get++;
+      return (namespace.getWithMetadata as (...x: unknown[]) => unknown)(...a);
+    },
+    put: (...a: unknown[]) => {
+      calls.put++;
+      return (namespace.put as (...x: unknown[]) => unknown)(...a);
+    },
+    list: (...a: unknown[]) => {
+      calls.list++;
+      return (namespace.list as (...x: unknown[]) => unknown)(...a);
+    },
+    delete: (k: string) => namespace.delete(k),
+  } as unknown as typeof namespace;
+  return { ns, calls };
+}
+
+describe("KVRecordStore limits and consistency (workerd)", () => {
+  afterEach(async () => {
+    await new KVRecordStore({ namespace, ...fast }).clear();
+  }, 60_000);
+
+  it("declares eventual consistency, 60 s of lag and no compare-and-set; the registry reads the lag", () => {
+    const store = new KVRecordStore({ namespace });
+    expect(store.capabilities).toEqual({
+      consistency: "eventual",
+      visibilityLagMs: 60_000,
+      atomicWrites: false,
+    });
+    expect(new StoreRegistryBackend({ store }).visibilityLagMs).toBe(60_000);
+  });
+
+  it("a value over 25 MiB is a ValidationError before any call; nothing written", async () => {
+    const { ns, calls } = counted();
+    const store = new KVRecordStore({ namespace: ns, ...fast });
+    const big = record("big", 1, { text: "x".repeat(KV_MAX_VALUE_BYTES) });
+    await expect(store.put(big, { expectedVersion: null })).rejects.toBeInstanceOf(ValidationError);
+    expect(calls).toEqual({ get: 0, put: 0, list: 0 });
+    expect(await store.get("big")).toBeNull();
+  });
+
+  it("a key over 512 bytes is a ValidationError before any call", async () => {
+    const { ns, calls } = counted();
+    const store = new KVRecordStore({
+      namespace: ns,
+      prefix: "p".repeat(KV_MAX_KEY_BYTES),
+      ...fast,
+    });
+    const error = await store.put(record("a", 1), { expectedVersion: null }).catch((e) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as Error).message).toContain("512");
+    await expect(store.get("a")).rejects.toBeInstanceOf(ValidationError);
+    expect(calls).toEqual({ get: 0, put: 0, list: 0 });
+  });
+
+  it("reads never write: get, list, history, getVersion and revision make no put", async () => {
+    const store = new KVRecordStore({ namespace, ...fast });
+    await store.put(record("r", 1), { expectedVersion: null });
+    const { ns, calls } = counted();
+    const reader = new KVRecordStore({ namespace: ns, ...fast });
+    await reader.get("r");
+    await reader.list();
+    await reader.history("r");
+    await reader.getVersion("r", 1);
+    await reader.revision();
+    expect(calls.put).toBe(0);
+    expect(calls.get).toBeGreaterThan(0);
+  });
+
+  it("one write per second per key: a second put of one bot waits its turn; a touch within the second is skipped", async () => {
+    const { ns, calls } = counted();
+    const store = new KVRecordStore({ namespace: ns });
+    const started = Date.now();
+    await store.put(record("paced", 1), { expectedVersion: null });
+    await store.put(record("paced", 2), { expectedVersion: 1 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(990);
+    expect(await store.touch("paced", "2026-02-01T00:00:00.000Z", { version: 2 })).toBe(true);
+    const puts = calls.put;
+    expect(await store.touch("paced", "2026-02-01T00:00:01.000Z", { version: 2 })).toBe(false);
+    expect(calls.put).toBe(puts);
+    expect((await store.get("paced"))?.last_accessed_at).toBe("2026-02-01T00:00:00.000Z");
+  });
+
+  it("writers in one isolate queue per bot: of 20 racing puts on one version, one wins", async () => {
+    const store = new KVRecordStore({ namespace, ...fast });
+    await store.put(record("race", 1), { expectedVersion: null });
+    const wins = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        store.put(record("race", 2, { i }), { expectedVersion: 1 }),
+      ),
+    );
+    expect(wins.filter(Boolean)).toHaveLength(1);
+    expect((await store.history("race")).items.map((r) => r.version)).toEqual([2, 1]);
+  });
+
+  it("lists 1,010 records through KV cursors (1,000 keys per call), each once, in order", async () => {
+    const store = new KVRecordStore({ namespace, ...fast });
+    const ids = Array.from({ length: 1_010 }, (_, i) => `kv-${String(i).padStart(5, "0")}`);
+    for (let i = 0; i < ids.length; i += 50)
+      await Promise.all(
+        ids.slice(i, i + 50).map((id) => store.put(record(id, 1), { expectedVersion: null })),
+      );
+    const seen: string[] = [];
+    let pages = 0;
+    let cursor: string | undefined;
+    do {
+      const page = await store.list(cursor ? { cursor } : {});
+      seen.push(...page.items.map((r) => r.bot_id));
+      cursor = page.cursor;
+      pages++;
+    } while (cursor);
+    expect(seen).toEqual(ids);
+    expect(pages).toBe(2);
+  });
+
+  it("a KV failure is an AdapterError naming kv and the call", async () => {
+    const broken = new KVRecordStore({
+      namespace: {
+        ...counted().ns,
+        list: () => Promise.reject(new Error("KV LIST failed: 500")),
+      } as typeof namespace,
+    });
+    const error = await broken.list().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AdapterError);
+    expect((error as AdapterError).adapter).toBe("kv");
+    expect((error as Error).message).toContain("list 'r/'");
+  });
+});

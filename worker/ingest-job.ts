@@ -1,0 +1,91 @@
+/**
+ * The state of one ingestion job of the {@link IngestionRunner} Durable Object, as kept in its
+ * storage, and its wire form (the same shape as `GET /kb/{domain}/ingest/{job}` on Node).
+ * @module
+ */
+import type { IngestionError } from "../src/core/knowledge/ingestion.ts";
+import type { JsonObject } from "../src/core/validate.ts";
+
+/** One file to ingest, as listed when the job started. */
+export interface JobFile {
+  path: string;
+  checksum: string;
+  metadata: JsonObject;
+}
+
+/** One job, as stored under `job:<id>`; written after each batch, atomically with its progress. */
+export interface JobState {
+  jobId: string;
+  domainId: string;
+  /** The knowledge base's generation when the job started: a newer one is never written. */
+  generation: string;
+  clearExisting: boolean;
+  force: boolean;
+  status: "running" | "completed" | "failed";
+  createdAt: string;
+  completedAt: string | null;
+  /** Files listed when the job started. */
+  total: number;
+  /** Files whose batch is committed to the index: the job resumes from here. */
+  done: number;
+  /** Pages of `FILES_PAGE` files, under `files:<jobId>:<n>`. */
+  pages: number;
+  filesProcessed: number;
+  filesSkipped: number;
+  filesUnchanged: number;
+  chunksCreated: number;
+  filesDeleted: number;
+  chunksRemoved: number;
+  errors: IngestionError[];
+  /** Alarms that ran a batch (each a bounded batch of files). */
+  batches: number;
+  /**
+   * Batches begun again after a crash: the file index a batch starts at is recorded before it
+   * runs, so an alarm that finds it still set knows the previous one died before committing.
+   */
+  batchesRetried: number;
+  /** The start of the batch under way, or null between batches. */
+  inflight: number | null;
+  /** Why the job failed (the knowledge base vanished…). */
+  error: { code: string; message: string } | null;
+}
+
+/** Files per storage value of a job's file list. */
+export const FILES_PAGE = 256;
+
+/**
+ * The wire form of a job: `progress` counts files committed, `result` is the run's outcome once
+ * it completed, plus the runner's own counts (`batches`, `batches_retried`).
+ * @example
+ * return Response.json(jobDict(job), { status: 202 });
+ */
+export function jobDict(job: JobState): Record<string, unknown> {
+  const finished = job.status === "completed";
+  return {
+    job_id: job.jobId,
+    domain_id: job.domainId,
+    status: job.status,
+    created_at: job.createdAt,
+    completed_at: job.completedAt,
+    progress: { done: job.done, total: job.total },
+    batches: job.batches,
+    batches_retried: job.batchesRetried,
+    result: finished
+      ? {
+          domain_id: job.domainId,
+          files_processed: job.filesProcessed,
+          chunks_created: job.chunksCreated,
+          files_skipped: job.filesSkipped,
+          files_unchanged: job.filesUnchanged,
+          files_deleted: job.filesDeleted,
+          chunks_removed: job.chunksRemoved,
+          errors: job.errors,
+          started_at: job.createdAt,
+          completed_at: job.completedAt,
+          status: job.errors.length === 0 ? "ready" : "error",
+          success: job.errors.length === 0,
+        }
+      : null,
+    error: job.error,
+  };
+}
