@@ -1,26 +1,11 @@
 /**
- * botknobs on Cloudflare Workers: the storage adapters over the bindings you pass in (R2 for
- * knowledge files and the search index; D1 or Workers KV for the registry) and the WebSocket
- * upgrade for the event stream. The Durable Object event bus joins this entry as it lands.
+ * botknobs on Cloudflare Workers: the storage adapters over the bindings you pass in —
+ * `D1RecordStore` or `KVRecordStore` for the registry, `R2BlobStore` for knowledge files and the
+ * search index — and the WebSocket upgrade for the event stream. The Durable Object event bus
+ * joins this entry as it lands.
  * @module
  */
-export {
-  D1_MAX_BOUND_PARAMETERS,
-  D1_MAX_VALUE_BYTES,
-  D1RecordStore,
-  type D1RecordStoreOptions,
-} from "../d1/d1-record-store.ts";
-export {
-  KV_MAX_BULK_GET,
-  KV_MAX_KEY_BYTES,
-  KV_MAX_VALUE_BYTES,
-  KV_MIN_WRITE_INTERVAL_MS,
-} from "../kv/kv-limits.ts";
-export { KVRecordStore, type KVRecordStoreOptions } from "../kv/kv-record-store.ts";
-export {
-  R2_MAX_KEY_BYTES,
-  R2_MAX_KEYS_PER_CALL,
-  R2BlobStore,
-  type R2BlobStoreOptions,
-} from "../r2/r2-blob-store.ts";
+export * from "../d1/index.ts";
+export * from "../kv/index.ts";
+export * from "../r2/index.ts";
 export { upgradeWebSocket } from "./websocket.ts";
