@@ -77,38 +77,64 @@ describe("the API over D1 and R2, from two instances (workerd)", () => {
 
   it("an instance answers a search for a knowledge base another instance ingested", async () => {
     const [writer, reader] = [await instance(), await instance()];
-    const json = { "content-type": "application/json" };
-    expect(
-      (
-        await call(writer, "/kb", {
-          method: "POST",
-          headers: json,
-          body: '{"domain_id":"support"}',
-        })
-      ).status,
-    ).toBe(201);
-    await call(writer, "/kb/support/files/faq.md", {
-      method: "PUT",
-      body: "# FAQ\n\n## How do I reset my password?\n\nGo to settings and choose Reset password.",
-    });
-    await call(writer, "/kb/support/files/billing.md", {
-      method: "PUT",
-      body: "# Billing\n\n## Invoices\n\nInvoices are emailed monthly.",
-    });
-    const job = await call(writer, "/kb/support/ingest", { method: "POST" });
-    expect(job.status).toBe(202);
-    const location = job.headers.get("location") as string;
-    for (let i = 0; i < 200; i++) {
-      const state = (await (await call(writer, location)).json()) as { status: string };
-      if (state.status !== "running") {
-        expect(state.status).toBe("completed");
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    const answer = await call(reader, "/kb/support/search?q=reset+password&k=1");
-    expect(answer.status).toBe(200);
-    const { results } = (await answer.json()) as { results: { source: string }[] };
-    expect(results.map((h) => h.source)).toEqual(["faq.md"]);
+    await ingest((path, init) => call(writer, path, init), "support", FAQ);
+    expect(await sources((path) => call(reader, path), "support", "reset password")).toEqual([
+      "faq.md",
+    ]);
+  });
+
+  it("two isolates (two Workers sharing the R2 bucket) answer searches for what the other ingested", async () => {
+    const here = await instance();
+    const there = (path: string, init?: RequestInit) =>
+      env.SECOND_ISOLATE.fetch(`https://second.test${path}`, init);
+    await ingest((path, init) => call(here, path, init), "support", FAQ);
+    await ingest(there, "billing", BILLING);
+    expect(await sources(there, "support", "reset password")).toEqual(["faq.md"]);
+    expect(await sources((path) => call(here, path), "billing", "invoices emailed")).toEqual([
+      "invoices.md",
+    ]);
   });
 });
+
+type Call = (path: string, init?: RequestInit) => Promise<Response>;
+
+const FAQ = {
+  "faq.md": "# FAQ\n\n## How do I reset my password?\n\nGo to settings and choose Reset password.",
+  "billing.md": "# Billing\n\n## Plans\n\nThe Pro plan costs more.",
+};
+const BILLING = {
+  "invoices.md": "# Invoices\n\n## When\n\nInvoices are emailed monthly.",
+  "refunds.md": "# Refunds\n\n## How\n\nAsk support within 30 days.",
+};
+
+/** Creates a knowledge base through the API, uploads `files`, ingests and waits for completion. */
+async function ingest(api: Call, domain: string, files: Record<string, string>): Promise<void> {
+  const created = await api("/kb", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ domain_id: domain }),
+  });
+  expect(created.status).toBe(201);
+  for (const [path, body] of Object.entries(files))
+    expect((await api(`/kb/${domain}/files/${path}`, { method: "PUT", body })).status).toBe(201);
+  const job = await api(`/kb/${domain}/ingest`, { method: "POST" });
+  expect(job.status).toBe(202);
+  const location = job.headers.get("location") as string;
+  for (let i = 0; i < 400; i++) {
+    const state = (await (await api(location)).json()) as { status: string };
+    if (state.status !== "running") {
+      expect(state.status).toBe("completed");
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`ingestion of ${domain} did not finish`);
+}
+
+/** The sources of the top hit of a search through the API. */
+async function sources(api: Call, domain: string, q: string): Promise<string[]> {
+  const answer = await api(`/kb/${domain}/search?q=${encodeURIComponent(q)}&k=1`);
+  expect(answer.status).toBe(200);
+  const { results } = (await answer.json()) as { results: { source: string }[] };
+  return results.map((r) => r.source);
+}
