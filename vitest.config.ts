@@ -1,5 +1,6 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { playwright } from "@vitest/browser-playwright";
+import { build } from "esbuild";
 import { defineConfig, type ViteUserConfig } from "vitest/config";
 
 // Debian's Chromium (apt-get install -y chromium); Playwright's own browser download is not used.
@@ -14,6 +15,26 @@ const chromiumFlags = [
   "--disable-component-update",
   "--disable-sync",
 ];
+
+/** The second Worker of the workerd tests, bundled, sharing the tests' R2 bucket. */
+async function secondIsolate() {
+  const bundle = await build({
+    entryPoints: ["test/workerd/second-isolate/worker.ts"],
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    mainFields: ["module", "main"],
+    write: false,
+    logLevel: "silent",
+  });
+  return {
+    name: "second-isolate",
+    modules: true,
+    script: bundle.outputFiles[0]?.text ?? "",
+    compatibilityDate: "2026-04-01",
+    r2Buckets: { KNOWLEDGE: "botknobs-knowledge" },
+  };
+}
 
 const config: ViteUserConfig = defineConfig({
   test: {
@@ -34,8 +55,13 @@ const config: ViteUserConfig = defineConfig({
         plugins: [
           cloudflareTest(async () => ({
             wrangler: { configPath: "./wrangler.toml" },
-            // The D1 registry schema (migrations/), applied by the tests that use REGISTRY_DB.
-            miniflare: { bindings: { TEST_MIGRATIONS: await readD1Migrations("./migrations") } },
+            miniflare: {
+              // The D1 registry schema (migrations/), applied by the tests that use REGISTRY_DB.
+              bindings: { TEST_MIGRATIONS: await readD1Migrations("./migrations") },
+              // A second Worker in its own isolate, sharing the R2 bucket (test/workerd/second-isolate/).
+              serviceBindings: { SECOND_ISOLATE: "second-isolate" },
+              workers: [await secondIsolate()],
+            },
           })),
         ],
         test: {

@@ -16,6 +16,8 @@ declare module "cloudflare:workers" {
     REGISTRY_KV: import("@cloudflare/workers-types/latest").KVNamespace;
     /** migrations/, read by vitest.config.ts. */
     TEST_MIGRATIONS: TestD1Migration[];
+    /** The second Worker (test/workerd/second-isolate/), in its own isolate. */
+    SECOND_ISOLATE: { fetch(input: string, init?: RequestInit): Promise<Response> };
   };
 }
 

@@ -4,7 +4,6 @@
  * write inside the same statement.
  * @module
  */
-import type { D1Database, D1PreparedStatement, D1Result } from "@cloudflare/workers-types/latest";
 import { AdapterError, BotknobsError, ValidationError } from "../../core/errors.ts";
 import {
   type Page,
@@ -18,11 +17,12 @@ import {
 import { checkKeepLast, checkPutVersion, historyCursor } from "../../core/registry/record-table.ts";
 import type { RegistrationDict, StoredRegistration } from "../../core/registry/registration.ts";
 import type { JsonObject } from "../../core/validate.ts";
+import type { D1DatabaseLike, D1StatementLike } from "./types.ts";
 
 /** Options of {@link D1RecordStore}. */
 export interface D1RecordStoreOptions {
   /** The D1 binding (`env.REGISTRY_DB` with `[[d1_databases]]` in `wrangler.toml`), migrated. */
-  db: D1Database;
+  db: D1DatabaseLike;
 }
 
 /** D1 binds at most this many parameters per statement. */
@@ -91,7 +91,7 @@ export class D1RecordStore implements RecordStore {
     visibilityLagMs: 0,
     atomicWrites: true,
   };
-  readonly #db: D1Database;
+  readonly #db: D1DatabaseLike;
 
   constructor(options: D1RecordStoreOptions) {
     if (typeof options?.db?.prepare !== "function")
@@ -237,7 +237,7 @@ export class D1RecordStore implements RecordStore {
     return result.meta.changes;
   }
 
-  #prepare(sql: string, params: unknown[]): D1PreparedStatement {
+  #prepare(sql: string, params: unknown[]): D1StatementLike {
     if (params.length > D1_MAX_BOUND_PARAMETERS)
       throw new ValidationError(
         `A D1 statement binds at most ${D1_MAX_BOUND_PARAMETERS} parameters (this one ${params.length})`,
@@ -245,7 +245,7 @@ export class D1RecordStore implements RecordStore {
     return this.#db.prepare(sql).bind(...params);
   }
 
-  async #run(sql: string, params: unknown[]): Promise<D1Result> {
+  async #run(sql: string, params: unknown[]): Promise<{ meta: { changes: number } }> {
     return this.#call(sql, () => this.#prepare(sql, params).run());
   }
 

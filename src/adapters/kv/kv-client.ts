@@ -4,19 +4,19 @@
  * `AdapterError` naming `kv` and the call.
  * @module
  */
-import type { KVNamespace, KVNamespaceListResult } from "@cloudflare/workers-types/latest";
 import { AdapterError, BotknobsError } from "../../core/errors.ts";
 import { checkKvValue, type KeyPacer, KV_MAX_BULK_GET } from "./kv-limits.ts";
+import type { KVListLike, KVNamespaceLike } from "./types.ts";
 
 /** Deletes in flight at once (the binding deletes one key per call). */
 const DELETE_CONCURRENCY = 50;
 
 /** A KV namespace with the store's conventions applied. */
 export class KvClient {
-  readonly #kv: KVNamespace;
+  readonly #kv: KVNamespaceLike;
   readonly #pacer: KeyPacer;
 
-  constructor(kv: KVNamespace, pacer: KeyPacer) {
+  constructor(kv: KVNamespaceLike, pacer: KeyPacer) {
     this.#kv = kv;
     this.#pacer = pacer;
   }
@@ -25,7 +25,7 @@ export class KvClient {
   list<M>(
     prefix: string,
     options: { limit?: number; cursor?: string | undefined } = {},
-  ): Promise<KVNamespaceListResult<M, string>> {
+  ): Promise<KVListLike<M>> {
     const { limit, cursor } = options;
     return this.call(`list '${prefix}'`, () =>
       this.#kv.list<M>({

@@ -3,7 +3,6 @@
  * consistent, without compare-and-set, with KV's limits honoured before each call.
  * @module
  */
-import type { KVNamespace } from "@cloudflare/workers-types/latest";
 import { ValidationError } from "../../core/errors.ts";
 import {
   type Page,
@@ -20,11 +19,12 @@ import { KeyedLock } from "../../core/util/keyed-lock.ts";
 import { sha256Hex } from "../../core/util/sha256.ts";
 import { KvClient } from "./kv-client.ts";
 import { checkKvKey, checkKvValue, KeyPacer, KV_MIN_WRITE_INTERVAL_MS } from "./kv-limits.ts";
+import type { KVNamespaceLike } from "./types.ts";
 
 /** Options of {@link KVRecordStore}. */
 export interface KVRecordStoreOptions {
   /** The KV binding (`env.REGISTRY_KV` with `[[kv_namespaces]]` in `wrangler.toml`). */
-  namespace: KVNamespace;
+  namespace: KVNamespaceLike;
   /** Keys start with this (default `""`), so one namespace can hold other data too. */
   prefix?: string;
   /**

@@ -4,14 +4,6 @@
  * unchanged, so every isolate of a Worker sees the same files and the same index.
  * @module
  */
-import type {
-  FixedLengthStream,
-  R2Bucket,
-  R2Object,
-  R2ObjectBody,
-  R2PutOptions,
-  ReadableStream as R2ReadableStream,
-} from "@cloudflare/workers-types/latest";
 import { checkDeclaredSize, checkPutSize } from "../../core/blob/checks.ts";
 import type {
   BlobBody,
@@ -26,11 +18,18 @@ import type {
 import { AdapterError, BotknobsError, ValidationError } from "../../core/errors.ts";
 import { readAll } from "../../core/util/streams.ts";
 import { countingStream } from "./counting-stream.ts";
+import type {
+  FixedLengthStreamLike,
+  R2BucketLike,
+  R2ObjectBodyLike,
+  R2ObjectLike,
+  R2PutOptionsLike,
+} from "./types.ts";
 
 /** Options of {@link R2BlobStore}. */
 export interface R2BlobStoreOptions {
   /** The bucket binding (`env.KNOWLEDGE` with `[[r2_buckets]]` in `wrangler.toml`). */
-  bucket: R2Bucket;
+  bucket: R2BucketLike;
 }
 
 /** R2's longest key, in UTF-8 bytes. */
@@ -41,12 +40,11 @@ export const R2_MAX_KEYS_PER_CALL = 1000;
 const utf8 = new TextEncoder();
 
 /** `FixedLengthStream` where the runtime has it (workerd), else `undefined`. */
-function fixedLengthStream(): typeof FixedLengthStream | undefined {
-  return (globalThis as unknown as { FixedLengthStream?: typeof FixedLengthStream })
-    .FixedLengthStream;
+function fixedLengthStream(): FixedLengthStreamLike | undefined {
+  return (globalThis as { FixedLengthStream?: FixedLengthStreamLike }).FixedLengthStream;
 }
 
-function meta(object: R2Object): BlobMeta {
+function meta(object: R2ObjectLike): BlobMeta {
   return {
     key: object.key,
     size: object.size,
@@ -73,7 +71,7 @@ export class R2BlobStore implements BlobStore {
     paginatedList: true,
     contentTypes: true,
   };
-  readonly #bucket: R2Bucket;
+  readonly #bucket: R2BucketLike;
 
   constructor(options: R2BlobStoreOptions) {
     if (typeof options?.bucket?.put !== "function")
@@ -107,13 +105,13 @@ export class R2BlobStore implements BlobStore {
         { path: ["range"], message: "expected a non-negative offset and length" },
       ]);
     const object = await this.#call(`get '${key}'`, async () => {
-      if (range === undefined) return this.#bucket.get(key);
+      if (range === undefined) return (await this.#bucket.get(key)) as R2ObjectBodyLike | null;
       // R2 refuses an empty range (length 0, or from the end on); an empty body answers it.
       if (range.length === 0) return (await this.#emptyAt(key, range.offset, true)) ?? null;
       try {
         return (await this.#bucket.get(key, {
           range: range.length === undefined ? { offset: range.offset } : range,
-        })) as R2ObjectBody | null;
+        })) as R2ObjectBodyLike | null;
       } catch (error) {
         const empty = await this.#emptyAt(key, range.offset, false);
         if (empty === undefined) throw error;
@@ -122,7 +120,7 @@ export class R2BlobStore implements BlobStore {
     });
     if (object === null) return null;
     if ("empty" in object) return { ...meta(object.head), body: new Blob([]).stream() };
-    return { ...meta(object), body: object.body as unknown as ReadableStream<Uint8Array> };
+    return { ...meta(object), body: object.body as ReadableStream<Uint8Array> };
   }
 
   /** The object's head, as an empty read, when a range from `offset` is empty (or `always`). */
@@ -130,7 +128,7 @@ export class R2BlobStore implements BlobStore {
     key: string,
     offset: number,
     always: boolean,
-  ): Promise<{ head: R2Object; empty: true } | null | undefined> {
+  ): Promise<{ head: R2ObjectLike; empty: true } | null | undefined> {
     const head = await this.#bucket.head(key);
     if (head === null) return null;
     return always || offset >= head.size ? { head, empty: true } : undefined;
@@ -143,7 +141,7 @@ export class R2BlobStore implements BlobStore {
   ): Promise<BlobMeta | null> {
     checkKey(key);
     checkDeclaredSize(options);
-    const r2Options: R2PutOptions = {};
+    const r2Options: R2PutOptionsLike = {};
     if (options.contentType !== undefined)
       r2Options.httpMetadata = { contentType: options.contentType };
     if (options.ifMatch !== undefined)
@@ -152,7 +150,7 @@ export class R2BlobStore implements BlobStore {
           ? { etagDoesNotMatch: "*" }
           : { etagMatches: options.ifMatch.replace(/^"|"$/g, "") };
     const Fixed = fixedLengthStream();
-    let value: Uint8Array | R2ReadableStream;
+    let value: unknown;
     let counted: ReturnType<typeof countingStream> | undefined;
     if (body instanceof Uint8Array) {
       checkPutSize(key, options, body.length);
@@ -161,9 +159,7 @@ export class R2BlobStore implements BlobStore {
       // Streamed with its length known: R2 takes a FixedLengthStream's readable half.
       counted = countingStream(body, options.size);
       const fixed = new Fixed(options.size);
-      counted.stream
-        .pipeTo(fixed.writable as unknown as WritableStream<Uint8Array>)
-        .catch(() => {});
+      counted.stream.pipeTo(fixed.writable).catch(() => {});
       value = fixed.readable;
     } else {
       const bytes = await readAll(body);
@@ -171,7 +167,7 @@ export class R2BlobStore implements BlobStore {
       value = bytes;
     }
     try {
-      const object = await this.#bucket.put(key, value, r2Options);
+      const object = await this.#bucket.put(key, value as never, r2Options);
       return object ? meta(object) : null;
     } catch (error) {
       // A body of the wrong length, or one that broke, fails the put: R2 wrote nothing.

@@ -15,6 +15,8 @@ import { computeEtag, type RegistrationDict, type StoredRegistration } from "./r
 // (writers in this process queue on a per-id lock and never collide).
 const MAX_WRITE_ATTEMPTS = 25;
 
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
 /** Computes the next record from the current one (`null`: write nothing). */
 export type Mutation = (
   current: StoredRegistration | null,
@@ -108,6 +110,9 @@ export class RecordWriter {
           await this.#retain(botId);
           return { current, next };
         }
+        // Lost to a writer elsewhere: a random, growing pause before reading again, so two
+        // processes taking turns in lockstep cannot starve one of them.
+        await sleep(Math.random() * Math.min(2 ** attempt, 64));
       }
       throw new ConflictError(
         `Write to bot '${botId}' lost ${MAX_WRITE_ATTEMPTS} races to other writers`,
