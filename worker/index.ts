@@ -34,7 +34,17 @@ const list = (value: string | undefined): string[] =>
     .map((t) => t.trim())
     .filter(Boolean);
 
-let isolate: Isolate | undefined;
+/** Per bindings object: one per isolate in production (tests may pass another env). */
+const isolates = new WeakMap<Env, Isolate>();
+
+function isolateFor(env: Env): Isolate {
+  let state = isolates.get(env);
+  if (!state) {
+    state = build(env);
+    isolates.set(env, state);
+  }
+  return state;
+}
 
 function build(env: Env): Isolate {
   const tokens = list(env.BOTKNOBS_TOKENS);
@@ -75,7 +85,7 @@ const worker: {
   scheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void>;
 } = {
   async fetch(request, env, ctx) {
-    isolate ??= build(env);
+    const isolate = isolateFor(env);
     if (env.BOTKNOBS_SEED_DEMO === "1") await seed(isolate);
     const { pathname } = new URL(request.url);
     const app = pathname === "/events" ? isolate.events : isolate.services.app;
@@ -88,7 +98,7 @@ const worker: {
    * baseline (nothing to report); later runs in the same isolate report what changed since.
    */
   async scheduled(_controller, env) {
-    isolate ??= build(env);
+    const isolate = isolateFor(env);
     if (!isolate.poller) {
       isolate.poller = new RegistryPoller({
         backend: isolate.services.registry,

@@ -167,4 +167,25 @@ describe("the Worker's /events through the Durable Object", () => {
     await eventually(() => got.some((e) => e.payload.bot_id === "cron-bot"));
     expect(got.find((e) => e.payload.bot_id === "cron-bot")?.type).toBe("created");
   });
+
+  it("with BOTKNOBS_TOKENS set, /events and the API need a bearer token", async () => {
+    const authed = { ...env, BOTKNOBS_TOKENS: "t0ken", BOTKNOBS_READ_TOKENS: "reader" };
+    const ctx = { waitUntil() {}, passThroughOnException() {}, props: {} } as never;
+    const req = (path: string, init: RequestInit = {}) =>
+      worker.fetch(new Request(`https://botknobs.test${path}`, init), authed, ctx);
+    expect((await req("/events")).status).toBe(401);
+    expect((await req("/events", { headers: { upgrade: "websocket" } })).status).toBe(401);
+    expect((await req("/bots")).status).toBe(401);
+    const publish = (token: string) =>
+      req("/events", {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ type: "custom", topic: "t:auth" }),
+      });
+    expect((await publish("reader")).status).toBe(403);
+    expect((await publish("t0ken")).status).toBe(202);
+    const stream = reader(await req("/events", { headers: { authorization: "Bearer reader" } }));
+    closers.push(() => stream.cancel());
+    await stream.until("event: ready");
+  });
 });
