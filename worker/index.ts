@@ -4,8 +4,8 @@
  * cron trigger that polls the registry (POLLING mode) and announces changes through the hub.
  *
  * Every registry or knowledge event of an isolate is published to the hub, so subscribers in
- * other isolates (a `DurableObjectEventBus`, or HTTP clients of `/events`) hear of it: a `PUT` in
- * one isolate invalidates the caches of the others.
+ * other isolates (a `DurableObjectEventBus`, or HTTP clients of `/events`) hear of it: a `PUT`
+ * handled here invalidates the bots that a `HotReloadManager` on such a bus keeps cached.
  */
 import type { ExecutionContext, ScheduledController } from "@cloudflare/workers-types/index.ts";
 import { Hono } from "hono";

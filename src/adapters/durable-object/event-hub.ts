@@ -12,11 +12,11 @@
  *   replay window in the object's storage and sent to every socket whose globs match.
  *
  * The replay window (the last {@link REPLAY_WINDOW} events, at most {@link REPLAY_WINDOW_BYTES}
- * of them, in storage and in memory) lets a client that
- * reconnects with the last event id it saw get what it missed. When that id was published by an
- * earlier run of the object (the object restarted since), the missed events still come, but the
- * `ready` frame says `resumed: false`, so the client resynchronises: while the object was down,
- * publishers' `POST`s failed and those events are in no window.
+ * of them, in storage and in memory) lets a client that reconnects with the last event id it saw
+ * get what it missed. When that id was published by an earlier run of the object (the object
+ * restarted since), the missed events still come, but the `ready` frame says `resumed: false`,
+ * so the client resynchronises: while the object was down, publishers' `POST`s failed and those
+ * events are in no window.
  * @module
  */
 import type {
