@@ -60,6 +60,29 @@ describe("EventHub (Durable Object) inside workerd", () => {
     expect(subscriber.reconnects).toBe(0);
   });
 
+  it("a wake from hibernation is no restart: a client resuming across it needs no resync", async () => {
+    const subscriber = bus();
+    const got: Event[] = [];
+    await subscriber.subscribe("t:h", (e) => void got.push(e));
+    const sent = ev("t:h");
+    await bus().publish("t:h", sent);
+    await eventually(() => got.length === 1);
+    await evictDurableObject(stub());
+    const response = await stub().fetch(`https://hub/?last_event_id=${sent.eventId}`, {
+      headers: { upgrade: "websocket" },
+    });
+    const socket = response.webSocket as NonNullable<typeof response.webSocket>;
+    const frames: { kind: string; resumed?: boolean }[] = [];
+    socket.addEventListener("message", (m) => void frames.push(JSON.parse(String(m.data))));
+    socket.accept();
+    try {
+      await eventually(() => frames.some((f) => f.kind === "ready"));
+      expect(frames.find((f) => f.kind === "ready")?.resumed).toBe(true);
+    } finally {
+      socket.close(1000, "done");
+    }
+  });
+
   it("a restart: subscribers reconnect, get the missed events and are told to resynchronise", async () => {
     const subscriber = bus();
     const got: Event[] = [];
