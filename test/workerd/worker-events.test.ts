@@ -102,6 +102,9 @@ describe("the Worker's /events through the Durable Object", () => {
     await eventually(() => got.some((e) => e.payload.hello === 1));
     const bad = await call("/events", { method: "POST", body: '{"type":"nope"}' });
     expect(bad.status).toBe(400);
+    const topics = await call("/events?topics=,,,");
+    expect(topics.status).toBe(400);
+    expect(((await topics.json()) as { error: { code: string } }).error.code).toBe("VALIDATION");
   });
 
   it("hot reload: a PUT through the Worker invalidates a cache that only the hub connects", async () => {
