@@ -1,6 +1,7 @@
 // The Worker's /events through the EventHub Durable Object (Server-Sent Events and WebSocket,
 // resuming with Last-Event-ID), hot reload of a cache outside the Worker's isolate state driven
 // only by the hub, and the cron trigger's poll.
+import { abortAllDurableObjects } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import { DurableObjectEventBus } from "../../src/adapters/cloudflare/index.ts";
@@ -69,6 +70,25 @@ describe("the Worker's /events through the Durable Object", () => {
     const again = await resumed.until("event: ready");
     // The missed update came before the ready frame, which says so.
     expect(again).toMatch(/"version":2[\s\S]*event: ready\ndata: \{[^\n]*"resumed":true/);
+  });
+
+  it("a hub restart ends an SSE stream; resuming after it says resumed: false", async () => {
+    const stream = reader(await call("/events?topics=registry:*"));
+    closers.push(() => stream.cancel());
+    await stream.until("event: ready");
+    await putBot("restart-bot", "m1");
+    const text = await stream.until('"bot_id":"restart-bot"');
+    const lastId = /id: (\S+)\ndata: [^\n]*"bot_id":"restart-bot"/.exec(text)?.[1] as string;
+    await abortAllDurableObjects();
+    // The stream ends (EventSource would reconnect with Last-Event-ID).
+    await expect(stream.until("never")).rejects.toThrow(/stream ended/);
+    await putBot("restart-bot", "m2");
+    const again = reader(
+      await call("/events?topics=registry:*", { headers: { "last-event-id": lastId } }),
+    );
+    closers.push(() => again.cancel());
+    const resumed = await again.until("event: ready");
+    expect(resumed).toMatch(/"version":2[\s\S]*event: ready\ndata: \{[^\n]*"resumed":false/);
   });
 
   it("WebSocket: a WebSocketEventBus hears PUTs and POST /events through the Worker", async () => {
