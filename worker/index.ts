@@ -54,8 +54,9 @@ function build(env: Env): Isolate {
   const services = createAppOver(stores(env), { eventStream: false, ...(auth ? { auth } : {}) });
   const hub = new DurableObjectEventBus({ namespace: env.EVENTS });
   // Runs inside the publishing request (the memory bus awaits its handlers), so the write's
-  // event reaches the hub before the response. A failed publish is logged; subscribers learn of
-  // the gap when they reconnect (the hub tells them to resynchronise after a restart).
+  // event reaches the hub before the response. A failed publish is logged, not retried: when
+  // the hub was down, subscribers resynchronise as they reconnect to its new run; any other
+  // loss is caught only by polling (HYBRID mode, or the cron trigger's poll).
   void services.eventBus.subscribe(
     "*",
     (event) =>
