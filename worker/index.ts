@@ -4,8 +4,8 @@
  * cron trigger that polls the registry (POLLING mode) and announces changes through the hub.
  *
  * Every registry or knowledge event of an isolate is published to the hub, so subscribers in
- * other isolates (a `DurableObjectEventBus`, or HTTP clients of `/events`) hear of it: a `PUT` in
- * one isolate invalidates the caches of the others.
+ * other isolates (a `DurableObjectEventBus`, or HTTP clients of `/events`) hear of it: a `PUT`
+ * handled here invalidates the bots that a `HotReloadManager` on such a bus keeps cached.
  */
 import type { ExecutionContext, ScheduledController } from "@cloudflare/workers-types/index.ts";
 import { Hono } from "hono";
@@ -38,7 +38,17 @@ const list = (value: string | undefined): string[] =>
     .map((t) => t.trim())
     .filter(Boolean);
 
-let isolate: Isolate | undefined;
+/** Per bindings object: one per isolate in production (tests may pass another env). */
+const isolates = new WeakMap<Env, Isolate>();
+
+function isolateFor(env: Env): Isolate {
+  let state = isolates.get(env);
+  if (!state) {
+    state = build(env);
+    isolates.set(env, state);
+  }
+  return state;
+}
 
 /** The paths the `IngestionRunner` serves. */
 const INGEST_PATH = /^\/kb\/[^/]+\/ingest(\/[^/]+)?\/?$/;
@@ -51,8 +61,9 @@ function build(env: Env): Isolate {
   const services = createAppOver(stores(env), { eventStream: false, ...(auth ? { auth } : {}) });
   const hub = new DurableObjectEventBus({ namespace: env.EVENTS });
   // Runs inside the publishing request (the memory bus awaits its handlers), so the write's
-  // event reaches the hub before the response. A failed publish is logged; subscribers learn of
-  // the gap when they reconnect (the hub tells them to resynchronise after a restart).
+  // event reaches the hub before the response. A failed publish is logged, not retried: when
+  // the hub was down, subscribers resynchronise as they reconnect to its new run; any other
+  // loss is caught only by polling (HYBRID mode, or the cron trigger's poll).
   void services.eventBus.subscribe(
     "*",
     (event) =>
@@ -86,7 +97,7 @@ const worker: {
   scheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void>;
 } = {
   async fetch(request, env, ctx) {
-    isolate ??= build(env);
+    const isolate = isolateFor(env);
     if (env.BOTKNOBS_SEED_DEMO === "1") await seed(isolate);
     const { pathname } = new URL(request.url);
     const app =
@@ -104,7 +115,7 @@ const worker: {
    * baseline (nothing to report); later runs in the same isolate report what changed since.
    */
   async scheduled(_controller, env) {
-    isolate ??= build(env);
+    const isolate = isolateFor(env);
     if (!isolate.poller) {
       isolate.poller = new RegistryPoller({
         backend: isolate.services.registry,

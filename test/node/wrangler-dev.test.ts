@@ -234,6 +234,20 @@ describe("npm run dev (wrangler dev) end to end", () => {
     }
   });
 
+  it("the cron trigger (scheduled by hand) announces a change on registry:changes", async () => {
+    const stream = await sse("/events?topics=registry:changes");
+    try {
+      await stream.until("event: ready");
+      expect((await fetch(`${base}/cdn-cgi/handler/scheduled`)).status).toBe(200); // baseline
+      expect((await putBot("cron-bot", "m1")).status).toBe(200);
+      expect((await fetch(`${base}/cdn-cgi/handler/scheduled`)).status).toBe(200);
+      const text = await stream.until('"bot_id":"cron-bot"');
+      expect(text).toMatch(/"type":"created","topic":"registry:changes"/);
+    } finally {
+      stream.close();
+    }
+  });
+
   it("restarted on the same folder: the hub's window is still there (resynchronise notice)", async () => {
     await stop();
     await start();

@@ -10,7 +10,15 @@ import {
   REPLAY_WINDOW,
   REPLAY_WINDOW_BYTES,
 } from "../../src/adapters/cloudflare/index.ts";
-import { Event, EventType } from "../../src/index.ts";
+import {
+  CachingRegistryManager,
+  Event,
+  EventType,
+  HotReloadManager,
+  InMemoryBackend,
+  type JsonObject,
+  ReloadMode,
+} from "../../src/index.ts";
 import { eventBusSuite, eventually } from "../../src/testing/index.ts";
 
 let hubName = "";
@@ -50,6 +58,29 @@ describe("EventHub (Durable Object) inside workerd", () => {
     await eventually(() => got.length === 1);
     expect(got[0]?.payload.bot_id).toBe("a");
     expect(subscriber.reconnects).toBe(0);
+  });
+
+  it("a wake from hibernation is no restart: a client resuming across it needs no resync", async () => {
+    const subscriber = bus();
+    const got: Event[] = [];
+    await subscriber.subscribe("t:h", (e) => void got.push(e));
+    const sent = ev("t:h");
+    await bus().publish("t:h", sent);
+    await eventually(() => got.length === 1);
+    await evictDurableObject(stub());
+    const response = await stub().fetch(`https://hub/?last_event_id=${sent.eventId}`, {
+      headers: { upgrade: "websocket" },
+    });
+    const socket = response.webSocket as NonNullable<typeof response.webSocket>;
+    const frames: { kind: string; resumed?: boolean }[] = [];
+    socket.addEventListener("message", (m) => void frames.push(JSON.parse(String(m.data))));
+    socket.accept();
+    try {
+      await eventually(() => frames.some((f) => f.kind === "ready"));
+      expect(frames.find((f) => f.kind === "ready")?.resumed).toBe(true);
+    } finally {
+      socket.close(1000, "done");
+    }
   });
 
   it("a restart: subscribers reconnect, get the missed events and are told to resynchronise", async () => {
@@ -138,5 +169,40 @@ describe("EventHub window bounds", () => {
     expect(kept.length).toBeLessThan(10);
     expect(kept.length * (1024 * 1024)).toBeLessThanOrEqual(REPLAY_WINDOW_BYTES);
     expect(kept).toEqual(ids.slice(10 - kept.length));
+  });
+});
+
+describe("HYBRID hot reload across a hub restart", () => {
+  it("an update whose event was lost while the hub was down is still picked up", async () => {
+    // The registry publishes nothing: the update below stands for a write whose publish failed
+    // while the hub was down. Only the resynchronisation (a poll on the reconnect notice) finds it.
+    const backend = new InMemoryBackend();
+    class Manager extends CachingRegistryManager<JsonObject> {
+      protected async createInstance(_id: string, config: JsonObject): Promise<JsonObject> {
+        return config;
+      }
+    }
+    const manager = new Manager({ backend, cacheTtl: 3600, maxCacheSize: 10 });
+    await manager.initialize();
+    const subscriber = bus();
+    const reload = new HotReloadManager({
+      cachingManager: manager,
+      backend,
+      eventBus: subscriber,
+      mode: ReloadMode.HYBRID,
+      pollInterval: 3600,
+    });
+    await reload.initialize();
+    try {
+      await backend.register("h-bot", { model: "v1" });
+      expect((await manager.getOrCreate("h-bot")).model).toBe("v1");
+      await bus().publish("registry:bots", ev("registry:bots", { bot_id: "other" }));
+      await abortAllDurableObjects();
+      await backend.update("h-bot", { model: "v2" });
+      await eventually(async () => (await manager.getOrCreate("h-bot")).model === "v2", 10_000);
+      expect(subscriber.reconnects).toBeGreaterThanOrEqual(1);
+    } finally {
+      await reload.close();
+    }
   });
 });

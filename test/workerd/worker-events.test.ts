@@ -1,6 +1,7 @@
 // The Worker's /events through the EventHub Durable Object (Server-Sent Events and WebSocket,
 // resuming with Last-Event-ID), hot reload of a cache outside the Worker's isolate state driven
 // only by the hub, and the cron trigger's poll.
+import { abortAllDurableObjects } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import { DurableObjectEventBus } from "../../src/adapters/cloudflare/index.ts";
@@ -71,6 +72,25 @@ describe("the Worker's /events through the Durable Object", () => {
     expect(again).toMatch(/"version":2[\s\S]*event: ready\ndata: \{[^\n]*"resumed":true/);
   });
 
+  it("a hub restart ends an SSE stream; resuming after it says resumed: false", async () => {
+    const stream = reader(await call("/events?topics=registry:*"));
+    closers.push(() => stream.cancel());
+    await stream.until("event: ready");
+    await putBot("restart-bot", "m1");
+    const text = await stream.until('"bot_id":"restart-bot"');
+    const lastId = /id: (\S+)\ndata: [^\n]*"bot_id":"restart-bot"/.exec(text)?.[1] as string;
+    await abortAllDurableObjects();
+    // The stream ends (EventSource would reconnect with Last-Event-ID).
+    await expect(stream.until("never")).rejects.toThrow(/stream ended/);
+    await putBot("restart-bot", "m2");
+    const again = reader(
+      await call("/events?topics=registry:*", { headers: { "last-event-id": lastId } }),
+    );
+    closers.push(() => again.cancel());
+    const resumed = await again.until("event: ready");
+    expect(resumed).toMatch(/"version":2[\s\S]*event: ready\ndata: \{[^\n]*"resumed":false/);
+  });
+
   it("WebSocket: a WebSocketEventBus hears PUTs and POST /events through the Worker", async () => {
     const fetch = (input: RequestInfo | URL, init?: RequestInit) =>
       exports.default.fetch(new Request(input, init));
@@ -102,6 +122,9 @@ describe("the Worker's /events through the Durable Object", () => {
     await eventually(() => got.some((e) => e.payload.hello === 1));
     const bad = await call("/events", { method: "POST", body: '{"type":"nope"}' });
     expect(bad.status).toBe(400);
+    const topics = await call("/events?topics=,,,");
+    expect(topics.status).toBe(400);
+    expect(((await topics.json()) as { error: { code: string } }).error.code).toBe("VALIDATION");
   });
 
   it("hot reload: a PUT through the Worker invalidates a cache that only the hub connects", async () => {
@@ -166,5 +189,26 @@ describe("the Worker's /events through the Durable Object", () => {
     await worker.scheduled(controller, env, ctx);
     await eventually(() => got.some((e) => e.payload.bot_id === "cron-bot"));
     expect(got.find((e) => e.payload.bot_id === "cron-bot")?.type).toBe("created");
+  });
+
+  it("with BOTKNOBS_TOKENS set, /events and the API need a bearer token", async () => {
+    const authed = { ...env, BOTKNOBS_TOKENS: "t0ken", BOTKNOBS_READ_TOKENS: "reader" };
+    const ctx = { waitUntil() {}, passThroughOnException() {}, props: {} } as never;
+    const req = (path: string, init: RequestInit = {}) =>
+      worker.fetch(new Request(`https://botknobs.test${path}`, init), authed, ctx);
+    expect((await req("/events")).status).toBe(401);
+    expect((await req("/events", { headers: { upgrade: "websocket" } })).status).toBe(401);
+    expect((await req("/bots")).status).toBe(401);
+    const publish = (token: string) =>
+      req("/events", {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ type: "custom", topic: "t:auth" }),
+      });
+    expect((await publish("reader")).status).toBe(403);
+    expect((await publish("t0ken")).status).toBe(202);
+    const stream = reader(await req("/events", { headers: { authorization: "Bearer reader" } }));
+    closers.push(() => stream.cancel());
+    await stream.until("event: ready");
   });
 });

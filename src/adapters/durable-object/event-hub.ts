@@ -12,11 +12,11 @@
  *   replay window in the object's storage and sent to every socket whose globs match.
  *
  * The replay window (the last {@link REPLAY_WINDOW} events, at most {@link REPLAY_WINDOW_BYTES}
- * of them, in storage and in memory) lets a client that
- * reconnects with the last event id it saw get what it missed. When that id was published by an
- * earlier run of the object (the object restarted since), the missed events still come, but the
- * `ready` frame says `resumed: false`, so the client resynchronises: while the object was down,
- * publishers' `POST`s failed and those events are in no window.
+ * of them, in storage and in memory) lets a client that reconnects with the last event id it saw
+ * get what it missed. When that id was published by an earlier run of the object (the object
+ * restarted since), the missed events still come, but the `ready` frame says `resumed: false`,
+ * so the client resynchronises: while the object was down, publishers' `POST`s failed and those
+ * events are in no window.
  * @module
  */
 import type {
@@ -39,6 +39,8 @@ export const MAX_EVENT_BYTES: number = 1024 * 1024 + 64 * 1024;
 const MAX_GLOBS = 32;
 /** Storage keys of the window: `w:` and a zero-padded sequence number, so they list in order. */
 const KEY_PREFIX = "w:";
+/** The storage key of the current run's id. */
+const RUN_KEY = "run";
 /** Storage deletes take at most 128 keys. */
 const DELETE_BATCH = 128;
 
@@ -100,8 +102,13 @@ function topicGlobs(topics: string | null): string[] | null {
  */
 export class EventHub {
   readonly #ctx: DurableObjectState;
-  /** This run of the object: events it published are resumable without a resynchronisation. */
-  readonly #run: string = crypto.randomUUID();
+  /**
+   * This run of the object: events it published are resumable without a resynchronisation. A
+   * wake from hibernation (sockets still open) continues the stored run; a start without open
+   * sockets (a restart, which closes them, or a wake after every subscriber left) begins a new
+   * one, so clients reconnecting across it resynchronise.
+   */
+  #run = "";
   #window: WindowEntry[] = [];
   #windowBytes = 0;
   #seq = 0;
@@ -117,6 +124,12 @@ export class EventHub {
       ),
     );
     void ctx.blockConcurrencyWhile(async () => {
+      const run = await ctx.storage.get<string>(RUN_KEY);
+      if (run !== undefined && ctx.getWebSockets().length > 0) this.#run = run;
+      else {
+        this.#run = crypto.randomUUID();
+        await ctx.storage.put(RUN_KEY, this.#run);
+      }
       const stored = await ctx.storage.list<Stored>({ prefix: KEY_PREFIX });
       for (const [key, value] of stored) this.#remember(key, value, JSON.stringify(value.event));
       const last = this.#window.at(-1);
