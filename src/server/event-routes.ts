@@ -111,8 +111,28 @@ function sseStream(
   );
 }
 
-/** Reads the body of `POST /events`: at most `limit` bytes (every client receives each event). */
-async function readEvent(c: Context, limit: number): Promise<unknown> {
+/**
+ * Reads the body of `POST /events` into an {@link Event}: at most `limit` bytes (every client
+ * receives each event; 413 beyond), checked against the event schema (400). The Worker's
+ * Durable Object routes read theirs with it too.
+ * @example
+ * const event = await readEvent(c, EVENT_LIMITS.maxEventBytes);
+ */
+export async function readEvent(c: Context, limit: number): Promise<Event> {
+  const input = parseWith(eventSchema, await readEventJson(c, limit), "body");
+  return new Event({
+    type: input.type,
+    topic: input.topic,
+    payload: input.payload ?? {},
+    metadata: input.metadata ?? {},
+    source: input.source ?? null,
+    correlationId: input.correlation_id ?? null,
+    ...(input.timestamp !== undefined ? { timestamp: new Date(input.timestamp) } : {}),
+    ...(input.event_id !== undefined ? { eventId: input.event_id } : {}),
+  });
+}
+
+async function readEventJson(c: Context, limit: number): Promise<unknown> {
   try {
     return await readJson(c, limit);
   } catch (error) {
@@ -175,19 +195,9 @@ export function eventRoutes(ctx: ServerContext): Hono {
   });
 
   r.post("/", async (c) => {
-    const input = parseWith(eventSchema, await readEvent(c, ctx.maxEventBytes), "body");
-    const event = new Event({
-      type: input.type,
-      topic: input.topic,
-      payload: input.payload ?? {},
-      metadata: input.metadata ?? {},
-      source: input.source ?? null,
-      correlationId: input.correlation_id ?? null,
-      ...(input.timestamp !== undefined ? { timestamp: new Date(input.timestamp) } : {}),
-      ...(input.event_id !== undefined ? { eventId: input.event_id } : {}),
-    });
-    await bus.publish(input.topic, event);
-    return c.json({ event_id: event.eventId, topic: input.topic }, 202);
+    const event = await readEvent(c, ctx.maxEventBytes);
+    await bus.publish(event.topic, event);
+    return c.json({ event_id: event.eventId, topic: event.topic }, 202);
   });
 
   return r;

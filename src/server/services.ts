@@ -1,8 +1,8 @@
 /**
  * The API wired over two stores: registry records in a `RecordStore`, knowledge files (and, when
  * asked, the search index beside them) in a `BlobStore` — with an event bus linking the registry,
- * ingestion and `/events`. `createInMemoryApp` is this over memory (what the Worker serves until
- * its Cloudflare stores land); `botknobs/node`'s `createFileApp` is this over a data folder (what
+ * ingestion and `/events`. `createInMemoryApp` is this over memory; the Worker (`worker/`) is this
+ * over D1 and R2; `botknobs/node`'s `createFileApp` is this over a data folder (what
  * `npm start` serves).
  * @module
  */
@@ -80,8 +80,7 @@ export function createAppOver(stores: AppStores, options: ServedAppOptions = {})
 }
 
 /**
- * The API over in-memory services: what the Worker serves until its Cloudflare stores land, and
- * `npm start -- --memory`. Everything is gone when the process ends.
+ * The API over in-memory services: what `npm start -- --memory` serves, and tests. Everything is gone when the process ends.
  * @example
  * const { app, registry } = createInMemoryApp();
  * await registry.register("support-bot", { llm: { model: "claude-3-sonnet" } });

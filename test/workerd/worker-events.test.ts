@@ -122,6 +122,19 @@ describe("the Worker's /events through the Durable Object", () => {
     await eventually(() => got.some((e) => e.payload.hello === 1));
     const bad = await call("/events", { method: "POST", body: '{"type":"nope"}' });
     expect(bad.status).toBe(400);
+    // The Worker holds events to the server's cap (EVENT_LIMITS.maxEventBytes, 64 KiB): 413.
+    const large = await call("/events", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ type: "custom", topic: "t", payload: { x: "y".repeat(70_000) } }),
+    });
+    expect(large.status).toBe(413);
+    const forged = await call("/events", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ type: "custom", topic: "t", event_id: "a\nevent: ready" }),
+    });
+    expect(forged.status).toBe(400);
     const topics = await call("/events?topics=,,,");
     expect(topics.status).toBe(400);
     expect(((await topics.json()) as { error: { code: string } }).error.code).toBe("VALIDATION");

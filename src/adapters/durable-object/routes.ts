@@ -10,15 +10,13 @@
  * @module
  */
 import { Hono } from "hono";
-import { Event } from "../../core/events/event.ts";
 import type { WebSocketLike } from "../../core/events/ws-bus.ts";
 import type { ServerFrame } from "../../core/events/ws-frames.ts";
-import { parseWith } from "../../core/validate.ts";
-import { DEFAULT_MAX_JSON_BYTES } from "../../server/app.ts";
-import { readJson } from "../../server/body.ts";
+import { EVENT_LIMITS } from "../../server/app.ts";
 import { query } from "../../server/context.ts";
 import { ApiError, ApiErrorCode } from "../../server/errors.ts";
-import { eventSchema, eventsQuery } from "../../server/schemas.ts";
+import { readEvent } from "../../server/event-routes.ts";
+import { eventsQuery } from "../../server/schemas.ts";
 import { DurableObjectEventBus, type EventHubNamespace, hubCaller } from "./bus.ts";
 
 /** Options of {@link eventHubRoutes}. */
@@ -144,23 +142,13 @@ export function eventHubRoutes(options: EventHubRoutesOptions): Hono {
   });
 
   r.post("/", async (c) => {
-    const input = parseWith(eventSchema, await readJson(c, DEFAULT_MAX_JSON_BYTES), "body");
-    const event = new Event({
-      type: input.type,
-      topic: input.topic,
-      payload: input.payload ?? {},
-      metadata: input.metadata ?? {},
-      source: input.source ?? null,
-      correlationId: input.correlation_id ?? null,
-      ...(input.timestamp !== undefined ? { timestamp: new Date(input.timestamp) } : {}),
-      ...(input.event_id !== undefined ? { eventId: input.event_id } : {}),
-    });
+    const event = await readEvent(c, EVENT_LIMITS.maxEventBytes);
     const bus = new DurableObjectEventBus({
       namespace: options.namespace,
       ...(options.name !== undefined ? { name: options.name } : {}),
     });
-    await bus.publish(input.topic, event);
-    return c.json({ event_id: event.eventId, topic: input.topic }, 202);
+    await bus.publish(event.topic, event);
+    return c.json({ event_id: event.eventId, topic: event.topic }, 202);
   });
 
   return r;
