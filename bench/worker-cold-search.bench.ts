@@ -11,10 +11,10 @@
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { Miniflare } from "miniflare";
 import { bundleWorkers } from "../test/node/cf-bundle.ts";
-import { COMMON, durableObjects, migrate, STORAGE } from "../test/node/cf-worker-options.ts";
+import { migrate, persistedWorker } from "../test/node/cf-worker-options.ts";
 import { loadScifact } from "./scifact.ts";
 
 const PER_FILE = 100;
@@ -23,16 +23,7 @@ const QUERIES = 300;
 const root = await mkdtemp(join(tmpdir(), "botknobs-cold-search-"));
 const script = (await bundleWorkers({ worker: "worker/index.ts" })).worker as string;
 const boot = async (): Promise<Miniflare> => {
-  const mf = new Miniflare({
-    ...COMMON,
-    scriptPath: script,
-    modulesRoot: dirname(script),
-    durableObjects: durableObjects(),
-    ...STORAGE,
-    d1Persist: join(root, "d1"),
-    r2Persist: join(root, "r2"),
-    durableObjectsPersist: join(root, "do"),
-  });
+  const mf = new Miniflare(persistedWorker(script, root));
   await mf.ready;
   return mf;
 };

@@ -4,8 +4,10 @@
  * storage names share them (two isolates, one database and bucket), and `migrate` applies
  * migrations/ to the database as `wrangler d1 migrations apply` does.
  */
+
+import { dirname, join } from "node:path";
 import { readD1Migrations } from "@cloudflare/vitest-plugin";
-import type { Miniflare, WorkerOptions } from "miniflare";
+import type { Miniflare, MiniflareOptions, WorkerOptions } from "miniflare";
 
 /** The compatibility settings of wrangler.toml. */
 export const COMMON: { modules: true; compatibilityDate: string } = {
@@ -40,4 +42,21 @@ export async function migrate(mf: Miniflare, worker?: string): Promise<void> {
   const db = await mf.getD1Database("REGISTRY_DB", worker);
   for (const migration of await readD1Migrations("./migrations"))
     await db.batch(migration.queries.map((q) => db.prepare(q)));
+}
+
+/**
+ * The options of one Miniflare running the bundled Worker `script` with its state persisted under
+ * `root` (D1, R2 and Durable Objects), so that a runtime started again over `root` finds it.
+ */
+export function persistedWorker(script: string, root: string): MiniflareOptions {
+  return {
+    ...COMMON,
+    scriptPath: script,
+    modulesRoot: dirname(script),
+    durableObjects: durableObjects(),
+    ...STORAGE,
+    d1Persist: join(root, "d1"),
+    r2Persist: join(root, "r2"),
+    durableObjectsPersist: join(root, "do"),
+  };
 }

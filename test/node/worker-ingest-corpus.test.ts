@@ -6,13 +6,13 @@
 // batch and completes once, each file accounted for once.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BATCH_FILES } from "../../worker/ingestion-runner.ts";
 import { docsCorpus, hasData, NO_DATA } from "../fixtures/data.ts";
 import { bundleWorkers } from "./cf-bundle.ts";
-import { COMMON, durableObjects, migrate, STORAGE } from "./cf-worker-options.ts";
+import { migrate, persistedWorker } from "./cf-worker-options.ts";
 
 let root = "";
 let script = "";
@@ -21,16 +21,7 @@ let call: (path: string, init?: RequestInit) => Promise<Response>;
 
 /** Starts the Worker's runtime over the persisted folder. */
 async function boot(): Promise<void> {
-  mf = new Miniflare({
-    ...COMMON,
-    scriptPath: script,
-    modulesRoot: dirname(script),
-    durableObjects: durableObjects(),
-    ...STORAGE,
-    d1Persist: join(root, "d1"),
-    r2Persist: join(root, "r2"),
-    durableObjectsPersist: join(root, "do"),
-  });
+  mf = new Miniflare(persistedWorker(script, root));
   await mf.ready;
   const worker = await mf.getWorker();
   call = (path, init) =>
