@@ -2,6 +2,8 @@
 // them (counted in loop turns, not timed), and repeated POST /ingest requests for one domain join
 // the run already waiting instead of queueing one full run each.
 import { describe, expect, it } from "vitest";
+import { chunkMarkdown } from "../../src/core/knowledge/chunk/chunk.ts";
+import { bytesToStream, readAll } from "../../src/core/util/streams.ts";
 import { ClosedError, RAGKnowledgeBase } from "../../src/index.ts";
 import { createInMemoryApp } from "../../src/server/index.ts";
 import { eventually } from "../../src/testing/index.ts";
@@ -18,7 +20,45 @@ function markdown(bytes: number): string {
   return parts.join("");
 }
 
+/** Counts turns of the event loop while `work` runs. */
+async function turnsDuring(work: () => Promise<unknown>): Promise<number> {
+  let turns = 0;
+  let running = true;
+  const spin = (): void => {
+    turns++;
+    if (running) setImmediate(spin);
+  };
+  setImmediate(spin);
+  try {
+    await work();
+  } finally {
+    running = false;
+  }
+  return turns;
+}
+
 describe("ingestion under load", () => {
+  it("chunking a large document gives the event loop turns (at most 4,096 blocks or 8 ms each)", async () => {
+    const md = markdown(4 * 1024 * 1024); // ~55,000 sections: ~110,000 blocks
+    let chunks = 0;
+    const turns = await turnsDuring(async () => {
+      chunks = (await chunkMarkdown(md)).chunks.length;
+    });
+    expect(chunks).toBeGreaterThan(50_000);
+    expect(turns).toBeGreaterThanOrEqual(20);
+  });
+
+  it("reading a large body whole copies it in turns (4 MiB each)", async () => {
+    const bytes = new Uint8Array(32 * 1024 * 1024).fill(7);
+    let read: Uint8Array | undefined;
+    const turns = await turnsDuring(async () => {
+      read = await readAll(bytesToStream(bytes, 1 << 20));
+    });
+    expect(read?.length).toBe(bytes.length);
+    expect(read?.[bytes.length - 1]).toBe(7);
+    expect(turns).toBeGreaterThanOrEqual(7);
+  });
+
   it("a large file is indexed in batches: the event loop turns many times during the run", async () => {
     const { knowledge, ingestion } = createInMemoryApp({});
     await knowledge.createKb("big");

@@ -14,6 +14,7 @@ import {
   MemoryBlobStore,
   RAGKnowledgeBase,
   UnsupportedError,
+  ValidationError,
 } from "../../../src/index.ts";
 import { expectRejects, type TestHarness } from "../../../src/testing/index.ts";
 
@@ -39,6 +40,31 @@ async function setup(store: BlobStore, maxDeltas = 16) {
 /** Registers the cases with `h`. */
 export function indexUnits(h: TestHarness, runtime: string): void {
   const { describe, it, expect } = h;
+
+  describe(`BlobSearchIndex staging (${runtime})`, () => {
+    it("a chunk that names another file than the one put is refused, and nothing is staged", async () => {
+      const index = new BlobSearchIndex();
+      const scope = { domainId: "d", generation: "g1" };
+      const stage = await index.stage(scope);
+      const chunk = (source: string, i: number) => ({
+        chunkId: `d\u001fa.md\u001f${i}`,
+        source,
+        chunkIndex: i,
+        text: `pelicans ${i}`,
+        headingPath: "",
+        headings: [],
+        lineNumber: 1,
+        metadata: {},
+      });
+      const put = stage.put("a.md", { checksum: "c".repeat(64), fingerprint: "f" }, [
+        chunk("a.md", 0),
+        chunk("b.md", 1),
+      ]);
+      await expectRejects(h, put, ValidationError, "chunk 1 names source 'b.md'");
+      await stage.commit();
+      expect(await index.query([scope], { text: "pelicans", k: 5 })).toEqual([]);
+    });
+  });
 
   describe(`BlobSearchIndex persistence (${runtime})`, () => {
     it("a one-file change writes one small delta; compaction folds deltas into one base", async () => {

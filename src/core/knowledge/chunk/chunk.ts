@@ -3,10 +3,18 @@
  * @module
  */
 import { ValidationError } from "../../errors.ts";
+import { TurnBudget } from "../../util/turns.ts";
 import { normalizeNewlines } from "./decode.ts";
 import { frontMatterMarkdown, splitFrontMatter } from "./front-matter.ts";
-import { parseBlocks } from "./markdown-blocks.ts";
+import { iterateBlocks } from "./markdown-blocks.ts";
 import { Packer } from "./pack.ts";
+
+/**
+ * A long document is chunked in turns: the event loop gets a turn (requests are served) once 8 ms
+ * of chunking or 4,096 blocks have gone by since the last one.
+ */
+const MS_PER_TURN = 8;
+const BLOCKS_PER_TURN = 4096;
 
 /** The default chunk size, in characters (UTF-16 code units). */
 export const DEFAULT_MAX_CHUNK_SIZE = 500;
@@ -87,7 +95,8 @@ function checkOptions(options: ChunkOptions): { max: number; overlap: number } {
  *   chunked from the body alone.
  *
  * It is asynchronous because front matter beyond flat `key: value` lines loads the `yaml` parser
- * on first use (kept out of the bundle until then).
+ * on first use (kept out of the bundle until then), and because a long document is chunked in
+ * turns of a few milliseconds each, so a server chunking a 60 MB file still answers meanwhile.
  * @example
  * const { chunks } = await chunkMarkdown("# FAQ\n\n## How do I reset my password?\n\nGo to settings...");
  * // chunks[0].headingPath === "FAQ > How do I reset my password?", chunks[0].text === "Go to settings..."
@@ -102,22 +111,22 @@ export async function chunkMarkdown(
     options.frontMatter === false
       ? { data: null, bodyStart: 0, bodyLine: 1 }
       : await splitFrontMatter(text);
-  const chunks = chunkBody(text, front.bodyStart, front.bodyLine, max, overlap);
+  const chunks = await chunkBody(text, front.bodyStart, front.bodyLine, max, overlap);
   if (chunks.length === 0 && front.data !== null) {
     const page = frontMatterMarkdown(front.data);
-    for (const chunk of chunkBody(page, 0, 1, max, overlap))
+    for (const chunk of await chunkBody(page, 0, 1, max, overlap))
       chunks.push({ ...chunk, lineNumber: 1 });
   }
   return { chunks, frontMatter: front.data };
 }
 
-function chunkBody(
+async function chunkBody(
   text: string,
   bodyStart: number,
   bodyLine: number,
   max: number,
   overlap: number,
-): MarkdownChunk[] {
+): Promise<MarkdownChunk[]> {
   const chunks: MarkdownChunk[] = [];
   let headings: string[] = [];
   let levels: number[] = [];
@@ -132,7 +141,10 @@ function chunkBody(
       lineNumber: piece.line,
     });
   });
-  for (const block of parseBlocks(text, bodyStart, bodyLine)) {
+  const budget = new TurnBudget(MS_PER_TURN, BLOCKS_PER_TURN);
+  for (const block of iterateBlocks(text, bodyStart, bodyLine)) {
+    const turn = budget.spend(1);
+    if (turn) await turn;
     if (block.kind !== "heading") {
       packer.add(text, block);
       continue;
@@ -140,10 +152,9 @@ function chunkBody(
     packer.flush();
     let depth = levels.length;
     while (depth > 0 && (levels[depth - 1] as number) >= block.level) depth--;
-    headings = headings.slice(0, depth);
-    levels = levels.slice(0, depth);
-    headings.push(block.title);
-    levels.push(block.level);
+    // `concat` makes arrays of the exact size (`push` would leave room for 16 more in each).
+    headings = headings.slice(0, depth).concat(block.title);
+    levels = levels.slice(0, depth).concat(block.level);
     path = headings.join(" > ");
   }
   packer.flush();

@@ -76,14 +76,28 @@ interface FenceEnd {
  * parseBlocks("# T\n\nText.").map((b) => b.kind); // ["heading", "paragraph"]
  */
 export function parseBlocks(text: string, start = 0, firstLine = 1, headings = true): Block[] {
-  return new Parser(text, headings).run(start, firstLine);
+  return [...new Parser(text, headings).blocksFrom(start, firstLine)];
+}
+
+/**
+ * {@link parseBlocks} one block at a time: the text is parsed as far as the block handed out, so a
+ * caller can stop between blocks (give the event loop a turn on a 60 MB file) and go on later.
+ * @example
+ * for (const block of iterateBlocks(md)) if (block.kind === "heading") console.log(block.title);
+ */
+export function iterateBlocks(
+  text: string,
+  start = 0,
+  firstLine = 1,
+  headings = true,
+): Generator<Block, void, undefined> {
+  return new Parser(text, headings).blocksFrom(start, firstLine);
 }
 
 class Parser {
   private readonly text: string;
   private readonly n: number;
   private readonly headings: boolean;
-  private readonly blocks: Block[] = [];
   private pos = 0;
   private line = 1;
   // The next `|` at or after the current line: one indexOf per pipe, never per line.
@@ -97,40 +111,43 @@ class Parser {
     this.headings = headings;
   }
 
-  run(start: number, firstLine: number): Block[] {
+  *blocksFrom(start: number, firstLine: number): Generator<Block, void, undefined> {
     this.pos = start;
     this.line = firstLine;
-    const { text, n } = this;
-    while (this.pos < n) {
-      const s = this.pos;
-      const e = lineEnd(text, s);
-      const i = indentEnd(text, s, e);
-      if (i === e) {
-        this.advance(e);
-        continue;
-      }
-      if (!startsBlock(text.charCodeAt(i))) {
-        if (this.tableStarts(s, i, e)) this.table(i, e);
-        else this.paragraph(i, e);
-        continue;
-      }
-      const indent = i - s;
-      const fence = fenceLength(text, i, e);
-      if (fence > 0) {
-        this.code(s, i, e, fence);
-        continue;
-      }
-      const level = this.headings && indent <= 3 ? headingLevel(text, i, e) : 0;
-      if (level > 0) {
-        const title = headingText(text, i, level, e);
-        if (title !== "") this.blocks.push({ kind: "heading", level, title, line: this.line });
-        this.advance(e);
-      } else if (indent <= 3 && isThematicBreak(text, i, e)) this.advance(e);
-      else if (isListItem(text, i, e)) this.list(s, e);
-      else if (this.tableStarts(s, i, e)) this.table(i, e);
-      else this.paragraph(i, e);
+    while (this.pos < this.n) {
+      const found = this.step();
+      if (found !== undefined) yield found;
     }
-    return this.blocks;
+  }
+
+  /** Parses the block at `pos` and moves past it; `undefined` for a blank or dropped line. */
+  private step(): Block | undefined {
+    const { text } = this;
+    const s = this.pos;
+    const e = lineEnd(text, s);
+    const i = indentEnd(text, s, e);
+    if (i === e) {
+      this.advance(e);
+      return undefined;
+    }
+    if (!startsBlock(text.charCodeAt(i)))
+      return this.tableStarts(s, i, e) ? this.table(i, e) : this.paragraph(i, e);
+    const indent = i - s;
+    const fence = fenceLength(text, i, e);
+    if (fence > 0) return this.code(s, i, e, fence);
+    const level = this.headings && indent <= 3 ? headingLevel(text, i, e) : 0;
+    if (level > 0) {
+      const title = headingText(text, i, level, e);
+      const line = this.line;
+      this.advance(e);
+      return title === "" ? undefined : { kind: "heading", level, title, line };
+    }
+    if (indent <= 3 && isThematicBreak(text, i, e)) {
+      this.advance(e);
+      return undefined;
+    }
+    if (isListItem(text, i, e)) return this.list(s, e);
+    return this.tableStarts(s, i, e) ? this.table(i, e) : this.paragraph(i, e);
   }
 
   private advance(e: number): void {
@@ -161,7 +178,7 @@ class Parser {
     return isListItem(text, i, e) || this.tableStarts(s, i, e);
   }
 
-  private paragraph(i: number, e: number): void {
+  private paragraph(i: number, e: number): ContentBlock {
     const { text, n } = this;
     const line = this.line;
     let end = e;
@@ -174,7 +191,7 @@ class Parser {
       end = le;
       this.advance(le);
     }
-    this.blocks.push({ kind: "paragraph", start: i, end, line });
+    return { kind: "paragraph", start: i, end, line };
   }
 
   /** Finds where a fence opened at `i` on a line ending at `e` ends. */
@@ -215,19 +232,19 @@ class Parser {
     return { end: n, next: n, lines, closed: false };
   }
 
-  private code(s: number, i: number, e: number, len: number): void {
+  private code(s: number, i: number, e: number, len: number): ContentBlock | undefined {
     const line = this.line;
     const f = this.fenceEnd(i, e, len);
     this.pos = f.next;
     this.line += f.lines;
     // An empty fence carries nothing to retrieve.
     const body = f.closed ? this.text.lastIndexOf("\n", f.end - 1) : f.end;
-    if (isBlankRange(this.text, e, body)) return;
+    if (isBlankRange(this.text, e, body)) return undefined;
     const fence = this.text.slice(i, i + len);
-    this.blocks.push({ kind: "code", start: s, end: f.end, line, fence, closed: f.closed });
+    return { kind: "code", start: s, end: f.end, line, fence, closed: f.closed };
   }
 
-  private table(i: number, e: number): void {
+  private table(i: number, e: number): ContentBlock {
     const { text, n } = this;
     const line = this.line;
     this.advance(e);
@@ -242,10 +259,10 @@ class Parser {
       end = le;
       this.advance(le);
     }
-    this.blocks.push({ kind: "table", start: i, end, line });
+    return { kind: "table", start: i, end, line };
   }
 
-  private list(start: number, e: number): void {
+  private list(start: number, e: number): ContentBlock {
     const { text, n } = this;
     const line = this.line;
     let end = e;
@@ -296,7 +313,7 @@ class Parser {
       blankBefore = false;
       this.advance(le);
     }
-    this.blocks.push({ kind: "list", start, end, line });
+    return { kind: "list", start, end, line };
   }
 }
 

@@ -346,7 +346,7 @@ export class BlobSearchIndex implements SearchIndex {
     if (this.store) {
       const { encodeBase } = await segmentCodec();
       const bytes = await encodeBase(stage.state, this.#compress);
-      const ref = await this.#writeSegment(scope, "base", bytes, stage.state.live.size);
+      const ref = await this.#writeSegment(scope, "base", bytes, stage.state.liveCount);
       for (let attempt = 0; ; attempt++) {
         loaded.etag = (await this.store.head(this.#headKey(scope)))?.etag ?? null;
         if (await this.#putHead(scope, loaded, [ref])) break;
@@ -375,7 +375,7 @@ export class BlobSearchIndex implements SearchIndex {
     const state = loaded.state;
     const files = stage.deltaFiles();
     const { encodeBase, encodeDelta, SegmentError } = await segmentCodec();
-    if (!loaded.head && state.live.size === 0 && state.bm25.size === stage.chunkCount()) {
+    if (!loaded.head && state.liveCount === 0 && state.bm25.size === stage.chunkCount()) {
       try {
         state.embedding ??= stage.embedding;
         const bytes = await encodeBase(state, this.#compress, files);
@@ -471,10 +471,10 @@ export class BlobSearchIndex implements SearchIndex {
     if (base > 0 && deltas.length < this.#maxDeltas && deltaChunks * 4 < base) return;
     // A base holds committed chunks only: while another update has chunks staged (or a running
     // query holds replaced ones), compact at a later commit.
-    if (loaded.state.bm25.size !== loaded.state.live.size) return;
+    if (loaded.state.bm25.size !== loaded.state.liveCount) return;
     const { encodeBase } = await segmentCodec();
     const bytes = await encodeBase(loaded.state, this.#compress);
-    const ref = await this.#writeSegment(scope, "base", bytes, loaded.state.live.size);
+    const ref = await this.#writeSegment(scope, "base", bytes, loaded.state.liveCount);
     if (await this.#putHead(scope, loaded, [ref])) await this.#dropUnlisted(scope, [ref]);
     else await (this.store as BlobStore).delete(ref.key).catch(() => {}); // compact another time
   }

@@ -1,10 +1,14 @@
 /**
  * {@link ScopeState}: one knowledge base's index in memory — chunks, file states, the BM25 index,
- * the vectors and the set of *live* chunks. New chunks are staged invisibly, then one synchronous
- * `commit` swaps the live set, so a query sees the scope before a change or after it, never a
- * mix. Replaced chunks are removed once no query that might still see them is running.
+ * the vectors and which file versions are *live*. New chunks are staged invisibly, then one
+ * synchronous `commit` swaps the live versions, so a query sees the scope before a change or
+ * after it, never a mix. A chunk is live when its file's live version is the one in its id, so a
+ * commit costs a step per file changed, not per chunk (a 60 MB file's half a million chunks go
+ * live at once without blocking the thread). Replaced chunks are removed once no query that
+ * might still see them is running.
  * @module
  */
+import { ShardedMap } from "../../util/sharded-map.ts";
 import { Bm25Index } from "./bm25/bm25.ts";
 import type { Bm25Options } from "./bm25/types.ts";
 import { type MetadataFilter, matchesFilter } from "./filter.ts";
@@ -25,6 +29,7 @@ export interface SourceState {
 
 /** The separator of stable chunk ids (`<domain>\x1f<path>\x1f<position>`). */
 export const ID_SEPARATOR = "\u001f";
+const ID_SEPARATOR_CODE = 0x1f;
 
 /** A short, stable hash of a string (FNV-1a, 32 bits, base 36). */
 function shortHash(text: string): string {
@@ -62,20 +67,35 @@ export interface ScopeHits {
 
 export class ScopeState {
   readonly domainId: string;
-  readonly chunks: Map<string, StoredChunk> = new Map();
+  readonly chunks: ShardedMap<string, StoredChunk> = new ShardedMap();
   readonly sources: Map<string, SourceState> = new Map();
   readonly bm25: Bm25Index;
   /** The embedding provider whose vectors this scope holds (null: none yet). */
   embedding: string | null = null;
   vectors: MemoryVectorStore | null = null;
-  /** Live internal ids. Replaced, never mutated, so a query can hold one version. */
-  live: ReadonlySet<string> = new Set();
+  /** Path → its live version. Replaced, never mutated, so a query can hold one. */
+  #live: ReadonlyMap<string, string> = new Map();
+  /** How many chunks are live. */
+  liveCount = 0;
   #queries = 0;
   #garbage: string[][] = [];
 
   constructor(domainId: string, bm25: Bm25Index | Bm25Options = {}) {
     this.domainId = domainId;
     this.bm25 = bm25 instanceof Bm25Index ? bm25 : new Bm25Index(bm25);
+  }
+
+  /** Makes the chunks of `sources` live as they are (a state loaded from a base segment). */
+  loadLive(sources: Iterable<[string, SourceState]>): void {
+    const live = new Map<string, string>();
+    let count = 0;
+    for (const [path, state] of sources) {
+      this.sources.set(path, state);
+      live.set(path, versionOf(state));
+      count += state.ids.length;
+    }
+    this.#live = live;
+    this.liveCount = count;
   }
 
   /** Adds one file version's chunks invisibly (not live until committed). */
@@ -107,26 +127,41 @@ export class ScopeState {
    * `null` to remove the file. Chunks no longer referenced become garbage.
    */
   commit(changes: Map<string, SourceState | null>): { added: number; removed: number } {
-    const live = new Set(this.live);
+    const live = new Map(this.#live);
     let added = 0;
     let removed = 0;
     for (const [path, next] of changes) {
       const before = this.sources.get(path);
       if (before && next && versionOf(before) === versionOf(next)) continue;
       if (before) {
-        for (const id of before.ids) live.delete(id);
         removed += before.ids.length;
         this.#garbage.push(before.ids);
       }
       if (next) {
-        for (const id of next.ids) live.add(id);
+        live.set(path, versionOf(next));
         added += next.ids.length;
         this.sources.set(path, next);
-      } else this.sources.delete(path);
+      } else {
+        live.delete(path);
+        this.sources.delete(path);
+      }
     }
-    this.live = live;
+    this.#live = live;
+    this.liveCount += added - removed;
     this.#collect();
     return { added, removed };
+  }
+
+  /** Whether the chunk `id` is live in `live` (a snapshot of the live versions). */
+  #isLive(live: ReadonlyMap<string, string>, id: string): boolean {
+    const chunk = this.chunks.get(id);
+    const version = chunk && live.get(chunk.source);
+    // The id ends with its version (see internalId), after the separator.
+    return (
+      version !== undefined &&
+      id.endsWith(version) &&
+      id.charCodeAt(id.length - version.length - 1) === ID_SEPARATOR_CODE
+    );
   }
 
   /** Drops staged chunks that will never be committed. */
@@ -155,7 +190,7 @@ export class ScopeState {
     for (const ids of garbage) {
       for (const id of ids) {
         // An id that is live again (the same file version staged anew) stays.
-        if (this.live.has(id)) continue;
+        if (this.#isLive(this.#live, id)) continue;
         this.bm25.remove(id);
         this.chunks.delete(id);
         dead.push(id);
@@ -175,15 +210,15 @@ export class ScopeState {
    * BM25, vector by cosine when the scope holds vectors of `q.embedding`.
    */
   async candidates(q: IndexQuery, pool: number): Promise<ScopeHits> {
-    const live = this.live;
+    const live = this.#live;
     const filter: MetadataFilter | undefined = q.filter;
     // With nothing staged or waiting for collection, every indexed chunk is live: no check needed.
-    const allLive = this.bm25.size === live.size;
+    const allLive = this.bm25.size === this.liveCount;
     const pass =
       allLive && !filter
         ? undefined
         : (id: string): boolean => {
-            if (!live.has(id)) return false;
+            if (!allLive && !this.#isLive(live, id)) return false;
             if (!filter) return true;
             const chunk = this.chunks.get(id);
             return !!chunk && matchesFilter(metadataOf(this, chunk), filter);

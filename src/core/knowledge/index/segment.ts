@@ -404,21 +404,16 @@ function bm25Of(
 export function stateFromBase(domainId: string, segment: Segment): ScopeState {
   const state = new ScopeState(domainId, segment.bm25);
   state.embedding = segment.embedding;
-  const live = new Set<string>();
   for (const f of segment.files) {
-    for (const c of f.chunks) {
-      state.chunks.set(c.id, c);
-      live.add(c.id);
-    }
+    for (const c of f.chunks) state.chunks.set(c.id, c);
     if (f.vectors) {
       state.vectors ??= new MemoryVectorStore();
       state.vectors.upsertSync(
         f.chunks.map((c, i) => ({ id: c.id, vector: f.vectors?.[i] as Float32Array })),
       );
     }
-    state.sources.set(f.path, f.state);
   }
-  state.live = live;
+  state.loadLive(segment.files.map((f) => [f.path, f.state]));
   return state;
 }
 

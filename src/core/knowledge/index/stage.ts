@@ -67,6 +67,12 @@ export class BlobIndexStage implements IndexStage {
     this.#open();
     if (vectors && vectors.length !== chunks.length)
       throw new ValidationError(`'${path}': ${vectors.length} vectors for ${chunks.length} chunks`);
+    // Liveness is decided by a chunk's file (see ScopeState): a chunk must name the file it is of.
+    const stray = chunks.find((c) => c.source !== path);
+    if (stray)
+      throw new ValidationError(
+        `'${path}': chunk ${stray.chunkIndex} names source '${stray.source}'`,
+      );
     const version = versionOf(source);
     const previous = this.#puts.get(path);
     const stored = await this.#stageInTurns(path, version, chunks, vectors);

@@ -6,8 +6,9 @@
  */
 
 import { sha256Hex } from "../../util/json.ts";
-import { nextTurn } from "../../util/turns.ts";
+import { nextTurn, TurnBudget } from "../../util/turns.ts";
 import type { JsonObject } from "../../validate.ts";
+import type { MarkdownChunk } from "../chunk/chunk.ts";
 import type { ChunkFileOptions } from "../chunk/chunk-file.ts";
 import type { EmbeddingProvider } from "../embed/embeddings.ts";
 import { ID_SEPARATOR } from "../index/scope-state.ts";
@@ -19,8 +20,12 @@ import type {
   IndexStage,
 } from "../index/types.ts";
 
-/** Files with more chunks than this give the event loop a turn between the steps of a put. */
+/**
+ * Files with more chunks than this give the event loop a turn between the steps of a put, and
+ * their chunks are prepared in turns of at most 8 ms or this many chunks.
+ */
 const LARGE_FILE_CHUNKS = 1000;
+const MS_PER_TURN = 8;
 
 /** Options of {@link DomainUpdate.putFile}. */
 export interface PutSourceOptions {
@@ -102,17 +107,24 @@ export class DomainUpdate {
         : null;
     options.signal?.throwIfAborted();
     const prefix = `${this.domainId}${ID_SEPARATOR}${path}${ID_SEPARATOR}`;
-    const indexChunks: IndexChunk[] = chunks.map((c, i) => ({
-      chunkId: `${prefix}${i}`,
-      source: path,
-      chunkIndex: i,
-      text: c.text,
-      headingPath: c.headingPath,
-      headings: c.headings,
-      lineNumber: c.lineNumber,
-      metadata: options.metadata ?? {},
-    }));
-    if (indexChunks.length > LARGE_FILE_CHUNKS) await nextTurn();
+    const metadata = options.metadata ?? {};
+    const indexChunks: IndexChunk[] = [];
+    const budget = new TurnBudget(MS_PER_TURN, LARGE_FILE_CHUNKS);
+    for (let i = 0; i < chunks.length; i++) {
+      const c = chunks[i] as MarkdownChunk;
+      indexChunks.push({
+        chunkId: `${prefix}${i}`,
+        source: path,
+        chunkIndex: i,
+        text: c.text,
+        headingPath: c.headingPath,
+        headings: c.headings,
+        lineNumber: c.lineNumber,
+        metadata,
+      });
+      const turn = budget.spend(1);
+      if (turn) await turn;
+    }
     await this.#stage.put(path, { checksum, fingerprint: this.#fingerprint }, indexChunks, vectors);
     this.#touched.add(path);
     return indexChunks.length;

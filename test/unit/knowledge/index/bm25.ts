@@ -11,6 +11,7 @@ import {
   stemEnglish,
   tokenize,
 } from "../../../../src/core/knowledge/index/bm25/index.ts";
+import { PAGE_BITS, PostingPool } from "../../../../src/core/knowledge/index/bm25/postings.ts";
 import { type TestHarness, thrown } from "../../../../src/testing/index.ts";
 
 const doc = (id: string, text: string, heading = "", group?: string): SearchDocument =>
@@ -414,6 +415,51 @@ export function bm25Units(h: TestHarness, runtime: string): void {
       const data = build(CORPUS).toJSON();
       const broken = { ...data, postings: data.postings.slice(0, 8) };
       expect(thrown(() => Bm25Index.fromJSON(broken)) instanceof ValidationError).toBe(true);
+    });
+  });
+
+  describe(`search BM25 posting pool (${runtime})`, () => {
+    const entriesOf = (p: PostingPool, t: number): number[] => {
+      const out: number[] = [];
+      p.forEach(t, (u, packed) => out.push(u, packed));
+      return out;
+    };
+
+    it("postings.pages - indexing grows the pool by pages, never by copying, and keeps every list whole", () => {
+      const p = new PostingPool();
+      p.reserve(3);
+      // 3 × 700,000 entries: 4.2 M words, more than a growth page holds.
+      for (let u = 0; u < 700_000; u++) for (let t = 0; t < 3; t++) p.push(t, u, (t + 1) << 5);
+      expect(p.pages.length).toBeGreaterThan(1);
+      const first = p.pages[0];
+      p.push(0, 700_000, 1 << 5);
+      expect(p.pages[0]).toBe(first); // the first page was not replaced by a bigger copy
+      for (let t = 0; t < 3; t++) {
+        const list = entriesOf(p, t);
+        expect(p.count[t]).toBe(t === 0 ? 700_001 : 700_000);
+        expect(list.length).toBe(2 * (p.count[t] as number));
+        expect(list.filter((_, i) => i % 2 === 0).every((u, i) => u === i)).toBe(true);
+      }
+    });
+
+    it("postings.load-long-list - a loaded list longer than a page is chained over pages", () => {
+      const n = (1 << PAGE_BITS) / 2 + 1000; // pairs: more words than one page holds
+      const entries = new Uint32Array(2 * (n + 3));
+      for (let i = 0; i < n + 3; i++) {
+        entries[2 * i] = i < 3 ? i : i - 3;
+        entries[2 * i + 1] = (1 << 5) | (i < 3 ? 1 : 0);
+      }
+      const p = PostingPool.fromLists(new Uint32Array([3, n]), entries);
+      expect(p.pages.length).toBeGreaterThan(1);
+      expect(entriesOf(p, 0)).toEqual([0, 33, 1, 33, 2, 33]);
+      const long = entriesOf(p, 1);
+      expect(long.length).toBe(2 * n);
+      let ok = true;
+      for (let i = 0; i < n; i++) if (long[2 * i] !== i || long[2 * i + 1] !== 32) ok = false;
+      expect(ok).toBe(true);
+      // More entries go after the loaded ones, in order.
+      p.push(1, n, 1 << 5);
+      expect(entriesOf(p, 1).slice(-2)).toEqual([n, 32]);
     });
   });
 }

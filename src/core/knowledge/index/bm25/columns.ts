@@ -6,6 +6,7 @@
  * @module
  */
 import { ValidationError } from "../../../errors.ts";
+import { ShardedMap } from "../../../util/sharded-map.ts";
 import { resolveBm25Options } from "./options.ts";
 import { PostingPool } from "./postings.ts";
 import { compact } from "./removal.ts";
@@ -132,7 +133,7 @@ export function stateFromColumns(c: Bm25Columns): IndexState {
   }
   // Terms and postings.
   s.terms = c.terms;
-  s.termOf = new Map();
+  s.termOf = new ShardedMap();
   for (let t = 0; t < c.terms.length; t++) s.termOf.set(c.terms[t] as string, t);
   if (s.termOf.size !== c.terms.length) throw invalid("a term appears twice");
   s.df = Uint32Array.from(c.df);

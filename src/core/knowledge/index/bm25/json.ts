@@ -158,7 +158,7 @@ export function stateFromJson(data: unknown): IndexState {
 }
 
 /**
- * Decodes the posting lists into the pool, one exact block per term, in one pass over the bytes
+ * Decodes the posting lists into the pool, one block per term, in one pass over the bytes
  * (the hot loop of loading a stored index: no calls per entry).
  */
 function loadPostings(
@@ -171,6 +171,8 @@ function loadPostings(
   const fields = s.fields.length;
   // Every entry takes two varints of at least a byte each: this bounds the pool for any input.
   s.postings.ensure(2 * terms.length + 2 * Math.min(postings.length, frequencies.length));
+  // One list decoded at a time, then copied into the pool's pages.
+  let list = new Uint32Array(1024);
   const unitEntries = s.unitEntries;
   let p = 0;
   let q = 0;
@@ -194,8 +196,8 @@ function loadPostings(
     if (count > postings.length - p)
       throw new RangeError(`term ${JSON.stringify(term)} is cut off`);
     if (count === 0) continue;
-    let at = s.postings.claim(t, count);
-    const pool = s.postings.pool; // after the claim: a claim may grow it
+    if (list.length < 2 * count) list = new Uint32Array(Math.max(2 * count, 2 * list.length));
+    let at = 0;
     let u = 0;
     let last = -1;
     let df = 0;
@@ -218,12 +220,13 @@ function loadPostings(
       u += gap;
       if (u >= units || packed > 0xffffffff || packed >>> 5 === 0 || (packed & 31) >= fields)
         throw new RangeError(`posting ${i} of term ${JSON.stringify(term)} is out of range`);
-      pool[at++] = u;
-      pool[at++] = packed;
+      list[at++] = u;
+      list[at++] = packed;
       unitEntries[u] = (unitEntries[u] as number) + 1;
       if (u !== last) df++;
       last = u;
     }
+    s.postings.setList(t, list, 0, count);
     s.df[t] = df;
     s.entries += count;
   }

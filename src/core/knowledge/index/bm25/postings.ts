@@ -1,10 +1,14 @@
 /**
- * Posting lists in one pooled `Uint32Array`: each term owns a chain of blocks that double in size
- * (4, 8, … 4096 words), so adding a unit appends in place, and neither a new term nor a growing
- * one allocates an object of its own (tens of thousands of small typed arrays would dominate
- * indexing time and garbage collection).
+ * Posting lists in pooled `Uint32Array` pages: each term owns a chain of blocks that double in
+ * size (4, 8, … 4096 words), so adding a unit appends in place, and neither a new term nor a
+ * growing one allocates an object of its own (tens of thousands of small typed arrays would
+ * dominate indexing time and garbage collection).
  *
- * A block is `[next, capacity, ...payload]`; offset 0 means "no block". A posting entry is two
+ * The pool grows by adding pages, never by copying: one array doubled and copied would stall
+ * the thread for as long as it takes to write hundreds of megabytes (indexing a 60 MB file).
+ * A block address is `page << PAGE_BITS | offset`, and no block crosses a page.
+ *
+ * A block is `[next, capacity, ...payload]`; address 0 means "no block". A posting entry is two
  * words: the unit number and `tf << 5 | field`. A unit's entries in one list are adjacent in
  * list order but may straddle two blocks.
  * @module
@@ -12,6 +16,14 @@
 
 const FIRST_BLOCK = 4;
 const MAX_BLOCK = 4096;
+/** The largest page, in words (16 MiB): the low bits of a block address. */
+export const PAGE_BITS = 22;
+const PAGE_MASK = (1 << PAGE_BITS) - 1;
+const PAGE_WORDS = 1 << PAGE_BITS;
+/** Pages added while indexing hold this many words (4 MiB); loading sizes them to fit. */
+const GROWTH_PAGE_WORDS = 1 << 20;
+/** Pages at most: 2^(32 − PAGE_BITS), as addresses are 32-bit. */
+const MAX_PAGES = 2 ** (32 - PAGE_BITS);
 
 /**
  * Every term's posting list.
@@ -19,18 +31,19 @@ const MAX_BLOCK = 4096;
  * const p = new PostingPool(); p.reserve(1); p.push(0, 7, (1 << 5) | 0); p.count[0] // 1
  */
 export class PostingPool {
-  /** The blocks. Read it again after any push: growing replaces it. */
-  pool: Uint32Array = new Uint32Array(1 << 14);
+  /** The pages of blocks: block `b` is at `pages[b >>> PAGE_BITS]`, offset `b & PAGE_MASK`. */
+  pages: Uint32Array[] = [new Uint32Array(1 << 14)];
   /** Per term: its first block, last block, words used in the last block, and entry count. */
   head: Uint32Array = new Uint32Array(1024);
   tail: Uint32Array = new Uint32Array(1024);
   fill: Uint32Array = new Uint32Array(1024);
   count: Uint32Array = new Uint32Array(1024);
-  #used = 2; // offsets 0 and 1 are never a block
+  // The next free word of the last page; offsets 0 and 1 of page 0 are never a block.
+  #used = 2;
 
   /**
    * A pool holding, for each term in order, `counts[t]` entries taken from `entries` (pairs
-   * `unit, packed`), each list in one exact block: loading with bulk copies.
+   * `unit, packed`), each list in as few blocks as its pages allow: loading with bulk copies.
    */
   static fromLists(counts: Uint32Array, entries: Uint16Array | Uint32Array): PostingPool {
     const p = new PostingPool();
@@ -39,23 +52,15 @@ export class PostingPool {
     let sum = 0;
     for (let t = 0; t < terms; t++) sum += counts[t] as number;
     if (sum !== total) throw new RangeError(`posting counts add up to ${sum}, not ${total}`);
-    p.pool = new Uint32Array(2 + 2 * terms + entries.length);
+    p.ensure(2 + 2 * terms + entries.length);
     p.reserve(terms);
-    let at = 2;
     let from = 0;
     for (let t = 0; t < terms; t++) {
       const n = counts[t] as number;
       if (n === 0) continue;
-      p.pool[at + 1] = 2 * n;
-      p.pool.set(entries.subarray(from, from + 2 * n), at + 2);
-      p.head[t] = at;
-      p.tail[t] = at;
-      p.fill[t] = 2 * n;
-      p.count[t] = n;
+      p.setList(t, entries, from, n);
       from += 2 * n;
-      at += 2 + 2 * n;
     }
-    p.#used = at;
     return p;
   }
 
@@ -74,39 +79,68 @@ export class PostingPool {
     this.count = grown(this.count);
   }
 
+  /** The words left in the last page. */
+  #spare(): number {
+    return (this.pages.at(-1) as Uint32Array).length - this.#used;
+  }
+
+  /** Starts a page of `words` words (at most {@link PAGE_WORDS}). */
+  #addPage(words: number): void {
+    if (this.pages.length >= MAX_PAGES) throw new RangeError("the posting pool is full");
+    this.pages.push(new Uint32Array(Math.min(PAGE_WORDS, words)));
+    this.#used = 0;
+  }
+
+  /** A block of `capacity` payload words in the last page (a new page when it does not fit). */
   #block(capacity: number): number {
+    if (this.#spare() < 2 + capacity) this.#addPage(Math.max(GROWTH_PAGE_WORDS, 2 + capacity));
+    const page = this.pages.length - 1;
     const at = this.#used;
-    const end = at + 2 + capacity;
-    if (end > this.pool.length) {
-      const next = new Uint32Array(Math.max(end, this.pool.length * 2));
-      next.set(this.pool);
-      this.pool = next;
+    (this.pages[page] as Uint32Array)[at + 1] = capacity;
+    this.#used = at + 2 + capacity;
+    return page * PAGE_WORDS + at; // not `<<`: addresses use all 32 bits, unsigned
+  }
+
+  /** Makes room for `words` more words in as few pages as possible (loading, before many lists). */
+  ensure(words: number): void {
+    if (words <= this.#spare()) return;
+    const last = this.pages.length - 1;
+    if (this.#used <= 2 && last === 0) {
+      // Nothing stored yet: size the first page to fit (as much as a page can hold).
+      this.pages[0] = new Uint32Array(Math.min(PAGE_WORDS, words));
+      return;
     }
-    this.pool[at + 1] = capacity;
-    this.#used = end;
-    return at;
+    this.#addPage(words);
   }
 
   /**
-   * Loading: gives term `t` one exact block for `entries` entries, marked full, and returns the
-   * offset where its payload starts; the caller writes the `[unit, packed]` pairs there.
+   * Loading: term `t`'s list is the `n` pairs of `entries` from word `from`, copied into one block
+   * (or, should it not fit in a page, a chain of blocks), marked full.
    */
-  claim(t: number, entries: number): number {
-    const b = this.#block(entries * 2);
-    this.head[t] = b;
-    this.tail[t] = b;
-    this.fill[t] = entries * 2;
-    this.count[t] = entries;
-    return b + 2;
-  }
-
-  /** Makes room for `words` more words at once (loading, before many claims). */
-  ensure(words: number): void {
-    const end = this.#used + words;
-    if (end <= this.pool.length) return;
-    const next = new Uint32Array(end);
-    next.set(this.pool.subarray(0, this.#used));
-    this.pool = next;
+  setList(t: number, entries: Uint16Array | Uint32Array, from: number, n: number): void {
+    let left = 2 * n;
+    let previous = 0;
+    while (left > 0) {
+      // Whole pairs only, as many as the page holds; a page too full for one pair is left.
+      let room = this.#spare() - 2;
+      if (room < 2) {
+        this.#addPage(Math.max(GROWTH_PAGE_WORDS, 2 + left));
+        room = this.#spare() - 2;
+      }
+      const words = Math.min(left, room - (room & 1));
+      const b = this.#block(words);
+      const page = this.pages[b >>> PAGE_BITS] as Uint32Array;
+      const at = b & PAGE_MASK;
+      page.set(entries.subarray(from, from + words), at + 2);
+      if (previous === 0) this.head[t] = b;
+      else (this.pages[previous >>> PAGE_BITS] as Uint32Array)[previous & PAGE_MASK] = b;
+      previous = b;
+      this.fill[t] = words;
+      from += words;
+      left -= words;
+    }
+    this.tail[t] = previous;
+    this.count[t] = n;
   }
 
   /** Appends one entry to the list of term `t` (reserved). */
@@ -118,16 +152,21 @@ export class PostingPool {
       this.head[t] = b;
       this.tail[t] = b;
       fill = 0;
-    } else if (fill + 2 > (this.pool[b + 1] as number)) {
-      const next = this.#block(Math.min(MAX_BLOCK, 2 * (this.pool[b + 1] as number)));
-      this.pool[b] = next;
-      this.tail[t] = next;
-      b = next;
-      fill = 0;
+    } else {
+      const page = this.pages[b >>> PAGE_BITS] as Uint32Array;
+      const at = b & PAGE_MASK;
+      if (fill + 2 > (page[at + 1] as number)) {
+        const next = this.#block(Math.min(MAX_BLOCK, 2 * (page[at + 1] as number)));
+        page[at] = next;
+        this.tail[t] = next;
+        b = next;
+        fill = 0;
+      }
     }
-    const pool = this.pool;
-    pool[b + 2 + fill] = unit;
-    pool[b + 3 + fill] = packed;
+    const page = this.pages[b >>> PAGE_BITS] as Uint32Array;
+    const at = (b & PAGE_MASK) + 2 + fill;
+    page[at] = unit;
+    page[at + 1] = packed;
     this.fill[t] = fill + 2;
     this.count[t] = (this.count[t] as number) + 1;
   }
@@ -137,11 +176,27 @@ export class PostingPool {
    * (Scoring walks the blocks itself; this is for the colder paths.)
    */
   forEach(t: number, visit: (unit: number, packed: number) => void): void {
-    const pool = this.pool;
     const last = this.tail[t] as number;
-    for (let b = this.head[t] as number; b !== 0; b = b === last ? 0 : (pool[b] as number)) {
-      const end = b + 2 + (b === last ? (this.fill[t] as number) : (pool[b + 1] as number));
-      for (let i = b + 2; i < end; i += 2) visit(pool[i] as number, pool[i + 1] as number);
+    for (let b = this.head[t] as number; b !== 0; ) {
+      const page = this.pages[b >>> PAGE_BITS] as Uint32Array;
+      const at = b & PAGE_MASK;
+      const end = at + 2 + (b === last ? (this.fill[t] as number) : (page[at + 1] as number));
+      for (let i = at + 2; i < end; i += 2) visit(page[i] as number, page[i + 1] as number);
+      b = b === last ? 0 : (page[at] as number);
     }
   }
+}
+
+/**
+ * Where block `b` lives: its page and its offset in it.
+ * @example
+ * const page = pool.pages[pageOf(b)], at = offsetOf(b);
+ */
+export function pageOf(b: number): number {
+  return b >>> PAGE_BITS;
+}
+
+/** The offset of block `b` in its page (see {@link pageOf}). */
+export function offsetOf(b: number): number {
+  return b & PAGE_MASK;
 }

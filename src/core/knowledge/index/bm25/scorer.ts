@@ -10,6 +10,7 @@
  * version, so a query does no work proportional to the collection beyond its postings.
  * @module
  */
+import { offsetOf, pageOf } from "./postings.ts";
 import type { IndexState } from "./state.ts";
 import { TopK } from "./top-k.ts";
 import type { SearchHit } from "./types.ts";
@@ -140,7 +141,7 @@ export class Scorer {
 
   /** Adds term `t`'s contribution (`weight` = idf · (k1 + 1) · qtf) to every unit it occurs in. */
   #scoreTerm(s: IndexState, t: number, weight: number, useGroups: boolean): void {
-    const { pool, head, tail, fill } = s.postings;
+    const { pages, head, tail, fill } = s.postings;
     const factors = this.#unitFactors;
     const groupFactors = this.#groupFactors;
     const unitGroup = s.unitGroup;
@@ -153,9 +154,12 @@ export class Scorer {
     let x = 0;
     let gx = 0;
     let g = 0;
-    for (let b = head[t] as number; b !== 0; b = b === last ? 0 : (pool[b] as number)) {
-      const end = b + 2 + (b === last ? (fill[t] as number) : (pool[b + 1] as number));
-      for (let i = b + 2; i < end; i += 2) {
+    for (let b = head[t] as number; b !== 0; ) {
+      const pool = pages[pageOf(b)] as Uint32Array;
+      const at = offsetOf(b);
+      const end = at + 2 + (b === last ? (fill[t] as number) : (pool[at + 1] as number));
+      b = b === last ? 0 : (pool[at] as number);
+      for (let i = at + 2; i < end; i += 2) {
         const u = pool[i] as number;
         if (u !== unit) {
           if (unit >= 0) this.#settle(s, unit, x, gx, g, weight, stamp, useGroups);

@@ -9,6 +9,7 @@
  * @module
  */
 import { ValidationError } from "../../../errors.ts";
+import { ShardedMap, ShardedSet } from "../../../util/sharded-map.ts";
 import { PostingPool } from "./postings.ts";
 import type { ResolvedBm25Options } from "./types.ts";
 import { WordTable } from "./word-table.ts";
@@ -31,7 +32,7 @@ export interface IndexState {
   /** Unit ids by unit number (removed units keep theirs until compaction). */
   ids: string[];
   /** Id → unit number; null until first needed (a loaded index builds it on its first change). */
-  unitOf: Map<string, number> | null;
+  unitOf: ShardedMap<string, number> | null;
   alive: Uint8Array;
   unitGroup: Int32Array;
   /**
@@ -51,14 +52,14 @@ export interface IndexState {
   groupNames: (string | null)[];
   groupOf: Map<string, number>;
   /** Group name → its units; null until first needed (see {@link groupIndex}). */
-  groupMembers: Map<string, Set<number>> | null;
+  groupMembers: Map<string, ShardedSet<number>> | null;
   /** Per group: how many alive units it has. */
   groupSize: Uint32Array;
   /** Per field, per group: the total length of its alive units. */
   groupLengths: Float64Array[];
   aliveGroups: number;
   terms: string[];
-  termOf: Map<string, number>;
+  termOf: ShardedMap<string, number>;
   df: Uint32Array;
   postings: PostingPool;
   entries: number;
@@ -78,7 +79,7 @@ export function createState(options: ResolvedBm25Options): IndexState {
   return {
     options,
     ids: [],
-    unitOf: new Map(),
+    unitOf: new ShardedMap(),
     alive: new Uint8Array(64),
     unitGroup: new Int32Array(64),
     unitTerms: [],
@@ -95,7 +96,7 @@ export function createState(options: ResolvedBm25Options): IndexState {
     groupLengths: [],
     aliveGroups: 0,
     terms: [],
-    termOf: new Map(),
+    termOf: new ShardedMap(),
     df: new Uint32Array(1024),
     postings: new PostingPool(),
     entries: 0,
@@ -124,9 +125,9 @@ export function grow<T extends Growable>(array: T, size: number): T {
  * @example
  * unitIndex(s).get("faq#0")
  */
-export function unitIndex(s: IndexState): Map<string, number> {
+export function unitIndex(s: IndexState): ShardedMap<string, number> {
   if (s.unitOf === null) {
-    const map = new Map<string, number>();
+    const map = new ShardedMap<string, number>();
     for (let u = 0; u < s.ids.length; u++) if (s.alive[u]) map.set(s.ids[u] as string, u);
     s.unitOf = map;
   }
@@ -138,10 +139,10 @@ export function unitIndex(s: IndexState): Map<string, number> {
  * @example
  * groupIndex(s).get("faq.md")
  */
-export function groupIndex(s: IndexState): Map<string, Set<number>> {
+export function groupIndex(s: IndexState): Map<string, ShardedSet<number>> {
   if (s.groupMembers === null) {
-    const map = new Map<string, Set<number>>();
-    for (const name of s.groupOf.keys()) map.set(name, new Set());
+    const map = new Map<string, ShardedSet<number>>();
+    for (const name of s.groupOf.keys()) map.set(name, new ShardedSet());
     for (let u = 0; u < s.ids.length; u++) {
       if (!s.alive[u]) continue;
       const name = s.groupNames[s.unitGroup[u] as number];
@@ -212,7 +213,7 @@ export function openGroup(s: IndexState, name: string | null): number {
   }
   if (name !== null) {
     s.groupOf.set(name, g);
-    groupIndex(s).set(name, new Set());
+    groupIndex(s).set(name, new ShardedSet());
   }
   return g;
 }
