@@ -9,7 +9,7 @@ import { EVENT_ID_PATTERN, type Event } from "../core/events/event.ts";
 
 const encoder = new TextEncoder();
 const sseFrames = new WeakMap<Event, Uint8Array>();
-const socketFrames = new WeakMap<Event, string>();
+const socketFrames = new WeakMap<Event, { text: string; bytes: number }>();
 
 /**
  * The Server-Sent Events message of `event`: `id: <event_id>` (only when the id follows
@@ -34,12 +34,50 @@ export function sseFrame(event: Event): Uint8Array {
  * ws.send(socketFrame(event));
  */
 export function socketFrame(event: Event): string {
-  let frame = socketFrames.get(event);
-  if (frame === undefined) {
-    frame = JSON.stringify({ kind: "event", event: event.toDict() });
-    socketFrames.set(event, frame);
+  return socketEntry(event).text;
+}
+
+/**
+ * The UTF-8 size of {@link socketFrame}'s frame, in bytes (what a socket's `bufferedAmount`
+ * counts), worked out once per event.
+ * @example
+ * if (socket.bufferedAmount + socketFrameBytes(event) > limit) dropSlowClient();
+ */
+export function socketFrameBytes(event: Event): number {
+  return socketEntry(event).bytes;
+}
+
+function socketEntry(event: Event): { text: string; bytes: number } {
+  let entry = socketFrames.get(event);
+  if (entry === undefined) {
+    const text = JSON.stringify({ kind: "event", event: event.toDict() });
+    entry = { text, bytes: utf8Length(text) };
+    socketFrames.set(event, entry);
   }
-  return frame;
+  return entry;
+}
+
+/**
+ * The UTF-8 length of `text`, in bytes, without encoding it (a lone surrogate counts 3, as
+ * `TextEncoder` writes U+FFFD for it).
+ * @example
+ * utf8Length("é€😀"); // 9
+ */
+export function utf8Length(text: string): number {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) bytes += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        bytes += 2; // four bytes for the two units
+        i++;
+      } else bytes += 2;
+    } else bytes += 2;
+  }
+  return bytes;
 }
 
 /**

@@ -9,7 +9,7 @@ import type { EventBus } from "../core/events/types.ts";
 import type { ServerFrame } from "../core/events/ws-frames.ts";
 import type { ServerContext } from "./context.ts";
 import { ApiErrorCode } from "./errors.ts";
-import { socketFrame } from "./event-frames.ts";
+import { socketFrame, socketFrameBytes, utf8Length } from "./event-frames.ts";
 import { EventTap, type Resume } from "./event-tap.ts";
 
 /** Close code 1013 ("try again later"): the client was too slow. */
@@ -39,12 +39,13 @@ export function eventSocket(
   const stop = (): void => tap?.stop();
   return {
     onOpen(_event, ws) {
-      const send = (frame: ServerFrame | string): void => {
+      // `bytes`: the frame's UTF-8 size when known (an event's, worked out once for all clients).
+      const send = (frame: ServerFrame | string, bytes?: number): void => {
         if (tap?.stopped) return;
         try {
           const text = typeof frame === "string" ? frame : JSON.stringify(frame);
           const queued = buffered(ws.raw);
-          if (queued > 0 && queued + text.length > ctx.maxQueuedBytes) {
+          if (queued > 0 && queued + (bytes ?? utf8Length(text)) > ctx.maxQueuedBytes) {
             stop();
             ws.close(TRY_AGAIN_LATER, "event stream consumer too slow");
             // A client that reads nothing never reads the close frame either: drop the socket
@@ -60,7 +61,7 @@ export function eventSocket(
         }
       };
       tap = new EventTap(bus, globs, ctx.heartbeatMs, {
-        event: (event) => send(socketFrame(event)),
+        event: (event) => send(socketFrame(event), socketFrameBytes(event)),
         heartbeat: () => send({ kind: "ping" }),
       });
       tap.start(resume).then(

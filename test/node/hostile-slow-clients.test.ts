@@ -4,7 +4,7 @@
 import { connect, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { SERVE_TIMEOUTS, type Served, serveApp } from "../../src/adapters/node/index.ts";
-import { InMemoryBackend, ValidationError } from "../../src/index.ts";
+import { InMemoryBackend, InMemoryEventBus, ValidationError } from "../../src/index.ts";
 import { createApp } from "../../src/server/index.ts";
 
 const cleanup: (() => unknown)[] = [];
@@ -83,6 +83,25 @@ describe("serveApp timeouts (raw sockets)", () => {
     // Well past 300 ms, and short of Node's own default (5 s).
     const answer = await within(closed, 3_000);
     expect(answer).toMatch(/^HTTP\/1\.1 200/);
+  });
+
+  it("a connection silent both ways for idleTimeoutMs is closed (an event stream without heartbeats); 0 keeps it", async () => {
+    const app = createApp({
+      registry: new InMemoryBackend(),
+      eventBus: new InMemoryEventBus(),
+      heartbeatSeconds: 3600,
+    });
+    const stream = async (idleTimeoutMs: number): Promise<string> => {
+      const server = await serveApp(app, { idleTimeoutMs });
+      cleanup.push(() => server.close());
+      const { socket, closed } = await open(server);
+      socket.write("GET /events HTTP/1.1\r\nHost: x\r\n\r\n");
+      return within(closed, 3_000);
+    };
+    const cut = await stream(400);
+    expect(cut).toMatch(/^HTTP\/1\.1 200/); // it was served, then went quiet and was closed
+    expect(cut).toContain("event: ready");
+    expect(await stream(0)).toBe("still open");
   });
 
   it("bad timeouts are refused with a ValidationError naming the option", async () => {

@@ -7,7 +7,8 @@ import { WebSocket } from "ws";
 import { upgradeWebSocket } from "../../src/adapters/node/index.ts";
 import { SSEEventBus } from "../../src/core/events/sse-bus.ts";
 import { Event, EventType, InMemoryBackend, InMemoryEventBus } from "../../src/index.ts";
-import { sseFrame } from "../../src/server/event-frames.ts";
+import { socketFrame, socketFrameBytes, sseFrame } from "../../src/server/event-frames.ts";
+import { eventSocket } from "../../src/server/event-socket.ts";
 import { createApp } from "../../src/server/index.ts";
 import { eventually } from "../../src/testing/index.ts";
 import { listen, type Served } from "../fixtures/http-serve.ts";
@@ -78,6 +79,36 @@ describe("slow event-stream readers (Node server)", () => {
     }
     await eventually(() => bus.subscriptionCount === base, 10_000);
     expect(bus.subscriptionCount).toBe(base);
+  });
+
+  it("WebSocket - the backlog is counted in bytes, as the socket counts it, not in UTF-16 units", async () => {
+    const bus = new InMemoryEventBus();
+    // 40,000 "€": 40,000 UTF-16 units but 120,000 bytes on the wire.
+    const euro = new Event({
+      type: EventType.CUSTOM,
+      topic: "t",
+      payload: { blob: "€".repeat(40_000) },
+    });
+    expect(socketFrameBytes(euro)).toBe(new TextEncoder().encode(socketFrame(euro)).byteLength);
+    expect(socketFrameBytes(euro)).toBeGreaterThan(120_000);
+    // A socket already 1 byte behind, with room for 100,000: this event does not fit.
+    const sent: string[] = [];
+    let closedWith: number | undefined;
+    const ws = {
+      raw: { bufferedAmount: 1 },
+      send: (text: string) => void sent.push(text),
+      close: (code?: number) => {
+        closedWith = code;
+      },
+    };
+    const handlers = eventSocket(bus, ["*"], { heartbeatMs: 60_000, maxQueuedBytes: 100_000 });
+    handlers.onOpen?.({} as never, ws as never);
+    await eventually(() => sent.some((t) => t.includes('"ready"')));
+    await bus.publish("t", euro);
+    await eventually(() => closedWith !== undefined);
+    expect(closedWith).toBe(1013);
+    expect(sent.some((t) => t.includes("€"))).toBe(false);
+    handlers.onClose?.({} as never, ws as never);
   });
 
   it("SSE - one event is encoded once for every client", () => {
