@@ -9,7 +9,8 @@
  * 2. Subscribers: LOAD_SUBSCRIBERS event-stream clients (4/5 SSE, 1/5 WebSocket), LOAD_SLOW of
  *    them slow consumers that never read (raw sockets, paused WebSockets); LOAD_EVENTS events of
  *    LOAD_EVENT_KB each published with `POST /events`, mixed with `GET /bots/{id}` reads. Peak RSS
- *    of the server process (sampled every 20 ms from /proc), and RSS after every client is gone.
+ *    of the server process (sampled every 20 ms from /proc), and RSS and heap in use (after a
+ *    full GC) once every client is gone, against the same at idle.
  * 3. Ingestion: a LOAD_FILE_MB markdown file uploaded and ingested, 30 concurrent
  *    `POST /ingest {"force":true}` for another knowledge base, while one client reads
  *    `GET /bots/{id}` back to back: read latency p50/p99/max during the ingestion, peak RSS.
@@ -56,7 +57,8 @@ function sampler(pid: number) {
 
 async function startServer(): Promise<{ child: ChildProcess; base: string; port: number }> {
   const extra = process.env.LOAD_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...extra, "--import", "tsx", "bench/load-server.ts"], {
+  const args = ["--expose-gc", ...extra, "--import", "tsx", "bench/load-server.ts"];
+  const child = spawn(process.execPath, args, {
     stdio: ["ignore", "pipe", process.env.LOAD_SERVER_LOG ? "inherit" : "ignore"],
   });
   const port = await new Promise<number>((resolve, reject) => {
@@ -76,6 +78,20 @@ async function startServer(): Promise<{ child: ChildProcess; base: string; port:
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+/** The server's heap in use after a full garbage collection (it answers SIGUSR2). */
+function heapOf(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    const onData = (chunk: Buffer): void => {
+      const m = /HEAP (\d+)/.exec(chunk.toString());
+      if (!m) return;
+      child.stdout?.off("data", onData);
+      resolve(Number(m[1]));
+    };
+    child.stdout?.on("data", onData);
+    child.kill("SIGUSR2");
+  });
 }
 
 async function readBot(base: string, i: number): Promise<number> {
@@ -145,7 +161,9 @@ async function main(): Promise<void> {
     for (let i = 0; i < 200; i++) await readBot(base, i);
     await sleep(1000);
     const idle = rssOf(pid);
+    const idleHeap = await heapOf(child);
     results.idleRss = mb(idle);
+    results.idleHeap = mb(idleHeap);
 
     // 2. Subscribers and slow consumers, large events, mixed reads.
     rss.reset();
@@ -203,6 +221,7 @@ async function main(): Promise<void> {
       peakRss: mb(peakSubscribers),
       peakOverIdle: (peakSubscribers / idle).toFixed(2),
       rssAfterClientsLeft: mb(rssOf(pid)),
+      heapAfterClientsLeft: mb(await heapOf(child)),
       meanBytesPerFastSseClient: mb(fastReceived),
       readP50ms: percentile(reads, 50).toFixed(1),
       readP99ms: percentile(reads, 99).toFixed(1),
@@ -269,6 +288,9 @@ async function main(): Promise<void> {
       readP50ms: percentile(during, 50).toFixed(1),
       readP99ms: percentile(during, 99).toFixed(1),
       readMaxMs: (during.at(-1) ?? Number.NaN).toFixed(1),
+      readsOverMs: Object.fromEntries(
+        [20, 30, 40, 50, 100].map((ms) => [ms, during.filter((d) => d > ms).length]),
+      ),
     };
   } finally {
     rss.stop();
