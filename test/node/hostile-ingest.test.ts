@@ -38,7 +38,7 @@ async function turnsDuring(work: () => Promise<unknown>): Promise<number> {
 }
 
 describe("ingestion under load", () => {
-  it("chunking a large document gives the event loop turns (at most 4,096 blocks or 8 ms each)", async () => {
+  it("chunking a large document gives the event loop turns (at most 4,096 blocks or 4 ms each)", async () => {
     const md = markdown(4 * 1024 * 1024); // ~55,000 sections: ~110,000 blocks
     let chunks = 0;
     const turns = await turnsDuring(async () => {
@@ -48,7 +48,7 @@ describe("ingestion under load", () => {
     expect(turns).toBeGreaterThanOrEqual(20);
   });
 
-  it("reading a large body whole copies it in turns (4 MiB each)", async () => {
+  it("reading a large body whole copies it in turns (1 MiB each)", async () => {
     const bytes = new Uint8Array(32 * 1024 * 1024).fill(7);
     let read: Uint8Array | undefined;
     const turns = await turnsDuring(async () => {
@@ -56,7 +56,7 @@ describe("ingestion under load", () => {
     });
     expect(read?.length).toBe(bytes.length);
     expect(read?.[bytes.length - 1]).toBe(7);
-    expect(turns).toBeGreaterThanOrEqual(7);
+    expect(turns).toBeGreaterThanOrEqual(28);
   });
 
   it("a large file is indexed in batches: the event loop turns many times during the run", async () => {

@@ -15,7 +15,7 @@
 /** Shards once split. */
 export const SHARDS = 64;
 /** Entries at which a one-map collection splits into shards (once; it never merges back). */
-export const SPLIT_AT: number = 1 << 15;
+export const SPLIT_AT: number = 1 << 13;
 
 // Hash values (their low 12 bits) to shards, shard i taking a share proportional to 2^(i/SHARDS).
 const SLOTS = 4096;

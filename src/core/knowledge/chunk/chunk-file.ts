@@ -2,7 +2,16 @@
  * A knowledge file straight to chunks: {@link toMarkdown} then {@link chunkMarkdown}.
  * @module
  */
-import { type ChunkedMarkdown, type ChunkOptions, chunkMarkdown } from "./chunk.ts";
+import {
+  type ChunkedMarkdown,
+  type ChunkOptions,
+  chunkMarkdown,
+  eachChunk,
+  type FoundChunk,
+} from "./chunk.ts";
+
+export { embeddingTextOf } from "./chunk.ts";
+
 import { FileKind } from "./file-kind.ts";
 import { type ToMarkdownOptions, toMarkdown } from "./transform.ts";
 
@@ -35,4 +44,27 @@ export async function chunkFile(
     frontMatter: doc.kind === FileKind.MARKDOWN && options.frontMatter !== false,
   });
   return { chunks, frontMatter, kind: doc.kind, gzip: doc.gzip };
+}
+
+/**
+ * {@link chunkFile} one chunk at a time (see {@link eachChunk}): `null` for an unsupported type,
+ * else the file's kind and front matter once every chunk has been handed to `onChunk`.
+ * @example
+ * let n = 0;
+ * await eachFileChunk("faq.md", bytes, {}, () => n++);
+ */
+export async function eachFileChunk(
+  path: string,
+  content: Uint8Array | string,
+  options: ChunkFileOptions,
+  onChunk: (chunk: FoundChunk) => void,
+): Promise<Omit<ChunkedFile, "chunks"> | null> {
+  const doc = await toMarkdown(path, content, options);
+  if (doc === null) return null;
+  const frontMatter = await eachChunk(
+    doc.markdown,
+    { ...options, frontMatter: doc.kind === FileKind.MARKDOWN && options.frontMatter !== false },
+    onChunk,
+  );
+  return { frontMatter, kind: doc.kind, gzip: doc.gzip };
 }

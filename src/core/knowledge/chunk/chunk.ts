@@ -10,10 +10,9 @@ import { iterateBlocks } from "./markdown-blocks.ts";
 import { Packer } from "./pack.ts";
 
 /**
- * A long document is chunked in turns: the event loop gets a turn (requests are served) once 8 ms
- * of chunking or 4,096 blocks have gone by since the last one.
+ * A long document is chunked in turns: the event loop gets a turn (requests are served) once
+ * `TURN_MS` of chunking or 4,096 blocks have gone by since the last one.
  */
-const MS_PER_TURN = 8;
 const BLOCKS_PER_TURN = 4096;
 
 /** The default chunk size, in characters (UTF-16 code units). */
@@ -105,43 +104,84 @@ export async function chunkMarkdown(
   markdown: string,
   options: ChunkOptions = {},
 ): Promise<ChunkedMarkdown> {
+  const chunks: MarkdownChunk[] = [];
+  const frontMatter = await eachChunk(markdown, options, (c) => {
+    chunks.push({
+      text: c.text,
+      embeddingText: embeddingTextOf(c),
+      headings: c.headings,
+      headingLevels: c.headingLevels,
+      headingPath: c.headingPath,
+      lineNumber: c.lineNumber,
+    });
+  });
+  return { chunks, frontMatter };
+}
+
+/** A chunk as {@link eachChunk} hands it over: a {@link MarkdownChunk} without `embeddingText`. */
+export type FoundChunk = Omit<MarkdownChunk, "embeddingText">;
+
+/**
+ * What to embed for a chunk: its heading path, a blank line, then its text (the text alone
+ * without headings); {@link MarkdownChunk}'s `embeddingText`.
+ * @example
+ * embeddingTextOf({ text: "Go to settings.", headingPath: "FAQ" }); // "FAQ\n\nGo to settings."
+ */
+export function embeddingTextOf(chunk: Pick<FoundChunk, "text" | "headingPath">): string {
+  return chunk.headingPath === "" ? chunk.text : `${chunk.headingPath}\n\n${chunk.text}`;
+}
+
+/**
+ * {@link chunkMarkdown} one chunk at a time: `onChunk` gets each chunk as it is found, in order,
+ * and no list of them all is built (ingestion turns each into an index chunk at once, so a 60 MB
+ * file's half a million chunks are not held twice). Resolves with the front matter.
+ * @example
+ * const texts: string[] = [];
+ * await eachChunk("# FAQ\n\nAsk us.", {}, (c) => texts.push(c.text)); // texts: ["Ask us."]
+ */
+export async function eachChunk(
+  markdown: string,
+  options: ChunkOptions,
+  onChunk: (chunk: FoundChunk) => void,
+): Promise<Record<string, unknown> | null> {
   const { max, overlap } = checkOptions(options);
   const text = normalizeNewlines(markdown.charCodeAt(0) === 0xfeff ? markdown.slice(1) : markdown);
   const front =
     options.frontMatter === false
       ? { data: null, bodyStart: 0, bodyLine: 1 }
       : await splitFrontMatter(text);
-  const chunks = await chunkBody(text, front.bodyStart, front.bodyLine, max, overlap);
-  if (chunks.length === 0 && front.data !== null) {
+  const found = await chunkBody(text, front.bodyStart, front.bodyLine, max, overlap, onChunk);
+  if (found === 0 && front.data !== null) {
     const page = frontMatterMarkdown(front.data);
-    for (const chunk of await chunkBody(page, 0, 1, max, overlap))
-      chunks.push({ ...chunk, lineNumber: 1 });
+    await chunkBody(page, 0, 1, max, overlap, (c) => onChunk({ ...c, lineNumber: 1 }));
   }
-  return { chunks, frontMatter: front.data };
+  return front.data;
 }
 
+/** Chunks `text` from `bodyStart` (on line `bodyLine`), handing each chunk over; returns how many. */
 async function chunkBody(
   text: string,
   bodyStart: number,
   bodyLine: number,
   max: number,
   overlap: number,
-): Promise<MarkdownChunk[]> {
-  const chunks: MarkdownChunk[] = [];
+  onChunk: (chunk: FoundChunk) => void,
+): Promise<number> {
+  let found = 0;
   let headings: string[] = [];
   let levels: number[] = [];
   let path = "";
   const packer = new Packer(max, overlap, (piece) => {
-    chunks.push({
+    found++;
+    onChunk({
       text: piece.text,
-      embeddingText: path === "" ? piece.text : `${path}\n\n${piece.text}`,
       headings,
       headingLevels: levels,
       headingPath: path,
       lineNumber: piece.line,
     });
   });
-  const budget = new TurnBudget(MS_PER_TURN, BLOCKS_PER_TURN);
+  const budget = new TurnBudget(BLOCKS_PER_TURN);
   for (const block of iterateBlocks(text, bodyStart, bodyLine)) {
     const turn = budget.spend(1);
     if (turn) await turn;
@@ -158,5 +198,5 @@ async function chunkBody(
     path = headings.join(" > ");
   }
   packer.flush();
-  return chunks;
+  return found;
 }

@@ -6,7 +6,7 @@
  * @module
  */
 import { ClosedError, ValidationError } from "../../errors.ts";
-import { TurnBudget } from "../../util/turns.ts";
+import { nextTurn, TurnBudget } from "../../util/turns.ts";
 import {
   internalId,
   type ScopeState,
@@ -19,10 +19,9 @@ import type { IndexChunk, IndexCommit, IndexedSource, IndexScope, IndexStage } f
 
 /**
  * A large file's chunks are indexed in batches of this many, with a turn of the event loop given
- * back (requests served) once 8 ms of work or 1,000 chunks have gone by since the last one.
+ * back (requests served) once `TURN_MS` of work or 1,000 chunks have gone by since the last one.
  */
 const CHUNKS_PER_BATCH = 100;
-const MS_PER_TURN = 8;
 const CHUNKS_PER_TURN = 1000;
 
 export class BlobIndexStage implements IndexStage {
@@ -34,7 +33,7 @@ export class BlobIndexStage implements IndexStage {
   readonly #puts = new Map<string, DeltaFile>();
   readonly #removes = new Set<string>();
   readonly #commit: (stage: BlobIndexStage) => Promise<IndexCommit>;
-  readonly #budget = new TurnBudget(MS_PER_TURN, CHUNKS_PER_TURN);
+  readonly #budget = new TurnBudget(CHUNKS_PER_TURN);
   #done = false;
 
   constructor(
@@ -118,6 +117,8 @@ export class BlobIndexStage implements IndexStage {
         });
       }
       for (const c of batch) stored.push(c);
+      // The index's arrays grow a turn apart, ahead of the batches that need them.
+      while (state.bm25.growAhead()) await nextTurn();
       state.stage(path, version, batch, vectors ? vectors.slice(i, end) : null);
       i = end;
       const turn = this.#budget.spend(batch.length);

@@ -6,9 +6,8 @@
  */
 
 import { sha256Hex } from "../../util/json.ts";
-import { nextTurn, TurnBudget } from "../../util/turns.ts";
+import { nextTurn } from "../../util/turns.ts";
 import type { JsonObject } from "../../validate.ts";
-import type { MarkdownChunk } from "../chunk/chunk.ts";
 import type { ChunkFileOptions } from "../chunk/chunk-file.ts";
 import type { EmbeddingProvider } from "../embed/embeddings.ts";
 import { ID_SEPARATOR } from "../index/scope-state.ts";
@@ -20,12 +19,8 @@ import type {
   IndexStage,
 } from "../index/types.ts";
 
-/**
- * Files with more chunks than this give the event loop a turn between the steps of a put, and
- * their chunks are prepared in turns of at most 8 ms or this many chunks.
- */
+/** Files with more chunks than this give the event loop a turn between the steps of a put. */
 const LARGE_FILE_CHUNKS = 1000;
-const MS_PER_TURN = 8;
 
 /** Options of {@link DomainUpdate.putFile}. */
 export interface PutSourceOptions {
@@ -92,26 +87,14 @@ export class DomainUpdate {
   ): Promise<number> {
     const checksum = options.checksum ?? (await sha256Hex(content));
     // The chunker (markdown, JSON, YAML, CSV) is imported with the first file put.
-    const { chunkFile } = await import("../chunk/chunk-file.ts");
-    const chunked = await chunkFile(path, content, this.#chunking);
-    const chunks = chunked?.chunks ?? [];
-    // Chunking a large file is one long step: give the event loop a turn before the next one.
-    if (chunks.length > LARGE_FILE_CHUNKS) await nextTurn();
-    options.signal?.throwIfAborted();
-    const vectors =
-      this.#embedder && chunks.length
-        ? await this.#embedder.embed(
-            chunks.map((c) => c.embeddingText),
-            options.signal ? { signal: options.signal } : {},
-          )
-        : null;
-    options.signal?.throwIfAborted();
+    const { eachFileChunk, embeddingTextOf } = await import("../chunk/chunk-file.ts");
     const prefix = `${this.domainId}${ID_SEPARATOR}${path}${ID_SEPARATOR}`;
     const metadata = options.metadata ?? {};
     const indexChunks: IndexChunk[] = [];
-    const budget = new TurnBudget(MS_PER_TURN, LARGE_FILE_CHUNKS);
-    for (let i = 0; i < chunks.length; i++) {
-      const c = chunks[i] as MarkdownChunk;
+    const texts: string[] | null = this.#embedder ? [] : null;
+    // Each chunk becomes an index chunk as it is found (the chunker gives turns back meanwhile).
+    await eachFileChunk(path, content, this.#chunking, (c) => {
+      const i = indexChunks.length;
       indexChunks.push({
         chunkId: `${prefix}${i}`,
         source: path,
@@ -122,9 +105,16 @@ export class DomainUpdate {
         lineNumber: c.lineNumber,
         metadata,
       });
-      const turn = budget.spend(1);
-      if (turn) await turn;
-    }
+      texts?.push(embeddingTextOf(c));
+    });
+    // Chunking a large file is a long run of turns: give the event loop one before the next step.
+    if (indexChunks.length > LARGE_FILE_CHUNKS) await nextTurn();
+    options.signal?.throwIfAborted();
+    const vectors =
+      this.#embedder && texts?.length
+        ? await this.#embedder.embed(texts, options.signal ? { signal: options.signal } : {})
+        : null;
+    options.signal?.throwIfAborted();
     await this.#stage.put(path, { checksum, fingerprint: this.#fingerprint }, indexChunks, vectors);
     this.#touched.add(path);
     return indexChunks.length;

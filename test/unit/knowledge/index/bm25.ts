@@ -442,6 +442,19 @@ export function bm25Units(h: TestHarness, runtime: string): void {
       }
     });
 
+    it("bm25.grow-ahead - near-full arrays are grown one per call, ahead of need; then it says there is none", () => {
+      const index = new Bm25Index();
+      for (let i = 0; i < 50_000; i++) index.add(doc(`u${i}`, `word${i} common text`, "H"));
+      let grown = 0;
+      while (index.growAhead()) grown++;
+      // alive, unit groups, unit entries and two field lengths: 65,536 long, 50,000 used.
+      expect(grown).toBeGreaterThanOrEqual(5);
+      expect(index.growAhead()).toBe(false);
+      for (let i = 50_000; i < 60_000; i++) index.add(doc(`u${i}`, `word${i} common text`, "H"));
+      expect(index.search("word59999", { k: 1 }).map((h) => h.id)).toEqual(["u59999"]);
+      expect(index.search("common", { k: 100 }).length).toBe(100);
+    });
+
     it("postings.load-long-list - a loaded list longer than a page is chained over pages", () => {
       const n = (1 << PAGE_BITS) / 2 + 1000; // pairs: more words than one page holds
       const entries = new Uint32Array(2 * (n + 3));

@@ -6,6 +6,7 @@ import { ValidationError, type ValidationIssue } from "../../../errors.ts";
 import { type Bm25Columns, columnsOf, stateFromColumns } from "./columns.ts";
 import { stateFromJson, stateToJson } from "./json.ts";
 import { resolveBm25Options } from "./options.ts";
+import { grow, nearFull } from "./postings.ts";
 import { compact, maybeCompact, removeUnit } from "./removal.ts";
 import { Scorer } from "./scorer.ts";
 import {
@@ -13,7 +14,7 @@ import {
   createState,
   fieldNumber,
   groupIndex,
-  grow,
+  growAhead,
   type IndexState,
   openGroup,
   openUnit,
@@ -38,7 +39,8 @@ import type {
 } from "./types.ts";
 import { countWords, TermCounts } from "./word-table.ts";
 
-// Distinct words whose term numbers are remembered (a fresh start once this many).
+// Distinct words whose term numbers are remembered (a fresh start once this many). Kept well
+// below a million: the cache rehashes as it grows, and a rehash of one that large is a pause.
 const WORD_CACHE_LIMIT = 1 << 20;
 
 function checkDocument(doc: SearchDocument): void {
@@ -175,6 +177,25 @@ export class Bm25Index {
     this.#seen = grow(this.#seen, s.terms.length);
     return e;
   };
+
+  /**
+   * Grows, ahead of need, at most one of the arrays the index keeps per unit or per term, and
+   * says whether it did. They all double at the same sizes, so grown only as units and terms
+   * come their copies land in one step, a long pause at half a million units; an indexing loop
+   * that can wait calls this between batches, a turn apart while it returns true.
+   * @example
+   * while (index.growAhead()) await nextTurn();
+   */
+  growAhead(): boolean {
+    const s = this.#s;
+    if (growAhead(s)) return true;
+    const terms = s.terms.length;
+    if (nearFull(this.#seen.length, terms)) this.#seen = grow(this.#seen, this.#seen.length + 1);
+    else if (nearFull(this.#counts.tf.length, terms))
+      this.#counts.reserve(this.#counts.tf.length + 1);
+    else return false;
+    return true;
+  }
 
   /** Indexes many units (see {@link Bm25Index.add}). */
   addAll(docs: Iterable<SearchDocument>): void {

@@ -66,17 +66,24 @@ export class PostingPool {
 
   /** Makes room for term numbers below `terms`. */
   reserve(terms: number): void {
-    if (terms <= this.head.length) return;
-    const size = Math.max(terms, this.head.length * 2);
-    const grown = (a: Uint32Array): Uint32Array => {
-      const next = new Uint32Array(size);
-      next.set(a);
-      return next;
-    };
-    this.head = grown(this.head);
-    this.tail = grown(this.tail);
-    this.fill = grown(this.fill);
-    this.count = grown(this.count);
+    this.head = grow(this.head, terms);
+    this.tail = grow(this.tail, terms);
+    this.fill = grow(this.fill, terms);
+    this.count = grow(this.count, terms);
+  }
+
+  /**
+   * Grows one of the per-term arrays that is {@link nearFull} with `terms` terms, if any, and
+   * says whether it did (see `growAhead` in `state.ts`).
+   */
+  growAhead(terms: number): boolean {
+    if (nearFull(this.head.length, terms)) this.head = grow(this.head, this.head.length + 1);
+    else if (nearFull(this.tail.length, terms)) this.tail = grow(this.tail, this.tail.length + 1);
+    else if (nearFull(this.fill.length, terms)) this.fill = grow(this.fill, this.fill.length + 1);
+    else if (nearFull(this.count.length, terms))
+      this.count = grow(this.count, this.count.length + 1);
+    else return false;
+    return true;
   }
 
   /** The words left in the last page. */
@@ -199,4 +206,31 @@ export function pageOf(b: number): number {
 /** The offset of block `b` in its page (see {@link pageOf}). */
 export function offsetOf(b: number): number {
   return b & PAGE_MASK;
+}
+
+type Growable = Uint8Array | Uint32Array | Int32Array | Float64Array;
+
+/** Arrays shorter than this grow when needed (a copy of less is no pause); longer ones ahead. */
+const AHEAD_FROM = 1 << 16;
+
+/**
+ * Whether an array of `length` items with `used` in use should be grown ahead of need: it is
+ * long (copying it takes a while) and three quarters full (see `growAhead` in `state.ts`).
+ * @example
+ * nearFull(1 << 16, 60_000) // true
+ */
+export function nearFull(length: number, used: number): boolean {
+  return length >= AHEAD_FROM && used > length - (length >> 2);
+}
+
+/**
+ * `array` if it holds `size` items, else a copy at least twice as large.
+ * @example
+ * grow(new Uint32Array(4), 10).length // 10
+ */
+export function grow<T extends Growable>(array: T, size: number): T {
+  if (size <= array.length) return array;
+  const next = new (array.constructor as new (n: number) => T)(Math.max(size, array.length * 2));
+  next.set(array as never);
+  return next;
 }

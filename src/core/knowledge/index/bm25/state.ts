@@ -10,7 +10,7 @@
  */
 import { ValidationError } from "../../../errors.ts";
 import { ShardedMap, ShardedSet } from "../../../util/sharded-map.ts";
-import { PostingPool } from "./postings.ts";
+import { grow, nearFull, PostingPool } from "./postings.ts";
 import type { ResolvedBm25Options } from "./types.ts";
 import { WordTable } from "./word-table.ts";
 
@@ -106,18 +106,31 @@ export function createState(options: ResolvedBm25Options): IndexState {
   };
 }
 
-type Growable = Uint8Array | Uint32Array | Int32Array | Float64Array;
-
 /**
- * `array` if it holds `size` items, else a copy at least twice as large.
+ * Grows, ahead of need, at most one of the arrays kept per unit or per term, and says whether it
+ * did. They all double at the same counts: grown as units and terms come, their copies land in
+ * one step (tens of megabytes written at once, a long pause, at half a million chunks). An
+ * indexing loop that can wait calls this between batches, a turn apart while it returns true, so
+ * each copy is a step of its own and `openUnit`/`termNumber` seldom grow anything.
  * @example
- * grow(new Uint32Array(4), 10).length // 10
+ * while (growAhead(s)) await nextTurn();
  */
-export function grow<T extends Growable>(array: T, size: number): T {
-  if (size <= array.length) return array;
-  const next = new (array.constructor as new (n: number) => T)(Math.max(size, array.length * 2));
-  next.set(array as never);
-  return next;
+export function growAhead(s: IndexState): boolean {
+  const units = s.ids.length;
+  const terms = s.terms.length;
+  if (nearFull(s.alive.length, units)) s.alive = grow(s.alive, s.alive.length + 1);
+  else if (nearFull(s.unitGroup.length, units))
+    s.unitGroup = grow(s.unitGroup, s.unitGroup.length + 1);
+  else if (nearFull(s.unitEntries.length, units))
+    s.unitEntries = grow(s.unitEntries, s.unitEntries.length + 1);
+  else {
+    const f = s.lengths.findIndex((l) => nearFull(l.length, units));
+    const lengths = s.lengths[f];
+    if (lengths) s.lengths[f] = grow(lengths, lengths.length + 1);
+    else if (nearFull(s.df.length, terms)) s.df = grow(s.df, s.df.length + 1);
+    else return s.postings.growAhead(terms);
+  }
+  return true;
 }
 
 /**
