@@ -63,15 +63,10 @@ describe("ingestion under load", () => {
     const { knowledge, ingestion } = createInMemoryApp({});
     await knowledge.createKb("big");
     await knowledge.putFile("big", "huge.md", markdown(4 * 1024 * 1024));
-    let turns = 0;
-    let running = true;
-    const spin = (): void => {
-      turns++;
-      if (running) setImmediate(spin);
-    };
-    setImmediate(spin);
-    const result = await ingestion.ingest("big");
-    running = false;
+    let result: { chunksCreated: number } = { chunksCreated: 0 };
+    const turns = await turnsDuring(async () => {
+      result = await ingestion.ingest("big");
+    });
     expect(result.chunksCreated).toBeGreaterThan(40_000);
     // ~50,000 chunks at 1,000 per turn: at least 40 turns of the loop while it ran.
     expect(turns).toBeGreaterThanOrEqual(40);
