@@ -20,6 +20,7 @@ import { FileRecordStore } from "../../src/adapters/node/index.ts";
 import { configOf } from "../../src/core/registry/registration.ts";
 import { AdapterError, type RegistrationDict, StoreRegistryBackend } from "../../src/index.ts";
 import { rejection } from "../../src/testing/index.ts";
+import { recordOf } from "../fixtures/records.ts";
 
 const root = resolve(import.meta.dirname, "../..");
 const dirs: string[] = [];
@@ -157,17 +158,8 @@ describe("FileRecordStore across processes", () => {
 });
 
 describe("FileRecordStore journal", () => {
-  const record = (id: string, version: number): RegistrationDict => ({
-    bot_id: id,
-    config: { version },
-    status: "active",
-    version,
-    etag: `e${version}`,
-    created_at: "2026-01-01T00:00:00.000Z",
-    updated_at: "2026-01-01T00:00:00.000Z",
-    last_accessed_at: "2026-01-01T00:00:00.000Z",
-    metadata: {},
-  });
+  const record = (id: string, version: number): RegistrationDict =>
+    recordOf(id, version, { version });
 
   it("a torn last line is ignored by readers and cut by the next writer", async () => {
     const dir = temp();

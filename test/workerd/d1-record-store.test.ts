@@ -7,6 +7,7 @@ import { D1RecordStore } from "../../src/adapters/cloudflare/index.ts";
 import { AdapterError, ValidationError } from "../../src/core/errors.ts";
 import { StoreRegistryBackend } from "../../src/index.ts";
 import { recordStoreSuite, registryBackendSuite } from "../../src/testing/index.ts";
+import { recordOf } from "../fixtures/records.ts";
 
 const h = { describe, it, expect, beforeEach, afterEach };
 const db = env.REGISTRY_DB;
@@ -22,18 +23,6 @@ registryBackendSuite(h, {
   capabilities: { persistsOnClose: true },
   create: ({ now, eventBus, historyLimit }) =>
     new StoreRegistryBackend({ store: new D1RecordStore({ db }), now, eventBus, historyLimit }),
-});
-
-const record = (botId: string, version: number, config: unknown = { n: version }) => ({
-  bot_id: botId,
-  config: config as { n: number },
-  status: "active",
-  version,
-  etag: `e${version}`,
-  created_at: "2026-01-01T00:00:00.000Z",
-  updated_at: "2026-01-01T00:00:00.000Z",
-  last_accessed_at: "2026-01-01T00:00:00.000Z",
-  metadata: {},
 });
 
 describe("D1RecordStore faults and limits (workerd)", () => {
@@ -71,16 +60,16 @@ describe("D1RecordStore faults and limits (workerd)", () => {
   it("a config larger than D1's 2 MB value limit is a ValidationError before the call", async () => {
     const big = { text: "x".repeat(2_000_001) };
     await expect(
-      store.put(record("big", 1, big), { expectedVersion: null }),
+      store.put(recordOf("big", 1, big), { expectedVersion: null }),
     ).rejects.toBeInstanceOf(ValidationError);
     expect(await store.get("big")).toBeNull();
   });
 
   it("the compare-and-set is D1's: a stale version writes nothing, history keeps each version once", async () => {
-    expect(await store.put(record("cas", 1), { expectedVersion: null })).toBe(true);
+    expect(await store.put(recordOf("cas", 1), { expectedVersion: null })).toBe(true);
     const racers = await Promise.all(
       Array.from({ length: 30 }, (_, i) =>
-        store.put(record("cas", 2, { racer: i }), { expectedVersion: 1 }),
+        store.put(recordOf("cas", 2, { racer: i }), { expectedVersion: 1 }),
       ),
     );
     expect(racers.filter(Boolean)).toHaveLength(1);
@@ -97,7 +86,7 @@ describe("D1RecordStore faults and limits (workerd)", () => {
     const ids = Array.from({ length: 1_203 }, (_, i) => `bot-${String(i).padStart(5, "0")}`);
     for (let i = 0; i < ids.length; i += 50)
       await Promise.all(
-        ids.slice(i, i + 50).map((id) => store.put(record(id, 1), { expectedVersion: null })),
+        ids.slice(i, i + 50).map((id) => store.put(recordOf(id, 1), { expectedVersion: null })),
       );
     const seen: string[] = [];
     let cursor: string | undefined;

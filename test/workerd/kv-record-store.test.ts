@@ -10,9 +10,9 @@ import {
   KVRecordStore,
 } from "../../src/adapters/cloudflare/index.ts";
 import { AdapterError, ValidationError } from "../../src/core/errors.ts";
-import type { RegistrationDict } from "../../src/core/registry/registration.ts";
 import { StoreRegistryBackend } from "../../src/index.ts";
 import { recordStoreSuite, registryBackendSuite } from "../../src/testing/index.ts";
+import { recordOf } from "../fixtures/records.ts";
 
 const h = { describe, it, expect, beforeEach, afterEach };
 const namespace = env.REGISTRY_KV;
@@ -34,19 +34,6 @@ registryBackendSuite(h, {
       historyLimit,
     }),
 });
-
-const record = (botId: string, version: number, config: object = { n: version }) =>
-  ({
-    bot_id: botId,
-    config,
-    status: "active",
-    version,
-    etag: `e${version}`,
-    created_at: "2026-01-01T00:00:00.000Z",
-    updated_at: "2026-01-01T00:00:00.000Z",
-    last_accessed_at: "2026-01-01T00:00:00.000Z",
-    metadata: {},
-  }) as RegistrationDict;
 
 /** The namespace with its calls counted. */
 function counted(): { ns: typeof namespace; calls: { get: number; put: number; list: number } } {
@@ -91,7 +78,7 @@ describe("KVRecordStore limits and consistency (workerd)", () => {
   it("a value over 25 MiB is a ValidationError before any call; nothing written", async () => {
     const { ns, calls } = counted();
     const store = new KVRecordStore({ namespace: ns, ...fast });
-    const big = record("big", 1, { text: "x".repeat(KV_MAX_VALUE_BYTES) });
+    const big = recordOf("big", 1, { text: "x".repeat(KV_MAX_VALUE_BYTES) });
     await expect(store.put(big, { expectedVersion: null })).rejects.toBeInstanceOf(ValidationError);
     expect(calls).toEqual({ get: 0, put: 0, list: 0 });
     expect(await store.get("big")).toBeNull();
@@ -104,7 +91,7 @@ describe("KVRecordStore limits and consistency (workerd)", () => {
       prefix: "p".repeat(KV_MAX_KEY_BYTES),
       ...fast,
     });
-    const error = await store.put(record("a", 1), { expectedVersion: null }).catch((e) => e);
+    const error = await store.put(recordOf("a", 1), { expectedVersion: null }).catch((e) => e);
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as Error).message).toContain("512");
     await expect(store.get("a")).rejects.toBeInstanceOf(ValidationError);
@@ -113,7 +100,7 @@ describe("KVRecordStore limits and consistency (workerd)", () => {
 
   it("reads never write: get, list, history, getVersion and revision make no put", async () => {
     const store = new KVRecordStore({ namespace, ...fast });
-    await store.put(record("r", 1), { expectedVersion: null });
+    await store.put(recordOf("r", 1), { expectedVersion: null });
     const { ns, calls } = counted();
     const reader = new KVRecordStore({ namespace: ns, ...fast });
     await reader.get("r");
@@ -129,8 +116,8 @@ describe("KVRecordStore limits and consistency (workerd)", () => {
     const { ns, calls } = counted();
     const store = new KVRecordStore({ namespace: ns });
     const started = Date.now();
-    await store.put(record("paced", 1), { expectedVersion: null });
-    await store.put(record("paced", 2), { expectedVersion: 1 });
+    await store.put(recordOf("paced", 1), { expectedVersion: null });
+    await store.put(recordOf("paced", 2), { expectedVersion: 1 });
     expect(Date.now() - started).toBeGreaterThanOrEqual(990);
     expect(await store.touch("paced", "2026-02-01T00:00:00.000Z", { version: 2 })).toBe(true);
     const puts = calls.put;
@@ -141,10 +128,10 @@ describe("KVRecordStore limits and consistency (workerd)", () => {
 
   it("writers in one isolate queue per bot: of 20 racing puts on one version, one wins", async () => {
     const store = new KVRecordStore({ namespace, ...fast });
-    await store.put(record("race", 1), { expectedVersion: null });
+    await store.put(recordOf("race", 1), { expectedVersion: null });
     const wins = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        store.put(record("race", 2, { i }), { expectedVersion: 1 }),
+        store.put(recordOf("race", 2, { i }), { expectedVersion: 1 }),
       ),
     );
     expect(wins.filter(Boolean)).toHaveLength(1);
@@ -156,7 +143,7 @@ describe("KVRecordStore limits and consistency (workerd)", () => {
     const ids = Array.from({ length: 1_010 }, (_, i) => `kv-${String(i).padStart(5, "0")}`);
     for (let i = 0; i < ids.length; i += 50)
       await Promise.all(
-        ids.slice(i, i + 50).map((id) => store.put(record(id, 1), { expectedVersion: null })),
+        ids.slice(i, i + 50).map((id) => store.put(recordOf(id, 1), { expectedVersion: null })),
       );
     const seen: string[] = [];
     let pages = 0;

@@ -1,5 +1,5 @@
 /**
- * Reciprocal-rank fusion of ranked lists, and score normalisation to a 0–1 `similarity`.
+ * Reciprocal-rank fusion of ranked lists into hits with a 0–1 `similarity`.
  * @module
  */
 
@@ -49,15 +49,4 @@ export function fuseRrf(lexical: RankedHit[], vector: RankedHit[], k: number = R
   return [...fused.values()]
     .sort((a, b) => b.rrf - a.rrf || (a.id < b.id ? -1 : 1))
     .map(({ rrf, ...hit }) => ({ ...hit, similarity: rrf / best }));
-}
-
-/** Lexical-only ranking: BM25 scores over the best score of the query (the top hit is 1). */
-export function normaliseLexical(hits: RankedHit[]): FusedHit[] {
-  const top = hits[0]?.score ?? 1;
-  return hits.map((h) => ({
-    id: h.id,
-    similarity: top > 0 ? h.score / top : 0,
-    lexical: h.score,
-    vector: null,
-  }));
 }
