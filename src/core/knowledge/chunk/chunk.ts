@@ -6,7 +6,7 @@ import { ValidationError } from "../../errors.ts";
 import { TurnBudget } from "../../util/turns.ts";
 import { normalizeNewlines } from "./decode.ts";
 import { frontMatterMarkdown, splitFrontMatter } from "./front-matter.ts";
-import { iterateBlocks } from "./markdown-blocks.ts";
+import { type BlockCursor, blockCursor } from "./markdown-blocks.ts";
 import { Packer } from "./pack.ts";
 
 /**
@@ -106,14 +106,10 @@ export async function chunkMarkdown(
 ): Promise<ChunkedMarkdown> {
   const chunks: MarkdownChunk[] = [];
   const frontMatter = await eachChunk(markdown, options, (c) => {
-    chunks.push({
-      text: c.text,
-      embeddingText: embeddingTextOf(c),
-      headings: c.headings,
-      headingLevels: c.headingLevels,
-      headingPath: c.headingPath,
-      lineNumber: c.lineNumber,
-    });
+    // The chunk handed over is this call's own: completed in place, not copied.
+    const chunk = c as MarkdownChunk;
+    chunk.embeddingText = embeddingTextOf(c);
+    chunks.push(chunk);
   });
   return { chunks, frontMatter };
 }
@@ -167,36 +163,81 @@ async function chunkBody(
   overlap: number,
   onChunk: (chunk: FoundChunk) => void,
 ): Promise<number> {
-  let found = 0;
-  let headings: string[] = [];
-  let levels: number[] = [];
-  let path = "";
-  const packer = new Packer(max, overlap, (piece) => {
-    found++;
-    onChunk({
-      text: piece.text,
-      headings,
-      headingLevels: levels,
-      headingPath: path,
-      lineNumber: piece.line,
-    });
-  });
+  const body = new BodyChunker(text, bodyStart, bodyLine, max, overlap, onChunk);
   const budget = new TurnBudget(BLOCKS_PER_TURN);
-  for (const block of iterateBlocks(text, bodyStart, bodyLine)) {
-    const turn = budget.spend(1);
+  // The clock is read every 64 blocks (a few dozen microseconds of work), not every block; the
+  // work itself runs in a plain function, which the engine optimises as an async one is not.
+  while (body.run(64)) {
+    const turn = budget.spend(64);
     if (turn) await turn;
-    if (block.kind !== "heading") {
-      packer.add(text, block);
-      continue;
-    }
-    packer.flush();
-    let depth = levels.length;
-    while (depth > 0 && (levels[depth - 1] as number) >= block.level) depth--;
-    // `concat` makes arrays of the exact size (`push` would leave room for 16 more in each).
-    headings = headings.slice(0, depth).concat(block.title);
-    levels = levels.slice(0, depth).concat(block.level);
-    path = headings.join(" > ");
   }
-  packer.flush();
-  return found;
+  return body.found;
+}
+
+/**
+ * `items[0, depth)` then `item`, as a new array: of the exact size when `items` was at least that
+ * long (a sibling heading: the usual case); `push` alone would leave room for 16 more, and
+ * `concat` takes its slow generic path.
+ */
+function replaceFrom<T>(items: T[], depth: number, item: T): T[] {
+  const out = items.slice(0, depth + 1);
+  if (out.length > depth) out[depth] = item;
+  else out.push(item);
+  return out;
+}
+
+/** The chunking of one text, resumable between blocks. */
+class BodyChunker {
+  found = 0;
+  readonly #text: string;
+  readonly #cursor: BlockCursor;
+  readonly #packer: Packer;
+  #headings: string[] = [];
+  #levels: number[] = [];
+  #path = "";
+
+  constructor(
+    text: string,
+    bodyStart: number,
+    bodyLine: number,
+    max: number,
+    overlap: number,
+    onChunk: (chunk: FoundChunk) => void,
+  ) {
+    this.#text = text;
+    this.#cursor = blockCursor(text, bodyStart, bodyLine);
+    this.#packer = new Packer(max, overlap, (piece) => {
+      this.found++;
+      onChunk({
+        text: piece.text,
+        headings: this.#headings,
+        headingLevels: this.#levels,
+        headingPath: this.#path,
+        lineNumber: piece.line,
+      });
+    });
+  }
+
+  /** Chunks up to `blocks` more blocks; false once the text is done (the last chunk handed over). */
+  run(blocks: number): boolean {
+    for (let i = 0; i < blocks; i++) {
+      const block = this.#cursor.next();
+      if (block === null) {
+        this.#packer.flush();
+        return false;
+      }
+      if (block.kind !== "heading") {
+        this.#packer.add(this.#text, block);
+        continue;
+      }
+      this.#packer.flush();
+      const levels = this.#levels;
+      let depth = levels.length;
+      while (depth > 0 && (levels[depth - 1] as number) >= block.level) depth--;
+      this.#headings = replaceFrom(this.#headings, depth, block.title);
+      this.#levels = replaceFrom(levels, depth, block.level);
+      this.#path = this.#headings.join(" > ");
+    }
+    return true;
+  }
 }

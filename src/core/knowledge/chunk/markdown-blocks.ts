@@ -76,48 +76,53 @@ interface FenceEnd {
  * parseBlocks("# T\n\nText.").map((b) => b.kind); // ["heading", "paragraph"]
  */
 export function parseBlocks(text: string, start = 0, firstLine = 1, headings = true): Block[] {
-  return [...new Parser(text, headings).blocksFrom(start, firstLine)];
+  const cursor = blockCursor(text, start, firstLine, headings);
+  const blocks: Block[] = [];
+  for (let block = cursor.next(); block !== null; block = cursor.next()) blocks.push(block);
+  return blocks;
+}
+
+/** Blocks one at a time: `next()` gives the next block, or `null` at the end of the text. */
+export interface BlockCursor {
+  next(): Block | null;
 }
 
 /**
  * {@link parseBlocks} one block at a time: the text is parsed as far as the block handed out, so a
  * caller can stop between blocks (give the event loop a turn on a 60 MB file) and go on later.
  * @example
- * for (const block of iterateBlocks(md)) if (block.kind === "heading") console.log(block.title);
+ * const cursor = blockCursor(md);
+ * for (let b = cursor.next(); b !== null; b = cursor.next()) console.log(b.kind);
  */
-export function iterateBlocks(
-  text: string,
-  start = 0,
-  firstLine = 1,
-  headings = true,
-): Generator<Block, void, undefined> {
-  return new Parser(text, headings).blocksFrom(start, firstLine);
+export function blockCursor(text: string, start = 0, firstLine = 1, headings = true): BlockCursor {
+  return new Parser(text, headings, start, firstLine);
 }
 
-class Parser {
+class Parser implements BlockCursor {
   private readonly text: string;
   private readonly n: number;
   private readonly headings: boolean;
-  private pos = 0;
-  private line = 1;
+  private pos: number;
+  private line: number;
   // The next `|` at or after the current line: one indexOf per pipe, never per line.
   private pipe = -1;
   // Per fence character, where fences can close (built after the first unclosed fence of it).
   private readonly fences = new Map<number, FenceIndex>();
 
-  constructor(text: string, headings: boolean) {
+  constructor(text: string, headings: boolean, start: number, firstLine: number) {
     this.text = text;
     this.n = text.length;
     this.headings = headings;
-  }
-
-  *blocksFrom(start: number, firstLine: number): Generator<Block, void, undefined> {
     this.pos = start;
     this.line = firstLine;
+  }
+
+  next(): Block | null {
     while (this.pos < this.n) {
       const found = this.step();
-      if (found !== undefined) yield found;
+      if (found !== undefined) return found;
     }
+    return null;
   }
 
   /** Parses the block at `pos` and moves past it; `undefined` for a blank or dropped line. */
