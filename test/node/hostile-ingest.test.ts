@@ -3,8 +3,14 @@
 // the run already waiting instead of queueing one full run each.
 import { describe, expect, it } from "vitest";
 import { chunkMarkdown } from "../../src/core/knowledge/chunk/chunk.ts";
+import { encodeDelta } from "../../src/core/knowledge/index/segment.ts";
 import { bytesToStream, readAll } from "../../src/core/util/streams.ts";
-import { ClosedError, RAGKnowledgeBase } from "../../src/index.ts";
+import {
+  BlobSearchIndex,
+  ClosedError,
+  MemoryBlobStore,
+  RAGKnowledgeBase,
+} from "../../src/index.ts";
 import { createInMemoryApp } from "../../src/server/index.ts";
 import { eventually } from "../../src/testing/index.ts";
 
@@ -57,6 +63,43 @@ describe("ingestion under load", () => {
     expect(read?.length).toBe(bytes.length);
     expect(read?.[bytes.length - 1]).toBe(7);
     expect(turns).toBeGreaterThanOrEqual(28);
+  });
+
+  it("a large file's index segment is encoded in turns", async () => {
+    const chunks = Array.from({ length: 100_000 }, (_, i) => ({
+      id: `huge.md\u001f${i}\u001fv1`,
+      chunkId: `d\u001fhuge.md\u001f${i}`,
+      source: "huge.md",
+      chunkIndex: i,
+      text: `Paragraph ${i} talks about topic number ${i} and nothing else.`,
+      headingPath: `Section ${i}`,
+      headings: [`Section ${i}`],
+      lineNumber: 1 + 4 * i,
+      metadata: {},
+    }));
+    const file = {
+      path: "huge.md",
+      source: { checksum: "c", fingerprint: "f" },
+      chunks,
+      vectors: null,
+    };
+    let bytes = 0;
+    const turns = await turnsDuring(async () => {
+      bytes = (await encodeDelta("d", null, [file], [], false)).length;
+    });
+    expect(bytes).toBeGreaterThan(1_000_000);
+    expect(turns).toBeGreaterThanOrEqual(10);
+  });
+
+  it("committing a large file to a persisted index: it can be read back by another index", async () => {
+    const store = new MemoryBlobStore();
+    const kb = new RAGKnowledgeBase({ index: new BlobSearchIndex({ store }) });
+    const update = await kb.beginUpdate("d");
+    await update.putFile("huge.md", markdown(4 * 1024 * 1024));
+    await update.commit();
+    const reopened = new RAGKnowledgeBase({ index: new BlobSearchIndex({ store }) });
+    const hits = await reopened.query("topic number 4321", { k: 1, filter: { domain_id: "d" } });
+    expect(hits[0]?.text).toContain("Paragraph 4321 ");
   });
 
   it("a large file is indexed in batches: the event loop turns many times during the run", async () => {

@@ -7,7 +7,9 @@
  * header length (u32 LE) · header (JSON) · sections (text, vectors, BM25 parts) as raw bytes.
  * @module
  */
-import { concatBytes } from "../../util/streams.ts";
+import { ShardedMap } from "../../util/sharded-map.ts";
+import { concatInTurns } from "../../util/streams.ts";
+import { TurnBudget } from "../../util/turns.ts";
 import { Bm25Index } from "./bm25/bm25.ts";
 import { VarintReader, VarintWriter } from "./bm25/codec.ts";
 import {
@@ -118,16 +120,22 @@ class Body {
   }
 }
 
-function rowsOf(
+/** Chunks written between two reads of the clock (see `TurnBudget`). */
+const CHUNKS_PER_CHECK = 256;
+
+async function rowsOf(
   files: DeltaFile[],
   body: Body,
-): { sources: SourceRow[]; headings: string[][]; dimensions: number | null } {
+): Promise<{ sources: SourceRow[]; headings: string[][]; dimensions: number | null }> {
+  const budget = new TurnBudget(8 * CHUNKS_PER_CHECK);
+  let sinceCheck = 0;
   const text = new TextBlockWriter();
   const vectors: Float32Array[] = [];
   const headingIndex = new Map<string, number>();
   const headings: string[][] = [];
   const rows = new VarintWriter();
-  const sources = files.map((f): SourceRow => {
+  const sources: SourceRow[] = [];
+  for (const f of files) {
     for (const c of f.chunks) {
       const key = c.headings.join(SEP_HEADINGS);
       let h = headingIndex.get(key);
@@ -138,16 +146,21 @@ function rowsOf(
       rows.write(h);
       rows.write(c.lineNumber);
       rows.write(text.append(c.text));
+      if (++sinceCheck === CHUNKS_PER_CHECK) {
+        sinceCheck = 0;
+        const turn = budget.spend(CHUNKS_PER_CHECK);
+        if (turn) await turn;
+      }
     }
-    if (f.vectors) vectors.push(...f.vectors);
-    return [
+    if (f.vectors) for (const v of f.vectors) vectors.push(v);
+    sources.push([
       f.path,
       f.source.checksum,
       f.source.fingerprint,
       f.chunks[0]?.metadata ?? {},
       f.chunks.length,
-    ];
-  });
+    ]);
+  }
   body.add("chunks", rows.toBytes());
   const blocks = text.finish();
   body.add("text", blocks.data);
@@ -168,9 +181,12 @@ async function pack(header: Header, body: Body, gzip: boolean): Promise<Uint8Arr
   preamble[4] = SEGMENT_FORMAT;
   preamble[5] = gzip ? 1 : 0;
   new DataView(preamble.buffer).setUint32(8, head.length, true);
-  let rest: Uint8Array = concatBytes([head, ...body.parts], head.length + body.length);
-  if (gzip) rest = await transform(rest, new CompressionStream("gzip"));
-  return concatBytes([preamble, rest], preamble.length + rest.length);
+  // Written a turn at a time: a segment of a large file is tens of megabytes.
+  if (!gzip)
+    return concatInTurns([preamble, head, ...body.parts], PREAMBLE + head.length + body.length);
+  let rest: Uint8Array = await concatInTurns([head, ...body.parts], head.length + body.length);
+  rest = await transform(rest, new CompressionStream("gzip"));
+  return concatInTurns([preamble, rest], preamble.length + rest.length);
 }
 
 async function transform(
@@ -184,7 +200,7 @@ async function transform(
 }
 
 /** Encodes one commit's changes. */
-export function encodeDelta(
+export async function encodeDelta(
   domainId: string,
   embedding: string | null,
   files: DeltaFile[],
@@ -192,7 +208,7 @@ export function encodeDelta(
   gzip: boolean,
 ): Promise<Uint8Array> {
   const body = new Body();
-  const { sources, headings, dimensions } = rowsOf(files, body);
+  const { sources, headings, dimensions } = await rowsOf(files, body);
   const header: Header = {
     kind: "delta",
     domain_id: domainId,
@@ -212,28 +228,40 @@ export function encodeDelta(
  * Throws {@link SegmentError} when the BM25 index holds chunks of none of them (another update
  * is staged): write a delta then.
  */
-export function encodeBase(
+export async function encodeBase(
   state: ScopeState,
   gzip: boolean,
   files: DeltaFile[] = liveFiles(state),
 ): Promise<Uint8Array> {
   const body = new Body();
-  const where = new Map<string, [number, number]>(); // internal id → [source, chunk]
+  const budget = new TurnBudget(8 * CHUNKS_PER_CHECK);
+  const where = new ShardedMap<string, number>(); // internal id → its chunk's place in `files`
+  const starts: number[] = []; // where each file's chunks begin in that numbering
   const groupSource = new Map<string, number>();
+  let place = 0;
   for (const [n, f] of files.entries()) {
-    for (const [i, c] of f.chunks.entries()) where.set(c.id, [n, i]);
+    starts.push(place);
+    for (const c of f.chunks) {
+      where.set(c.id, place++);
+      if (place % CHUNKS_PER_CHECK === 0) await budget.spend(CHUNKS_PER_CHECK); // a turn, or nothing
+    }
     groupSource.set(groupOf(f.path, versionOf(f.source)), n);
   }
-  const { sources, headings, dimensions } = rowsOf(files, body);
+  const { sources, headings, dimensions } = await rowsOf(files, body);
   // Only committed chunks are written: a base is taken with no update staged in between.
   const columns = state.bm25.toColumns();
   // Ids and group names are not stored: each unit is (file, chunk) and each group a file version.
   const units = new VarintWriter();
-  for (const id of columns.ids) {
-    const [s, c] = where.get(id) ?? [-1, -1];
-    if (s < 0) throw new SegmentError(`chunk ${id} is indexed but not live`);
-    units.write(s);
-    units.write(c);
+  let file = 0;
+  for (const [u, id] of columns.ids.entries()) {
+    const at = where.get(id);
+    if (at === undefined) throw new SegmentError(`chunk ${id} is indexed but not live`);
+    // Units are mostly in file order: step to the file holding `at` (a binary search otherwise).
+    if (at < (starts[file] as number) || at >= (starts[file + 1] ?? place))
+      file = fileOf(starts, at);
+    units.write(file);
+    units.write(at - (starts[file] as number));
+    if (u % CHUNKS_PER_CHECK === 0) await budget.spend(CHUNKS_PER_CHECK);
   }
   const groups = new VarintWriter();
   for (const g of columns.groups) {
@@ -268,6 +296,18 @@ export function encodeBase(
     },
   };
   return pack(header, body, gzip);
+}
+
+/** The file whose chunks, numbered from `starts[n]` on, hold place `at`. */
+function fileOf(starts: number[], at: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((starts[mid] as number) <= at) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 /** The committed files of a state, with their chunks and vectors. */
