@@ -146,24 +146,20 @@ export async function eachChunk(
     options.frontMatter === false
       ? { data: null, bodyStart: 0, bodyLine: 1 }
       : await splitFrontMatter(text);
-  const found = await chunkBody(text, front.bodyStart, front.bodyLine, max, overlap, onChunk);
+  const found = await chunkBody(
+    new BodyChunker(text, front.bodyStart, front.bodyLine, max, overlap, onChunk),
+  );
   if (found === 0 && front.data !== null) {
     const page = frontMatterMarkdown(front.data);
-    await chunkBody(page, 0, 1, max, overlap, (c) => onChunk({ ...c, lineNumber: 1 }));
+    await chunkBody(
+      new BodyChunker(page, 0, 1, max, overlap, (c) => onChunk({ ...c, lineNumber: 1 })),
+    );
   }
   return front.data;
 }
 
-/** Chunks `text` from `bodyStart` (on line `bodyLine`), handing each chunk over; returns how many. */
-async function chunkBody(
-  text: string,
-  bodyStart: number,
-  bodyLine: number,
-  max: number,
-  overlap: number,
-  onChunk: (chunk: FoundChunk) => void,
-): Promise<number> {
-  const body = new BodyChunker(text, bodyStart, bodyLine, max, overlap, onChunk);
+/** Runs `body` to its end a turn at a time, handing each chunk over; returns how many. */
+async function chunkBody(body: BodyChunker): Promise<number> {
   const budget = new TurnBudget(BLOCKS_PER_TURN);
   // The clock is read every 64 blocks (a few dozen microseconds of work), not every block; the
   // work itself runs in a plain function, which the engine optimises as an async one is not.
@@ -186,7 +182,7 @@ function replaceFrom<T>(items: T[], depth: number, item: T): T[] {
   return out;
 }
 
-/** The chunking of one text, resumable between blocks. */
+/** The chunking of `text` from `bodyStart` (on line `bodyLine`), resumable between blocks. */
 class BodyChunker {
   found = 0;
   readonly #text: string;
