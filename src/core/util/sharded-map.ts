@@ -11,6 +11,7 @@
  * point of the collection's growth.
  * @module
  */
+import { fnv1a } from "./fnv.ts";
 
 /** Shards once split. */
 export const SHARDS = 64;
@@ -34,11 +35,9 @@ const SLOT_SHARD = new Uint8Array(SLOTS);
 
 /** The shard of `key`: by FNV-1a of a string's UTF-16 units, by the low bits of a number. */
 function shardOf(key: string | number): number {
-  let h: number;
-  if (typeof key === "number") h = key;
-  else {
-    h = 0x811c9dc5;
-    for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  let h = key as number;
+  if (typeof key === "string") {
+    h = fnv1a(key);
     h ^= h >>> 16;
   }
   return SLOT_SHARD[h & (SLOTS - 1)] as number;

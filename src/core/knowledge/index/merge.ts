@@ -4,8 +4,8 @@
  * @module
  */
 import { fuseRrf, type RankedHit } from "./fusion.ts";
-import type { ScopeState, StoredChunk } from "./scope-state.ts";
-import type { IndexChunk, IndexHit, IndexQuery, IndexScope } from "./types.ts";
+import { publicChunk, type ScopeState } from "./scope-state.ts";
+import type { IndexHit, IndexQuery, IndexScope } from "./types.ts";
 
 /** A candidate of one scope (`s` is its index in the scopes queried). */
 interface Candidate {
@@ -16,20 +16,6 @@ interface Candidate {
 
 function byScore(a: Candidate, b: Candidate): number {
   return b.score - a.score || a.s - b.s || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-}
-
-/** The chunk as the port hands it out (the internal id stays inside). */
-function publicChunk(c: StoredChunk): IndexChunk {
-  return {
-    chunkId: c.chunkId,
-    source: c.source,
-    chunkIndex: c.chunkIndex,
-    text: c.text,
-    headingPath: c.headingPath,
-    headings: c.headings,
-    lineNumber: c.lineNumber,
-    metadata: c.metadata,
-  };
 }
 
 /** One fused hit before its chunk is looked up. */

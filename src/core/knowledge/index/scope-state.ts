@@ -8,6 +8,7 @@
  * might still see them is running.
  * @module
  */
+import { fnv1a } from "../../util/fnv.ts";
 import { ShardedMap } from "../../util/sharded-map.ts";
 import { Bm25Index } from "./bm25/bm25.ts";
 import type { Bm25Options } from "./bm25/types.ts";
@@ -18,6 +19,35 @@ import { MemoryVectorStore, type VectorHit } from "./vector-store.ts";
 /** A chunk as held: `id` is internal and carries its file's version, `chunkId` is stable. */
 export interface StoredChunk extends IndexChunk {
   id: string;
+}
+
+/**
+ * The port's fields of a chunk, copied: what a hit hands out (the internal id stays inside).
+ * @example
+ * hit.chunk = publicChunk(stored);
+ */
+export function publicChunk(c: IndexChunk): IndexChunk {
+  return {
+    chunkId: c.chunkId,
+    source: c.source,
+    chunkIndex: c.chunkIndex,
+    text: c.text,
+    headingPath: c.headingPath,
+    headings: c.headings,
+    lineNumber: c.lineNumber,
+    metadata: c.metadata,
+  };
+}
+
+/**
+ * `c` as a scope holds it, under its internal `id` (a copy: the caller's object is not kept).
+ * @example
+ * const stored = storedChunk(chunk, internalId(path, chunk.chunkIndex, version));
+ */
+export function storedChunk(c: IndexChunk, id: string): StoredChunk {
+  const stored = publicChunk(c) as StoredChunk;
+  stored.id = id;
+  return stored;
 }
 
 /** What a scope remembers of each file: its version and its chunks' internal ids, in order. */
@@ -33,9 +63,7 @@ const ID_SEPARATOR_CODE = 0x1f;
 
 /** A short, stable hash of a string (FNV-1a, 32 bits, base 36). */
 function shortHash(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return (h >>> 0).toString(36);
+  return (fnv1a(text) >>> 0).toString(36);
 }
 
 /**

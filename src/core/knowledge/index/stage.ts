@@ -12,6 +12,7 @@ import {
   type ScopeState,
   type SourceState,
   type StoredChunk,
+  storedChunk,
   versionOf,
 } from "./scope-state.ts";
 import type { DeltaFile } from "./segment.ts";
@@ -104,17 +105,7 @@ export class BlobIndexStage implements IndexStage {
       const batch: StoredChunk[] = [];
       for (let j = i; j < end; j++) {
         const c = chunks[j] as IndexChunk;
-        batch.push({
-          id: internalId(path, c.chunkIndex, version),
-          chunkId: c.chunkId,
-          source: c.source,
-          chunkIndex: c.chunkIndex,
-          text: c.text,
-          headingPath: c.headingPath,
-          headings: c.headings,
-          lineNumber: c.lineNumber,
-          metadata: c.metadata,
-        });
+        batch.push(storedChunk(c, internalId(path, c.chunkIndex, version)));
       }
       for (const c of batch) stored.push(c);
       // The index's arrays grow a turn apart, ahead of the batches that need them.

@@ -6,27 +6,14 @@
  * the Unicode-aware splitter.
  * @module
  */
+import { FNV_OFFSET, FNV_PRIME, fnv1a } from "../../../util/fnv.ts";
 import { splitWords } from "./tokenize.ts";
-
-const FNV_OFFSET = 0x811c9dc5 | 0;
-const FNV_PRIME = 0x01000193;
 
 // ASCII classes: 1 = letter or digit, 2 = connector (' , . - _) kept between two word characters.
 const ASCII = new Uint8Array(128);
 for (let c = 48; c <= 57; c++) ASCII[c] = 1;
 for (let c = 97; c <= 122; c++) ASCII[c] = 1;
 for (const c of "',.-_") ASCII[c.charCodeAt(0)] = 2;
-
-/**
- * FNV-1a of `text[start, end)`, the same value {@link countWords} computes while scanning.
- * @example
- * hashRange("solar", 0, 5) === hashRange("the solar", 4, 9) // true
- */
-export function hashRange(text: string, start: number, end: number): number {
-  let h = FNV_OFFSET;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), FNV_PRIME);
-  return h;
-}
 
 /**
  * Word → term numbers (none, one or several), probed by text slice.
@@ -73,7 +60,7 @@ export class WordTable {
     }
   }
 
-  /** Caches the term numbers of `word` (hash from {@link hashRange}); returns its entry. */
+  /** Caches the term numbers of `word` (its {@link fnv1a}, the value {@link countWords} computes while scanning); returns its entry. */
   insert(word: string, hash: number, terms: readonly number[]): number {
     const e = this.#keys.length;
     if (e >= this.#hashes.length) {
@@ -216,7 +203,7 @@ export function countWords(
       countEntry(table, e, counts);
     } else {
       for (const word of splitWords(text.slice(start, i))) {
-        const wh = hashRange(word, 0, word.length);
+        const wh = fnv1a(word);
         let e = table.find(word, 0, word.length, wh);
         if (e < 0) e = resolve(word, wh);
         countEntry(table, e, counts);
