@@ -115,7 +115,7 @@ export async function readAll(
   } finally {
     reader.releaseLock();
   }
-  return total > COPY_PER_TURN ? concatInTurns(chunks, total) : concatBytes(chunks, total);
+  return concatInTurns(chunks, total);
 }
 
 /**

@@ -161,8 +161,8 @@ export async function eachChunk(
 /** Runs `body` to its end a turn at a time, handing each chunk over; returns how many. */
 async function chunkBody(body: BodyChunker): Promise<number> {
   const budget = new TurnBudget(BLOCKS_PER_TURN);
-  // The clock is read every 64 blocks (a few dozen microseconds of work), not every block; the
-  // work itself runs in a plain function, which the engine optimises as an async one is not.
+  // The work runs 64 blocks at a time in a plain method, which the engine optimises as it does
+  // not an async function's loop.
   while (body.run(64)) {
     const turn = budget.spend(64);
     if (turn) await turn;

@@ -120,15 +120,14 @@ class Body {
   }
 }
 
-/** Chunks written between two reads of the clock (see `TurnBudget`). */
-const CHUNKS_PER_CHECK = 256;
+/** Chunks encoded per turn of the event loop at most (or `TURN_MS` of work). */
+const CHUNKS_PER_TURN = 2048;
 
 async function rowsOf(
   files: DeltaFile[],
   body: Body,
 ): Promise<{ sources: SourceRow[]; headings: string[][]; dimensions: number | null }> {
-  const budget = new TurnBudget(8 * CHUNKS_PER_CHECK);
-  let sinceCheck = 0;
+  const budget = new TurnBudget(CHUNKS_PER_TURN);
   const text = new TextBlockWriter();
   const vectors: Float32Array[] = [];
   const headingIndex = new Map<string, number>();
@@ -146,11 +145,8 @@ async function rowsOf(
       rows.write(h);
       rows.write(c.lineNumber);
       rows.write(text.append(c.text));
-      if (++sinceCheck === CHUNKS_PER_CHECK) {
-        sinceCheck = 0;
-        const turn = budget.spend(CHUNKS_PER_CHECK);
-        if (turn) await turn;
-      }
+      const turn = budget.spend(1);
+      if (turn) await turn;
     }
     if (f.vectors) for (const v of f.vectors) vectors.push(v);
     sources.push([
@@ -234,16 +230,14 @@ export async function encodeBase(
   files: DeltaFile[] = liveFiles(state),
 ): Promise<Uint8Array> {
   const body = new Body();
-  const budget = new TurnBudget(8 * CHUNKS_PER_CHECK);
-  const where = new ShardedMap<string, number>(); // internal id → its chunk's place in `files`
-  const starts: number[] = []; // where each file's chunks begin in that numbering
+  const budget = new TurnBudget(CHUNKS_PER_TURN);
+  const where = new ShardedMap<string, [number, number]>(); // internal id → [source, chunk]
   const groupSource = new Map<string, number>();
-  let place = 0;
   for (const [n, f] of files.entries()) {
-    starts.push(place);
-    for (const c of f.chunks) {
-      where.set(c.id, place++);
-      if (place % CHUNKS_PER_CHECK === 0) await budget.spend(CHUNKS_PER_CHECK); // a turn, or nothing
+    for (const [i, c] of f.chunks.entries()) {
+      where.set(c.id, [n, i]);
+      const turn = budget.spend(1);
+      if (turn) await turn;
     }
     groupSource.set(groupOf(f.path, versionOf(f.source)), n);
   }
@@ -252,16 +246,13 @@ export async function encodeBase(
   const columns = state.bm25.toColumns();
   // Ids and group names are not stored: each unit is (file, chunk) and each group a file version.
   const units = new VarintWriter();
-  let file = 0;
-  for (const [u, id] of columns.ids.entries()) {
-    const at = where.get(id);
-    if (at === undefined) throw new SegmentError(`chunk ${id} is indexed but not live`);
-    // Units are mostly in file order: step to the file holding `at` (a binary search otherwise).
-    if (at < (starts[file] as number) || at >= (starts[file + 1] ?? place))
-      file = fileOf(starts, at);
-    units.write(file);
-    units.write(at - (starts[file] as number));
-    if (u % CHUNKS_PER_CHECK === 0) await budget.spend(CHUNKS_PER_CHECK);
+  for (const id of columns.ids) {
+    const [s, c] = where.get(id) ?? [-1, -1];
+    if (s < 0) throw new SegmentError(`chunk ${id} is indexed but not live`);
+    units.write(s);
+    units.write(c);
+    const turn = budget.spend(1);
+    if (turn) await turn;
   }
   const groups = new VarintWriter();
   for (const g of columns.groups) {
@@ -296,18 +287,6 @@ export async function encodeBase(
     },
   };
   return pack(header, body, gzip);
-}
-
-/** The file whose chunks, numbered from `starts[n]` on, hold place `at`. */
-function fileOf(starts: number[], at: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if ((starts[mid] as number) <= at) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
 }
 
 /** The committed files of a state, with their chunks and vectors. */

@@ -39,8 +39,7 @@ import type {
 } from "./types.ts";
 import { countWords, TermCounts } from "./word-table.ts";
 
-// Distinct words whose term numbers are remembered (a fresh start once this many). Kept well
-// below a million: the cache rehashes as it grows, and a rehash of one that large is a pause.
+// Distinct words whose term numbers are remembered (a fresh start once this many).
 const WORD_CACHE_LIMIT = 1 << 20;
 
 function checkDocument(doc: SearchDocument): void {
