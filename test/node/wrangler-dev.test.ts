@@ -255,7 +255,8 @@ describe("npm run dev (wrangler dev) end to end", () => {
     // and the ready frame says resumed: false (the hub restarted, so the client resynchronises).
     const stream = await sse("/events", { "last-event-id": createdEventId });
     try {
-      const text = await stream.until("event: ready");
+      // The ready frame's data line may come in a later read than its `event:` line.
+      const text = await stream.until('"resumed":');
       expect(text).toContain(`id: ${markerEventId}`);
       expect(text).toMatch(/event: ready\ndata: \{[^\n]*"resumed":false/);
     } finally {
