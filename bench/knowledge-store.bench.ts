@@ -9,7 +9,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FsBlobStore } from "../src/adapters/node/index.ts";
+import { FsBlobStore } from "../src/adapters/fs/index.ts";
 import { BlobKnowledgeBackend, type BlobStore, MemoryBlobStore } from "../src/index.ts";
 import { type Counts, counting, zero } from "./counting-store.ts";
 

@@ -8,7 +8,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createKnowledgeBackend } from "../src/adapters/node/index.ts";
+import { createKnowledgeBackend } from "../src/adapters/fs/index.ts";
 import {
   createEventBus,
   type Event,

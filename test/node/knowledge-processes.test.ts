@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { FileKnowledgeBackend, FsBlobStore } from "../../src/adapters/node/index.ts";
+import { FileKnowledgeBackend, FsBlobStore } from "../../src/adapters/fs/index.ts";
 import { sha256Hex } from "../../src/core/util/json.ts";
 import { BlobSearchIndex, KnowledgeIngestionManager, RAGKnowledgeBase } from "../../src/index.ts";
 

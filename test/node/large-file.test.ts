@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { FileKnowledgeBackend } from "../../src/adapters/node/index.ts";
+import { FileKnowledgeBackend } from "../../src/adapters/fs/index.ts";
 import { KnowledgeIngestionManager, RAGKnowledgeBase } from "../../src/index.ts";
 
 const SIZE = 50 * 1024 * 1024;

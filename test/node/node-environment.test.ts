@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { loadEnvironment, readTextFile } from "../../src/adapters/node/index.ts";
+import { loadEnvironment, readTextFile } from "../../src/adapters/fs/index.ts";
 import { resolveConfig } from "../../src/index.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "botknobs-env-"));

@@ -12,7 +12,7 @@ import {
   FileKnowledgeBackend,
   FileRecordStore,
   FsBlobStore,
-} from "../../src/adapters/node/index.ts";
+} from "../../src/adapters/fs/index.ts";
 import {
   BlobSearchIndex,
   type BlobStore,

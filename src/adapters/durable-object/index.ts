@@ -10,6 +10,11 @@ export {
   type EventHubNamespace,
   type EventHubStub,
   hubCaller,
-} from "./bus.ts";
-export { EventHub, MAX_EVENT_BYTES, REPLAY_WINDOW, REPLAY_WINDOW_BYTES } from "./event-hub.ts";
-export { type EventHubRoutesOptions, eventHubRoutes } from "./routes.ts";
+} from "./durable-object-event-bus.ts";
+export {
+  EventHub,
+  MAX_EVENT_BYTES,
+  REPLAY_WINDOW,
+  REPLAY_WINDOW_BYTES,
+} from "./durable-object-hub.ts";
+export { type EventHubRoutesOptions, eventHubRoutes } from "./durable-object-routes.ts";

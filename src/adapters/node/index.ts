@@ -1,26 +1,12 @@
 /**
- * botknobs for Node (and Deno/Bun through their Node compatibility): the file registry store
- * (`FileRecordStore`, `createRegistryBackend("file", { path })`), the file knowledge backend, a
- * file-system blob store, and `loadEnvironment` over the file system. SQLite, PostgreSQL and
- * Redis adapters join this entry as they land.
+ * `botknobs/node`: serving the API on Node (`serveApp`, with WebSocket upgrades through `ws`, and
+ * `withRawRequest` for calling `@hono/node-server` yourself), plus, for convenience, everything of
+ * `botknobs/fs` (the file stores run on Node, Deno and Bun alike; import them from there when
+ * you do not serve).
  * @module
  */
-
-export { createFileApp, type FileApp } from "./file-app.ts";
-export {
-  createKnowledgeBackend,
-  FileKnowledgeBackend,
-  nodeKnowledgeBackends,
-} from "./file-knowledge-backend.ts";
-export { FileRecordStore, type FileRecordStoreOptions } from "./file-record-store.ts";
-export { FsBlobStore } from "./fs-blob-store.ts";
-export { loadEnvironment, readTextFile } from "./node-environment.ts";
+export * from "../fs/index.ts";
 export { type NodeFetch, withRawRequest } from "./raw-request.ts";
-export {
-  createRegistryBackend,
-  nodeRecordStores,
-  nodeRegistryBackends,
-} from "./registry-factory.ts";
 export {
   SERVE_TIMEOUTS,
   type Served,

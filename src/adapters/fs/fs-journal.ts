@@ -12,7 +12,7 @@ import { basename, dirname, join } from "node:path";
 import { AdapterError } from "../../core/errors.ts";
 import type { RecordTable } from "../../core/registry/record-table.ts";
 import type { RegistrationDict, StoredRegistration } from "../../core/registry/registration.ts";
-import { RESERVED_PREFIX } from "./file-lock.ts";
+import { RESERVED_PREFIX } from "./fs-lock.ts";
 
 /** The journal format this code writes and reads. */
 export const JOURNAL_FORMAT: number = 1;

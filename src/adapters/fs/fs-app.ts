@@ -7,8 +7,8 @@
 import { join, resolve } from "node:path";
 import type { BlobSearchIndex } from "../../core/knowledge/index/blob-search-index.ts";
 import { createAppOver, type ServedApp, type ServedAppOptions } from "../../server/services.ts";
-import { FileRecordStore } from "./file-record-store.ts";
 import { FsBlobStore } from "./fs-blob-store.ts";
+import { FileRecordStore } from "./fs-record-store.ts";
 
 /** The app over a data folder, with its stores and a clean-up of what a crash left behind. */
 export interface FileApp extends ServedApp {

@@ -23,9 +23,9 @@ import type { RecordTable } from "../../core/registry/record-table.ts";
 import type { RegistrationDict, StoredRegistration } from "../../core/registry/registration.ts";
 import { KeyedLock } from "../../core/util/keyed-lock.ts";
 import { Once } from "../../core/util/once.ts";
-import { COMPACT_PREFIX, type JournalOp, newHeader, replaceJournal } from "./file-journal.ts";
-import { JournalReplica } from "./file-journal-replica.ts";
-import { RESERVED_PREFIX, withFileLock } from "./file-lock.ts";
+import { COMPACT_PREFIX, type JournalOp, newHeader, replaceJournal } from "./fs-journal.ts";
+import { JournalReplica } from "./fs-journal-replica.ts";
+import { RESERVED_PREFIX, withFileLock } from "./fs-lock.ts";
 
 /** Options of {@link FileRecordStore}. */
 export interface FileRecordStoreOptions {

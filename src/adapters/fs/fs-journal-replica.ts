@@ -16,7 +16,7 @@ import {
   replaceJournal,
   snapshotLines,
   splitLines,
-} from "./file-journal.ts";
+} from "./fs-journal.ts";
 
 // Compact once the file holds more than this many lines and twice the lines its state needs.
 const MIN_COMPACT_LINES = 256;

@@ -5,7 +5,7 @@
 import { readdir, readFile, rm, rmdir, stat } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { RESERVED_PREFIX } from "./file-lock.ts";
+import { RESERVED_PREFIX } from "./fs-lock.ts";
 
 function isDeadLocalOwner(text: string): boolean {
   try {

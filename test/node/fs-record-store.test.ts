@@ -16,7 +16,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { afterEach, describe, expect, it } from "vitest";
-import { FileRecordStore } from "../../src/adapters/node/index.ts";
+import { FileRecordStore } from "../../src/adapters/fs/index.ts";
 import { configOf } from "../../src/core/registry/registration.ts";
 import { AdapterError, type RegistrationDict, StoreRegistryBackend } from "../../src/index.ts";
 import { rejection } from "../../src/testing/index.ts";

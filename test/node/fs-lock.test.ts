@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { withFileLock } from "../../src/adapters/node/file-lock.ts";
+import { withFileLock } from "../../src/adapters/fs/fs-lock.ts";
 import { AdapterError } from "../../src/index.ts";
 import { rejection } from "../../src/testing/index.ts";
 

@@ -14,7 +14,7 @@ import type { RecordStore } from "../../core/registry/record-store.ts";
 import { StoreRegistryBackend } from "../../core/registry/store-backend.ts";
 import type { RegistryBackend } from "../../core/registry/types.ts";
 import type { FactoryTable } from "../../core/util/factory.ts";
-import { FileRecordStore } from "./file-record-store.ts";
+import { FileRecordStore } from "./fs-record-store.ts";
 
 const fileSchema = z.strictObject({
   path: z.string().check(z.minLength(1)),

@@ -17,7 +17,11 @@ import { query } from "../../server/context.ts";
 import { ApiError, ApiErrorCode } from "../../server/errors.ts";
 import { readEvent } from "../../server/event-routes.ts";
 import { eventsQuery } from "../../server/schemas.ts";
-import { DurableObjectEventBus, type EventHubNamespace, hubCaller } from "./bus.ts";
+import {
+  DurableObjectEventBus,
+  type EventHubNamespace,
+  hubCaller,
+} from "./durable-object-event-bus.ts";
 
 /** Options of {@link eventHubRoutes}. */
 export interface EventHubRoutesOptions {

@@ -35,7 +35,7 @@ import type {
 } from "../../core/blob/types.ts";
 import { AdapterError, ConflictError, ValidationError } from "../../core/errors.ts";
 import { bytesToStream } from "../../core/util/streams.ts";
-import { linkIfAbsent, RESERVED_PREFIX, withFileLock } from "./file-lock.ts";
+import { linkIfAbsent, RESERVED_PREFIX, withFileLock } from "./fs-lock.ts";
 import { sweepDirectory } from "./fs-sweep.ts";
 
 /** Options of {@link FsBlobStore}. */

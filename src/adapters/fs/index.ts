@@ -1,0 +1,23 @@
+/**
+ * `botknobs/fs`: botknobs over a local file system, on Node, Deno and Bun alike (through their
+ * `node:fs`). The registry with its history in one journal (`FileRecordStore`), knowledge files
+ * and their search index in a folder (`FsBlobStore`, `FileKnowledgeBackend`), the API over a data
+ * folder (`createFileApp`: what `npm start` serves), `loadEnvironment` over YAML files, and the
+ * factory tables that teach `createRegistryBackend`/`createKnowledgeBackend` the `file` type.
+ * Several processes of one host may share a folder; a network file system shared by hosts may not.
+ * @module
+ */
+export { createFileApp, type FileApp } from "./fs-app.ts";
+export { FsBlobStore } from "./fs-blob-store.ts";
+export { loadEnvironment, readTextFile } from "./fs-environment.ts";
+export {
+  createRegistryBackend,
+  nodeRecordStores,
+  nodeRegistryBackends,
+} from "./fs-factories.ts";
+export {
+  createKnowledgeBackend,
+  FileKnowledgeBackend,
+  nodeKnowledgeBackends,
+} from "./fs-knowledge-backend.ts";
+export { FileRecordStore, type FileRecordStoreOptions } from "./fs-record-store.ts";
