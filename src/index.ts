@@ -2,8 +2,11 @@
  * botknobs: runtime management of AI-bot configurations and their knowledge.
  *
  * This entry is runtime-agnostic (Web standards only) and runs unchanged on Cloudflare Workers,
- * Node, Deno, Bun and in browsers. Platform storage comes from the adapter entries:
- * `botknobs/node` today (`botknobs/cloudflare` holds the Workers WebSocket upgrade so far).
+ * Node, Deno, Bun and in browsers. Platform storage comes from one entry per backend:
+ * `botknobs/fs` (files, on Node, Deno and Bun), `botknobs/d1`, `botknobs/kv`, `botknobs/r2`,
+ * `botknobs/durable-object`, `botknobs/vectorize`, `botknobs/workers-ai`; `botknobs/node` (serving
+ * on Node, plus `fs`) and `botknobs/cloudflare` (all the Workers adapters and the Workers
+ * WebSocket upgrade) gather them per platform.
  * @module
  */
 export * from "./config.ts";

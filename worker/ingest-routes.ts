@@ -7,9 +7,8 @@
  */
 import type { DurableObjectNamespace } from "@cloudflare/workers-types/index.ts";
 import { Hono } from "hono";
-import { parseWith, validateBotId } from "../src/core/validate.ts";
-import { readOptionalJson } from "../src/server/body.ts";
-import { ingestSchema } from "../src/server/schemas.ts";
+import { validateBotId } from "../src/core/validate.ts";
+import { readIngestOptions } from "../src/server/index.ts";
 import type { StartInput } from "./ingestion-runner.ts";
 
 /** Request bodies of `POST /kb/{domain}/ingest` are small: 64 KiB at most. */
@@ -32,12 +31,7 @@ export function ingestRoutes(namespace: DurableObjectNamespace): Hono {
   r.post("/kb/:domain/ingest", async (c) => {
     const domain = c.req.param("domain");
     const call = runner(domain);
-    const input = parseWith(ingestSchema, (await readOptionalJson(c, MAX_BODY)) ?? {}, "body");
-    const start: StartInput = {
-      domain,
-      ...(input.clear_existing !== undefined ? { clearExisting: input.clear_existing } : {}),
-      ...(input.force !== undefined ? { force: input.force } : {}),
-    };
+    const start: StartInput = { domain, ...(await readIngestOptions(c, MAX_BODY)) };
     const res = await call("/start", { method: "POST", body: JSON.stringify(start) });
     const body = (await res.json()) as { job_id?: string };
     if (res.status === 202) c.header("Location", `${c.req.path}/${body.job_id}`);

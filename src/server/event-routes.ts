@@ -111,6 +111,29 @@ function sseStream(
   );
 }
 
+/** What a `GET /events` asks for: its topic globs and the last event it saw, if any. */
+export interface Subscription {
+  /** The `topics` query parameter as globs (`["*"]` when absent). */
+  globs: string[];
+  /** `Last-Event-ID` (sent by `EventSource` on reconnect) or `?last_event_id=`, checked. */
+  lastEventId: string | undefined;
+}
+
+/**
+ * Reads a `GET /events` request: topic globs and the id to resume after, validated (400 on a
+ * bad id). Every server of the event stream reads it so, the Worker's Durable Object routes too.
+ * @example
+ * const { globs, lastEventId } = readSubscription(c);
+ */
+export function readSubscription(c: Context): Subscription {
+  const q = query(c, eventsQuery);
+  // EventSource sends Last-Event-ID when it reconnects; WebSocket clients use the query.
+  const lastEventId = header(c, "last-event-id") ?? q.last_event_id;
+  if (lastEventId !== undefined && !isEventId(lastEventId))
+    throw badInput("headers", "Last-Event-ID must be 1–128 characters of [A-Za-z0-9._:@-]");
+  return { globs: topicGlobs(q.topics), lastEventId };
+}
+
 /**
  * Reads the body of `POST /events` into an {@link Event}: at most `limit` bytes (every client
  * receives each event; 413 beyond), checked against the event schema (400). The Worker's
@@ -165,12 +188,7 @@ export function eventRoutes(ctx: ServerContext): Hono {
   }
 
   r.get("/", async (c) => {
-    const q = query(c, eventsQuery);
-    const globs = topicGlobs(q.topics);
-    // EventSource sends Last-Event-ID when it reconnects; WebSocket clients use the query.
-    const lastEventId = header(c, "last-event-id") ?? q.last_event_id;
-    if (lastEventId !== undefined && !isEventId(lastEventId))
-      throw badInput("headers", "Last-Event-ID must be 1–128 characters of [A-Za-z0-9._:@-]");
+    const { globs, lastEventId } = readSubscription(c);
     // Recording starts with the first stream, so a client that later reconnects can resume.
     await ctx.history?.start();
     const resume = ctx.history && lastEventId ? { history: ctx.history, lastEventId } : undefined;

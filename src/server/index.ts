@@ -25,7 +25,9 @@ export {
   errorResponse,
   mapError,
 } from "./errors.ts";
+export { readEvent, readSubscription, type Subscription } from "./event-routes.ts";
 export { type IngestJob, JobStatus } from "./jobs.ts";
+export { type IngestRequest, readIngestOptions } from "./knowledge-routes.ts";
 export { openApiDocument } from "./openapi.ts";
 export { parseEtags, parseIfMatch, quoteEtag } from "./preconditions.ts";
 export { parseRange } from "./range.ts";

@@ -3,7 +3,7 @@
  * ingestion jobs and search.
  * @module
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { NotFoundError, UnsupportedError } from "../core/errors.ts";
 import type { RAGKnowledgeBase } from "../core/knowledge/search/knowledge-base.ts";
 import {
@@ -18,6 +18,26 @@ import { background, query, type ServerContext } from "./context.ts";
 import { domainId, fileRoutes } from "./file-routes.ts";
 import { IngestJobs, jobToDict } from "./jobs.ts";
 import { createKbSchema, ingestSchema, searchQuery } from "./schemas.ts";
+
+/** What a `POST /kb/{domain}/ingest` asks for (its optional JSON body). */
+export interface IngestRequest {
+  clearExisting?: boolean;
+  force?: boolean;
+}
+
+/**
+ * Reads the optional body of `POST /kb/{domain}/ingest` (`{ clear_existing?, force? }`, at most
+ * `limit` bytes): 400 on anything else. The Worker's ingestion routes read theirs with it too.
+ * @example
+ * const { clearExisting, force } = await readIngestOptions(c, 64 * 1024);
+ */
+export async function readIngestOptions(c: Context, limit: number): Promise<IngestRequest> {
+  const input = parseWith(ingestSchema, (await readOptionalJson(c, limit)) ?? {}, "body");
+  return {
+    ...(input.clear_existing !== undefined ? { clearExisting: input.clear_existing } : {}),
+    ...(input.force !== undefined ? { force: input.force } : {}),
+  };
+}
 
 /**
  * The summary with the ingestion status checked against the index: `ready` (or `error`) over an
@@ -95,17 +115,10 @@ export function knowledgeRoutes(ctx: ServerContext): Hono {
   r.post("/:domain/ingest", async (c) => {
     const domain = domainId(c);
     const ingestion = ctx.ingestion ?? unsupported("ingestion manager");
-    const input = parseWith(
-      ingestSchema,
-      (await readOptionalJson(c, ctx.maxJsonBytes)) ?? {},
-      "body",
-    );
+    const input = await readIngestOptions(c, ctx.maxJsonBytes);
     if (!(await knowledge.getInfo(domain)))
       throw new NotFoundError(`Knowledge base '${domain}' does not exist`);
-    const { job, done } = jobs.start(ingestion, domain, {
-      ...(input.clear_existing !== undefined ? { clearExisting: input.clear_existing } : {}),
-      ...(input.force !== undefined ? { force: input.force } : {}),
-    });
+    const { job, done } = jobs.start(ingestion, domain, input);
     background(c, done);
     c.header("Location", `${c.req.path}/${job.jobId}`);
     return c.json(jobToDict(job), 202);

@@ -27,58 +27,28 @@ let base = "";
 let child: ChildProcess | undefined;
 let output = "";
 
-/** Applies the D1 migrations to the persisted local database, as `npm run dev` does first. */
-async function migrate(): Promise<void> {
-  const migration = spawn(
-    process.execPath,
-    [
-      "node_modules/wrangler/bin/wrangler.js",
-      "d1",
-      "migrations",
-      "apply",
-      "botknobs",
-      "--local",
-      "--persist-to",
-      persist,
-    ],
-    {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1", CI: "1" },
-    },
-  );
-  let log = "";
-  migration.stdout?.on("data", (d: Buffer) => {
-    log += d.toString();
-  });
-  migration.stderr?.on("data", (d: Buffer) => {
-    log += d.toString();
-  });
-  const code = await new Promise((r) => migration.once("exit", r));
-  if (code !== 0) throw new Error(`wrangler d1 migrations apply failed (${code}):\n${log}`);
-}
-
-/** Starts `wrangler dev` as `npm run dev` does (migrations first), on free ports; resolves once it answers. */
+/**
+ * Starts the Worker exactly as a user does, `npm run dev -- --port <p> …` (migrations first, then
+ * `wrangler dev`), on free ports and a temporary state folder; resolves once it answers.
+ */
 async function start(): Promise<void> {
-  await migrate();
   const port = await freePort();
   const inspector = await freePort();
   base = `http://127.0.0.1:${port}`;
   output = "";
   child = spawn(
-    process.execPath,
+    "npm",
     [
-      "node_modules/wrangler/bin/wrangler.js",
+      "run",
+      "--silent",
       "dev",
-      "--ip",
-      "127.0.0.1",
+      "--",
       "--port",
       String(port),
       "--inspector-port",
       String(inspector),
       "--persist-to",
       persist,
-      "--var",
-      "BOTKNOBS_SEED_DEMO:1",
     ],
     {
       detached: true,

@@ -6,7 +6,7 @@ import type {
   WebSocketPair as CfWebSocketPair,
 } from "@cloudflare/workers-types";
 import type { UpgradeWebSocket } from "hono/ws";
-import type { upgradeWebSocket } from "../../src/adapters/cloudflare/websocket.ts";
+import type { upgradeWebSocket } from "../../src/adapters/cloudflare/cloudflare-websocket.ts";
 
 type WorkerSocket = typeof upgradeWebSocket extends UpgradeWebSocket<infer T> ? T : never;
 

@@ -23,4 +23,4 @@ export * from "../kv/index.ts";
 export * from "../r2/index.ts";
 export * from "../vectorize/index.ts";
 export * from "../workers-ai/index.ts";
-export { upgradeWebSocket } from "./websocket.ts";
+export { upgradeWebSocket } from "./cloudflare-websocket.ts";

@@ -12,11 +12,13 @@
 import { Hono } from "hono";
 import type { WebSocketLike } from "../../core/events/ws-bus.ts";
 import type { ServerFrame } from "../../core/events/ws-frames.ts";
-import { EVENT_LIMITS } from "../../server/app.ts";
-import { query } from "../../server/context.ts";
-import { ApiError, ApiErrorCode } from "../../server/errors.ts";
-import { readEvent } from "../../server/event-routes.ts";
-import { eventsQuery } from "../../server/schemas.ts";
+import {
+  ApiError,
+  ApiErrorCode,
+  EVENT_LIMITS,
+  readEvent,
+  readSubscription,
+} from "../../server/index.ts";
 import {
   DurableObjectEventBus,
   type EventHubNamespace,
@@ -118,9 +120,9 @@ export function eventHubRoutes(options: EventHubRoutesOptions): Hono {
   const r = new Hono();
 
   r.get("/", async (c) => {
-    const q = query(c, eventsQuery);
+    // Checked as the Node server checks it; the hub reads the topics from the same URL.
+    const { lastEventId } = readSubscription(c);
     const url = new URL(c.req.url);
-    const lastEventId = c.req.header("last-event-id")?.slice(0, 256) ?? q.last_event_id;
     if (lastEventId !== undefined) url.searchParams.set("last_event_id", lastEventId);
     const upgrade = c.req.header("upgrade")?.toLowerCase() === "websocket";
     // The client's own socket (WebSocket) or the Worker's (SSE): either way the hub holds it.

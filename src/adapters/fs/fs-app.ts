@@ -6,7 +6,7 @@
  */
 import { join, resolve } from "node:path";
 import type { BlobSearchIndex } from "../../core/knowledge/index/blob-search-index.ts";
-import { createAppOver, type ServedApp, type ServedAppOptions } from "../../server/services.ts";
+import { createAppOver, type ServedApp, type ServedAppOptions } from "../../server/index.ts";
 import { FsBlobStore } from "./fs-blob-store.ts";
 import { FileRecordStore } from "./fs-record-store.ts";
 

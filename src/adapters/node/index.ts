@@ -6,11 +6,11 @@
  * @module
  */
 export * from "../fs/index.ts";
-export { type NodeFetch, withRawRequest } from "./raw-request.ts";
+export { type NodeFetch, withRawRequest } from "./node-raw-request.ts";
 export {
   SERVE_TIMEOUTS,
   type Served,
   type ServeOptions,
   serveApp,
   upgradeWebSocket,
-} from "./serve.ts";
+} from "./node-serve.ts";

@@ -17,7 +17,7 @@ import type {
 } from "../../core/blob/types.ts";
 import { AdapterError, BotknobsError, ValidationError } from "../../core/errors.ts";
 import { readAll } from "../../core/util/streams.ts";
-import { countingStream } from "./counting-stream.ts";
+import { countingStream } from "./r2-counting-stream.ts";
 import type {
   FixedLengthStreamLike,
   R2BucketLike,

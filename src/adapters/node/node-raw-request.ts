@@ -5,7 +5,7 @@
  * @module
  */
 import type { IncomingMessage } from "node:http";
-import { RAW_REQUEST, type RawRequest } from "../../server/context.ts";
+import { RAW_REQUEST, type RawRequest } from "../../server/index.ts";
 
 /** Node's request as a {@link RawRequest}. */
 class NodeRawRequest implements RawRequest {

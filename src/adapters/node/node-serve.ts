@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import { serve, type WebSocketServerLike } from "@hono/node-server";
 import { WebSocketServer } from "ws";
 import { ValidationError } from "../../core/errors.ts";
-import { withRawRequest } from "./raw-request.ts";
+import { withRawRequest } from "./node-raw-request.ts";
 
 /** Options of {@link serveApp}. */
 export interface ServeOptions {
