@@ -16,6 +16,13 @@ export {
   TestBot,
 } from "./caching-suite.ts";
 export {
+  type BlobStorePort,
+  CONFORMANCE_PORTS,
+  type ConformanceOptions,
+  conformance,
+  type RecordStorePort,
+} from "./conformance.ts";
+export {
   type EmbeddingProviderSuiteOptions,
   embeddingProviderSuite,
 } from "./embedding-provider-suite.ts";

@@ -12,20 +12,15 @@ import {
   InMemoryKnowledgeBackend,
   MemoryBlobStore,
   MemoryVectorStore,
-  StoreRegistryBackend,
 } from "../../src/index.ts";
 import {
-  blobStoreSuite,
   cachingManagerSuite,
-  embeddingProviderSuite,
-  eventBusSuite,
+  conformance,
   hotReloadSuite,
   knowledgeBackendSuite,
-  recordStoreSuite,
   registryBackendSuite,
   searchIndexSuite,
   type TestHarness,
-  vectorStoreSuite,
   withLatency,
 } from "../../src/testing/index.ts";
 import { runUnits } from "../unit/all.ts";
@@ -37,19 +32,17 @@ export function runAll(h: TestHarness, runtime: string): void {
     create: ({ now, eventBus, historyLimit }) =>
       new InMemoryBackend({ now, eventBus, historyLimit }),
   });
-  registryBackendSuite(h, {
-    name: `StoreRegistryBackend over MemoryRecordStore (${runtime})`,
-    create: ({ now, eventBus, historyLimit }) =>
-      new StoreRegistryBackend({ store: new MemoryRecordStore(), now, eventBus, historyLimit }),
+  // The memory implementations of every port, and what botknobs builds over them.
+  conformance(h, {
+    name: `memory (${runtime})`,
+    recordStore: { create: () => new MemoryRecordStore() },
+    blobStore: { create: () => new MemoryBlobStore() },
+    vectorStore: { create: () => new MemoryVectorStore() },
+    embeddingProvider: { create: () => new EchoEmbeddingProvider({ dimensions: 64 }) },
+    eventBus: { create: () => new InMemoryEventBus() },
   });
-  recordStoreSuite(h, {
-    name: `MemoryRecordStore (${runtime})`,
-    create: () => new MemoryRecordStore(),
-  });
-  eventBusSuite(h, { name: `InMemoryEventBus (${runtime})`, create: () => new InMemoryEventBus() });
   cachingManagerSuite(h, { name: `memory (${runtime})` });
   hotReloadSuite(h, { name: `memory (${runtime})` });
-  blobStoreSuite(h, { name: `MemoryBlobStore (${runtime})`, create: () => new MemoryBlobStore() });
   knowledgeBackendSuite(h, {
     name: `InMemoryKnowledgeBackend (${runtime})`,
     create: ({ now }) => new InMemoryKnowledgeBackend({ now }),
@@ -72,17 +65,6 @@ export function runAll(h: TestHarness, runtime: string): void {
   });
   const indexStores = new WeakMap<object, MemoryBlobStore>();
   searchIndexSuite(h, {
-    name: `BlobSearchIndex over a MemoryBlobStore (${runtime})`,
-    create: () => {
-      const store = new MemoryBlobStore();
-      const index = new BlobSearchIndex({ store });
-      indexStores.set(index, store);
-      return index;
-    },
-    reopen: (index) => new BlobSearchIndex({ store: indexStores.get(index) as MemoryBlobStore }),
-    capabilities: { persistent: true },
-  });
-  searchIndexSuite(h, {
     name: `BlobSearchIndex over a store with 0–4 ms latency, uncompressed (${runtime})`,
     create: () => {
       const store = new MemoryBlobStore();
@@ -100,14 +82,6 @@ export function runAll(h: TestHarness, runtime: string): void {
         compress: false,
       }),
     capabilities: { persistent: true },
-  });
-  vectorStoreSuite(h, {
-    name: `MemoryVectorStore (${runtime})`,
-    create: () => new MemoryVectorStore(),
-  });
-  embeddingProviderSuite(h, {
-    name: `EchoEmbeddingProvider (${runtime})`,
-    create: () => new EchoEmbeddingProvider({ dimensions: 64 }),
   });
   runUnits(h, runtime);
   exampleSuite(h, runtime);

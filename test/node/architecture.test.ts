@@ -4,7 +4,8 @@
 // - no circle of files: following static imports from any file of src/ or worker/ never comes back
 //   to it (type-only imports included: a circle of types still ties two files together);
 // - each adapter folder has one shape: index.ts (re-exports only, with a @module header), files
-//   named after the folder (`<backend>-*.ts`) plus types.ts.
+//   named after the folder (`<backend>-*.ts`) plus types.ts;
+// - each adapter folder is run through the conformance umbrella for every port it implements.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -48,6 +49,26 @@ export function cycles(graph: Map<string, string[]>): string[][] {
     state.set(node, "done");
   };
   for (const node of [...graph.keys()].sort()) if (!state.has(node)) visit(node);
+  return found;
+}
+
+/** Which ports of {@link conformance} the classes of a source file implement. */
+export function portsOf(source: string): string[] {
+  const found: string[] = [];
+  const table: [RegExp, string][] = [
+    [/\bimplements\s+RecordStore\b/, "recordStore"],
+    [/\bimplements\s+BlobStore\b/, "blobStore"],
+    [/\bimplements\s+VectorStore\b/, "vectorStore"],
+    [/\bimplements\s+EmbeddingProvider\b/, "embeddingProvider"],
+    [
+      /\bimplements\s+KnowledgeResourceBackend\b|\bextends\s+BlobKnowledgeBackend\b/,
+      "knowledgeBackend",
+    ],
+    [/\bimplements\s+SearchIndex\b/, "searchIndex"],
+    [/\bimplements\s+RegistryBackend\b|\bextends\s+RegistryBackendBase\b/, "registryBackend"],
+    [/\bimplements\s+EventBus\b|\bextends\s+\w*EventBus\b/, "eventBus"],
+  ];
+  for (const [pattern, port] of table) if (pattern.test(source)) found.push(port);
   return found;
 }
 
@@ -97,7 +118,36 @@ describe("architecture", () => {
     expect(bad).toEqual([]);
   });
 
+  it("every adapter folder runs conformance() for every port it implements", () => {
+    const adapters = join(root, "src/adapters");
+    const tests = files(join(root, "test")).map((f) => [f, readFileSync(f, "utf8")] as const);
+    const bad: string[] = [];
+    let checked = 0;
+    for (const backend of readdirSync(adapters)) {
+      const ports = new Set<string>();
+      for (const file of files(join(adapters, backend)))
+        for (const port of portsOf(readFileSync(file, "utf8"))) ports.add(port);
+      const runs = tests.filter(
+        ([, text]) =>
+          text.includes("conformance(") &&
+          new RegExp(`src/adapters/${backend}/[\\w.-]+\\.ts"`).test(text),
+      );
+      for (const port of ports) {
+        checked++;
+        if (!runs.some(([, text]) => new RegExp(`\\b${port}:\\s*\\{`).test(text)))
+          bad.push(`${backend}: no test runs conformance() with ${port}`);
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(7);
+    expect(bad).toEqual([]);
+  });
+
   it("the checks themselves find an import, a circle and a lazy edge", () => {
+    expect(
+      portsOf(
+        "export class A implements RecordStore {}\nexport class B extends WebSocketEventBus {}\nclass C implements RawRequest {}",
+      ),
+    ).toEqual(["recordStore", "eventBus"]);
     expect(
       staticImports(
         'import { a } from "./a.ts";\nexport * from "./b.ts";\nimport type { C } from "./c.ts";\nconst d = await import("./d.ts");\n// import { e } from "./e.ts";',

@@ -1,5 +1,5 @@
 /**
- * Suites of the `botknobs/node` adapters. They need a file system, so they run on Node, Deno and
+ * Suites of the `botknobs/fs` adapters. They need a file system, so they run on Node, Deno and
  * Bun (not in workerd or Chromium).
  */
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -13,58 +13,53 @@ import {
   FileRecordStore,
   FsBlobStore,
 } from "../../src/adapters/fs/index.ts";
-import {
-  BlobSearchIndex,
-  type BlobStore,
-  type KnowledgeResourceBackend,
-  type RecordStore,
-  type RegistryBackend,
-  StoreRegistryBackend,
-} from "../../src/index.ts";
-import {
-  blobStoreSuite,
-  knowledgeBackendSuite,
-  recordStoreSuite,
-  registryBackendSuite,
-  searchIndexSuite,
-  type TestHarness,
-} from "../../src/testing/index.ts";
+import type { KnowledgeResourceBackend, RecordStore } from "../../src/index.ts";
+import { conformance, type TestHarness } from "../../src/testing/index.ts";
 
 const temp = (): string => mkdtempSync(join(tmpdir(), "botknobs-node-"));
 
 export function runNodeSuites(h: TestHarness, runtime: string): void {
   const roots = new WeakMap<object, string>();
-  recordStoreSuite(h, {
-    name: `FileRecordStore (${runtime})`,
-    capabilities: { atomicWrites: true },
-    create: () => {
-      const root = temp();
-      const store = new FileRecordStore({ path: root });
-      roots.set(store, root);
-      return store;
+  const cleanUp = async (of: object): Promise<void> =>
+    rmSync(roots.get(of) as string, { recursive: true, force: true });
+  const blobStore = (root = temp()): FsBlobStore => {
+    const store = new FsBlobStore({ root });
+    roots.set(store, root);
+    return store;
+  };
+  conformance(h, {
+    name: `fs (${runtime})`,
+    recordStore: {
+      capabilities: { atomicWrites: true },
+      create: () => {
+        const root = temp();
+        const store = new FileRecordStore({ path: root });
+        roots.set(store, root);
+        return store;
+      },
+      destroy: async (store: RecordStore) => {
+        await store.close();
+        await cleanUp(store);
+      },
+      registry: { persistsOnClose: true },
     },
-    destroy: async (store: RecordStore) => {
-      await store.close();
-      rmSync(roots.get(store) as string, { recursive: true, force: true });
+    blobStore: {
+      create: () => blobStore(),
+      // Another process's store over the same folder.
+      reopen: (store) => blobStore(roots.get(store)),
+      destroy: cleanUp,
+      capabilities: { contentTypes: false },
     },
-  });
-  registryBackendSuite(h, {
-    name: `StoreRegistryBackend over FileRecordStore (${runtime})`,
-    capabilities: { persistsOnClose: true },
-    create: ({ now, eventBus, historyLimit }) => {
-      const root = temp();
-      const backend = new StoreRegistryBackend({
-        store: new FileRecordStore({ path: root }),
-        now,
-        eventBus,
-        historyLimit,
-      });
-      roots.set(backend, root);
-      return backend;
-    },
-    destroy: async (backend: RegistryBackend) => {
-      await backend.close();
-      rmSync(roots.get(backend) as string, { recursive: true, force: true });
+    // The file backend's own defaults (its layout under `path`, copies for other tools).
+    knowledgeBackend: {
+      create: ({ now }) => {
+        const root = temp();
+        const kb = new FileKnowledgeBackend({ path: root, now });
+        roots.set(kb, root);
+        return kb;
+      },
+      destroy: async (kb: KnowledgeResourceBackend) => cleanUp(kb),
+      reopen: (kb) => new FileKnowledgeBackend({ path: roots.get(kb) as string }),
     },
   });
   h.describe(`createRegistryBackend("file") (${runtime})`, () => {
@@ -95,45 +90,6 @@ export function runNodeSuites(h: TestHarness, runtime: string): void {
       },
     );
   });
-  blobStoreSuite(h, {
-    name: `FsBlobStore (${runtime})`,
-    create: () => {
-      const root = temp();
-      const store = new FsBlobStore({ root });
-      roots.set(store, root);
-      return store;
-    },
-    destroy: async (store: BlobStore) =>
-      rmSync(roots.get(store) as string, { recursive: true, force: true }),
-    capabilities: { contentTypes: false },
-  });
-  knowledgeBackendSuite(h, {
-    name: `FileKnowledgeBackend (${runtime})`,
-    create: ({ now }) => {
-      const root = temp();
-      const kb = new FileKnowledgeBackend({ path: root, now });
-      roots.set(kb, root);
-      return kb;
-    },
-    destroy: async (kb: KnowledgeResourceBackend) =>
-      rmSync(roots.get(kb) as string, { recursive: true, force: true }),
-    reopen: (kb) => new FileKnowledgeBackend({ path: roots.get(kb) as string }),
-  });
-
-  searchIndexSuite(h, {
-    name: `BlobSearchIndex over FsBlobStore (${runtime})`,
-    create: () => {
-      const root = temp();
-      const index = new BlobSearchIndex({ store: new FsBlobStore({ root }) });
-      roots.set(index, root);
-      return index;
-    },
-    reopen: (index) =>
-      new BlobSearchIndex({ store: new FsBlobStore({ root: roots.get(index) as string }) }),
-    destroy: async (index) => rmSync(roots.get(index) as string, { recursive: true, force: true }),
-    capabilities: { persistent: true },
-  });
-
   h.describe(`file knowledge backend layout (${runtime})`, () => {
     h.it(
       "files sit at <path>/<domain>/<path>, metadata at <path>/<domain>/_metadata.json",

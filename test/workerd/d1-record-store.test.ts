@@ -3,10 +3,9 @@
 import { applyD1Migrations } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { D1RecordStore } from "../../src/adapters/cloudflare/index.ts";
+import { D1RecordStore } from "../../src/adapters/d1/index.ts";
 import { AdapterError, ValidationError } from "../../src/core/errors.ts";
-import { StoreRegistryBackend } from "../../src/index.ts";
-import { recordStoreSuite, registryBackendSuite } from "../../src/testing/index.ts";
+import { conformance } from "../../src/testing/index.ts";
 import { recordOf } from "../fixtures/records.ts";
 
 const h = { describe, it, expect, beforeEach, afterEach };
@@ -16,13 +15,9 @@ beforeAll(async () => {
   await applyD1Migrations(db, env.TEST_MIGRATIONS);
 });
 
-recordStoreSuite(h, { name: "D1RecordStore (workerd)", create: () => new D1RecordStore({ db }) });
-
-registryBackendSuite(h, {
-  name: "StoreRegistryBackend over D1RecordStore (workerd)",
-  capabilities: { persistsOnClose: true },
-  create: ({ now, eventBus, historyLimit }) =>
-    new StoreRegistryBackend({ store: new D1RecordStore({ db }), now, eventBus, historyLimit }),
+conformance(h, {
+  name: "D1RecordStore (workerd)",
+  recordStore: { create: () => new D1RecordStore({ db }), registry: { persistsOnClose: true } },
 });
 
 describe("D1RecordStore faults and limits (workerd)", () => {

@@ -9,7 +9,7 @@ import {
   DurableObjectEventBus,
   REPLAY_WINDOW,
   REPLAY_WINDOW_BYTES,
-} from "../../src/adapters/cloudflare/index.ts";
+} from "../../src/adapters/durable-object/index.ts";
 import {
   CachingRegistryManager,
   Event,
@@ -19,7 +19,7 @@ import {
   type JsonObject,
   ReloadMode,
 } from "../../src/index.ts";
-import { eventBusSuite, eventually } from "../../src/testing/index.ts";
+import { conformance, eventually } from "../../src/testing/index.ts";
 
 let hubName = "";
 const opened: DurableObjectEventBus[] = [];
@@ -43,9 +43,12 @@ afterEach(async () => {
   for (const b of opened.splice(0)) await b.close();
 });
 
-eventBusSuite(
+conformance(
   { describe, it, expect, beforeEach, afterEach },
-  { name: "DurableObjectEventBus inside workerd", create: () => bus(), createPeer: () => bus() },
+  {
+    name: "DurableObjectEventBus inside workerd",
+    eventBus: { create: () => bus(), createPeer: () => bus() },
+  },
 );
 
 describe("EventHub (Durable Object) inside workerd", () => {

@@ -8,31 +8,22 @@ import {
   KV_MAX_KEY_BYTES,
   KV_MAX_VALUE_BYTES,
   KVRecordStore,
-} from "../../src/adapters/cloudflare/index.ts";
+} from "../../src/adapters/kv/index.ts";
 import { AdapterError, ValidationError } from "../../src/core/errors.ts";
 import { StoreRegistryBackend } from "../../src/index.ts";
-import { recordStoreSuite, registryBackendSuite } from "../../src/testing/index.ts";
+import { conformance } from "../../src/testing/index.ts";
 import { recordOf } from "../fixtures/records.ts";
 
 const h = { describe, it, expect, beforeEach, afterEach };
 const namespace = env.REGISTRY_KV;
 const fast = { visibilityLagMs: 5, minWriteIntervalMs: 5 };
 
-recordStoreSuite(h, {
+conformance(h, {
   name: "KVRecordStore (workerd)",
-  create: () => new KVRecordStore({ namespace, ...fast }),
-});
-
-registryBackendSuite(h, {
-  name: "StoreRegistryBackend over KVRecordStore (workerd)",
-  capabilities: { persistsOnClose: true },
-  create: ({ now, eventBus, historyLimit }) =>
-    new StoreRegistryBackend({
-      store: new KVRecordStore({ namespace, ...fast }),
-      now,
-      eventBus,
-      historyLimit,
-    }),
+  recordStore: {
+    create: () => new KVRecordStore({ namespace, ...fast }),
+    registry: { persistsOnClose: true },
+  },
 });
 
 /** The namespace with its calls counted. */

@@ -2,16 +2,11 @@
 // blob-store, knowledge-backend and search-index suites, and the R2-specific faults.
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { R2BlobStore } from "../../src/adapters/cloudflare/index.ts";
+import { R2BlobStore } from "../../src/adapters/r2/index.ts";
 import { AdapterError, ValidationError } from "../../src/core/errors.ts";
 import { bytesToStream } from "../../src/core/util/streams.ts";
-import { BlobKnowledgeBackend, BlobSearchIndex } from "../../src/index.ts";
-import {
-  blobStoreSuite,
-  failingStream,
-  knowledgeBackendSuite,
-  searchIndexSuite,
-} from "../../src/testing/index.ts";
+import { BlobKnowledgeBackend } from "../../src/index.ts";
+import { conformance, failingStream } from "../../src/testing/index.ts";
 
 const h = { describe, it, expect, beforeEach, afterEach };
 const bucket = env.KNOWLEDGE;
@@ -27,25 +22,15 @@ async function emptyBucket(): Promise<void> {
   } while (cursor);
 }
 
-blobStoreSuite(h, { name: "R2BlobStore (workerd)", create: () => new R2BlobStore({ bucket }) });
-
-knowledgeBackendSuite(h, {
-  name: "BlobKnowledgeBackend over R2BlobStore (workerd)",
-  create: ({ now }) => new BlobKnowledgeBackend({ store: new R2BlobStore({ bucket }), now }),
-  // Another isolate opening the same bucket.
-  reopen: () => new BlobKnowledgeBackend({ store: new R2BlobStore({ bucket }) }),
-  destroy: async (kb) => {
-    await kb.close();
-    await emptyBucket();
+// The blob-store suite, and over the bucket the knowledge backend and the persisted search
+// index; \`reopen\` is another isolate's store over the same bucket.
+conformance(h, {
+  name: "R2BlobStore (workerd)",
+  blobStore: {
+    create: () => new R2BlobStore({ bucket }),
+    reopen: () => new R2BlobStore({ bucket }),
+    destroy: emptyBucket,
   },
-});
-
-searchIndexSuite(h, {
-  name: "BlobSearchIndex over R2BlobStore (workerd)",
-  create: () => new BlobSearchIndex({ store: new R2BlobStore({ bucket }) }),
-  reopen: () => new BlobSearchIndex({ store: new R2BlobStore({ bucket }) }),
-  destroy: async () => emptyBucket(),
-  capabilities: { persistent: true },
 });
 
 describe("R2BlobStore faults and limits (workerd)", () => {

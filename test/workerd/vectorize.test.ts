@@ -5,31 +5,35 @@ import {
   ORIGINAL_ID_FIELD,
   VECTORIZE_LIMITS,
   VectorizeVectorStore,
-} from "../../src/adapters/cloudflare/index.ts";
+} from "../../src/adapters/vectorize/index.ts";
 import { AdapterError, ValidationError } from "../../src/core/errors.ts";
-import { expectRejects, fakeClock, vectorStoreSuite } from "../../src/testing/index.ts";
+import { conformance, expectRejects, fakeClock } from "../../src/testing/index.ts";
 import { FakeVectorize } from "../fixtures/fake-vectorize.ts";
 
 const h = { describe, it, expect, beforeEach, afterEach };
 
-vectorStoreSuite(h, {
+conformance(h, {
   name: "VectorizeVectorStore over a fake Vectorize with 20 ms visibility lag",
-  create: () =>
-    new VectorizeVectorStore({
-      index: new FakeVectorize({ dimensions: 16, metadataIndexes: ["lang", "n"], lagMs: 20 }),
-      visibilityLagMs: 20,
-    }),
+  vectorStore: {
+    create: () =>
+      new VectorizeVectorStore({
+        index: new FakeVectorize({ dimensions: 16, metadataIndexes: ["lang", "n"], lagMs: 20 }),
+        visibilityLagMs: 20,
+      }),
+  },
 });
 
-vectorStoreSuite(h, {
+conformance(h, {
   name: "VectorizeVectorStore over a fake Vectorize with 60 ms lag, settled() as the suite's settle",
-  create: () =>
-    new VectorizeVectorStore({
-      index: new FakeVectorize({ dimensions: 16, metadataIndexes: ["lang", "n"], lagMs: 60 }),
-      visibilityLagMs: 60,
-      settlePollMs: 5,
-    }),
-  settle: (store) => (store as VectorizeVectorStore).settled(),
+  vectorStore: {
+    create: () =>
+      new VectorizeVectorStore({
+        index: new FakeVectorize({ dimensions: 16, metadataIndexes: ["lang", "n"], lagMs: 60 }),
+        visibilityLagMs: 60,
+        settlePollMs: 5,
+      }),
+    settle: (store) => (store as VectorizeVectorStore).settled(),
+  },
 });
 
 function vec(seed: number, d = 16): Float32Array {

@@ -1,27 +1,29 @@
 // WorkersAIEmbeddingProvider inside workerd, against a faithful fake of the Workers AI binding
 // (test/fixtures/fake-workers-ai.ts): the local simulation has no Workers AI.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { WorkersAIEmbeddingProvider } from "../../src/adapters/cloudflare/index.ts";
+import { WorkersAIEmbeddingProvider } from "../../src/adapters/workers-ai/index.ts";
 import { AdapterError, ValidationError } from "../../src/core/errors.ts";
-import { embeddingProviderSuite, expectRejects, thrown } from "../../src/testing/index.ts";
+import { conformance, expectRejects, thrown } from "../../src/testing/index.ts";
 import { FakeWorkersAI } from "../fixtures/fake-workers-ai.ts";
 
 const h = { describe, it, expect, beforeEach, afterEach };
 
-embeddingProviderSuite(h, {
+conformance(h, {
   name: "WorkersAIEmbeddingProvider over a fake Workers AI (bge-base-en-v1.5)",
-  create: () => new WorkersAIEmbeddingProvider({ ai: new FakeWorkersAI() }),
+  embeddingProvider: { create: () => new WorkersAIEmbeddingProvider({ ai: new FakeWorkersAI() }) },
 });
 
-embeddingProviderSuite(h, {
+conformance(h, {
   name: "WorkersAIEmbeddingProvider over a fake Workers AI (bge-small, cls pooling, batches of 7)",
-  create: () =>
-    new WorkersAIEmbeddingProvider({
-      ai: new FakeWorkersAI(),
-      model: "@cf/baai/bge-small-en-v1.5",
-      pooling: "cls",
-      batchSize: 7,
-    }),
+  embeddingProvider: {
+    create: () =>
+      new WorkersAIEmbeddingProvider({
+        ai: new FakeWorkersAI(),
+        model: "@cf/baai/bge-small-en-v1.5",
+        pooling: "cls",
+        batchSize: 7,
+      }),
+  },
 });
 
 describe("WorkersAIEmbeddingProvider - Workers AI's limits and errors", () => {
