@@ -60,6 +60,7 @@ export {
   REGISTRY_TOPIC,
   type RegisterOptions,
   type RegistryBackend,
+  type RegistryCapabilities,
   type RollbackOptions,
   type UpdateOptions,
 } from "./core/registry/types.ts";

@@ -3,9 +3,11 @@
  * PostgreSQL buses all run it. Asynchronous buses are awaited with {@link eventually}.
  * @module
  */
+
+import { ValidationError } from "../core/errors.ts";
 import { Event, EventType } from "../core/events/event.ts";
-import type { EventBus } from "../core/events/types.ts";
-import { eventually, type TestHarness } from "./harness.ts";
+import type { EventBus, EventBusCapabilities } from "../core/events/types.ts";
+import { eventually, expectRejects, itUnless, type TestHarness } from "./harness.ts";
 
 /** Options of {@link eventBusSuite}. */
 export interface EventBusSuiteOptions {
@@ -14,6 +16,24 @@ export interface EventBusSuiteOptions {
   create(): Promise<EventBus> | EventBus;
   /** A second bus on the same transport, for distributed buses (events must cross). */
   createPeer?(): Promise<EventBus> | EventBus;
+  /**
+   * What the bus declares, for the cases that depend on it (registered before any bus exists).
+   * Default: read from a bus `create()` returns synchronously; when `create` is async, say
+   * `maxEventBytes` here (a mismatch with the bus fails the case, never passes it).
+   */
+  capabilities?: Pick<EventBusCapabilities, "maxEventBytes">;
+}
+
+/** The declared limit: given, or read from a bus made synchronously (never connected). */
+function declaredLimit(options: EventBusSuiteOptions): number | undefined {
+  if (options.capabilities) return options.capabilities.maxEventBytes;
+  const made = options.create();
+  if (made instanceof Promise) {
+    void made.then((b) => b.close()).catch(() => {});
+    return undefined;
+  }
+  void made.close().catch(() => {});
+  return made.capabilities.maxEventBytes;
 }
 
 const ev = (
@@ -197,6 +217,27 @@ export function eventBusSuite(h: TestHarness, options: EventBusSuiteOptions): vo
       await quiet("t:close");
       expect(real(got)).toHaveLength(0);
     });
+
+    const limit = declaredLimit(options);
+    itUnless(h, limit === undefined && "the bus declares no maxEventBytes")(
+      "publish.too-large - an event over maxEventBytes is refused with ValidationError and reaches no one",
+      async () => {
+        const max = bus.capabilities.maxEventBytes as number;
+        expect(max).toBe(limit);
+        const got: Event[] = [];
+        await bus.subscribe("t:big", (e) => void got.push(e));
+        await expectRejects(
+          h,
+          bus.publish("t:big", ev("t:big", { blob: "x".repeat(max) })),
+          ValidationError,
+        );
+        // Well under the limit goes through.
+        await bus.publish("t:big", ev("t:big", { blob: "x".repeat(Math.floor(max / 4)) }));
+        await settle(() => real(got).length >= 1);
+        await quiet("t:big");
+        expect(real(got).map((e) => String(e.payload.blob).length)).toEqual([Math.floor(max / 4)]);
+      },
+    );
 
     if (options.createPeer) {
       const createPeer = options.createPeer;

@@ -98,6 +98,15 @@ export function registryBackendSuite(h: TestHarness, options: RegistryBackendSui
       expect(await backend.exists("bot-1")).toBe(true);
     });
 
+    it("capabilities.declared - consistency, lag and compare-and-set as data, agreeing with visibilityLagMs", () => {
+      const c = backend.capabilities;
+      expect(["strong", "eventual"]).toContain(c.consistency);
+      expect(typeof c.atomicWrites).toBe("boolean");
+      expect(Number.isFinite(c.visibilityLagMs) && c.visibilityLagMs >= 0).toBe(true);
+      expect(c.consistency === "eventual").toBe(c.visibilityLagMs > 0);
+      expect(backend.visibilityLagMs ?? 0).toBe(c.visibilityLagMs);
+    });
+
     it("register.new - version 1, active, content etag, equal timestamps", async () => {
       const reg = await backend.register("my-bot", CONFIG);
       expect(reg.botId).toBe("my-bot");

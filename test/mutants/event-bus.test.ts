@@ -9,7 +9,9 @@ import {
   ConnectDuplicates,
   DeliversTwice,
   DropsOneEvent,
+  IgnoresEventLimit,
   IgnoresGlob,
+  LimitedBus,
   QueuedBus,
   ReplaysToLateSubscribers,
 } from "./event-buses.ts";
@@ -24,10 +26,16 @@ async function suite(create: () => EventBus): Promise<CaseResult[]> {
 const INNER: [string, () => EventBus][] = [
   ["synchronous", () => new InMemoryEventBus()],
   ["asynchronous", () => new QueuedBus()],
+  ["limited (4 KiB) asynchronous", () => new LimitedBus(new QueuedBus(), 4096)],
 ];
 
 /** Each mutant (wrapping a correct bus) and the cases that must catch it. */
-const MUTANTS: { name: string; create: (inner: EventBus) => EventBus; caughtBy: string[] }[] = [
+const MUTANTS: {
+  name: string;
+  create: (inner: EventBus) => EventBus;
+  caughtBy: string[];
+  overUnlimitedOnly?: boolean;
+}[] = [
   {
     name: "delivers twice",
     create: (inner) => new DeliversTwice(inner),
@@ -54,6 +62,13 @@ const MUTANTS: { name: string; create: (inner: EventBus) => EventBus; caughtBy: 
     caughtBy: ["connect.idempotent"],
   },
   {
+    name: "declares a maxEventBytes it does not enforce",
+    create: (inner) => new IgnoresEventLimit(inner),
+    caughtBy: ["publish.too-large"],
+    // Over a bus that enforces a limit itself, the declared one is still honoured.
+    overUnlimitedOnly: true,
+  },
+  {
     name: "replays to late subscribers",
     create: (inner) => new ReplaysToLateSubscribers(inner),
     caughtBy: ["publish.no-subscribers"],
@@ -66,11 +81,15 @@ describe("mutant event buses", () => {
       const results = await suite(inner);
       expect(results.length).toBeGreaterThan(10);
       expect(
-        results.filter((r) => r.status !== "passed").map((r) => [r.name, String(r.error)]),
+        results.filter((r) => r.status === "failed").map((r) => [r.name, String(r.error)]),
       ).toEqual([]);
+      // Only the limit's case may skip, and only on a bus that declares no limit.
+      const limited = inner().capabilities.maxEventBytes !== undefined;
+      expect(caseIds(results, "skipped")).toEqual(limited ? [] : ["publish.too-large"]);
     }, 60_000);
 
     for (const mutant of MUTANTS) {
+      if (mutant.overUnlimitedOnly && inner().capabilities.maxEventBytes !== undefined) continue;
       it(`${mutant.name} over the ${kind} bus - caught by ${mutant.caughtBy.join(", ")}`, async () => {
         const failed = caseIds(await suite(() => mutant.create(inner())), "failed");
         expect(failed).toEqual(expect.arrayContaining(mutant.caughtBy));

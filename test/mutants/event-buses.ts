@@ -3,6 +3,7 @@
  * suite's checks for asynchronous buses are exercised in process), and deliberately broken buses,
  * each wrapping a correct one (synchronous or queued) and breaking one promise of the port.
  */
+import { ValidationError } from "../../src/core/errors.ts";
 import type { Event } from "../../src/core/events/event.ts";
 import { InMemoryEventBus } from "../../src/core/events/memory-bus.ts";
 import type {
@@ -129,5 +130,33 @@ export class ReplaysToLateSubscribers extends Wrapped {
     const sub = await this.inner.subscribe(topic, handler, options);
     for (const event of this.#kept.get(topic) ?? []) await handler(event);
     return sub;
+  }
+}
+
+/** The JSON bytes of a publish, as the port's `maxEventBytes` counts them. */
+const publishBytes = (topic: string, event: Event): number =>
+  new TextEncoder().encode(JSON.stringify({ ...event.toDict(), topic })).byteLength;
+
+/** A correct bus with a limit: declares `maxEventBytes` and refuses larger events. */
+export class LimitedBus extends Wrapped {
+  readonly #max: number;
+  constructor(inner: EventBus, max: number) {
+    super(inner);
+    this.#max = max;
+  }
+  override get capabilities(): EventBusCapabilities {
+    return { ...this.inner.capabilities, maxEventBytes: this.#max };
+  }
+  override async publish(topic: string, event: Event): Promise<void> {
+    if (publishBytes(topic, event) > this.#max)
+      throw new ValidationError(`Event over maxEventBytes ${this.#max}`);
+    await this.inner.publish(topic, event);
+  }
+}
+
+/** Declares a `maxEventBytes` it does not enforce (as a bus whose transport truncates silently). */
+export class IgnoresEventLimit extends Wrapped {
+  override get capabilities(): EventBusCapabilities {
+    return { ...this.inner.capabilities, maxEventBytes: 4096 };
   }
 }

@@ -128,6 +128,7 @@ const ROOT_NAMES = [
   "RecordStore",
   "RecordStoreCapabilities",
   "RegisterOptions",
+  "RegistryCapabilities",
   "Registration",
   "RegistrationDict",
   "RegistrationInit",

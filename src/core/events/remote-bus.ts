@@ -39,7 +39,15 @@ export interface RemoteEventBusOptions {
   reconnect?: { initialDelayMs?: number; maxDelayMs?: number };
   /** Told about dropped connections, bad messages and throwing handlers. */
   onError?: ErrorReporter;
+  /**
+   * The largest event `publish` sends, in bytes of its JSON body (default 65 536, the server's
+   * default `limits.maxEventBytes`; raise both together). Larger ones are refused before sending.
+   */
+  maxEventBytes?: number;
 }
+
+/** What a server's `POST /events` takes by default (`EVENT_LIMITS.maxEventBytes` of `botknobs/server`). */
+const DEFAULT_MAX_EVENT_BYTES = 64 * 1024;
 
 /** What a transport reports while one connection is open. */
 export interface StreamCallbacks {
@@ -78,7 +86,7 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
  * hot reloaders can resynchronise what they may have missed.
  */
 export abstract class RemoteEventBus implements EventBus {
-  readonly capabilities: EventBusCapabilities = { delivery: "async", distributed: true };
+  readonly capabilities: EventBusCapabilities;
   /** The events route, e.g. `https://api.example.com/events`. */
   readonly url: string;
   protected readonly options: RemoteEventBusOptions;
@@ -102,6 +110,10 @@ export abstract class RemoteEventBus implements EventBus {
         `Invalid baseUrl ${JSON.stringify(options?.baseUrl)}: expected an http(s) URL`,
       );
     }
+    const max = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
+    if (!Number.isInteger(max) || max < 256)
+      throw new ValidationError(`Invalid maxEventBytes ${max}: expected an integer ≥ 256`);
+    this.capabilities = { delivery: "async", distributed: true, maxEventBytes: max };
     this.options = options;
     this.url = `${options.baseUrl.replace(/\/+$/, "")}/${(options.path ?? "/events").replace(/^\/+/, "")}`;
     this.fetch = options.fetch ?? ((input, init) => fetch(input, init));
@@ -271,12 +283,18 @@ export abstract class RemoteEventBus implements EventBus {
   /** `POST /events`; the event reaches subscribers (here too) through the stream. */
   async publish(topic: string, event: Event): Promise<void> {
     const url = this.url;
+    const body = new TextEncoder().encode(JSON.stringify({ ...event.toDict(), topic }));
+    const max = this.capabilities.maxEventBytes as number;
+    if (body.byteLength > max)
+      throw new ValidationError(
+        `Event '${event.eventId}' on '${topic}' is ${body.byteLength} bytes, over maxEventBytes ${max}: events carry ids, not documents`,
+      );
     let response: Response;
     try {
       response = await this.fetch(url, {
         method: "POST",
         headers: { ...this.headers, "content-type": "application/json" },
-        body: JSON.stringify({ ...event.toDict(), topic }),
+        body,
         signal: AbortSignal.timeout((this.options.timeout ?? 30) * 1000),
       });
     } catch (error) {

@@ -28,6 +28,14 @@ export interface EventBusCapabilities {
   delivery: "sync" | "async";
   /** Whether events cross process/isolate boundaries. */
   distributed: boolean;
+  /**
+   * The largest event `publish` takes, in UTF-8 bytes of its JSON (`{ ...event.toDict(), topic }`);
+   * a larger one is refused with `ValidationError` before anything is sent, and reaches no one.
+   * Absent: no limit of the bus's own (memory). Transports have theirs: PostgreSQL `NOTIFY`
+   * payloads are under 8000 bytes, the Durable Object hub and `botknobs/server`'s `POST /events`
+   * take 64 KiB by default. Events carry ids and versions, not documents.
+   */
+  maxEventBytes?: number;
 }
 
 /** Publish/subscribe over topics. */

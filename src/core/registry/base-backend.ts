@@ -10,6 +10,7 @@ import type {
   ListPageOptions,
   RegisterOptions,
   RegistryBackend,
+  RegistryCapabilities,
   RollbackOptions,
   UpdateOptions,
 } from "./types.ts";
@@ -23,6 +24,22 @@ import type {
  * }
  */
 export abstract class RegistryBackendBase implements RegistryBackend {
+  /**
+   * Strong, with compare-and-set, unless `visibilityLagMs` says otherwise; override for a backend
+   * that knows better.
+   */
+  get capabilities(): RegistryCapabilities {
+    const lag = this.visibilityLagMs;
+    return {
+      consistency: lag > 0 ? "eventual" : "strong",
+      visibilityLagMs: lag,
+      atomicWrites: true,
+    };
+  }
+  /** The bound on how late a write shows (ms; 0 here); see {@link RegistryCapabilities}. */
+  get visibilityLagMs(): number {
+    return 0;
+  }
   abstract initialize(): Promise<void>;
   abstract close(): Promise<void>;
   abstract register(

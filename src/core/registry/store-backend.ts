@@ -36,6 +36,7 @@ import {
   type ListPageOptions,
   REGISTRY_TOPIC,
   type RegisterOptions,
+  type RegistryCapabilities,
   type RollbackOptions,
   type UpdateOptions,
 } from "./types.ts";
@@ -96,8 +97,14 @@ export class StoreRegistryBackend extends RegistryBackendBase {
   }
 
   /** The store's bound on how late a write shows (0 for a strongly consistent store). */
-  get visibilityLagMs(): number {
+  override get visibilityLagMs(): number {
     return this.store.capabilities.visibilityLagMs ?? 0;
+  }
+
+  /** The store's: its consistency, lag and compare-and-set. */
+  override get capabilities(): RegistryCapabilities {
+    const { consistency, visibilityLagMs, atomicWrites } = this.store.capabilities;
+    return { consistency, visibilityLagMs: visibilityLagMs ?? 0, atomicWrites };
   }
 
   /** Initializes the store once; every other method calls it first. */

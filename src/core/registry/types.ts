@@ -36,10 +36,26 @@ export interface RollbackOptions {
 }
 
 /**
+ * What a registry backend guarantees, as data (a `StoreRegistryBackend` passes on its store's).
+ * @example
+ * if (!backend.capabilities.atomicWrites) console.warn("two writers of one bot may both win");
+ */
+export interface RegistryCapabilities {
+  /** `eventual`: a listing or `revision()` may miss a write for up to `visibilityLagMs`. */
+  consistency: "strong" | "eventual";
+  /** The bound on how late a write shows (ms; 0 when strong). */
+  visibilityLagMs: number;
+  /** True when `ifVersion` (and a write's own version step) is a real compare-and-set across processes. */
+  atomicWrites: boolean;
+}
+
+/**
  * Where bot configurations live. Every method is async; every backend passes the
  * `RegistryBackend` conformance suite (`botknobs/testing`).
  */
 export interface RegistryBackend {
+  /** What the backend guarantees. */
+  readonly capabilities: RegistryCapabilities;
   /** Idempotent set-up. */
   initialize(): Promise<void>;
   close(): Promise<void>;
