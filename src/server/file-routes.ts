@@ -142,9 +142,8 @@ export function fileRoutes(r: Hono, ctx: ServerContext): void {
   r.put("/:domain/files/*", async (c) => {
     const domain = domainId(c);
     const path = filePath(c, domain);
-    // Checked before a byte of the body is read: a missing knowledge base costs no upload.
-    await requireKb(knowledge, domain);
-    const existed = await knowledge.fileExists(domain, path);
+    // putFile reads the head before a byte of the body: a missing knowledge base costs no
+    // upload, and it says whether it created the file (201) or replaced one (200).
     const contentType = requestContentType(c);
     // A known length lets R2 and S3 stream the upload (a body of another length is refused).
     const length = header(c, "content-length");
@@ -153,7 +152,9 @@ export function fileRoutes(r: Hono, ctx: ServerContext): void {
       ...(contentType === undefined ? {} : { contentType }),
       ...(size === undefined ? {} : { size }),
     });
-    return c.json(file.toDict(), existed ? 200 : 201, { ETag: quoteEtag(file.checksum) });
+    return c.json(file.toDict(), file.created === false ? 200 : 201, {
+      ETag: quoteEtag(file.checksum),
+    });
   });
 
   r.delete("/:domain/files/*", async (c) => {

@@ -144,8 +144,35 @@ export function knowledgeBackendSuite(h: TestHarness, options: KnowledgeBackendS
       ]);
     });
 
-    it("putFile.no-kb - NotFoundError 'does not exist'", async () => {
+    it("putFile.no-kb - NotFoundError 'does not exist', before any of the content is read", async () => {
       await expectRejects(h, kb.putFile("ghost", "a.md", "x"), NotFoundError, "does not exist");
+      let pulled = 0;
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          pulled++;
+          controller.enqueue(new TextEncoder().encode("x".repeat(1024)));
+          if (pulled >= 64) controller.close();
+        },
+      });
+      await expectRejects(h, kb.putFile("ghost", "b.md", body), NotFoundError, "does not exist");
+      // A stream pulls its first piece when it is made: nothing beyond was asked for.
+      expect(pulled).toBeLessThanOrEqual(1);
+    });
+
+    it("putFile.created - true for a new path; false when it replaces a file or keeps identical bytes", async () => {
+      await kb.createKb("d");
+      expect((await kb.putFile("d", "a.md", "one")).created).toBe(true);
+      expect((await kb.putFile("d", "a.md", "two")).created).toBe(false);
+      expect((await kb.putFile("d", "a.md", "two")).created).toBe(false);
+      const [b, a] = await kb.putFiles("d", [
+        { path: "b.md", content: "b" },
+        { path: "a.md", content: "three" },
+      ]);
+      expect([b?.created, a?.created]).toEqual([true, false]);
+      await kb.deleteFile("d", "a.md");
+      expect((await kb.putFile("d", "a.md", "again")).created).toBe(true);
+      // Read back, a file carries no `created`: it describes a call, not the file.
+      expect((await kb.listFiles("d")).every((f) => f.created === undefined)).toBe(true);
     });
 
     it("putFile.content-types - from the extension, .gz gives the inner type", async () => {

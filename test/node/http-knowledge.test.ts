@@ -12,9 +12,10 @@ import {
   type KnowledgeFileDict,
   KnowledgeIngestionManager,
   MemoryBlobStore,
+  MemoryRecordStore,
   RAGKnowledgeBase,
 } from "../../src/index.ts";
-import { createApp } from "../../src/server/index.ts";
+import { createApp, createAppOver } from "../../src/server/index.ts";
 import { eventually } from "../../src/testing/index.ts";
 import { listen, type Served } from "../fixtures/http-serve.ts";
 
@@ -288,5 +289,43 @@ describe("HTTP API - ingestion jobs and search", () => {
     expect(kb.status).toBe(501);
     expect(((await kb.json()) as Body).error.code).toBe("UNSUPPORTED");
     expect((await bare.request("/events")).status).toBe(501);
+  });
+});
+
+describe("one upload, one look at the knowledge base's head before the body", () => {
+  it("PUT /kb/{d}/files/{p}: 201 then 200; the head is read once before the body, once to commit, once to check the copies", async () => {
+    const store = new MemoryBlobStore();
+    const headReads: string[] = [];
+    // Counts reads of the head object (`<domain>/_metadata.json`): its metadata or its body.
+    const counted = new Proxy(store, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver);
+        if ((prop === "head" || prop === "get") && typeof value === "function")
+          return (key: string, ...rest: unknown[]) => {
+            if (key.endsWith("/_metadata.json")) headReads.push(`${String(prop)} ${key}`);
+            return value.call(target, key, ...rest);
+          };
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const { app } = createAppOver({ records: new MemoryRecordStore(), blobs: counted });
+    expect((await app.request("/kb", { method: "POST", body: '{"domain_id":"d"}' })).status).toBe(
+      201,
+    );
+    headReads.length = 0;
+    const first = await app.request("/kb/d/files/a.md", { method: "PUT", body: "# A\n\none" });
+    expect(first.status).toBe(201);
+    // One head() before the upload (the knowledge base exists; its list), one for the commit's
+    // compare-and-set, one after copying to <domain>/<path> (another writer may have moved on).
+    // The route itself reads nothing: putFile says whether it created the file.
+    expect(headReads.filter((r) => r.startsWith("head "))).toHaveLength(3);
+    headReads.length = 0;
+    const second = await app.request("/kb/d/files/a.md", { method: "PUT", body: "# A\n\ntwo" });
+    expect(second.status).toBe(200);
+    expect(headReads.filter((r) => r.startsWith("head "))).toHaveLength(3);
+    const same = await app.request("/kb/d/files/a.md", { method: "PUT", body: "# A\n\ntwo" });
+    expect(same.status).toBe(200);
+    const missing = await app.request("/kb/ghost/files/a.md", { method: "PUT", body: "x" });
+    expect(missing.status).toBe(404);
   });
 });

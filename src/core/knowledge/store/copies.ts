@@ -31,21 +31,27 @@ export class FileCopies {
   #entries(
     domainId: string,
     paths: string[],
+    cachedFirst = false,
   ): Promise<Map<string, { blob: string | null; key: string } | null> | null> {
-    return this.#heads.withHead(domainId, null, async (head, source) => {
-      const found = new Map<string, { blob: string | null; key: string } | null>();
-      for (const p of paths) {
-        const e = await lookup(head.doc.root, p, source);
-        found.set(
-          p,
-          e && {
-            blob: e.blob,
-            key: this.#heads.contentKey(domainId, head.doc.info.generation, e),
-          },
-        );
-      }
-      return found;
-    });
+    return this.#heads.withHead(
+      domainId,
+      null,
+      async (head, source) => {
+        const found = new Map<string, { blob: string | null; key: string } | null>();
+        for (const p of paths) {
+          const e = await lookup(head.doc.root, p, source);
+          found.set(
+            p,
+            e && {
+              blob: e.blob,
+              key: this.#heads.contentKey(domainId, head.doc.info.generation, e),
+            },
+          );
+        }
+        return found;
+      },
+      cachedFirst,
+    );
   }
 
   /**
@@ -60,7 +66,9 @@ export class FileCopies {
     let lastError: unknown;
     for (let round = 0; round < 6 && pending.length > 0; round++) {
       if (round > 0) await new Promise((r) => setTimeout(r, 5 * round));
-      const want = await this.#entries(domainId, pending);
+      // The first look uses the head this writer just committed; the check after copying reads
+      // the store, so a newer writer's list is never missed.
+      const want = await this.#entries(domainId, pending, round === 0);
       if (!want) return; // deleted: deleteKb removes the copies
       const failed = new Set<string>();
       for (const [path, entry] of want) {

@@ -138,15 +138,20 @@ export class DomainHeads {
 
   /**
    * Runs a read against the current head; when an object it points to is gone (a writer
-   * replaced the head meanwhile and dropped it), reads again from the newer head.
+   * replaced the head meanwhile and dropped it), reads again from the newer head. With
+   * `cachedFirst`, the first attempt uses the head this process last read or wrote, without
+   * asking the store (for a check that is confirmed by a fresh read afterwards).
    */
   async withHead<T>(
     domainId: string,
     missing: T,
     fn: (head: LiveHead, source: NodeSource) => Promise<T>,
+    cachedFirst = false,
   ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
-      const head = await this.live(domainId);
+      const cached = cachedFirst && attempt === 0 ? this.#heads.get(domainId) : undefined;
+      const head =
+        cached && !isTombstone(cached.doc) ? (cached as LiveHead) : await this.live(domainId);
       if (!head) return missing;
       try {
         return await fn(head, this.source(domainId, head.doc.info.generation));

@@ -46,6 +46,11 @@ export class KnowledgeFile {
   readonly checksum: string;
   readonly uploadedAt: Date;
   readonly metadata: JsonObject;
+  /**
+   * On what `putFile`/`putFiles` return: true when the call made a new file at the path, false
+   * when one was there (replaced, or identical and kept). Absent on files read back. Not stored.
+   */
+  readonly created?: boolean;
 
   constructor(init: {
     path: string;
@@ -54,6 +59,7 @@ export class KnowledgeFile {
     checksum: string;
     uploadedAt: Date;
     metadata?: JsonObject;
+    created?: boolean;
   }) {
     this.path = init.path;
     this.contentType = init.contentType;
@@ -61,6 +67,7 @@ export class KnowledgeFile {
     this.checksum = init.checksum;
     this.uploadedAt = init.uploadedAt;
     this.metadata = init.metadata ?? {};
+    if (init.created !== undefined) this.created = init.created;
   }
 
   toDict(): KnowledgeFileDict {
@@ -79,7 +86,10 @@ export class KnowledgeFile {
   }
 
   /** Reads the stored form (defaults as the original: octet-stream, size 0, now). */
-  static fromDict(d: Partial<KnowledgeFileDict> & { path: string }): KnowledgeFile {
+  static fromDict(
+    d: Partial<KnowledgeFileDict> & { path: string },
+    created?: boolean,
+  ): KnowledgeFile {
     return new KnowledgeFile({
       path: d.path,
       contentType: d.content_type ?? "application/octet-stream",
@@ -87,6 +97,7 @@ export class KnowledgeFile {
       checksum: d.checksum ?? "",
       uploadedAt: parseTimestamp(d.uploaded_at, new Date()),
       metadata: d.metadata ?? {},
+      ...(created === undefined ? {} : { created }),
     });
   }
 }

@@ -46,8 +46,8 @@ export interface Recorded {
 }
 
 /** The stored form of an entry as a `KnowledgeFile`. */
-export function fileOf(entry: FileEntry): KnowledgeFile {
-  return KnowledgeFile.fromDict({ ...entry, metadata: entry.metadata as JsonObject });
+export function fileOf(entry: FileEntry, created?: boolean): KnowledgeFile {
+  return KnowledgeFile.fromDict({ ...entry, metadata: entry.metadata as JsonObject }, created);
 }
 
 function sameContent(a: FileEntry, checksum: string, contentType: string): boolean {
@@ -147,7 +147,7 @@ export async function recordBatch(
       if (current && p.keepMetadata && checksum && sameContent(current, checksum, p.contentType)) {
         // Identical bytes are not a change: no new version, and the new upload is dropped.
         if (p.uploaded) unlisted.push(p.uploaded.blob);
-        out.push(fileOf(current));
+        out.push(fileOf(current, false));
         continue;
       }
       if (!p.uploaded) {
@@ -166,7 +166,7 @@ export async function recordBatch(
       };
       draft.set(p.path, entry);
       changed.push(p.path);
-      out.push(fileOf(entry));
+      out.push(fileOf(entry, !current));
     }
     if (changed.length > 0) stamp(draft);
     return out;

@@ -39,7 +39,11 @@ export interface KnowledgeResourceBackend {
   listKbs(): Promise<KnowledgeBaseInfo[]>;
   /** Removes the knowledge base and its files; false when missing. */
   deleteKb(domainId: string): Promise<boolean>;
-  /** Stores (or replaces) a file; `NotFoundError` when the knowledge base does not exist. */
+  /**
+   * Stores (or replaces) a file; `NotFoundError` when the knowledge base does not exist, found
+   * before any of `content` is read (a refused upload costs no transfer). The result's `created`
+   * says whether this call made the file (true) or one was at the path (false).
+   */
   putFile(
     domainId: string,
     path: string,
