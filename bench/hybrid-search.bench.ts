@@ -32,7 +32,8 @@ const files: PutFileEntry[] = docs.map((d, i) => ({
 }));
 const source = new InMemoryKnowledgeBackend();
 await source.createKb("beir");
-for (let i = 0; i < files.length; i += 1000) await source.putFiles("beir", files.slice(i, i + 1000));
+for (let i = 0; i < files.length; i += 1000)
+  await source.putFiles("beir", files.slice(i, i + 1000));
 
 const embeddingProvider = new EchoEmbeddingProvider({ dimensions: 384 });
 const kb = new RAGKnowledgeBase({ embeddingProvider, index: new BlobSearchIndex() });

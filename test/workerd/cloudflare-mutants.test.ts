@@ -17,7 +17,7 @@ const failed = (results: CaseResult[]): string[] => caseIds(results, "failed");
 
 async function vectors(create: () => VectorizeVectorStore): Promise<CaseResult[]> {
   const h = recordingHarness(expect);
-  vectorStoreSuite(h, { name: "mutant", create });
+  vectorStoreSuite(h, { name: "mutant", create, capabilities: { maxK: 100, persistent: true } });
   return h.run();
 }
 

@@ -11,6 +11,7 @@ const h = { describe, it, expect, beforeEach, afterEach };
 embeddingProviderSuite(h, {
   name: "WorkersAIEmbeddingProvider over a fake Workers AI (bge-base-en-v1.5)",
   create: () => new WorkersAIEmbeddingProvider({ ai: new FakeWorkersAI() }),
+  capabilities: { maxBatch: 100 },
 });
 
 embeddingProviderSuite(h, {
@@ -22,6 +23,7 @@ embeddingProviderSuite(h, {
       pooling: "cls",
       batchSize: 7,
     }),
+  capabilities: { maxBatch: 7 },
 });
 
 describe("WorkersAIEmbeddingProvider - Workers AI's limits and errors", () => {

@@ -13,8 +13,9 @@ import { ShardedMap } from "../../util/sharded-map.ts";
 import { Bm25Index } from "./bm25/bm25.ts";
 import type { Bm25Options } from "./bm25/types.ts";
 import { type MetadataFilter, matchesFilter } from "./filter.ts";
+import { MemoryVectorStore } from "./memory-vector-store.ts";
 import { type IndexChunk, type IndexQuery, metadataOf } from "./types.ts";
-import { MemoryVectorStore, type VectorHit } from "./vector-store.ts";
+import type { VectorHit } from "./vector-store.ts";
 
 /** A chunk as held: `id` is internal and carries its file's version, `chunkId` is stable. */
 export interface StoredChunk extends IndexChunk {

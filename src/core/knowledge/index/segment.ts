@@ -12,6 +12,7 @@ import { concatInTurns } from "../../util/streams.ts";
 import { TurnBudget } from "../../util/turns.ts";
 import { Bm25Index } from "./bm25/bm25.ts";
 import { VarintReader, VarintWriter } from "./bm25/codec.ts";
+import { MemoryVectorStore } from "./memory-vector-store.ts";
 import {
   groupOf,
   internalId,
@@ -21,7 +22,6 @@ import {
   versionOf,
 } from "./scope-state.ts";
 import { LoadedChunk, TextBlocks, TextBlockWriter, TextCursor } from "./segment-text.ts";
-import { MemoryVectorStore } from "./vector-store.ts";
 
 /** The segment format this code writes and reads. */
 export const SEGMENT_FORMAT = 1;
