@@ -67,7 +67,8 @@ describe("Cloudflare adapter mutants fail their port's suite", () => {
         };
         return new WorkersAIEmbeddingProvider({ ai });
       },
+      capabilities: { maxBatch: 100 },
     });
-    expect(failed(await h.run())).toEqual(["embed.batch-independent"]);
+    expect(failed(await h.run())).toEqual(["embed.max-batch", "embed.batch-independent"]);
   });
 });
