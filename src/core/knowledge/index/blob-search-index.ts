@@ -16,7 +16,7 @@ import { sha256Hex } from "../../util/json.ts";
 import { KeyedLock } from "../../util/keyed-lock.ts";
 import { readAll } from "../../util/streams.ts";
 import type { Bm25Options } from "./bm25/types.ts";
-import { ExternalVectors } from "./external-vectors.ts";
+import { ExternalVectors, vectorHome, vectorHomeMismatch } from "./external-vectors.ts";
 import { validateFilter } from "./filter.ts";
 import { mergeHits } from "./merge.ts";
 import { ScopeState, versionOf } from "./scope-state.ts";
@@ -259,21 +259,13 @@ export class BlobSearchIndex implements SearchIndex {
       const why = error instanceof SegmentError ? error.message : "it cannot be decoded";
       throw this.#damaged(scope, `segment ${ref.key}: ${why}`, error);
     }
-    this.#checkVectorHome(scope, segment);
+    // A segment whose vectors are kept elsewhere than this index keeps them is refused.
+    const mismatch = vectorHomeMismatch(this.#external, segment);
+    if (mismatch)
+      throw new UnsupportedError(
+        `The search index of knowledge base '${scope.domainId}' ${mismatch}: give it the same store, or ${rebuildHint(scope.domainId)}`,
+      );
     return segment;
-  }
-
-  /** A segment whose vectors are kept elsewhere than this index keeps them is refused. */
-  #checkVectorHome(scope: IndexScope, segment: Segment): void {
-    const here = this.#external?.store.name ?? null;
-    const there = segment.vectorStore;
-    const hasVectors = there !== null || segment.files.some((f) => f.vectors !== null);
-    if (!hasVectors || there === here) return;
-    const kept = there === null ? "in its segments" : `in vector store '${there}'`;
-    const given = here === null ? "none" : `'${here}'`;
-    throw new UnsupportedError(
-      `The search index of knowledge base '${scope.domainId}' keeps its vectors ${kept}, and this index was given vector store ${given}: give it the same store, or ${rebuildHint(scope.domainId)}`,
-    );
   }
 
   async #build(scope: IndexScope, refs: SegmentRef[]): Promise<ScopeState> {
@@ -364,7 +356,7 @@ export class BlobSearchIndex implements SearchIndex {
       const stats = loaded.state.commit(changes);
       if (stage.embedding !== null) loaded.state.embedding = stage.embedding;
       loaded.committed = true;
-      await this.#dropVectors(scope, replaced);
+      await this.#external?.dropQuietly(scope, replaced);
       if (this.store) await this.#maybeCompact(scope, loaded);
       return {
         chunksAdded: stats.added,
@@ -395,7 +387,7 @@ export class BlobSearchIndex implements SearchIndex {
     };
     if (this.store) {
       const { encodeBase } = await segmentCodec();
-      const home = this.#vectorHome(stage.state.embedding, stage.hasVectors());
+      const home = vectorHome(this.#external, stage.state.embedding, stage.hasVectors());
       const bytes = await encodeBase(stage.state, this.#compress, undefined, home);
       const ref = await this.#writeSegment(scope, "base", bytes, stage.state.liveCount);
       for (let attempt = 0; ; attempt++) {
@@ -416,7 +408,7 @@ export class BlobSearchIndex implements SearchIndex {
         const next = kept.get(f.path);
         return !next || versionOf(next) !== f.version;
       });
-      await this.#dropVectors(scope, gone);
+      await this.#external.dropQuietly(scope, gone);
     }
     return {
       chunksAdded: stats.added,
@@ -432,7 +424,7 @@ export class BlobSearchIndex implements SearchIndex {
   async #commitSegment(loaded: Loaded, stage: BlobIndexStage): Promise<SegmentRef> {
     const { scope } = stage;
     const state = loaded.state;
-    const home = this.#vectorHome(stage.embedding ?? state.embedding, stage.hasVectors());
+    const home = vectorHome(this.#external, stage.embedding ?? state.embedding, stage.hasVectors());
     // With an external store the vectors are there, not in the segments.
     const files: DeltaFile[] = stage
       .deltaFiles()
@@ -456,27 +448,6 @@ export class BlobSearchIndex implements SearchIndex {
       home,
     );
     return this.#writeSegment(scope, "delta", bytes, stage.chunkCount());
-  }
-
-  /**
-   * The vector store a segment names (null: the segments keep the vectors, or the scope has
-   * none — a lexical-only index opens with or without a vector store).
-   */
-  #vectorHome(embedding: string | null, hasVectors: boolean): string | null {
-    return embedding !== null || hasVectors ? (this.#external?.store.name ?? null) : null;
-  }
-
-  /**
-   * Deletes the vectors of replaced or removed file versions. A failure is not the commit's
-   * (it is visible already): a stale vector is never answered, as no live chunk has its id, so
-   * it costs the store's room only.
-   */
-  async #dropVectors(
-    scope: IndexScope,
-    files: Parameters<ExternalVectors["drop"]>[1],
-  ): Promise<void> {
-    if (!this.#external || files.length === 0) return;
-    await this.#external.drop(scope, files).catch(() => {});
   }
 
   async #writeSegment(
@@ -558,7 +529,7 @@ export class BlobSearchIndex implements SearchIndex {
     // query holds replaced ones), compact at a later commit.
     if (loaded.state.bm25.size !== loaded.state.liveCount) return;
     const { encodeBase } = await segmentCodec();
-    const home = this.#vectorHome(loaded.state.embedding, false);
+    const home = vectorHome(this.#external, loaded.state.embedding, false);
     const bytes = await encodeBase(loaded.state, this.#compress, undefined, home);
     const ref = await this.#writeSegment(scope, "base", bytes, loaded.state.liveCount);
     if (await this.#putHead(scope, loaded, [ref])) await this.#dropUnlisted(scope, [ref]);
@@ -608,7 +579,7 @@ export class BlobSearchIndex implements SearchIndex {
     if (this.#external) {
       // The scope's vectors are found through its files: loaded (or loaded now) before they go.
       const current = await this.#current(scope).catch(() => null);
-      if (current) await this.#dropVectors(scope, this.#external.all(current.state));
+      if (current) await this.#external.dropQuietly(scope, this.#external.all(current.state));
       this.#external.forget(scope);
     }
     const loaded = this.#loaded.get(key);

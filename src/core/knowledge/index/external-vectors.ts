@@ -17,7 +17,7 @@ import {
   type SourceState,
   versionOf,
 } from "./scope-state.ts";
-import type { DeltaFile } from "./segment.ts";
+import type { DeltaFile, Segment } from "./segment.ts";
 import type { IndexScope } from "./types.ts";
 import type { VectorHit, VectorRecord, VectorStore } from "./vector-store.ts";
 
@@ -210,8 +210,48 @@ export class ExternalVectors {
     return out;
   }
 
+  /**
+   * {@link drop}, its failure ignored: a commit is visible by then, and a stale vector is never
+   * answered (no live chunk has its id), so it costs the store's room only.
+   */
+  async dropQuietly(scope: IndexScope, files: readonly DroppedFile[]): Promise<void> {
+    if (files.length > 0) await this.drop(scope, files).catch(() => {});
+  }
+
   /** Forgets what it knows of a scope (removed). */
   forget(scope: IndexScope): void {
     this.#scopes.delete(`${scope.domainId}${ID_SEPARATOR}${scope.generation}`);
   }
+}
+
+/**
+ * The vector store a segment names (null: the segments keep the vectors, or the scope has none —
+ * a lexical-only index opens with or without a vector store).
+ * @example
+ * encodeDelta(domain, embedding, files, removed, gzip, vectorHome(external, embedding, true));
+ */
+export function vectorHome(
+  external: ExternalVectors | null,
+  embedding: string | null,
+  hasVectors: boolean,
+): string | null {
+  return embedding !== null || hasVectors ? (external?.store.name ?? null) : null;
+}
+
+/**
+ * Why a segment's vectors are not where this index keeps them (its segments, or a store of
+ * another name), or null when they are (or it has none).
+ * @example
+ * const why = vectorHomeMismatch(external, segment); // "keeps its vectors in its segments, …"
+ */
+export function vectorHomeMismatch(
+  external: ExternalVectors | null,
+  segment: Segment,
+): string | null {
+  const here = external?.store.name ?? null;
+  const there = segment.vectorStore;
+  const hasVectors = there !== null || segment.files.some((f) => f.vectors !== null);
+  if (!hasVectors || there === here) return null;
+  const kept = there === null ? "in its segments" : `in vector store '${there}'`;
+  return `keeps its vectors ${kept}, and this index was given vector store ${here === null ? "none" : `'${here}'`}`;
 }
