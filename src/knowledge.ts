@@ -23,12 +23,15 @@ export type { ChunkOptions } from "./core/knowledge/chunk/chunk.ts";
 export type { ChunkFileOptions } from "./core/knowledge/chunk/chunk-file.ts";
 export type { ToMarkdownOptions } from "./core/knowledge/chunk/transform.ts";
 // Embedding.
+export { EchoEmbeddingProvider } from "./core/knowledge/embed/echo-embedding-provider.ts";
+export type {
+  EmbeddingProvider,
+  EmbeddingProviderCapabilities,
+} from "./core/knowledge/embed/embedding-provider.ts";
 export {
-  EchoEmbeddingProvider,
-  type EmbeddingProvider,
   OpenAICompatibleEmbeddingProvider,
   type OpenAICompatibleOptions,
-} from "./core/knowledge/embed/embeddings.ts";
+} from "./core/knowledge/embed/openai-compatible-embedding-provider.ts";
 // Indexing: the search-index port, the built-in engine, vectors and filters.
 export {
   BlobSearchIndex,
@@ -45,6 +48,10 @@ export {
   matchesFilter,
   validateFilter,
 } from "./core/knowledge/index/filter.ts";
+export {
+  MemoryVectorStore,
+  type MemoryVectorStoreJson,
+} from "./core/knowledge/index/memory-vector-store.ts";
 export type {
   IndexChunk,
   IndexCommit,
@@ -57,14 +64,12 @@ export type {
   SearchIndexCapabilities,
   StageOptions,
 } from "./core/knowledge/index/types.ts";
-export {
-  MemoryVectorStore,
-  type MemoryVectorStoreJson,
-  type VectorHit,
-  type VectorQueryOptions,
-  type VectorRecord,
-  type VectorStore,
-  type VectorStoreCapabilities,
+export type {
+  VectorHit,
+  VectorQueryOptions,
+  VectorRecord,
+  VectorStore,
+  VectorStoreCapabilities,
 } from "./core/knowledge/index/vector-store.ts";
 // Ingestion: from a knowledge backend's files to the index.
 export {

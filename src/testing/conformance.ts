@@ -8,10 +8,7 @@
  * @module
  */
 import type { BlobStore, BlobStoreCapabilities } from "../core/blob/types.ts";
-import { BlobSearchIndex } from "../core/knowledge/index/blob-search-index.ts";
-import { BlobKnowledgeBackend } from "../core/knowledge/store/blob-backend.ts";
 import type { KnowledgeResourceBackend } from "../core/knowledge/store/types.ts";
-import { StoreRegistryBackend } from "../core/registry/store-backend.ts";
 import { type BlobStoreSuiteOptions, blobStoreSuite } from "./blob-store-suite.ts";
 import {
   type EmbeddingProviderSuiteOptions,
@@ -89,6 +86,12 @@ export const CONFORMANCE_PORTS: readonly (keyof Omit<ConformanceOptions, "name">
   "eventBus",
 ];
 
+// What the suites build over a port loads when a case first needs it: `botknobs/testing` stays
+// small for a user who runs one suite.
+const registryModule = () => import("../core/registry/store-backend.ts");
+const knowledgeModule = () => import("../core/knowledge/store/blob-backend.ts");
+const indexModule = () => import("../core/knowledge/index/blob-search-index.ts");
+
 /** Registers a suite that cannot run as one skipped case saying why. */
 function skipped(h: TestHarness, title: string, reason: string): void {
   h.describe(title, () => {
@@ -102,6 +105,7 @@ function registryOver(h: TestHarness, name: string, port: RecordStorePort): void
     name: `${name} · RegistryBackend over the record store`,
     ...(port.registry ? { capabilities: port.registry } : {}),
     create: async ({ now, eventBus, historyLimit }) => {
+      const { StoreRegistryBackend } = await registryModule();
       const store = await port.create();
       const backend = new StoreRegistryBackend({ store, now, eventBus, historyLimit });
       stores.set(backend, store);
@@ -137,13 +141,14 @@ function overBlobStore(h: TestHarness, name: string, port: BlobStorePort): void 
     knowledgeBackendSuite(h, {
       name: `${name} · KnowledgeResourceBackend over the blob store`,
       create: async ({ now }) => {
+        const { BlobKnowledgeBackend } = await knowledgeModule();
         const store = await port.create();
         const kb = new BlobKnowledgeBackend({ store, now });
         stores.set(kb, store);
         return kb;
       },
       reopen: async (kb: KnowledgeResourceBackend) =>
-        new BlobKnowledgeBackend({ store: await reopen(kb) }),
+        new (await knowledgeModule()).BlobKnowledgeBackend({ store: await reopen(kb) }),
       destroy: async (kb) => {
         await kb.close();
         await release(kb);
@@ -152,13 +157,14 @@ function overBlobStore(h: TestHarness, name: string, port: BlobStorePort): void 
   searchIndexSuite(h, {
     name: `${name} · SearchIndex persisted in the blob store`,
     create: async () => {
+      const { BlobSearchIndex } = await indexModule();
       const store = await port.create();
       const index = new BlobSearchIndex({ store });
       stores.set(index, store);
       return index;
     },
     reopen: async (index) => {
-      const again = new BlobSearchIndex({ store: await reopen(index) });
+      const again = new (await indexModule()).BlobSearchIndex({ store: await reopen(index) });
       stores.set(again, stores.get(index) as BlobStore);
       return again;
     },

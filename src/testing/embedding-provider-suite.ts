@@ -1,15 +1,22 @@
 /**
- * The `EmbeddingProvider` conformance suite: the echo provider and the OpenAI-compatible client
- * (against a local server) run it; other providers (Workers AI, …) are meant to.
+ * The `EmbeddingProvider` conformance suite: the echo provider, the OpenAI-compatible client
+ * (against a local server) and Workers AI (over a faithful fake) run it. The batching case runs
+ * only for a provider that declares `capabilities.maxBatch` (it is skipped, with the reason,
+ * otherwise).
  * @module
  */
-import type { EmbeddingProvider } from "../core/knowledge/embed/embeddings.ts";
-import { cosine, rejection, type TestHarness } from "./harness.ts";
+import type {
+  EmbeddingProvider,
+  EmbeddingProviderCapabilities,
+} from "../core/knowledge/embed/embedding-provider.ts";
+import { cosine, itUnless, rejection, type TestHarness } from "./harness.ts";
 
 /** Options of {@link embeddingProviderSuite}. */
 export interface EmbeddingProviderSuiteOptions {
   name: string;
   create(): Promise<EmbeddingProvider> | EmbeddingProvider;
+  /** What the provider declares (default: no `maxBatch`); the suite checks it says the same. */
+  capabilities?: EmbeddingProviderCapabilities;
 }
 
 /** Runs the `EmbeddingProvider` conformance suite. */
@@ -18,6 +25,8 @@ export function embeddingProviderSuite(
   options: EmbeddingProviderSuiteOptions,
 ): void {
   const { describe, it, expect, beforeEach } = h;
+  const maxBatch = options.capabilities?.maxBatch;
+  const itBatched = itUnless(h, maxBatch === undefined && "the provider declares no maxBatch");
   describe(`EmbeddingProvider conformance: ${options.name}`, () => {
     let provider: EmbeddingProvider;
     beforeEach(async () => {
@@ -37,6 +46,24 @@ export function embeddingProviderSuite(
         expect(v.every(Number.isFinite)).toBe(true);
       }
     });
+
+    it("capabilities - the provider declares what the suite was told", () => {
+      expect(provider.capabilities.maxBatch).toBe(maxBatch);
+    });
+
+    itBatched(
+      "embed.max-batch - more than maxBatch texts come back whole, one per text, in order",
+      async () => {
+        const n = 2 * (maxBatch as number) + 1;
+        const texts = Array.from({ length: n }, (_, i) => `Batch text ${i}, on subject ${i % 5}.`);
+        const all = await provider.embed(texts);
+        expect(all).toHaveLength(n);
+        for (const i of [0, maxBatch as number, n - 1]) {
+          const [alone] = await provider.embed([texts[i] as string]);
+          expect(cosine(alone as Float32Array, all[i] as Float32Array)).toBeGreaterThan(0.999);
+        }
+      },
+    );
 
     it("embed.empty - no texts, no vectors", async () => {
       expect(await provider.embed([])).toEqual([]);

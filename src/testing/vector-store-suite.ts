@@ -1,7 +1,9 @@
 /**
  * The `VectorStore` conformance suite: memory, Vectorize and other vector engines run it.
- * On an eventually consistent store (`capabilities.visibilityLagMs` > 0) each read that checks
- * a write first waits out the declared lag (or calls the `settle` option).
+ * Each case runs between `initialize()` and `close()`. On an eventually consistent store
+ * (`capabilities.visibilityLagMs` > 0) each read that checks a write first waits: the `settle`
+ * option, else the store's `settled()`, else the declared lag. Cases that need a capability
+ * (`maxK`, `persistent`, filter operators) are skipped, with the reason, when it is missing.
  * @module
  */
 import { ValidationError } from "../core/errors.ts";
@@ -14,13 +16,21 @@ export interface VectorStoreSuiteOptions {
   /** A fresh, empty store. */
   create(): Promise<VectorStore> | VectorStore;
   destroy?(store: VectorStore): Promise<void>;
-  /** What the store lacks, as its capabilities say (default: `eq` and `in` filters). */
+  /**
+   * What the store declares (default: `eq` and `in` filters, no `maxK`, not persistent); the
+   * suite checks the store says the same, and gates cases on it.
+   */
   capabilities?: Partial<VectorStoreCapabilities>;
   /**
    * Waits until the store's completed writes show in `query` and `count` (a fake clock moved on,
-   * or a store's own wait). Default: sleep `visibilityLagMs` + 1 ms when the store declares a lag.
+   * or a store's own wait). Default: the store's `settled()`, else sleep `visibilityLagMs` + 1 ms.
    */
   settle?(store: VectorStore): Promise<void> | void;
+  /**
+   * A new store over the same backing as `store` (a persistent store's reopen, as another
+   * process would); the `persistent` case needs it.
+   */
+  reopen?(store: VectorStore): Promise<VectorStore> | VectorStore;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -39,22 +49,38 @@ function vector(seed: number, dims = 16): Float32Array {
 /** Runs the `VectorStore` conformance suite. */
 export function vectorStoreSuite(h: TestHarness, options: VectorStoreSuiteOptions): void {
   const { describe, it, expect, beforeEach, afterEach } = h;
-  const caps: VectorStoreCapabilities = { filters: ["eq", "in"], ...options.capabilities };
+  const caps: VectorStoreCapabilities = {
+    filters: ["eq", "in"],
+    persistent: false,
+    ...options.capabilities,
+  };
   const itEq = itUnless(h, !caps.filters.includes("eq") && "the store has no equality filters");
   const itIn = itUnless(h, !caps.filters.includes("in") && "the store has no $in filters");
+  const maxK = caps.maxK;
+  const itMaxK = itUnless(h, maxK === undefined && "the store declares no maxK");
+  const itNoMaxK = itUnless(h, maxK !== undefined && `the store caps k at ${maxK}`);
+  const itPersistent = itUnless(
+    h,
+    (!caps.persistent && "the store is not persistent") ||
+      (!options.reopen && "the suite was given no reopen"),
+  );
 
   describe(`VectorStore conformance: ${options.name}`, () => {
     let store: VectorStore;
     // Writes a lagging store may not show yet are waited out before the reads that check them.
-    const settle = async (): Promise<void> => {
-      if (options.settle) return void (await options.settle(store));
-      const lag = store.capabilities.visibilityLagMs ?? 0;
+    const settleOn = async (s: VectorStore): Promise<void> => {
+      if (options.settle) return void (await options.settle(s));
+      if (s.settled) return s.settled();
+      const lag = s.capabilities.visibilityLagMs ?? 0;
       if (lag > 0) await sleep(lag + 1);
     };
+    const settle = (): Promise<void> => settleOn(store);
     beforeEach(async () => {
       store = await options.create();
+      await store.initialize();
     });
     afterEach(async () => {
+      await store.close();
       if (options.destroy) await options.destroy(store);
     });
 
@@ -62,6 +88,18 @@ export function vectorStoreSuite(h: TestHarness, options: VectorStoreSuiteOption
       expect([...store.capabilities.filters].sort()).toEqual([...caps.filters].sort());
       const lag = store.capabilities.visibilityLagMs ?? 0;
       expect(Number.isFinite(lag) && lag >= 0).toBe(true);
+      expect(store.capabilities.maxK).toBe(caps.maxK);
+      expect(store.capabilities.persistent).toBe(caps.persistent);
+    });
+
+    it("lifecycle - initialize and close may be called again; the store works in between", async () => {
+      await store.initialize();
+      await store.upsert([{ id: "a", vector: vector(1) }]);
+      await settle();
+      expect((await store.query(vector(1), { k: 1 })).map((x) => x.id)).toEqual(["a"]);
+      await store.close();
+      await store.close();
+      await store.initialize(); // afterEach closes it once more
     });
 
     it("empty - a query of an empty store finds nothing; count 0", async () => {
@@ -123,6 +161,45 @@ export function vectorStoreSuite(h: TestHarness, options: VectorStoreSuiteOption
       await settle();
       expect(await store.count()).toBe(1);
     });
+
+    itMaxK("query.max-k - k up to maxK is answered; a larger k is a ValidationError", async () => {
+      const k = maxK as number;
+      await store.upsert(
+        Array.from({ length: k + 5 }, (_, i) => ({ id: `m${i}`, vector: vector(i) })),
+      );
+      await settle();
+      expect(await store.query(vector(3), { k })).toHaveLength(k);
+      await expectRejects(h, store.query(vector(3), { k: k + 1 }), ValidationError, `${k + 1}`);
+    });
+
+    itNoMaxK("query.k-unbounded - a k above the record count answers every record", async () => {
+      await store.upsert(
+        Array.from({ length: 30 }, (_, i) => ({ id: `u${i}`, vector: vector(i) })),
+      );
+      await settle();
+      expect(await store.query(vector(3), { k: 1000 })).toHaveLength(30);
+    });
+
+    itPersistent(
+      "persistent - a store reopened over the same backing finds what was written",
+      async () => {
+        await store.upsert([1, 2, 3].map((i) => ({ id: `p${i}`, vector: vector(i) })));
+        await store.delete(["p2"]);
+        await settle();
+        const again = await (options.reopen as NonNullable<typeof options.reopen>)(store);
+        await again.initialize();
+        try {
+          await settleOn(again);
+          expect((await again.query(vector(1), { k: 5 })).map((x) => x.id).sort()).toEqual([
+            "p1",
+            "p3",
+          ]);
+          expect(again.dimensions).toBe(16);
+        } finally {
+          await again.close();
+        }
+      },
+    );
 
     itEq("filter.eq - equality on metadata; records without the field do not match", async () => {
       await store.upsert([

@@ -63,6 +63,14 @@ export function runAll(h: TestHarness, runtime: string): void {
     name: `BlobSearchIndex in memory (${runtime})`,
     create: () => new BlobSearchIndex(),
   });
+  // Vectors in a store given to the index, not in its segments: the memory store keeps them in
+  // this process only, so the index does not say persistent (the reopen cases skip, visibly).
+  searchIndexSuite(h, {
+    name: `BlobSearchIndex over a MemoryBlobStore, vectors in a MemoryVectorStore (${runtime})`,
+    create: () =>
+      new BlobSearchIndex({ store: new MemoryBlobStore(), vectors: new MemoryVectorStore() }),
+    capabilities: { persistent: false },
+  });
   const indexStores = new WeakMap<object, MemoryBlobStore>();
   searchIndexSuite(h, {
     name: `BlobSearchIndex over a store with 0–4 ms latency, uncompressed (${runtime})`,

@@ -14,6 +14,7 @@ import {
   type BlobStore,
   EchoEmbeddingProvider,
   type EmbeddingProvider,
+  type EmbeddingProviderCapabilities,
   type IndexChunk,
   type IndexHit,
   type IndexQuery,
@@ -27,6 +28,7 @@ import {
   type StageOptions,
   type VectorHit,
   type VectorQueryOptions,
+  type VectorStoreCapabilities,
 } from "../../src/index.ts";
 import { withLatency } from "../../src/testing/index.ts";
 
@@ -215,10 +217,34 @@ export class VectorsUnsorted extends MemoryVectorStore {
   }
 }
 
+/** A vector store that declares a k limit and answers any k. */
+export class VectorsOverMaxK extends MemoryVectorStore {
+  override readonly capabilities: VectorStoreCapabilities = {
+    filters: ["eq", "in"],
+    maxK: 10,
+    persistent: false,
+  };
+}
+
+/**
+ * A vector store that declares itself persistent, and `reopenEmpty` gives a new store that has
+ * nothing of it (as if it kept its vectors in the process only).
+ */
+export class VectorsNotPersistent extends MemoryVectorStore {
+  override readonly capabilities: VectorStoreCapabilities = {
+    filters: ["eq", "in"],
+    persistent: true,
+  };
+  static reopenEmpty(): VectorsNotPersistent {
+    return new VectorsNotPersistent();
+  }
+}
+
 /** An embedding provider whose vectors depend on the rest of the batch. */
 export class BatchDependentEmbeddings implements EmbeddingProvider {
   readonly name: string = "mutant";
   readonly dimensions: number = 16;
+  readonly capabilities: EmbeddingProviderCapabilities = {};
   readonly #echo = new EchoEmbeddingProvider({ dimensions: 16 });
   async embed(texts: string[], options: { signal?: AbortSignal } = {}): Promise<Float32Array[]> {
     options.signal?.throwIfAborted();
@@ -231,8 +257,21 @@ export class BatchDependentEmbeddings implements EmbeddingProvider {
 export class IgnoresAbort implements EmbeddingProvider {
   readonly name: string = "mutant";
   readonly dimensions: number = 16;
+  readonly capabilities: EmbeddingProviderCapabilities = {};
   readonly #echo = new EchoEmbeddingProvider({ dimensions: 16 });
   embed(texts: string[]): Promise<Float32Array[]> {
     return this.#echo.embed(texts);
+  }
+}
+
+/** An embedding provider that declares batches of 8 and answers only a call's first batch. */
+export class DropsAfterFirstBatch implements EmbeddingProvider {
+  readonly name: string = "mutant";
+  readonly dimensions: number = 16;
+  readonly capabilities: EmbeddingProviderCapabilities = { maxBatch: 8 };
+  readonly #echo = new EchoEmbeddingProvider({ dimensions: 16 });
+  async embed(texts: string[], options: { signal?: AbortSignal } = {}): Promise<Float32Array[]> {
+    options.signal?.throwIfAborted();
+    return this.#echo.embed(texts.slice(0, 8));
   }
 }

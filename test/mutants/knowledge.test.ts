@@ -9,6 +9,7 @@ import {
   type BlobStore,
   EchoEmbeddingProvider,
   type EmbeddingProvider,
+  type EmbeddingProviderCapabilities,
   type KnowledgeResourceBackend,
   MemoryBlobStore,
   MemoryVectorStore,
@@ -21,6 +22,7 @@ import {
   knowledgeBackendSuite,
   searchIndexSuite,
   type TestHarness,
+  type VectorStoreSuiteOptions,
   vectorStoreSuite,
   withLatency,
 } from "../../src/testing/index.ts";
@@ -28,6 +30,7 @@ import { type CaseResult, caseIds, recordingHarness } from "./harness.ts";
 import {
   BatchDependentEmbeddings,
   ChecksumSkipsLastByte,
+  DropsAfterFirstBatch,
   IgnoresAbort,
   IgnoresIn,
   IgnoresSize,
@@ -39,6 +42,8 @@ import {
   StagingVisible,
   VectorsIgnoreFilter,
   VectorsKeepDeleted,
+  VectorsNotPersistent,
+  VectorsOverMaxK,
   VectorsUnsorted,
 } from "./knowledge-mutants.ts";
 
@@ -68,14 +73,24 @@ const run = {
     searchIndexSuite(h, { name: "mutant", create });
     return h.run();
   },
-  vectors: async (create: () => VectorStore): Promise<CaseResult[]> => {
+  vectors: async (
+    create: () => VectorStore,
+    more: Pick<VectorStoreSuiteOptions, "capabilities" | "reopen"> = {},
+  ): Promise<CaseResult[]> => {
     const h = harness();
-    vectorStoreSuite(h, { name: "mutant", create });
+    vectorStoreSuite(h, { name: "mutant", create, ...more });
     return h.run();
   },
-  embeddings: async (create: () => EmbeddingProvider): Promise<CaseResult[]> => {
+  embeddings: async (
+    create: () => EmbeddingProvider,
+    capabilities?: EmbeddingProviderCapabilities,
+  ): Promise<CaseResult[]> => {
     const h = harness();
-    embeddingProviderSuite(h, { name: "mutant", create });
+    embeddingProviderSuite(h, {
+      name: "mutant",
+      create,
+      ...(capabilities ? { capabilities } : {}),
+    });
     return h.run();
   },
 };
@@ -104,10 +119,13 @@ describe("knowledge-side suites pass the real implementations in full", () => {
     // The persistence cases need a reopen: the in-memory index skips them, visibly.
     expect(caseIds(index, "failed")).toEqual([]);
     expect(caseIds(index, "skipped")).toEqual(["persistent", "persistent.refresh"]);
-    expect(failing(await run.vectors(() => new MemoryVectorStore()))).toEqual([]);
-    expect(
-      failing(await run.embeddings(() => new EchoEmbeddingProvider({ dimensions: 32 }))),
-    ).toEqual([]);
+    // Memory has no k limit and does not persist; echo makes no requests: those cases skip, visibly.
+    const vectors = await run.vectors(() => new MemoryVectorStore());
+    expect(caseIds(vectors, "failed")).toEqual([]);
+    expect(caseIds(vectors, "skipped")).toEqual(["query.max-k", "persistent"]);
+    const echo = await run.embeddings(() => new EchoEmbeddingProvider({ dimensions: 32 }));
+    expect(caseIds(echo, "failed")).toEqual([]);
+    expect(caseIds(echo, "skipped")).toEqual(["embed.max-batch"]);
   }, 120_000);
 });
 
@@ -182,6 +200,25 @@ const MUTANTS: { name: string; results: () => Promise<CaseResult[]>; caughtBy: s
     name: "vector store: hits not best first",
     results: () => run.vectors(() => new VectorsUnsorted()),
     caughtBy: ["query"],
+  },
+  {
+    name: "vector store: declares maxK 10, answers k 11",
+    results: () => run.vectors(() => new VectorsOverMaxK(), { capabilities: { maxK: 10 } }),
+    caughtBy: ["query.max-k"],
+  },
+  {
+    name: "vector store: declares persistent, a reopened store finds nothing",
+    results: () =>
+      run.vectors(() => new VectorsNotPersistent(), {
+        capabilities: { persistent: true },
+        reopen: () => VectorsNotPersistent.reopenEmpty(),
+      }),
+    caughtBy: ["persistent"],
+  },
+  {
+    name: "embeddings: declares batches of 8, answers only the first",
+    results: () => run.embeddings(() => new DropsAfterFirstBatch(), { maxBatch: 8 }),
+    caughtBy: ["embed.max-batch"],
   },
   {
     name: "embeddings: a vector depends on its batch",

@@ -22,7 +22,8 @@ const BUDGETS: Record<string, number> = {
   "botknobs/config": 4,
   "botknobs/knowledge": 45,
   "botknobs/server": 80,
-  "botknobs/testing": 42,
+  // Every suite and the conformance() umbrella (what it builds over a port loads on first use).
+  "botknobs/testing": 48,
   // The D1/KV/R2 stores, the EventHub and its routes (hono, the event schemas), Vectorize, Workers AI.
   "botknobs/cloudflare": 40,
   "botknobs/d1": 4,

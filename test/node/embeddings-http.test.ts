@@ -74,6 +74,7 @@ embeddingProviderSuite(
     name: "OpenAICompatibleEmbeddingProvider against a local server",
     create: () =>
       new OpenAICompatibleEmbeddingProvider({ baseUrl, model: "toy", apiKey: "sk-test" }),
+    capabilities: { maxBatch: 64 },
   },
 );
 

@@ -47,6 +47,7 @@ const ROOT_NAMES = [
   "DomainUpdate",
   "EchoEmbeddingProvider",
   "EmbeddingProvider",
+  "EmbeddingProviderCapabilities",
   "EnvVars",
   "EnvironmentConfig",
   "EnvironmentDict",

@@ -7,6 +7,7 @@ import {
   BlobSearchIndex,
   EchoEmbeddingProvider,
   type EmbeddingProvider,
+  type EmbeddingProviderCapabilities,
   type Event,
   IngestionStatus,
   InMemoryEventBus,
@@ -25,6 +26,7 @@ const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 class CountingEmbedder implements EmbeddingProvider {
   readonly name: string = "echo";
   readonly dimensions: number = 32;
+  readonly capabilities: EmbeddingProviderCapabilities = {};
   readonly #echo = new EchoEmbeddingProvider({ dimensions: 32 });
   embedded: string[] = [];
   /** Texts matching `hold` wait for `gate`; `held` resolves when the first such call starts. */

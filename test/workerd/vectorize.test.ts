@@ -7,32 +7,51 @@ import {
   VectorizeVectorStore,
 } from "../../src/adapters/vectorize/index.ts";
 import { AdapterError, ValidationError } from "../../src/core/errors.ts";
+import type { VectorStore } from "../../src/core/knowledge/index/vector-store.ts";
 import { conformance, expectRejects, fakeClock } from "../../src/testing/index.ts";
 import { FakeVectorize } from "../fixtures/fake-vectorize.ts";
 
 const h = { describe, it, expect, beforeEach, afterEach };
 
+// Vectorize answers k ≤ 100 and keeps what is written: a second store over the same index finds it.
+const capabilities = { maxK: VECTORIZE_LIMITS.topK, persistent: true };
+const reopen = (store: VectorStore): VectorStore =>
+  new VectorizeVectorStore({
+    index: fakes.get(store) as FakeVectorize,
+    visibilityLagMs: store.capabilities.visibilityLagMs ?? 0,
+  });
+const fakes = new WeakMap<VectorStore, FakeVectorize>();
+const over = (fake: FakeVectorize, store: VectorizeVectorStore): VectorizeVectorStore => {
+  fakes.set(store, fake);
+  return store;
+};
+
 conformance(h, {
-  name: "VectorizeVectorStore over a fake Vectorize with 20 ms visibility lag",
+  name: "VectorizeVectorStore over a fake Vectorize with 20 ms visibility lag (waited out, no settled())",
   vectorStore: {
-    create: () =>
-      new VectorizeVectorStore({
-        index: new FakeVectorize({ dimensions: 16, metadataIndexes: ["lang", "n"], lagMs: 20 }),
-        visibilityLagMs: 20,
-      }),
+    create: () => {
+      const fake = new FakeVectorize({ dimensions: 16, metadataIndexes: ["lang", "n"], lagMs: 20 });
+      return over(fake, new VectorizeVectorStore({ index: fake, visibilityLagMs: 20 }));
+    },
+    settle: () => new Promise((r) => setTimeout(r, 21)),
+    capabilities,
+    reopen,
   },
 });
 
 conformance(h, {
   name: "VectorizeVectorStore over a fake Vectorize with 60 ms lag, settled() as the suite's settle",
   vectorStore: {
-    create: () =>
-      new VectorizeVectorStore({
-        index: new FakeVectorize({ dimensions: 16, metadataIndexes: ["lang", "n"], lagMs: 60 }),
-        visibilityLagMs: 60,
-        settlePollMs: 5,
-      }),
+    create: () => {
+      const fake = new FakeVectorize({ dimensions: 16, metadataIndexes: ["lang", "n"], lagMs: 60 });
+      return over(
+        fake,
+        new VectorizeVectorStore({ index: fake, visibilityLagMs: 60, settlePollMs: 5 }),
+      );
+    },
     settle: (store) => (store as VectorizeVectorStore).settled(),
+    capabilities,
+    reopen,
   },
 });
 

@@ -10,7 +10,10 @@ const h = { describe, it, expect, beforeEach, afterEach };
 
 conformance(h, {
   name: "WorkersAIEmbeddingProvider over a fake Workers AI (bge-base-en-v1.5)",
-  embeddingProvider: { create: () => new WorkersAIEmbeddingProvider({ ai: new FakeWorkersAI() }) },
+  embeddingProvider: {
+    create: () => new WorkersAIEmbeddingProvider({ ai: new FakeWorkersAI() }),
+    capabilities: { maxBatch: 100 },
+  },
 });
 
 conformance(h, {
@@ -23,6 +26,7 @@ conformance(h, {
         pooling: "cls",
         batchSize: 7,
       }),
+    capabilities: { maxBatch: 7 },
   },
 });
 

@@ -92,8 +92,25 @@ export class VectorizeVectorStore implements VectorStore {
     this.#index = options.index;
     this.#dimensions = d ?? null;
     this.#pollMs = options.settlePollMs ?? 250;
-    this.capabilities = { filters: ["eq", "in"], visibilityLagMs: lag };
+    // maxK: topK with ids and scores only, which is all a query asks for.
+    this.capabilities = {
+      filters: ["eq", "in"],
+      visibilityLagMs: lag,
+      maxK: VECTORIZE_LIMITS.topK,
+      persistent: true,
+    };
   }
+
+  /**
+   * Learns the index's dimensions from `describe()` unless given (so a bad binding fails here);
+   * later calls ask nothing more.
+   */
+  async initialize(): Promise<void> {
+    await this.#knownDimensions();
+  }
+
+  /** Nothing to release (the binding is the runtime's); the vectors stay in the index. */
+  async close(): Promise<void> {}
 
   /** The index's vector length; `null` until known (the option, `describe()` or the first upsert). */
   get dimensions(): number | null {

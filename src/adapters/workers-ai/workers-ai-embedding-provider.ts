@@ -3,7 +3,10 @@
  * @module
  */
 import { AdapterError, ValidationError } from "../../core/errors.ts";
-import type { EmbeddingProvider } from "../../core/knowledge/embed/embeddings.ts";
+import type {
+  EmbeddingProvider,
+  EmbeddingProviderCapabilities,
+} from "../../core/knowledge/embed/embedding-provider.ts";
 import {
   type AiEmbeddingOutputLike,
   type AiLike,
@@ -37,6 +40,8 @@ const ADAPTER = "workers-ai";
  */
 export class WorkersAIEmbeddingProvider implements EmbeddingProvider {
   readonly name: string = "workers-ai";
+  /** `maxBatch`: the `batchSize` option (at most 100, the models' input limit). */
+  readonly capabilities: EmbeddingProviderCapabilities;
   /** The model every call runs. */
   readonly model: string;
   readonly #ai: AiLike;
@@ -58,6 +63,7 @@ export class WorkersAIEmbeddingProvider implements EmbeddingProvider {
       throw new ValidationError(`Invalid dimensions ${d}: expected a positive integer`);
     this.#ai = options.ai;
     this.#batchSize = size;
+    this.capabilities = { maxBatch: size };
     this.#pooling = options.pooling;
     this.#dimensions = d;
   }

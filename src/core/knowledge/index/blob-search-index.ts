@@ -6,7 +6,8 @@
  * compare-and-set) listing immutable segments: a base with the whole index and the deltas of the
  * commits since. A commit writes one delta — its files only — and now and then a new base, so a
  * small change writes a small object. A process loads a scope on its first query and notices a
- * newer commit (by the head's etag) before answering.
+ * newer commit (by the head's etag) before answering. Given a `VectorStore` (`vectors`), the
+ * chunks' vectors live there instead of in the segments (see external-vectors.ts).
  * @module
  */
 import type { BlobStore } from "../../blob/types.ts";
@@ -15,9 +16,11 @@ import { sha256Hex } from "../../util/json.ts";
 import { KeyedLock } from "../../util/keyed-lock.ts";
 import { readAll } from "../../util/streams.ts";
 import type { Bm25Options } from "./bm25/types.ts";
+import { ExternalVectors, vectorHome, vectorHomeMismatch } from "./external-vectors.ts";
 import { validateFilter } from "./filter.ts";
 import { mergeHits } from "./merge.ts";
-import { ScopeState } from "./scope-state.ts";
+import { ScopeState, versionOf } from "./scope-state.ts";
+import type { DeltaFile, Segment } from "./segment.ts";
 import { BlobIndexStage } from "./stage.ts";
 import type {
   IndexCommit,
@@ -30,6 +33,7 @@ import type {
   SearchIndexCapabilities,
   StageOptions,
 } from "./types.ts";
+import type { VectorStore } from "./vector-store.ts";
 
 /** Options of {@link BlobSearchIndex}. */
 export interface BlobSearchIndexOptions {
@@ -50,6 +54,16 @@ export interface BlobSearchIndexOptions {
   maxDeltas?: number;
   /** The clock, in ms (default `Date.now`). */
   now?: () => number;
+  /**
+   * Where chunk vectors live (default: in the index's own segments, in memory). Given a store
+   * (`VectorizeVectorStore`, …), a commit writes its files' vectors there (ids naming knowledge
+   * base, generation, file version and chunk; metadata `_botknobs_scope` naming the knowledge
+   * base, which each query filters on) and waits until they show (the store's `settled()`, or its
+   * `visibilityLagMs`) before its files go live; replaced and removed files' vectors are deleted
+   * after it, and a knowledge base's when it is removed. The store's vector hits are fused with
+   * BM25 as the built-in vectors are. The index initializes the store; closing it is the caller's.
+   */
+  vectors?: VectorStore;
 }
 
 /** A segment as the head lists it. */
@@ -118,6 +132,7 @@ export class BlobSearchIndex implements SearchIndex {
   readonly #now: () => number;
   readonly #loaded = new Map<string, Promise<Loaded>>();
   readonly #lock = new KeyedLock();
+  readonly #external: ExternalVectors | null;
 
   constructor(options: BlobSearchIndexOptions = {}) {
     this.store = options.store ?? null;
@@ -128,16 +143,24 @@ export class BlobSearchIndex implements SearchIndex {
     this.#compress = options.compress ?? false;
     this.#maxDeltas = options.maxDeltas ?? 16;
     this.#now = options.now ?? Date.now;
+    this.#external = options.vectors ? new ExternalVectors(options.vectors) : null;
     this.capabilities = {
       lexical: true,
       vector: true,
       filters: ["eq", "in"],
-      persistent: this.store !== null,
+      // Vectors kept in a store that forgets them would leave a reopened index lexical only.
+      persistent: this.store !== null && (options.vectors?.capabilities.persistent ?? true),
     };
+  }
+
+  /** The vector store keeping chunk vectors, or null when the segments keep them. */
+  get vectors(): VectorStore | null {
+    return this.#external?.store ?? null;
   }
 
   async initialize(): Promise<void> {
     await this.store?.initialize();
+    await this.#external?.store.initialize();
   }
 
   async close(): Promise<void> {
@@ -229,12 +252,20 @@ export class BlobSearchIndex implements SearchIndex {
     if (bytes.length !== ref.bytes || (await sha256Hex(bytes)) !== ref.sha256)
       throw this.#damaged(scope, `segment ${ref.key} does not match its checksum`);
     const { decodeSegment, SegmentError } = await segmentCodec();
+    let segment: Segment;
     try {
-      return await decodeSegment(bytes);
+      segment = await decodeSegment(bytes);
     } catch (error) {
       const why = error instanceof SegmentError ? error.message : "it cannot be decoded";
       throw this.#damaged(scope, `segment ${ref.key}: ${why}`, error);
     }
+    // A segment whose vectors are kept elsewhere than this index keeps them is refused.
+    const mismatch = vectorHomeMismatch(this.#external, segment);
+    if (mismatch)
+      throw new UnsupportedError(
+        `The search index of knowledge base '${scope.domainId}' ${mismatch}: give it the same store, or ${rebuildHint(scope.domainId)}`,
+      );
+    return segment;
   }
 
   async #build(scope: IndexScope, refs: SegmentRef[]): Promise<ScopeState> {
@@ -301,8 +332,13 @@ export class BlobSearchIndex implements SearchIndex {
     const state = fresh
       ? new ScopeState(scope.domainId, this.#bm25)
       : (await this.#current(scope)).state;
-    return new BlobIndexStage(scope, state, options.embedding ?? null, fresh, (stage) =>
-      this.#commit(stage),
+    return new BlobIndexStage(
+      scope,
+      state,
+      options.embedding ?? null,
+      fresh,
+      (stage) => this.#commit(stage),
+      this.#external === null,
     );
   }
 
@@ -312,12 +348,15 @@ export class BlobSearchIndex implements SearchIndex {
       if (stage.fresh) return this.#commitFresh(stage);
       const loaded = await this.#current(scope, true);
       const changes = stage.changes();
+      await this.#external?.write(scope, stage.deltaFiles());
       if (this.store) await this.#persist(loaded, stage);
       // Staged into a state a newer base replaced meanwhile (another process compacted): again here.
       stage.replayInto(loaded.state);
+      const replaced = this.#external?.replaced(loaded.state, changes) ?? [];
       const stats = loaded.state.commit(changes);
       if (stage.embedding !== null) loaded.state.embedding = stage.embedding;
       loaded.committed = true;
+      await this.#external?.dropQuietly(scope, replaced);
       if (this.store) await this.#maybeCompact(scope, loaded);
       return {
         chunksAdded: stats.added,
@@ -333,6 +372,9 @@ export class BlobSearchIndex implements SearchIndex {
    */
   async #commitFresh(stage: BlobIndexStage): Promise<IndexCommit> {
     const { scope } = stage;
+    await this.#external?.write(scope, stage.deltaFiles());
+    // The vectors of what this replaces, when it is at hand (a damaged index is not read).
+    const before = await this.#loaded.get(keyOf(scope))?.catch(() => null);
     const stats = stage.state.commit(stage.changes());
     if (stage.embedding !== null) stage.state.embedding = stage.embedding;
     const loaded: Loaded = {
@@ -345,7 +387,8 @@ export class BlobSearchIndex implements SearchIndex {
     };
     if (this.store) {
       const { encodeBase } = await segmentCodec();
-      const bytes = await encodeBase(stage.state, this.#compress);
+      const home = vectorHome(this.#external, stage.state.embedding, stage.hasVectors());
+      const bytes = await encodeBase(stage.state, this.#compress, undefined, home);
       const ref = await this.#writeSegment(scope, "base", bytes, stage.state.liveCount);
       for (let attempt = 0; ; attempt++) {
         loaded.etag = (await this.store.head(this.#headKey(scope)))?.etag ?? null;
@@ -359,6 +402,14 @@ export class BlobSearchIndex implements SearchIndex {
       await this.#dropUnlisted(scope, [ref]);
     }
     this.#loaded.set(keyOf(scope), Promise.resolve(loaded));
+    if (this.#external && before && before.state !== stage.state) {
+      const kept = stage.state.sources;
+      const gone = this.#external.all(before.state).filter((f) => {
+        const next = kept.get(f.path);
+        return !next || versionOf(next) !== f.version;
+      });
+      await this.#external.dropQuietly(scope, gone);
+    }
     return {
       chunksAdded: stats.added,
       chunksRemoved: stats.removed,
@@ -373,12 +424,16 @@ export class BlobSearchIndex implements SearchIndex {
   async #commitSegment(loaded: Loaded, stage: BlobIndexStage): Promise<SegmentRef> {
     const { scope } = stage;
     const state = loaded.state;
-    const files = stage.deltaFiles();
+    const home = vectorHome(this.#external, stage.embedding ?? state.embedding, stage.hasVectors());
+    // With an external store the vectors are there, not in the segments.
+    const files: DeltaFile[] = stage
+      .deltaFiles()
+      .map((f) => (home === null ? f : { ...f, vectors: null }));
     const { encodeBase, encodeDelta, SegmentError } = await segmentCodec();
     if (!loaded.head && state.liveCount === 0 && state.bm25.size === stage.chunkCount()) {
       try {
         state.embedding ??= stage.embedding;
-        const bytes = await encodeBase(state, this.#compress, files);
+        const bytes = await encodeBase(state, this.#compress, files, home);
         return await this.#writeSegment(scope, "base", bytes, stage.chunkCount());
       } catch (error) {
         if (!(error instanceof SegmentError)) throw error;
@@ -390,6 +445,7 @@ export class BlobSearchIndex implements SearchIndex {
       files,
       stage.removedPaths(),
       this.#compress,
+      home,
     );
     return this.#writeSegment(scope, "delta", bytes, stage.chunkCount());
   }
@@ -473,7 +529,8 @@ export class BlobSearchIndex implements SearchIndex {
     // query holds replaced ones), compact at a later commit.
     if (loaded.state.bm25.size !== loaded.state.liveCount) return;
     const { encodeBase } = await segmentCodec();
-    const bytes = await encodeBase(loaded.state, this.#compress);
+    const home = vectorHome(this.#external, loaded.state.embedding, false);
+    const bytes = await encodeBase(loaded.state, this.#compress, undefined, home);
     const ref = await this.#writeSegment(scope, "base", bytes, loaded.state.liveCount);
     if (await this.#putHead(scope, loaded, [ref])) await this.#dropUnlisted(scope, [ref]);
     else await (this.store as BlobStore).delete(ref.key).catch(() => {}); // compact another time
@@ -501,14 +558,30 @@ export class BlobSearchIndex implements SearchIndex {
     if (!Number.isInteger(k) || k < 1 || k > 1000)
       throw new ValidationError(`Invalid k ${k}: expected an integer 1–1000`);
     if (query.filter !== undefined) validateFilter(query.filter);
+    const external = this.#external;
     const states = await Promise.all(
-      scopes.map(async (s) => ({ scope: s, state: (await this.#current(s)).state })),
+      scopes.map(async (scope) => {
+        const { state } = await this.#current(scope);
+        if (!external) return { scope, state };
+        return {
+          scope,
+          state,
+          vectors: (vector: Float32Array, n: number, pass?: (id: string) => boolean) =>
+            external.query(scope, state, vector, n, pass),
+        };
+      }),
     );
     return mergeHits(states, query);
   }
 
   async remove(scope: IndexScope): Promise<boolean> {
     const key = keyOf(scope);
+    if (this.#external) {
+      // The scope's vectors are found through its files: loaded (or loaded now) before they go.
+      const current = await this.#current(scope).catch(() => null);
+      if (current) await this.#external.dropQuietly(scope, this.#external.all(current.state));
+      this.#external.forget(scope);
+    }
     const loaded = this.#loaded.get(key);
     this.#loaded.delete(key);
     let existed = loaded ? (await loaded.catch(() => null))?.committed === true : false;

@@ -4,7 +4,7 @@
  * @module
  */
 import { fuseRrf, type RankedHit } from "./fusion.ts";
-import { publicChunk, type ScopeState } from "./scope-state.ts";
+import { publicChunk, type ScopeState, type VectorSide } from "./scope-state.ts";
 import type { IndexHit, IndexQuery, IndexScope } from "./types.ts";
 
 /** A candidate of one scope (`s` is its index in the scopes queried). */
@@ -57,12 +57,13 @@ function normalise(lexical: Candidate[]): Fused[] {
 }
 
 /**
- * The best `q.k` hits over the scopes' states, best first.
+ * The best `q.k` hits over the scopes' states, best first (a scope's `vectors`: its vector side
+ * when an external store keeps it).
  * @example
  * const hits = await mergeHits([{ scope, state }], { text: "reset password", k: 5 });
  */
 export async function mergeHits(
-  scoped: { scope: IndexScope; state: ScopeState }[],
+  scoped: { scope: IndexScope; state: ScopeState; vectors?: VectorSide }[],
   q: IndexQuery,
 ): Promise<IndexHit[]> {
   const releases = scoped.map(({ state }) => state.hold());
@@ -71,8 +72,8 @@ export async function mergeHits(
     const pool = hybrid ? Math.max(q.k * 4, 50) : q.k;
     const lexical: Candidate[] = [];
     const vector: Candidate[] = [];
-    for (const [s, { state }] of scoped.entries()) {
-      const found = await state.candidates(q, pool);
+    for (const [s, { state, vectors }] of scoped.entries()) {
+      const found = await state.candidates(q, pool, vectors);
       for (const h of found.lexical) lexical.push({ s, id: h.id, score: h.score });
       for (const h of found.vector) vector.push({ s, id: h.id, score: h.score });
     }

@@ -13,8 +13,9 @@ import { ShardedMap } from "../../util/sharded-map.ts";
 import { Bm25Index } from "./bm25/bm25.ts";
 import type { Bm25Options } from "./bm25/types.ts";
 import { type MetadataFilter, matchesFilter } from "./filter.ts";
+import { MemoryVectorStore } from "./memory-vector-store.ts";
 import { type IndexChunk, type IndexQuery, metadataOf } from "./types.ts";
-import { MemoryVectorStore, type VectorHit } from "./vector-store.ts";
+import type { VectorHit } from "./vector-store.ts";
 
 /** A chunk as held: `id` is internal and carries its file's version, `chunkId` is stable. */
 export interface StoredChunk extends IndexChunk {
@@ -86,6 +87,16 @@ export function internalId(path: string, index: number, version: string): string
 export function groupOf(path: string, version: string): string {
   return `${path}${ID_SEPARATOR}${version}`;
 }
+
+/**
+ * A scope's vector side kept outside its state (an external vector store): the `n` best live
+ * chunks for `vector` as internal ids, those `pass` refuses left out.
+ */
+export type VectorSide = (
+  vector: Float32Array,
+  n: number,
+  pass: ((id: string) => boolean) | undefined,
+) => Promise<VectorHit[]>;
 
 /** Ranked candidates of one scope, before fusion. */
 export interface ScopeHits {
@@ -235,9 +246,10 @@ export class ScopeState {
 
   /**
    * Ranked candidates for `q` (call inside `read`, with `pool` candidates per side): lexical by
-   * BM25, vector by cosine when the scope holds vectors of `q.embedding`.
+   * BM25, vector by cosine when the scope holds vectors of `q.embedding` — its own, or through
+   * `external` when they are kept in a vector store.
    */
-  async candidates(q: IndexQuery, pool: number): Promise<ScopeHits> {
+  async candidates(q: IndexQuery, pool: number, external?: VectorSide): Promise<ScopeHits> {
     const live = this.#live;
     const filter: MetadataFilter | undefined = q.filter;
     // With nothing staged or waiting for collection, every indexed chunk is live: no check needed.
@@ -259,10 +271,12 @@ export class ScopeState {
           ...(pass ? { filter: pass } : {}),
         })
       : [];
-    const vector =
-      q.vector && this.vectors && this.embedding === (q.embedding ?? this.embedding)
-        ? await this.vectors.queryWhere(q.vector, perSource ? pool * 4 : pool, pass)
-        : [];
+    const n = perSource ? pool * 4 : pool;
+    let vector: VectorHit[] = [];
+    if (q.vector && this.embedding === (q.embedding ?? this.embedding)) {
+      if (external) vector = this.liveCount > 0 ? await external(q.vector, n, pass) : [];
+      else if (this.vectors) vector = await this.vectors.queryWhere(q.vector, n, pass);
+    }
     return { lexical, vector };
   }
 }

@@ -12,6 +12,7 @@ import { concatInTurns } from "../../util/streams.ts";
 import { TurnBudget } from "../../util/turns.ts";
 import { Bm25Index } from "./bm25/bm25.ts";
 import { VarintReader, VarintWriter } from "./bm25/codec.ts";
+import { MemoryVectorStore } from "./memory-vector-store.ts";
 import {
   groupOf,
   internalId,
@@ -21,7 +22,6 @@ import {
   versionOf,
 } from "./scope-state.ts";
 import { LoadedChunk, TextBlocks, TextBlockWriter, TextCursor } from "./segment-text.ts";
-import { MemoryVectorStore } from "./vector-store.ts";
 
 /** The segment format this code writes and reads. */
 export const SEGMENT_FORMAT = 1;
@@ -54,6 +54,11 @@ interface Header {
     /** 2: posting entries are 16-bit; 4: 32-bit. */
     entryBytes: number;
   };
+  /**
+   * The name of the vector store that keeps the scope's vectors, when not the segments (absent
+   * for the segments' own: the default, whose bytes this field leaves as they were).
+   */
+  vector_store?: string;
 }
 
 /** One file of a decoded segment. */
@@ -70,6 +75,8 @@ export interface Segment {
   embedding: string | null;
   files: SegmentFile[];
   removed: string[];
+  /** Where the scope's vectors are kept: a vector store's name, or null (in the segments). */
+  vectorStore: string | null;
   /** Bases only: the BM25 index, ready to use. */
   bm25?: Bm25Index;
 }
@@ -195,13 +202,17 @@ async function transform(
   return new Uint8Array(await out.arrayBuffer());
 }
 
-/** Encodes one commit's changes. */
+/**
+ * Encodes one commit's changes (`vectorStore`: the name of the store keeping the vectors, whose
+ * `files` then carry none).
+ */
 export async function encodeDelta(
   domainId: string,
   embedding: string | null,
   files: DeltaFile[],
   removed: string[],
   gzip: boolean,
+  vectorStore: string | null = null,
 ): Promise<Uint8Array> {
   const body = new Body();
   const { sources, headings, dimensions } = await rowsOf(files, body);
@@ -215,6 +226,7 @@ export async function encodeDelta(
     removed,
     sections: body.sections,
   };
+  if (vectorStore !== null) header.vector_store = vectorStore;
   return pack(header, body, gzip);
 }
 
@@ -222,12 +234,13 @@ export async function encodeDelta(
  * Encodes the whole scope, its BM25 index included (loading it re-indexes nothing): the state's
  * committed files, or `files` — a first commit's, staged into an otherwise empty state.
  * Throws {@link SegmentError} when the BM25 index holds chunks of none of them (another update
- * is staged): write a delta then.
+ * is staged): write a delta then. `vectorStore` as for {@link encodeDelta}.
  */
 export async function encodeBase(
   state: ScopeState,
   gzip: boolean,
   files: DeltaFile[] = liveFiles(state),
+  vectorStore: string | null = null,
 ): Promise<Uint8Array> {
   const body = new Body();
   const budget = new TurnBudget(CHUNKS_PER_TURN);
@@ -286,6 +299,7 @@ export async function encodeBase(
       entryBytes: columns.entries.BYTES_PER_ELEMENT,
     },
   };
+  if (vectorStore !== null) header.vector_store = vectorStore;
   return pack(header, body, gzip);
 }
 
@@ -371,6 +385,7 @@ export async function decodeSegment(bytes: Uint8Array): Promise<Segment> {
     embedding: header.embedding,
     files,
     removed: header.removed,
+    vectorStore: header.vector_store ?? null,
   };
   if (header.kind === "base" && header.bm25) segment.bm25 = bm25Of(header, files, section);
   return segment;

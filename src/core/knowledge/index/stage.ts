@@ -31,6 +31,8 @@ export class BlobIndexStage implements IndexStage {
   state: ScopeState;
   readonly embedding: string | null;
   readonly fresh: boolean;
+  /** Whether vectors are indexed into the state (false: an external store keeps them). */
+  readonly #vectorsInState: boolean;
   readonly #puts = new Map<string, DeltaFile>();
   readonly #removes = new Set<string>();
   readonly #commit: (stage: BlobIndexStage) => Promise<IndexCommit>;
@@ -43,12 +45,14 @@ export class BlobIndexStage implements IndexStage {
     embedding: string | null,
     fresh: boolean,
     commit: (stage: BlobIndexStage) => Promise<IndexCommit>,
+    vectorsInState = true,
   ) {
     this.scope = scope;
     this.state = state;
     this.embedding = embedding;
     this.fresh = fresh;
     this.#commit = commit;
+    this.#vectorsInState = vectorsInState;
   }
 
   #open(): void {
@@ -75,7 +79,12 @@ export class BlobIndexStage implements IndexStage {
       );
     const version = versionOf(source);
     const previous = this.#puts.get(path);
-    const stored = await this.#stageInTurns(path, version, chunks, vectors);
+    const stored = await this.#stageInTurns(
+      path,
+      version,
+      chunks,
+      this.#vectorsInState ? vectors : null,
+    );
     if (previous && versionOf(previous.source) !== version)
       this.state.discard(previous.chunks.map((c) => c.id));
     this.#puts.set(path, {
@@ -152,7 +161,7 @@ export class BlobIndexStage implements IndexStage {
   replayInto(target: ScopeState): void {
     if (target === this.state) return;
     for (const f of this.#puts.values())
-      target.stage(f.path, versionOf(f.source), f.chunks, f.vectors);
+      target.stage(f.path, versionOf(f.source), f.chunks, this.#vectorsInState ? f.vectors : null);
     this.state = target;
   }
 
@@ -163,6 +172,12 @@ export class BlobIndexStage implements IndexStage {
     for (const f of this.#puts.values())
       changes.set(f.path, { ...f.source, ids: f.chunks.map((c) => c.id) });
     return changes;
+  }
+
+  /** Whether any file put carries vectors. */
+  hasVectors(): boolean {
+    for (const f of this.#puts.values()) if (f.vectors) return true;
+    return false;
   }
 
   deltaFiles(): DeltaFile[] {

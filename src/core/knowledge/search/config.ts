@@ -5,11 +5,9 @@
 import * as z from "zod/mini";
 import { UnsupportedError, ValidationError } from "../../errors.ts";
 import { parseWith } from "../../validate.ts";
-import {
-  EchoEmbeddingProvider,
-  type EmbeddingProvider,
-  OpenAICompatibleEmbeddingProvider,
-} from "../embed/embeddings.ts";
+import { EchoEmbeddingProvider } from "../embed/echo-embedding-provider.ts";
+import type { EmbeddingProvider } from "../embed/embedding-provider.ts";
+import { OpenAICompatibleEmbeddingProvider } from "../embed/openai-compatible-embedding-provider.ts";
 import type { SearchIndex } from "../index/types.ts";
 import type { RAGKnowledgeBaseOptions } from "./knowledge-base.ts";
 

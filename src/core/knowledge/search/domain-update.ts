@@ -9,7 +9,7 @@ import { sha256Hex } from "../../util/json.ts";
 import { nextTurn } from "../../util/turns.ts";
 import type { JsonObject } from "../../validate.ts";
 import type { ChunkFileOptions } from "../chunk/chunk-file.ts";
-import type { EmbeddingProvider } from "../embed/embeddings.ts";
+import type { EmbeddingProvider } from "../embed/embedding-provider.ts";
 import { ID_SEPARATOR } from "../index/scope-state.ts";
 import type {
   IndexChunk,

@@ -8,7 +8,7 @@
 import { NotFoundError, ValidationError } from "../../errors.ts";
 import { validateBotId } from "../../validate.ts";
 import type { ChunkFileOptions } from "../chunk/chunk-file.ts";
-import type { EmbeddingProvider } from "../embed/embeddings.ts";
+import type { EmbeddingProvider } from "../embed/embedding-provider.ts";
 import { BlobSearchIndex } from "../index/blob-search-index.ts";
 import type { Bm25Options } from "../index/bm25/types.ts";
 import { acceptedValues, validateFilter } from "../index/filter.ts";

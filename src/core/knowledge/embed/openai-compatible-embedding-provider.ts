@@ -1,57 +1,10 @@
 /**
- * Embedding providers: the deterministic `echo` provider for tests and any OpenAI-compatible
- * HTTP endpoint. Workers AI joins through `botknobs/cloudflare`.
+ * {@link OpenAICompatibleEmbeddingProvider}: embeddings from any server speaking the OpenAI
+ * `POST /embeddings` API.
  * @module
  */
 import { HttpError, ValidationError } from "../../errors.ts";
-
-/** Turns texts into vectors. */
-export interface EmbeddingProvider {
-  /** A short name, stored with a persisted index (`"echo"`, `"openai-compatible"`). */
-  readonly name: string;
-  /** Vector length; `null` until known (an HTTP model reports it with its first answer). */
-  readonly dimensions: number | null;
-  embed(texts: string[], options?: { signal?: AbortSignal }): Promise<Float32Array[]>;
-}
-
-/**
- * Deterministic vectors from SHA-256 (the original's echo provider): the text's digest, then the
- * digest of the digest, each byte mapped to `byte / 127.5 - 1`. Only identical texts score 1.0;
- * there is no meaning in it. For tests and offline demos.
- * @example
- * const echo = new EchoEmbeddingProvider({ dimensions: 384 });
- */
-export class EchoEmbeddingProvider implements EmbeddingProvider {
-  readonly name: string = "echo";
-  readonly dimensions: number;
-
-  constructor(options: { dimensions?: number } = {}) {
-    const d = options.dimensions ?? 768;
-    if (!Number.isInteger(d) || d < 1 || d > 65_536)
-      throw new ValidationError(`Invalid dimensions ${d}: expected an integer 1–65536`);
-    this.dimensions = d;
-  }
-
-  async embed(texts: string[], options: { signal?: AbortSignal } = {}): Promise<Float32Array[]> {
-    options.signal?.throwIfAborted();
-    return Promise.all(texts.map((t) => this.#one(t)));
-  }
-
-  async #one(text: string): Promise<Float32Array> {
-    const out = new Float32Array(this.dimensions);
-    let digest = new Uint8Array(
-      await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)),
-    );
-    let i = 0;
-    for (;;) {
-      for (const byte of digest) {
-        if (i === out.length) return out;
-        out[i++] = byte / 127.5 - 1;
-      }
-      digest = new Uint8Array(await crypto.subtle.digest("SHA-256", digest));
-    }
-  }
-}
+import type { EmbeddingProvider, EmbeddingProviderCapabilities } from "./embedding-provider.ts";
 
 /** Options of {@link OpenAICompatibleEmbeddingProvider}. */
 export interface OpenAICompatibleOptions {
@@ -76,6 +29,7 @@ export interface OpenAICompatibleOptions {
  */
 export class OpenAICompatibleEmbeddingProvider implements EmbeddingProvider {
   readonly name: string = "openai-compatible";
+  readonly capabilities: EmbeddingProviderCapabilities;
   #dimensions: number | null;
   readonly #options: OpenAICompatibleOptions;
   readonly #fetch: typeof fetch;
@@ -85,6 +39,10 @@ export class OpenAICompatibleEmbeddingProvider implements EmbeddingProvider {
       throw new ValidationError("OpenAI-compatible embeddings need baseUrl and model");
     this.#options = { ...options, baseUrl: options.baseUrl.replace(/\/+$/, "") };
     this.#dimensions = options.dimensions ?? null;
+    const size = options.batchSize ?? 64;
+    if (!Number.isInteger(size) || size < 1)
+      throw new ValidationError(`Invalid batchSize ${size}: expected a positive integer`);
+    this.capabilities = { maxBatch: size };
     this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
   }
 
@@ -95,7 +53,7 @@ export class OpenAICompatibleEmbeddingProvider implements EmbeddingProvider {
   async embed(texts: string[], options: { signal?: AbortSignal } = {}): Promise<Float32Array[]> {
     options.signal?.throwIfAborted();
     const out: Float32Array[] = [];
-    const size = this.#options.batchSize ?? 64;
+    const size = this.capabilities.maxBatch as number;
     for (let i = 0; i < texts.length; i += size)
       out.push(...(await this.#batch(texts.slice(i, i + size), options.signal)));
     return out;
