@@ -16,6 +16,11 @@
  * Each batch is atomic on its own: during a large ingestion, searches see the files of the
  * batches committed so far (the Node server's in-process ingestion makes the whole run visible
  * at once instead). Files deleted from the knowledge base go from the index with the last batch.
+ *
+ * Each batch is one call of the core's ingestion step (`ingestBatch`, which the in-process
+ * `KnowledgeIngestionManager` runs as one batch for a whole run): this object only chooses the
+ * batches, keeps the job and its progress, and arms the alarms (the Durable Object implementation
+ * of the `IngestionScheduler` port, reached through `runnerScheduler` in `ingest-routes.ts`).
  * @module
  */
 import type { DurableObjectState } from "@cloudflare/workers-types/index.ts";
