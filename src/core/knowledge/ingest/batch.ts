@@ -164,7 +164,9 @@ export async function ingestBatch(
     counters.chunksRemoved += stats.chunksRemoved;
   } catch (error) {
     await update.abort();
-    if (error instanceof NotFoundError && (await targetGone(target))) await forgetTarget(target);
+    // Whatever else fails here, the batch's own error is the one to report.
+    if (error instanceof NotFoundError && (await targetGone(target).catch(() => false)))
+      await forgetTarget(target).catch(() => {});
     throw error;
   }
   counters.filesProcessed += tally.processed;
