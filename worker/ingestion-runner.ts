@@ -16,13 +16,19 @@
  * Each batch is atomic on its own: during a large ingestion, searches see the files of the
  * batches committed so far (the Node server's in-process ingestion makes the whole run visible
  * at once instead). Files deleted from the knowledge base go from the index with the last batch.
+ *
+ * Each batch is one call of the core's ingestion step (`ingestBatch`, which the in-process
+ * `KnowledgeIngestionManager` runs as one batch for a whole run): this object only chooses the
+ * batches, keeps the job and its progress, and arms the alarms (the Durable Object implementation
+ * of the `IngestionScheduler` port, reached through `runnerScheduler` in `ingest-routes.ts`).
  * @module
  */
 import type { DurableObjectState } from "@cloudflare/workers-types/index.ts";
-import { ConflictError, errorMessage, NotFoundError } from "../src/core/errors.ts";
-import { IngestionStatus } from "../src/core/knowledge/store/models.ts";
-import { mapError } from "../src/server/errors.ts";
-import { createAppOver, type ServedApp } from "../src/server/index.ts";
+import { ConflictError, NotFoundError } from "../src/core/errors.ts";
+import { ingestBatch } from "../src/core/knowledge/ingest/batch.ts";
+import { IngestionClaim } from "../src/core/knowledge/ingest/claim.ts";
+import type { IngestTarget } from "../src/core/knowledge/ingest/types.ts";
+import { createAppOver, mapError, type ServedApp } from "../src/server/index.ts";
 import type { Env } from "./bindings.ts";
 import { stores } from "./bindings.ts";
 import { FILES_PAGE, type JobFile, type JobState, jobDict } from "./ingest-job.ts";
@@ -135,9 +141,7 @@ export class IngestionRunner {
       await this.#storage.put(
         Object.fromEntries(keys.slice(i, i + 100).map((k) => [k, entries[k]])),
       );
-    await knowledge.setIngestionStatus(input.domain, IngestionStatus.INGESTING, null, {
-      generation: info.generation,
-    });
+    await new IngestionClaim(this.#target(job)).claim();
     await this.#storage.put({ current: job.jobId, [`job:${job.jobId}`]: job });
     await this.#storage.setAlarm(Date.now());
     return job;
@@ -180,73 +184,42 @@ export class IngestionRunner {
     if (job.status === "running") await this.#storage.setAlarm(Date.now());
   }
 
-  async #batch(job: JobState): Promise<void> {
+  #target(job: JobState): IngestTarget {
     const { knowledge, rag } = this.#app();
-    const mine = { generation: job.generation };
-    const candidates = await this.#files(job, job.done, job.done + BATCH_FILES);
-    const update = await rag.beginUpdate(job.domainId, {
+    return {
+      source: knowledge,
+      destination: rag,
+      domainId: job.domainId,
       generation: job.generation,
-      fresh: job.force && job.done === 0,
-    });
-    const indexed = update.indexed;
-    let bytes = 0;
-    let taken = 0;
-    try {
-      for (const file of candidates) {
-        if (taken > 0 && bytes >= BATCH_BYTES) break;
-        taken++;
-        const current = indexed.get(file.path);
-        if (
-          !job.force &&
-          current?.checksum === file.checksum &&
-          current.fingerprint === rag.fingerprint
-        ) {
-          job.filesUnchanged++;
-          continue;
-        }
-        try {
-          const content = await knowledge.getFile(job.domainId, file.path);
-          if (content === null)
-            throw new NotFoundError(`File '${file.path}' is listed but its content is missing`);
-          bytes += content.length;
-          const chunks = await update.putFile(file.path, content, {
-            checksum: file.checksum,
-            metadata: file.metadata,
-          });
-          if (chunks > 0) {
-            job.filesProcessed++;
-            job.chunksCreated += chunks;
-          } else job.filesSkipped++;
-        } catch (error) {
-          if (error instanceof NotFoundError && (await knowledge.getInfo(job.domainId)) === null)
-            throw error;
-          if (job.errors.length < MAX_ERRORS)
-            job.errors.push({ file: file.path, error: errorMessage(error) });
-        }
-      }
-      const last = job.done + taken >= job.total;
-      if (last && job.clearExisting)
-        update.removeOthers((await this.#files(job, 0, job.total)).map((f) => f.path));
-      const stats = await update.commit();
-      job.filesDeleted += stats.filesRemoved;
-      job.chunksRemoved += stats.chunksRemoved;
-    } catch (error) {
-      await update.abort();
-      throw error;
-    }
-    job.done += taken;
-    if (job.done < job.total) {
-      // Renews the claim on the knowledge base (its lease) as batches go on.
-      await knowledge.setIngestionStatus(job.domainId, IngestionStatus.INGESTING, null, mine);
-      return;
-    }
-    const ok = job.errors.length === 0;
-    await knowledge.setIngestionStatus(
-      job.domainId,
-      ok ? IngestionStatus.READY : IngestionStatus.ERROR,
-      ok ? null : JSON.stringify(job.errors),
-      mine,
+    };
+  }
+
+  /**
+   * The next batch of the ingestion step: up to `BATCH_FILES` files or `BATCH_BYTES` bytes read,
+   * committed at once; the job's counters grow only with a committed batch.
+   */
+  async #batch(job: JobState): Promise<void> {
+    const target = this.#target(job);
+    const files = await this.#files(job, job.done, job.done + BATCH_FILES);
+    const { taken, last } = await ingestBatch(
+      target,
+      files,
+      {
+        first: job.done === 0,
+        endsRun: job.done + files.length >= job.total,
+        keep: async () => (await this.#files(job, 0, job.total)).map((f) => f.path),
+        clearExisting: job.clearExisting,
+        force: job.force,
+        maxBytes: BATCH_BYTES,
+        maxErrors: MAX_ERRORS,
+      },
+      job,
     );
+    job.done += taken;
+    const claim = new IngestionClaim(target);
+    // Renews the claim on the knowledge base (its lease) as batches go on.
+    if (!last) return claim.renew();
+    await claim.finish(job);
     job.status = "completed";
     job.completedAt = new Date().toISOString();
   }

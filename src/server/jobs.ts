@@ -4,8 +4,16 @@
  * memory of the process (or Worker isolate) that runs them; the last 1,000 are kept. Runs of one
  * domain go one after another; a request for a domain that already has a run waiting to start
  * joins that run (it answers with the waiting job's id) instead of queueing another full run.
+ * {@link InProcessIngestionScheduler} is the in-process implementation of the core's
+ * `IngestionScheduler` port over them.
  * @module
  */
+import type {
+  IngestionJobDict,
+  IngestionJobOptions,
+  IngestionScheduler,
+  ScheduledIngestion,
+} from "../core/knowledge/ingest/scheduler.ts";
 import type { IngestionResult, KnowledgeIngestionManager } from "../core/knowledge/ingestion.ts";
 import { mapError } from "./errors.ts";
 
@@ -41,7 +49,7 @@ export interface IngestJob {
  * @example
  * return c.json(jobToDict(job), 202);
  */
-export function jobToDict(job: IngestJob): Record<string, unknown> {
+export function jobToDict(job: IngestJob): IngestionJobDict {
   return {
     job_id: job.jobId,
     domain_id: job.domainId,
@@ -171,5 +179,37 @@ export class IngestJobs {
       if (this.#jobs.size <= this.#max) return;
       if (job.status !== JobStatus.RUNNING) this.#jobs.delete(id);
     }
+  }
+}
+
+/**
+ * The in-process `IngestionScheduler`: each run is one `KnowledgeIngestionManager.ingest` (the
+ * whole run one batch of the ingestion step, one commit: atomic), in this process or isolate,
+ * with its job in {@link IngestJobs}. `running` must be kept alive by the host (`waitUntil`).
+ * @example
+ * const scheduler = new InProcessIngestionScheduler(ingestion);
+ * const { job, running } = await scheduler.schedule("support");
+ */
+export class InProcessIngestionScheduler implements IngestionScheduler {
+  readonly #ingestion: KnowledgeIngestionManager;
+  readonly #jobs: IngestJobs;
+
+  constructor(ingestion: KnowledgeIngestionManager, jobs: IngestJobs = new IngestJobs()) {
+    this.#ingestion = ingestion;
+    this.#jobs = jobs;
+  }
+
+  schedule(domainId: string, options: IngestionJobOptions = {}): Promise<ScheduledIngestion> {
+    const { job, done } = this.#jobs.start(this.#ingestion, domainId, options);
+    return Promise.resolve({ job: jobToDict(job), running: done });
+  }
+
+  status(domainId: string, jobId: string): Promise<IngestionJobDict | null> {
+    const job = this.#jobs.get(domainId, jobId);
+    return Promise.resolve(job ? jobToDict(job) : null);
+  }
+
+  list(domainId: string): Promise<IngestionJobDict[]> {
+    return Promise.resolve(this.#jobs.list(domainId).map(jobToDict));
   }
 }

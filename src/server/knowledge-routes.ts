@@ -16,7 +16,7 @@ import { parseWith } from "../core/validate.ts";
 import { readJson, readOptionalJson } from "./body.ts";
 import { background, query, type ServerContext } from "./context.ts";
 import { domainId, fileRoutes } from "./file-routes.ts";
-import { IngestJobs, jobToDict } from "./jobs.ts";
+import { InProcessIngestionScheduler } from "./jobs.ts";
 import { createKbSchema, ingestSchema, searchQuery } from "./schemas.ts";
 
 /** What a `POST /kb/{domain}/ingest` asks for (its optional JSON body). */
@@ -76,7 +76,8 @@ export function knowledgeRoutes(ctx: ServerContext): Hono {
     return r;
   }
   const knowledge: KnowledgeResourceBackend = ctx.knowledge;
-  const jobs = new IngestJobs();
+  // Runs happen in this process: each one whole run of the ingestion manager (one atomic batch).
+  const jobs = ctx.ingestion ? new InProcessIngestionScheduler(ctx.ingestion) : undefined;
 
   r.get("/", async (c) => {
     const infos = await knowledge.listKbs();
@@ -114,26 +115,26 @@ export function knowledgeRoutes(ctx: ServerContext): Hono {
 
   r.post("/:domain/ingest", async (c) => {
     const domain = domainId(c);
-    const ingestion = ctx.ingestion ?? unsupported("ingestion manager");
+    const scheduler = jobs ?? unsupported("ingestion manager");
     const input = await readIngestOptions(c, ctx.maxJsonBytes);
     if (!(await knowledge.getInfo(domain)))
       throw new NotFoundError(`Knowledge base '${domain}' does not exist`);
-    const { job, done } = jobs.start(ingestion, domain, input);
-    background(c, done);
-    c.header("Location", `${c.req.path}/${job.jobId}`);
-    return c.json(jobToDict(job), 202);
+    const { job, running } = await scheduler.schedule(domain, input);
+    if (running) background(c, running);
+    c.header("Location", `${c.req.path}/${job.job_id}`);
+    return c.json(job, 202);
   });
 
-  r.get("/:domain/ingest", (c) => {
+  r.get("/:domain/ingest", async (c) => {
     const domain = domainId(c);
-    return c.json({ items: jobs.list(domain).map(jobToDict) });
+    return c.json({ items: (await jobs?.list(domain)) ?? [] });
   });
 
-  r.get("/:domain/ingest/:job", (c) => {
+  r.get("/:domain/ingest/:job", async (c) => {
     const domain = domainId(c);
-    const job = jobs.get(domain, c.req.param("job"));
+    const job = await jobs?.status(domain, c.req.param("job"));
     if (!job) throw new NotFoundError(`No ingestion job '${c.req.param("job")}' for '${domain}'`);
-    return c.json(jobToDict(job));
+    return c.json(job);
   });
 
   r.get("/:domain/search", async (c) => {

@@ -12,6 +12,7 @@
  * | `reload/`, `util/`                     | `reload.ts`, `util.ts`                          |
  * | `knowledge/` (`ingestion.ts`, through `search/`) | `knowledge.ts`                        |
  * | `knowledge/chunk/`                     | `knowledge/chunk.ts`                            |
+ * | `knowledge/ingest/` (the ingestion step) | `knowledge/ingest.ts`                         |
  * | `knowledge/index/`, its `bm25/`        | `knowledge/index.ts`, `knowledge/index/bm25.ts` |
  *
  * `blob/`, `caching/`, `knowledge/store/` and `knowledge/embed/` are covered by their ports'
@@ -24,6 +25,7 @@ import { eventsUnits } from "./events.ts";
 import { chunkUnits } from "./knowledge/chunk.ts";
 import { bm25Units } from "./knowledge/index/bm25.ts";
 import { indexUnits } from "./knowledge/index.ts";
+import { ingestUnits } from "./knowledge/ingest.ts";
 import { knowledgeUnits } from "./knowledge.ts";
 import { portabilityUnits } from "./portability.ts";
 import { registryUnits } from "./registry.ts";
@@ -43,4 +45,5 @@ export function runUnits(h: TestHarness, runtime: string): void {
   bm25Units(h, runtime);
   knowledgeUnits(h, runtime);
   indexUnits(h, runtime);
+  ingestUnits(h, runtime);
 }

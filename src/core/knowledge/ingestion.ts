@@ -3,34 +3,28 @@
  * {@link RAGKnowledgeBase}, incrementally and atomically.
  * @module
  */
-import { errorMessage, NotFoundError, ValidationError } from "../errors.ts";
+import { NotFoundError, ValidationError } from "../errors.ts";
 import { Event, EventType } from "../events/event.ts";
 import type { EventBus } from "../events/types.ts";
 import { KeyedLock } from "../util/keyed-lock.ts";
 import { validateBotId } from "../validate.ts";
-import type { DomainUpdate } from "./search/domain-update.ts";
+import { ingestBatch } from "./ingest/batch.ts";
+import { IngestionClaim } from "./ingest/claim.ts";
+import type { IngestFileOutcome, IngestionError, IngestTarget } from "./ingest/types.ts";
 import type { RAGKnowledgeBase } from "./search/knowledge-base.ts";
-import { IngestionStatus, type KnowledgeFile } from "./store/models.ts";
+import { IngestionStatus } from "./store/models.ts";
 import type { KnowledgeResourceBackend } from "./store/types.ts";
+
+export type { IngestionError } from "./ingest/types.ts";
 
 /** The topic ingestion events go to. */
 export const INGESTION_TOPIC = "knowledge:ingestion";
 
-/** One file that could not be ingested. */
-export interface IngestionError {
-  file: string;
-  error: string;
-}
-
-/** Progress after each file. */
-export interface IngestionProgress {
-  path: string;
+/** Progress after each file: its outcome, and how far the run is. */
+export interface IngestionProgress extends IngestFileOutcome {
   /** Files done so far, this one included. */
   done: number;
   total: number;
-  /** Chunks made from this file (0 when unchanged, skipped or failed). */
-  chunks: number;
-  outcome: "processed" | "unchanged" | "skipped" | "error";
 }
 
 /** Options of {@link KnowledgeIngestionManager.ingest}. */
@@ -120,10 +114,6 @@ export interface KnowledgeIngestionManagerOptions {
   leaseRenewMs?: number;
 }
 
-function isAbort(error: unknown, signal: AbortSignal | undefined): boolean {
-  return !!signal?.aborted || (error as { name?: string })?.name === "AbortError";
-}
-
 /**
  * Loads a knowledge base's files into a {@link RAGKnowledgeBase}.
  * @example
@@ -159,6 +149,7 @@ export class KnowledgeIngestionManager {
     return this.#lock.run(domainId, () => this.#ingest(domainId, options, concurrency));
   }
 
+  // The in-process scheduler: the whole run is one batch of the ingestion step, one commit.
   async #ingest(
     domainId: string,
     options: IngestOptions,
@@ -170,106 +161,45 @@ export class KnowledgeIngestionManager {
     if (!info) throw new NotFoundError(`Knowledge base '${domainId}' does not exist`);
     const result = new IngestionResult(domainId);
     result.sourceVersion = info.version;
-    // Claims the knowledge base; renewed as files are done, so a run that dies shows as stopped.
-    // Status writes hold only for this knowledge base, not one created since under the same id.
-    const mine = { generation: info.generation };
-    await this.source.setIngestionStatus(domainId, IngestionStatus.INGESTING, null, mine);
-    let claimed = Date.now();
-    const renew = async (): Promise<void> => {
-      if (Date.now() - claimed < this.#renewMs) return;
-      claimed = Date.now();
-      await this.source.setIngestionStatus(domainId, IngestionStatus.INGESTING, null, mine);
+    const target: IngestTarget = {
+      source: this.source,
+      destination: this.destination,
+      domainId,
+      generation: info.generation,
     };
-    let update: DomainUpdate | undefined;
+    // Claims the knowledge base; renewed as files are done, so a run that dies shows as stopped.
+    const claim = new IngestionClaim(target, { renewMs: this.#renewMs });
+    await claim.claim();
     try {
-      // `force` rebuilds from nothing: a damaged index is replaced, not read.
-      update = await this.destination.beginUpdate(domainId, {
-        generation: info.generation,
-        fresh: options.force === true,
-      });
-      const staged = update;
       result.sourceChecksum = await this.source.getChecksum(domainId);
       const files = await this.source.listFiles(domainId);
-      const current = staged.indexed;
-      const kept = new Set<string>();
-      let next = 0;
       let done = 0;
-      const work = async (file: KnowledgeFile): Promise<void> => {
-        signal?.throwIfAborted();
-        kept.add(file.path);
-        const indexed = current.get(file.path);
-        let chunks = 0;
-        let outcome: IngestionProgress["outcome"];
-        if (
-          !options.force &&
-          indexed?.checksum === file.checksum &&
-          indexed.fingerprint === this.destination.fingerprint
-        ) {
-          result.filesUnchanged++;
-          outcome = "unchanged";
-        } else {
-          try {
-            const bytes = await this.source.getFile(domainId, file.path);
-            if (bytes === null)
-              throw new NotFoundError(`File '${file.path}' is listed but its content is missing`);
-            chunks = await staged.putFile(file.path, bytes, {
-              checksum: file.checksum,
-              metadata: file.metadata,
-              ...(signal ? { signal } : {}),
-            });
-            outcome = chunks > 0 ? "processed" : "skipped";
-            if (chunks > 0) {
-              result.filesProcessed++;
-              result.chunksCreated += chunks;
-            } else result.filesSkipped++;
-          } catch (error) {
-            if (isAbort(error, signal)) throw error;
-            // The file's previous chunks (if any) stay: nothing else is lost.
-            result.errors.push({ file: file.path, error: errorMessage(error) });
-            outcome = "error";
-          }
-        }
-        options.onProgress?.({
-          path: file.path,
-          done: ++done,
-          total: files.length,
-          chunks,
-          outcome,
-        });
-        await renew();
-      };
-      const worker = async (): Promise<void> => {
-        while (next < files.length) await work(files[next++] as KnowledgeFile);
-      };
-      await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
-      signal?.throwIfAborted();
-      if (options.clearExisting ?? true) staged.removeOthers(kept);
-      const stats = await staged.commit();
-      result.filesDeleted = stats.filesRemoved;
-      result.chunksRemoved = stats.chunksRemoved;
+      await ingestBatch(
+        target,
+        files,
+        {
+          first: true,
+          endsRun: true,
+          keep: () => files.map((f) => f.path),
+          clearExisting: options.clearExisting ?? true,
+          force: options.force === true,
+          concurrency,
+          ...(signal ? { signal } : {}),
+          onFile: async (file) => {
+            options.onProgress?.({ ...file, done: ++done, total: files.length });
+            await claim.renew();
+          },
+        },
+        result,
+      );
     } catch (error) {
-      await update?.abort();
       // The knowledge base still serves what it had: put the status back as it was.
-      await this.source
-        .setIngestionStatus(domainId, info.ingestionStatus, info.ingestionError, mine)
-        .catch(() => {});
+      await claim.restore(info.ingestionStatus, info.ingestionError);
       throw error;
     }
     result.completedAt = new Date();
     result.status = result.success ? IngestionStatus.READY : IngestionStatus.ERROR;
-    try {
-      await this.source.setIngestionStatus(
-        domainId,
-        result.status,
-        result.success ? null : JSON.stringify(result.errors),
-        mine,
-      );
-    } catch (error) {
-      // Deleted while this run went on: what it indexed must never serve a later knowledge base.
-      if (error instanceof NotFoundError)
-        await this.destination.index.remove({ domainId, generation: info.generation });
-      throw error;
-    }
+    await claim.finish(result);
     await this.#publish(result);
     return result;
   }
