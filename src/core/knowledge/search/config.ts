@@ -9,7 +9,7 @@ import { EchoEmbeddingProvider } from "../embed/echo-embedding-provider.ts";
 import type { EmbeddingProvider } from "../embed/embedding-provider.ts";
 import { OpenAICompatibleEmbeddingProvider } from "../embed/openai-compatible-embedding-provider.ts";
 import type { SearchIndex } from "../index/types.ts";
-import type { RAGKnowledgeBaseOptions } from "./knowledge-base.ts";
+import type { RAGKnowledgeBaseOptions } from "./options.ts";
 
 const positiveInt = z.number().check(z.int(), z.positive());
 

@@ -10,7 +10,6 @@ import { validateBotId } from "../../validate.ts";
 import type { ChunkFileOptions } from "../chunk/chunk-file.ts";
 import type { EmbeddingProvider } from "../embed/embedding-provider.ts";
 import { BlobSearchIndex } from "../index/blob-search-index.ts";
-import type { Bm25Options } from "../index/bm25/types.ts";
 import { acceptedValues, validateFilter } from "../index/filter.ts";
 import {
   type IndexedSource,
@@ -22,25 +21,10 @@ import {
 import type { KnowledgeResourceBackend } from "../store/types.ts";
 import { optionsFromConfig, type RagHostOptions } from "./config.ts";
 import { DomainUpdate } from "./domain-update.ts";
+import type { RAGKnowledgeBaseOptions } from "./options.ts";
 import type { QueryOptions, SearchResult } from "./types.ts";
 
-/** Options of {@link RAGKnowledgeBase}. */
-export interface RAGKnowledgeBaseOptions {
-  /** Makes the knowledge base semantic (and hybrid); without one it is lexical only. */
-  embeddingProvider?: EmbeddingProvider | null;
-  /** Where chunks are indexed and searched (default: a `BlobSearchIndex` in memory). */
-  index?: SearchIndex;
-  /** Chunking: `maxChunkSize` (500) and `chunkOverlap` (50) characters, `maxDecompressedBytes`. */
-  chunking?: ChunkFileOptions;
-  /** BM25 parameters of the default index. */
-  bm25?: Bm25Options;
-  /**
-   * The knowledge backend whose knowledge bases are searched: each domain is looked up there, so
-   * a deleted knowledge base answers nothing and a re-created one only what was ingested since.
-   * A `KnowledgeIngestionManager` sets its source here when none is set.
-   */
-  knowledge?: KnowledgeResourceBackend | null;
-}
+export type { RAGKnowledgeBaseOptions } from "./options.ts";
 
 /** Options of {@link RAGKnowledgeBase.beginUpdate}. */
 export interface BeginUpdateOptions {
