@@ -9,6 +9,7 @@ import {
   WebSocketEventBus,
   type WebSocketLike,
 } from "../../core/events/ws-bus.ts";
+import { MAX_EVENT_BYTES } from "./durable-object-hub.ts";
 
 /**
  * One hub object's stub: what `namespace.get(id)` returns (its `fetch`). Typed loosely so that
@@ -110,6 +111,8 @@ export class DurableObjectEventBus extends WebSocketEventBus {
     const { namespace, name, pingSeconds, ...rest } = options;
     const call = hubCaller(namespace, name);
     super({
+      // The hub takes events up to its own limit, not only a server's default.
+      maxEventBytes: MAX_EVENT_BYTES,
       ...rest,
       baseUrl: HUB_URL,
       fetch: (input, init) => call(new Request(input, init)),
