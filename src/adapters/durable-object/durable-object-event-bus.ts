@@ -10,24 +10,7 @@ import {
   type WebSocketLike,
 } from "../../core/events/ws-bus.ts";
 import { MAX_EVENT_BYTES } from "./durable-object-hub.ts";
-
-/**
- * One hub object's stub: what `namespace.get(id)` returns (its `fetch`). Typed loosely so that
- * workers-types' stub (whose `Request` is not the DOM's) fits; it is called with a `Request`.
- */
-export interface EventHubStub {
-  fetch(request: never): Promise<unknown>;
-}
-
-/**
- * The Durable Object namespace binding of the hub (`env.EVENTS`), structurally: a
- * `DurableObjectNamespace` from `@cloudflare/workers-types` fits.
- */
-export interface EventHubNamespace {
-  idFromName(name: string): unknown;
-  // biome-ignore lint/suspicious/noExplicitAny: the id type is the runtime's own.
-  get(id: any): EventHubStub;
-}
+import type { EventHubNamespace } from "./types.ts";
 
 /** Options of {@link DurableObjectEventBus}. */
 export interface DurableObjectEventBusOptions

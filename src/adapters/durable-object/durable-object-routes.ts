@@ -19,11 +19,8 @@ import {
   readEvent,
   readSubscription,
 } from "../../server/index.ts";
-import {
-  DurableObjectEventBus,
-  type EventHubNamespace,
-  hubCaller,
-} from "./durable-object-event-bus.ts";
+import { DurableObjectEventBus, hubCaller } from "./durable-object-event-bus.ts";
+import type { EventHubNamespace } from "./types.ts";
 
 /** Options of {@link eventHubRoutes}. */
 export interface EventHubRoutesOptions {

@@ -1,14 +1,12 @@
 /**
- * The Durable Object event bus: {@link EventHub} (the object the Worker exports),
- * {@link DurableObjectEventBus} (an `EventBus` over it, for any isolate) and
- * {@link eventHubRoutes} (the Worker's `/events` through it). Exported from `botknobs/cloudflare`.
+ * `botknobs/durable-object`: the Durable Object event bus — {@link EventHub} (the object the
+ * Worker exports), {@link DurableObjectEventBus} (an `EventBus` over it, for any isolate) and
+ * {@link eventHubRoutes} (the Worker's `/events` through it). Also in `botknobs/cloudflare`.
  * @module
  */
 export {
   DurableObjectEventBus,
   type DurableObjectEventBusOptions,
-  type EventHubNamespace,
-  type EventHubStub,
   hubCaller,
 } from "./durable-object-event-bus.ts";
 export {
@@ -18,3 +16,4 @@ export {
   REPLAY_WINDOW_BYTES,
 } from "./durable-object-hub.ts";
 export { type EventHubRoutesOptions, eventHubRoutes } from "./durable-object-routes.ts";
+export type { EventHubNamespace, EventHubStub } from "./types.ts";
