@@ -36,13 +36,14 @@ export function runNodeSuites(h: TestHarness, runtime: string): void {
   const roots = new WeakMap<object, string>();
   recordStoreSuite(h, {
     name: `FileRecordStore (${runtime})`,
-    capabilities: { atomicWrites: true },
+    capabilities: { atomicWrites: true, filters: ["status"] },
     create: () => {
       const root = temp();
       const store = new FileRecordStore({ path: root });
       roots.set(store, root);
       return store;
     },
+    reopen: (store: RecordStore) => new FileRecordStore({ path: roots.get(store) as string }),
     destroy: async (store: RecordStore) => {
       await store.close();
       rmSync(roots.get(store) as string, { recursive: true, force: true });

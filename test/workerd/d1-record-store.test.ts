@@ -16,7 +16,11 @@ beforeAll(async () => {
   await applyD1Migrations(db, env.TEST_MIGRATIONS);
 });
 
-recordStoreSuite(h, { name: "D1RecordStore (workerd)", create: () => new D1RecordStore({ db }) });
+recordStoreSuite(h, {
+  name: "D1RecordStore (workerd)",
+  create: () => new D1RecordStore({ db }),
+  reopen: () => new D1RecordStore({ db }),
+});
 
 registryBackendSuite(h, {
   name: "StoreRegistryBackend over D1RecordStore (workerd)",
@@ -55,6 +59,7 @@ describe("D1RecordStore faults and limits (workerd)", () => {
     const error = await unmigrated.initialize().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AdapterError);
     expect((error as Error).message).toContain("migrations/0001_registry.sql");
+    expect((error as Error).message).toContain("migrations/0002_record_ext.sql");
   });
 
   it("a config larger than D1's 2 MB value limit is a ValidationError before the call", async () => {

@@ -21,6 +21,7 @@ const fast = { visibilityLagMs: 5, minWriteIntervalMs: 5 };
 recordStoreSuite(h, {
   name: "KVRecordStore (workerd)",
   create: () => new KVRecordStore({ namespace, ...fast }),
+  reopen: () => new KVRecordStore({ namespace, ...fast }),
 });
 
 registryBackendSuite(h, {
