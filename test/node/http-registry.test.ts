@@ -6,12 +6,17 @@ import { upgradeWebSocket } from "../../src/adapters/node/index.ts";
 import { coreRegistryBackends } from "../../src/core/registry/factory.ts";
 import { HTTPRegistryBackend } from "../../src/core/registry/http-backend.ts";
 import { httpRegistryBackends } from "../../src/core/registry/http-factory.ts";
+import { MemoryRecordStore } from "../../src/core/registry/memory-record-store.ts";
+import type { PutCondition } from "../../src/core/registry/record-store.ts";
 import {
   createRegistryBackend,
   HttpError,
   InMemoryBackend,
   ReadOnlyError,
+  type RegistrationDict,
   type RegistryBackend,
+  type StoredRegistration,
+  StoreRegistryBackend,
   ValidationError,
 } from "../../src/index.ts";
 import { createApp } from "../../src/server/index.ts";
@@ -134,5 +139,52 @@ describe("HTTPRegistryBackend - options, factory, errors", () => {
     const error = await expectRejects(h, backend.get("team@bot:1"), Error, "timed out");
     expect((error as Error).name).toBe("AdapterError");
     expect(urls).toEqual(["http://h/api/bots/team%40bot%3A1"]);
+  });
+});
+
+/** A memory record store that counts the calls a write makes. */
+class CountingStore extends MemoryRecordStore {
+  calls = { get: 0, put: 0 };
+  override async get(botId: string): Promise<StoredRegistration | null> {
+    this.calls.get++;
+    return super.get(botId);
+  }
+  override async put(record: RegistrationDict, condition: PutCondition): Promise<boolean> {
+    this.calls.put++;
+    return super.put(record, condition);
+  }
+}
+
+describe("PUT /bots/{id} - one read and compare-and-set loop", () => {
+  it("a new bot: one store read and one put (was two reads: update, NotFound, then register); an existing one the same", async () => {
+    const store = new CountingStore();
+    const app = createApp({ registry: new StoreRegistryBackend({ store }) });
+    const put = (id: string, body: unknown) =>
+      app.fetch(
+        new Request(`http://x/bots/${id}`, {
+          method: "PUT",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(body),
+        }),
+      );
+    await store.initialize();
+    const created = await put("new-bot", { config: { v: 1 } });
+    expect(created.status).toBe(200);
+    expect(await created.json()).toEqual(
+      expect.objectContaining({ bot_id: "new-bot", version: 1, status: "active" }),
+    );
+    expect(store.calls).toEqual({ get: 1, put: 1 });
+    await store.put(
+      { ...((await store.get("new-bot")) as RegistrationDict), version: 2, status: "inactive" },
+      { expectedVersion: 1 },
+    );
+    store.calls = { get: 0, put: 0 };
+    const updated = await put("new-bot", { config: { v: 3 }, metadata: { m: 1 } });
+    expect(updated.status).toBe(200);
+    // The status is kept (no status in the body), the metadata replaced.
+    expect(await updated.json()).toEqual(
+      expect.objectContaining({ version: 3, status: "inactive", metadata: { m: 1 } }),
+    );
+    expect(store.calls).toEqual({ get: 1, put: 1 });
   });
 });
