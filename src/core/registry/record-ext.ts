@@ -5,7 +5,7 @@
  * @module
  */
 import { ValidationError } from "../errors.ts";
-import { ID_PATTERN } from "../validate.ts";
+import { ID_PATTERN } from "../id-pattern.ts";
 
 /** Who made a write and why; kept with the version it wrote. */
 export interface WriteContext {
