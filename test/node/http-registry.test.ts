@@ -17,6 +17,7 @@ import {
   type RegistryBackend,
   type StoredRegistration,
   StoreRegistryBackend,
+  UnsupportedError,
   ValidationError,
 } from "../../src/index.ts";
 import { createApp } from "../../src/server/index.ts";
@@ -186,5 +187,33 @@ describe("PUT /bots/{id} - one read and compare-and-set loop", () => {
       expect.objectContaining({ version: 3, status: "inactive", metadata: { m: 1 } }),
     );
     expect(store.calls).toEqual({ get: 1, put: 1 });
+  });
+});
+
+const h = { describe, it, expect, beforeEach, afterEach };
+
+describe("HTTPRegistryBackend - write context", () => {
+  it("a write naming an actor or a reason is an UnsupportedError, nothing sent; reads show a stored one", async () => {
+    const registry = new InMemoryBackend();
+    const app = createApp({ registry });
+    const sent: string[] = [];
+    const backend = new HTTPRegistryBackend({
+      baseUrl: "http://x",
+      fetch: (async (input: RequestInfo | URL, init?: RequestInit) => {
+        sent.push(`${init?.method ?? "GET"} ${String(input)}`);
+        return app.fetch(new Request(input, init));
+      }) as typeof fetch,
+    });
+    await expectRejects(
+      h,
+      backend.register("w", {}, { actor: "alice" }),
+      UnsupportedError,
+      "actor",
+    );
+    await expectRejects(h, backend.update("w", {}, { reason: "r" }), UnsupportedError, "actor");
+    await expectRejects(h, backend.rollback("w", 1, { actor: "a" }), UnsupportedError, "actor");
+    expect(sent).toEqual([]);
+    await registry.register("w", { v: 1 }, { actor: "alice", reason: "set up" });
+    expect((await backend.peek("w"))?.writeContext).toEqual({ actor: "alice", reason: "set up" });
   });
 });
