@@ -58,6 +58,9 @@ const config: ViteUserConfig = defineConfig({
             miniflare: {
               // The D1 registry schema (migrations/), applied by the tests that use REGISTRY_DB.
               bindings: { TEST_MIGRATIONS: await readD1Migrations("./migrations") },
+              // An unmigrated D1 database besides wrangler.toml's: stored-data fixtures are
+              // loaded into it under older migrations, then migrated (d1-stored-v0.test.ts).
+              d1Databases: { FIXTURE_DB: "botknobs-fixture" },
               // A second Worker in its own isolate, sharing the R2 bucket (test/workerd/second-isolate/).
               serviceBindings: { SECOND_ISOLATE: "second-isolate" },
               workers: [await secondIsolate()],

@@ -38,8 +38,12 @@ export {
   type Page,
   type PageOptions,
 } from "./core/registry/page.ts";
+export type { RecordExt, WriteContext } from "./core/registry/record-ext.ts";
 export type {
+  ListOptions,
   PutCondition,
+  RecordFilter,
+  RecordFilterField,
   RecordStore,
   RecordStoreCapabilities,
   TouchCondition,
@@ -63,6 +67,7 @@ export {
   type RegistryCapabilities,
   type RollbackOptions,
   type UpdateOptions,
+  type WriteContextOptions,
 } from "./core/registry/types.ts";
 export {
   HotReloadManager,

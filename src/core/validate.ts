@@ -5,12 +5,9 @@
  */
 import * as z from "zod/mini";
 import { ValidationError, type ValidationIssue } from "./errors.ts";
+import { ID_PATTERN } from "./id-pattern.ts";
 
-/**
- * Bot ids and knowledge-base domain ids: 1–256 characters of `[A-Za-z0-9._:@-]`, except `.` and
- * `..` (they would name a directory, not a bot, in URLs and file layouts).
- */
-export const ID_PATTERN: RegExp = /^(?!\.{1,2}$)[A-Za-z0-9._:@-]{1,256}$/;
+export { ID_PATTERN };
 
 /** The zod schema of a bot id (also used for knowledge-base domain ids). */
 export const botIdSchema: z.ZodMiniString<string> = z

@@ -47,19 +47,19 @@ async function conditionalUpdate(
   }
 }
 
-/** `PUT` without `If-Match` and without `status`: upsert that keeps the current status. */
-async function upsertKeepingStatus(
+/**
+ * `PUT` without `If-Match` and without `status`: an upsert that keeps the current status (a new
+ * bot is active), in the backend's one read/compare-and-set loop (`createIfMissing`).
+ */
+function upsertKeepingStatus(
   registry: RegistryBackend,
   id: string,
   input: PutBotInput,
 ): Promise<Registration> {
-  const metadata = input.metadata === undefined ? {} : { metadata: input.metadata };
-  try {
-    return await registry.update(id, input.config, metadata);
-  } catch (error) {
-    if (!(error instanceof NotFoundError)) throw error;
-    return registry.register(id, input.config, metadata);
-  }
+  return registry.update(id, input.config, {
+    createIfMissing: true,
+    ...(input.metadata === undefined ? {} : { metadata: input.metadata }),
+  });
 }
 
 // Lists larger than this (about 16,000 registrations of 500 bytes) are built per request.

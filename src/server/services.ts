@@ -14,7 +14,8 @@ import { BlobSearchIndex } from "../core/knowledge/index/blob-search-index.ts";
 import { KnowledgeIngestionManager } from "../core/knowledge/ingestion.ts";
 import { RAGKnowledgeBase } from "../core/knowledge/search/knowledge-base.ts";
 import { BlobKnowledgeBackend } from "../core/knowledge/store/blob-backend.ts";
-import { MemoryRecordStore, type RecordStore } from "../core/registry/record-store.ts";
+import { MemoryRecordStore } from "../core/registry/memory-record-store.ts";
+import type { RecordStore } from "../core/registry/record-store.ts";
 import { StoreRegistryBackend } from "../core/registry/store-backend.ts";
 import { type AppOptions, createApp } from "./app.ts";
 

@@ -1,18 +1,21 @@
 /**
  * The `RecordStore` conformance suite: the storage port under `StoreRegistryBackend`. Cases
- * carry stable ids (`list.pages`, `touch.never-reverts-put`, `history.prune`, `revision.never-repeats`).
- * On an eventually consistent store (`capabilities.visibilityLagMs` > 0) reads after a write
- * first wait out the declared lag.
+ * carry stable ids (`list.pages`, `touch.never-reverts-put`, `history.prune`, `revision.never-repeats`,
+ * `ext.roundtrip`, `list.where`). On an eventually consistent store
+ * (`capabilities.visibilityLagMs` > 0) reads after a write first wait out the declared lag.
+ * The envelope (`ext`) and filter (`list.where*`) cases are in `record-store-ext-cases.ts`.
  * @module
  */
 import { ValidationError } from "../core/errors.ts";
-import type { Page, RecordStore, RecordStoreCapabilities } from "../core/registry/record-store.ts";
+import type { RecordStore, RecordStoreCapabilities } from "../core/registry/record-store.ts";
 import {
   configOf,
   type RegistrationDict,
   type StoredRegistration,
 } from "../core/registry/registration.ts";
 import { expectRejects, itUnless, type TestHarness } from "./harness.ts";
+import { recordStoreExtCases } from "./record-store-ext-cases.ts";
+import { content, record, walkPages, wire } from "./record-store-helpers.ts";
 
 /** Options of {@link recordStoreSuite}. */
 export interface RecordStoreSuiteOptions {
@@ -23,13 +26,22 @@ export interface RecordStoreSuiteOptions {
   /**
    * What the store declares, for the cases that depend on it (they are registered before any
    * store exists). Default: read from a store `create()` returns synchronously; when `create` is
-   * async, say `atomicWrites` here (a mismatch with the store fails the case, never passes it).
+   * async, say `atomicWrites` and `filters` here (a mismatch with the store fails a case, never
+   * passes it).
    */
-  capabilities?: Pick<RecordStoreCapabilities, "atomicWrites">;
+  capabilities?: Pick<RecordStoreCapabilities, "atomicWrites" | "filters">;
+  /**
+   * A second instance over the same data as `store` (another process's view: the same
+   * directory, database or namespace), for the cases that check one sees the other's writes.
+   * Without it those cases are skipped, saying so.
+   */
+  reopen?(store: RecordStore): Promise<RecordStore> | RecordStore;
 }
 
 /** The declared capabilities: given, or read from a store made synchronously (not initialized). */
-function declared(options: RecordStoreSuiteOptions): Pick<RecordStoreCapabilities, "atomicWrites"> {
+function declared(
+  options: RecordStoreSuiteOptions,
+): Pick<RecordStoreCapabilities, "atomicWrites" | "filters"> {
   if (options.capabilities) return options.capabilities;
   const made = options.create();
   if (made instanceof Promise) {
@@ -38,38 +50,6 @@ function declared(options: RecordStoreSuiteOptions): Pick<RecordStoreCapabilitie
     return { atomicWrites: true };
   }
   return made.capabilities;
-}
-
-function record(
-  botId: string,
-  version: number,
-  extra: Partial<RegistrationDict> = {},
-): RegistrationDict {
-  const at = "2026-01-01T00:00:00.000Z";
-  return {
-    bot_id: botId,
-    config: { n: version, nested: { list: [1, "two", null] } },
-    status: "active",
-    version,
-    etag: `etag-${version}`,
-    created_at: at,
-    updated_at: at,
-    last_accessed_at: at,
-    metadata: {},
-    ...extra,
-  };
-}
-
-/** A read record in the wire form: a config the store returned as JSON text is parsed. */
-function wire(r: StoredRegistration | null): RegistrationDict | null {
-  return r === null ? null : { ...r, config: configOf(r) };
-}
-
-/** A version's content: the wire form without `last_accessed_at` (informational in history). */
-function content(r: StoredRegistration | null): Omit<RegistrationDict, "last_accessed_at"> | null {
-  if (r === null) return null;
-  const { last_accessed_at: _, ...rest } = wire(r) as RegistrationDict;
-  return rest;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -81,7 +61,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  */
 export function recordStoreSuite(h: TestHarness, options: RecordStoreSuiteOptions): void {
   const { describe, it, expect, beforeEach, afterEach } = h;
-  const { atomicWrites } = declared(options);
+  const { atomicWrites, filters } = declared(options);
   describe(`RecordStore conformance: ${options.name}`, () => {
     let store: RecordStore;
     // Writes a lagging store may not show yet are waited out before the reads that check them.
@@ -96,22 +76,7 @@ export function recordStoreSuite(h: TestHarness, options: RecordStoreSuiteOption
           true,
         );
     };
-    /** Every page of a walk with `limit`, in order. */
-    const walk = async (
-      list: (cursor: string | undefined) => Promise<Page<StoredRegistration>>,
-      between?: (page: number) => Promise<void>,
-    ): Promise<Page<StoredRegistration>[]> => {
-      const pages: Page<StoredRegistration>[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await list(cursor);
-        pages.push(page);
-        cursor = page.cursor;
-        if (pages.length > 1000) throw new Error("the walk does not end");
-        if (cursor !== undefined && between) await between(pages.length);
-      } while (cursor !== undefined);
-      return pages;
-    };
+    const walk = walkPages;
 
     beforeEach(async () => {
       store = await options.create();
@@ -467,12 +432,22 @@ export function recordStoreSuite(h: TestHarness, options: RecordStoreSuiteOption
       await note();
     });
 
-    it("revision.capabilities - a strong store has no lag; a lag is a finite number of ms", () => {
+    it("revision.capabilities - a strong store has no lag; a lag is a finite number of ms; filters as declared", () => {
       const { consistency, visibilityLagMs, atomicWrites } = store.capabilities;
       expect(["strong", "eventual"]).toContain(consistency);
       expect(typeof atomicWrites).toBe("boolean");
       expect(Number.isFinite(visibilityLagMs) && visibilityLagMs >= 0).toBe(true);
       if (consistency === "strong") expect(visibilityLagMs).toBe(0);
+      // The filter cases were registered (or skipped) on what the suite was told.
+      expect([...(store.capabilities.filters ?? [])].sort()).toEqual([...(filters ?? [])].sort());
+      for (const field of store.capabilities.filters ?? []) expect(["status"]).toContain(field);
+    });
+
+    recordStoreExtCases(h, {
+      store: () => store,
+      settle,
+      filters: filters ?? [],
+      reopen: options.reopen,
     });
 
     itUnless(h, !atomicWrites && "the store declares no compare-and-set (atomicWrites: false)")(

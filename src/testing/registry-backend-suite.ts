@@ -11,6 +11,7 @@ import type { RegistryBackend } from "../core/registry/types.ts";
 import type { JsonObject } from "../core/validate.ts";
 import { expectRejects, type FakeClock, fakeClock, itUnless, type TestHarness } from "./harness.ts";
 import { registryHistoryCases } from "./registry-history-cases.ts";
+import { registryWriteCases } from "./registry-write-cases.ts";
 
 /** What the suite may assume about a backend. */
 export interface RegistryBackendCapabilities {
@@ -22,6 +23,8 @@ export interface RegistryBackendCapabilities {
   persistsOnClose?: boolean;
   /** `create` honours `historyLimit` in its context (default true). */
   retention?: boolean;
+  /** Writes keep `actor`/`reason` (default true; the HTTP API carries none yet). */
+  writeContext?: boolean;
 }
 
 /** What the suite hands to `create`. */
@@ -57,6 +60,7 @@ export function registryBackendSuite(h: TestHarness, options: RegistryBackendSui
     throttledTouch: true,
     persistsOnClose: false,
     retention: true,
+    writeContext: true,
     ...options.capabilities,
   };
   const itClock = itUnless(h, !caps.injectableClock && "the backend keeps its own clock");
@@ -497,6 +501,12 @@ export function registryBackendSuite(h: TestHarness, options: RegistryBackendSui
         expect((await backend.history("kept")).items.map((r) => r.version)).toEqual([2, 1]);
       },
     );
+
+    registryWriteCases(h, {
+      backend: () => backend,
+      events: () => events,
+      itWriteContext: itUnless(h, !caps.writeContext && "the backend keeps no write context"),
+    });
 
     registryHistoryCases(h, {
       backend: () => backend,

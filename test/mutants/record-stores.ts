@@ -3,7 +3,12 @@
  * mutant test checks that the conformance suites catch every one of them.
  */
 import { MemoryRecordStore } from "../../src/core/registry/memory-record-store.ts";
-import type { Page, PageOptions, PutCondition } from "../../src/core/registry/record-store.ts";
+import type {
+  ListOptions,
+  Page,
+  PageOptions,
+  PutCondition,
+} from "../../src/core/registry/record-store.ts";
 import type { RegistrationDict, StoredRegistration } from "../../src/core/registry/registration.ts";
 
 /**
@@ -116,5 +121,22 @@ export class TouchMovesRevision extends MemoryRecordStore {
   }
   override async revision(): Promise<string> {
     return `${await super.revision()}.${this.#touches}`;
+  }
+}
+
+/** A store that keeps labels but loses who wrote a version (an audit column never written). */
+export class DropsWriteContext extends MemoryRecordStore {
+  override async put(record: RegistrationDict, condition: PutCondition): Promise<boolean> {
+    const { ext, ...rest } = record;
+    if (ext?.labels === undefined) return super.put(rest, condition);
+    return super.put({ ...rest, ext: { labels: ext.labels } }, condition);
+  }
+}
+
+/** A store that declares the status filter but lists every record (a `where` never passed on). */
+export class IgnoresWhere extends MemoryRecordStore {
+  override async list(options: ListOptions = {}): Promise<Page<StoredRegistration>> {
+    const { where: _, ...page } = options;
+    return super.list(page);
   }
 }

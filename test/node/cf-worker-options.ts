@@ -37,11 +37,30 @@ export function durableObjects(host?: string): WorkerOptions["durableObjects"] {
   return { EVENTS: bind("EventHub"), INGEST: bind("IngestionRunner") };
 }
 
-/** Applies migrations/ to the D1 database that `worker` (default: the only one) binds as `REGISTRY_DB`. */
+/**
+ * Applies migrations/ not applied yet to the D1 database that `worker` (default: the only one)
+ * binds as `REGISTRY_DB`, tracked in `d1_migrations` as wrangler does (0002 alters tables: it
+ * must run once).
+ */
 export async function migrate(mf: Miniflare, worker?: string): Promise<void> {
   const db = await mf.getD1Database("REGISTRY_DB", worker);
-  for (const migration of await readD1Migrations("./migrations"))
-    await db.batch(migration.queries.map((q) => db.prepare(q)));
+  await db
+    .prepare(
+      "CREATE TABLE IF NOT EXISTS d1_migrations (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE, applied_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)",
+    )
+    .run();
+  const applied = new Set(
+    (await db.prepare("SELECT name FROM d1_migrations").all<{ name: string }>()).results.map(
+      (r) => r.name,
+    ),
+  );
+  for (const migration of await readD1Migrations("./migrations")) {
+    if (applied.has(migration.name)) continue;
+    await db.batch([
+      ...migration.queries.map((q) => db.prepare(q)),
+      db.prepare("INSERT INTO d1_migrations (name) VALUES (?)").bind(migration.name),
+    ]);
+  }
 }
 
 /**

@@ -6,12 +6,18 @@ import { upgradeWebSocket } from "../../src/adapters/node/index.ts";
 import { coreRegistryBackends } from "../../src/core/registry/factory.ts";
 import { HTTPRegistryBackend } from "../../src/core/registry/http-backend.ts";
 import { httpRegistryBackends } from "../../src/core/registry/http-factory.ts";
+import { MemoryRecordStore } from "../../src/core/registry/memory-record-store.ts";
+import type { PutCondition } from "../../src/core/registry/record-store.ts";
 import {
   createRegistryBackend,
   HttpError,
   InMemoryBackend,
   ReadOnlyError,
+  type RegistrationDict,
   type RegistryBackend,
+  type StoredRegistration,
+  StoreRegistryBackend,
+  UnsupportedError,
   ValidationError,
 } from "../../src/index.ts";
 import { createApp } from "../../src/server/index.ts";
@@ -34,6 +40,8 @@ registryBackendSuite(
   { describe, it, expect, beforeEach, afterEach },
   {
     name: "HTTPRegistryBackend → /configs alias with a bearer token",
+    // The HTTP API carries no actor/reason yet: the backend refuses them (UnsupportedError).
+    capabilities: { writeContext: false },
     async create({ now, eventBus, historyLimit }) {
       const app = createApp({
         registry: new InMemoryBackend({ now, eventBus, historyLimit }),
@@ -132,5 +140,80 @@ describe("HTTPRegistryBackend - options, factory, errors", () => {
     const error = await expectRejects(h, backend.get("team@bot:1"), Error, "timed out");
     expect((error as Error).name).toBe("AdapterError");
     expect(urls).toEqual(["http://h/api/bots/team%40bot%3A1"]);
+  });
+});
+
+/** A memory record store that counts the calls a write makes. */
+class CountingStore extends MemoryRecordStore {
+  calls = { get: 0, put: 0 };
+  override async get(botId: string): Promise<StoredRegistration | null> {
+    this.calls.get++;
+    return super.get(botId);
+  }
+  override async put(record: RegistrationDict, condition: PutCondition): Promise<boolean> {
+    this.calls.put++;
+    return super.put(record, condition);
+  }
+}
+
+describe("PUT /bots/{id} - one read and compare-and-set loop", () => {
+  it("a new bot: one store read and one put (was two reads: update, NotFound, then register); an existing one the same", async () => {
+    const store = new CountingStore();
+    const app = createApp({ registry: new StoreRegistryBackend({ store }) });
+    const put = (id: string, body: unknown) =>
+      app.fetch(
+        new Request(`http://x/bots/${id}`, {
+          method: "PUT",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(body),
+        }),
+      );
+    await store.initialize();
+    const created = await put("new-bot", { config: { v: 1 } });
+    expect(created.status).toBe(200);
+    expect(await created.json()).toEqual(
+      expect.objectContaining({ bot_id: "new-bot", version: 1, status: "active" }),
+    );
+    expect(store.calls).toEqual({ get: 1, put: 1 });
+    await store.put(
+      { ...((await store.get("new-bot")) as RegistrationDict), version: 2, status: "inactive" },
+      { expectedVersion: 1 },
+    );
+    store.calls = { get: 0, put: 0 };
+    const updated = await put("new-bot", { config: { v: 3 }, metadata: { m: 1 } });
+    expect(updated.status).toBe(200);
+    // The status is kept (no status in the body), the metadata replaced.
+    expect(await updated.json()).toEqual(
+      expect.objectContaining({ version: 3, status: "inactive", metadata: { m: 1 } }),
+    );
+    expect(store.calls).toEqual({ get: 1, put: 1 });
+  });
+});
+
+const h = { describe, it, expect, beforeEach, afterEach };
+
+describe("HTTPRegistryBackend - write context", () => {
+  it("a write naming an actor or a reason is an UnsupportedError, nothing sent; reads show a stored one", async () => {
+    const registry = new InMemoryBackend();
+    const app = createApp({ registry });
+    const sent: string[] = [];
+    const backend = new HTTPRegistryBackend({
+      baseUrl: "http://x",
+      fetch: (async (input: RequestInfo | URL, init?: RequestInit) => {
+        sent.push(`${init?.method ?? "GET"} ${String(input)}`);
+        return app.fetch(new Request(input, init));
+      }) as typeof fetch,
+    });
+    await expectRejects(
+      h,
+      backend.register("w", {}, { actor: "alice" }),
+      UnsupportedError,
+      "actor",
+    );
+    await expectRejects(h, backend.update("w", {}, { reason: "r" }), UnsupportedError, "actor");
+    await expectRejects(h, backend.rollback("w", 1, { actor: "a" }), UnsupportedError, "actor");
+    expect(sent).toEqual([]);
+    await registry.register("w", { v: 1 }, { actor: "alice", reason: "set up" });
+    expect((await backend.peek("w"))?.writeContext).toEqual({ actor: "alice", reason: "set up" });
   });
 });

@@ -30,13 +30,14 @@ export function runNodeSuites(h: TestHarness, runtime: string): void {
   conformance(h, {
     name: `fs (${runtime})`,
     recordStore: {
-      capabilities: { atomicWrites: true },
+      capabilities: { atomicWrites: true, filters: ["status"] },
       create: () => {
         const root = temp();
         const store = new FileRecordStore({ path: root });
         roots.set(store, root);
         return store;
       },
+      reopen: (store: RecordStore) => new FileRecordStore({ path: roots.get(store) as string }),
       destroy: async (store: RecordStore) => {
         await store.close();
         await cleanUp(store);

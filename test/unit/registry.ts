@@ -91,6 +91,22 @@ export function registryUnits(h: TestHarness, runtime: string): void {
       expect(JSON.parse(fromText.toJSONText()).config.llm.t).toBe(0.9);
       expect(fromText.toDict().config).toBe(fromText.config);
       expect(configOf({ config: '{"a":1}' })).toEqual({ a: 1 });
+      // The envelope: labels and write context read from `ext`, written back only when present.
+      const ext = {
+        labels: { stable: 3 },
+        write_context: { actor: "alice", reason: 'why "quoted" 🙂' },
+      };
+      const withExt = Registration.fromDict({ ...dict, config: JSON.stringify(config), ext });
+      expect(withExt.labels).toEqual({ stable: 3 });
+      expect(withExt.writeContext).toEqual(ext.write_context);
+      expect(withExt.toDict().ext).toEqual(ext);
+      expect(withExt.toJSONText()).toBe(JSON.stringify(withExt.toDict()));
+      expect(JSON.parse(withExt.toJSONText()).ext).toEqual(ext);
+      expect("ext" in fromObject.toDict()).toBe(false);
+      expect([fromObject.labels, fromObject.writeContext]).toEqual([{}, undefined]);
+      const onlyActor = Registration.fromDict({ ...dict, ext: { write_context: { actor: "a" } } });
+      expect(onlyActor.toJSONText()).toBe(JSON.stringify(onlyActor.toDict()));
+      expect(JSON.parse(onlyActor.toJSONText()).ext).toEqual({ write_context: { actor: "a" } });
       expect(
         thrown(() => Registration.fromDict({ bot_id: "b", config: null as never })) instanceof
           TypeError,
@@ -114,6 +130,73 @@ export function registryUnits(h: TestHarness, runtime: string): void {
       expect(String(b)).toBe("InMemoryBackend(count=1)");
       await b.close();
       expect(await b.count()).toBe(0);
+    });
+  });
+
+  describe(`StoreRegistryBackend over the record envelope (${runtime})`, () => {
+    it("labels are the bot's: carried by every write, a rollback too; history keeps them as they stood", async () => {
+      const store = new MemoryRecordStore();
+      const backend = new StoreRegistryBackend({ store });
+      await backend.register("l", { v: 1 });
+      const v1 = (await store.get("l")) as RegistrationDict;
+      // Labels are written through the store (their API comes later).
+      await store.put(
+        { ...v1, version: 2, config: { v: 2 }, ext: { labels: { stable: 1, beta: 2 } } },
+        { expectedVersion: 1 },
+      );
+      const v3 = await backend.update("l", { v: 3 }, { actor: "ops" });
+      expect([v3.labels, v3.writeContext]).toEqual([{ stable: 1, beta: 2 }, { actor: "ops" }]);
+      const v4 = await backend.rollback("l", 1);
+      expect([v4.config, v4.labels, v4.writeContext]).toEqual([
+        { v: 1 },
+        { stable: 1, beta: 2 },
+        undefined,
+      ]);
+      const history = (await backend.history("l")).items;
+      expect(history.map((r) => [r.version, r.labels])).toEqual([
+        [4, { stable: 1, beta: 2 }],
+        [3, { stable: 1, beta: 2 }],
+        [2, { stable: 1, beta: 2 }],
+        [1, {}],
+      ]);
+      // A deleted bot starts afresh, without labels.
+      await backend.unregister("l");
+      expect((await backend.register("l", { v: 1 })).labels).toEqual({});
+    });
+
+    it("listPage({ status }) is one store call on a store that filters, pages on one that does not", async () => {
+      const lists: unknown[] = [];
+      class Counting extends MemoryRecordStore {
+        override async list(options?: Parameters<MemoryRecordStore["list"]>[0]) {
+          lists.push(options);
+          return super.list(options);
+        }
+      }
+      class NoFilters extends Counting {
+        override readonly capabilities = { ...new MemoryRecordStore().capabilities, filters: [] };
+      }
+      // Filtered by the store: a full page. Filtered here: at most 8 store pages are read, so a
+      // sparse status gives a short page with a cursor.
+      for (const [store, calls, ids, cursor] of [
+        [new Counting(), 1, ["b-00", "b-10", "b-20"], "b-20"],
+        [new NoFilters(), 8, ["b-00", "b-10"], "b-13"],
+      ] as const) {
+        const backend = new StoreRegistryBackend({ store });
+        for (let i = 0; i < 40; i++)
+          await backend.register(
+            `b-${String(i).padStart(2, "0")}`,
+            {},
+            {
+              status: i % 10 === 0 ? "active" : "inactive",
+            },
+          );
+        lists.length = 0;
+        const page = await backend.listPage({ status: "active", limit: 3 });
+        expect(page.items.map((r) => r.botId)).toEqual(ids);
+        expect(page.cursor).toBe(cursor);
+        expect(lists.length).toBe(calls);
+        if (calls === 1) expect(lists[0]).toEqual({ where: { status: "active" }, limit: 3 });
+      }
     });
   });
 

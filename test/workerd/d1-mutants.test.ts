@@ -40,6 +40,19 @@ const MUTANTS: { name: string; rewrite: (sql: string) => string; caughtBy: strin
     rewrite: (sql) => sql.replace("bot_id > ?", "bot_id >= ?"),
     caughtBy: ["list.pages", "list.walk-under-writes"],
   },
+  {
+    name: "a listing that binds the status but does not filter on it",
+    rewrite: (sql) => (sql.startsWith("SELECT") ? sql.replace("status = ?", "? IS NOT NULL") : sql),
+    caughtBy: ["list.where", "list.where-under-writes"],
+  },
+  {
+    name: "an update that drops ext (the new version's labels and write context)",
+    rewrite: (sql) =>
+      sql.startsWith("UPDATE botknobs_records SET version")
+        ? sql.replace("ext = ?", "ext = CASE WHEN ? IS NULL THEN NULL ELSE NULL END")
+        : sql,
+    caughtBy: ["ext.roundtrip", "ext.per-version"],
+  },
 ];
 
 describe("mutant D1 record stores (workerd)", () => {

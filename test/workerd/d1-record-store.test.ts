@@ -17,7 +17,11 @@ beforeAll(async () => {
 
 conformance(h, {
   name: "D1RecordStore (workerd)",
-  recordStore: { create: () => new D1RecordStore({ db }), registry: { persistsOnClose: true } },
+  recordStore: {
+    create: () => new D1RecordStore({ db }),
+    reopen: () => new D1RecordStore({ db }),
+    registry: { persistsOnClose: true },
+  },
 });
 
 describe("D1RecordStore faults and limits (workerd)", () => {
@@ -50,6 +54,7 @@ describe("D1RecordStore faults and limits (workerd)", () => {
     const error = await unmigrated.initialize().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AdapterError);
     expect((error as Error).message).toContain("migrations/0001_registry.sql");
+    expect((error as Error).message).toContain("migrations/0002_record_ext.sql");
   });
 
   it("a config larger than D1's 2 MB value limit is a ValidationError before the call", async () => {
@@ -77,19 +82,41 @@ describe("D1RecordStore faults and limits (workerd)", () => {
     expect(rows?.n).toBe(2);
   });
 
-  it("lists 1,203 records in pages with cursors, each once", async () => {
-    const ids = Array.from({ length: 1_203 }, (_, i) => `bot-${String(i).padStart(5, "0")}`);
+  it("lists 2,403 records in pages with cursors, each once; where status in full pages of 1,000, by the index", async () => {
+    const ids = Array.from({ length: 2_403 }, (_, i) => `bot-${String(i).padStart(5, "0")}`);
+    // Every fifth inactive: 1,922 active records, more than one page of them.
+    const status = (i: number): string => (i % 5 === 0 ? "inactive" : "active");
     for (let i = 0; i < ids.length; i += 50)
       await Promise.all(
-        ids.slice(i, i + 50).map((id) => store.put(recordOf(id, 1), { expectedVersion: null })),
+        ids
+          .slice(i, i + 50)
+          .map((id, j) =>
+            store.put({ ...recordOf(id, 1), status: status(i + j) }, { expectedVersion: null }),
+          ),
       );
-    const seen: string[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await store.list(cursor ? { cursor } : {});
-      seen.push(...page.items.map((r) => r.bot_id));
-      cursor = page.cursor;
-    } while (cursor);
-    expect(seen).toEqual(ids);
+    const walk = async (where?: { status: string }) => {
+      const pages: string[][] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.list({
+          ...(where ? { where } : {}),
+          ...(cursor ? { cursor } : {}),
+        });
+        pages.push(page.items.map((r) => r.bot_id));
+        cursor = page.cursor;
+      } while (cursor);
+      return pages;
+    };
+    expect((await walk()).flat()).toEqual(ids);
+    const active = await walk({ status: "active" });
+    expect(active.map((p) => p.length)).toEqual([1000, 922]);
+    expect(active.flat()).toEqual(ids.filter((_, i) => status(i) === "active"));
+    const plan = await db
+      .prepare(
+        "EXPLAIN QUERY PLAN SELECT bot_id FROM botknobs_records WHERE status = ? AND bot_id > ? ORDER BY bot_id LIMIT ?",
+      )
+      .bind("active", "bot-00100", 1001)
+      .all<{ detail: string }>();
+    expect(plan.results.map((r) => r.detail).join(" ")).toContain("botknobs_records_status");
   });
 });

@@ -14,6 +14,8 @@ declare module "cloudflare:workers" {
   export const env: import("../../worker/bindings.ts").Env & {
     /** The KV registry's namespace (KVRecordStore tests; the Worker itself uses D1). */
     REGISTRY_KV: import("@cloudflare/workers-types/latest").KVNamespace;
+    /** A D1 database no migration is applied to before the tests (vitest.config.ts). */
+    FIXTURE_DB: import("@cloudflare/workers-types/latest").D1Database;
     /** migrations/, read by vitest.config.ts. */
     TEST_MIGRATIONS: TestD1Migration[];
     /** The second Worker (test/workerd/second-isolate/), in its own isolate. */

@@ -22,6 +22,7 @@ conformance(h, {
   name: "KVRecordStore (workerd)",
   recordStore: {
     create: () => new KVRecordStore({ namespace, ...fast }),
+    reopen: () => new KVRecordStore({ namespace, ...fast }),
     registry: { persistsOnClose: true },
   },
 });

@@ -1,20 +1,23 @@
 /**
  * {@link D1RecordStore}: the registry's {@link RecordStore} on Cloudflare D1 (SQLite). The schema
- * is `migrations/0001_registry.sql`; its triggers keep history and the revision in step with each
- * write inside the same statement.
+ * is `migrations/` (`0001_registry.sql`, then `0002_record_ext.sql`: the `ext` column and the
+ * status index); its triggers keep history and the revision in step with each write inside the
+ * same statement.
  * @module
  */
 import { AdapterError, BotknobsError, ValidationError } from "../../core/errors.ts";
-import {
-  type Page,
-  type PageOptions,
-  type PutCondition,
-  pageLimit,
-  type RecordStore,
-  type RecordStoreCapabilities,
-  type TouchCondition,
+import { pageLimit } from "../../core/registry/page.ts";
+import type { RecordExt } from "../../core/registry/record-ext.ts";
+import type {
+  ListOptions,
+  Page,
+  PageOptions,
+  PutCondition,
+  RecordStore,
+  RecordStoreCapabilities,
+  TouchCondition,
 } from "../../core/registry/record-store.ts";
-import { checkKeepLast, checkPutVersion, historyCursor } from "../../core/registry/record-table.ts";
+import { checkKeepLast, checkPutRecord, historyCursor } from "../../core/registry/record-table.ts";
 import type { RegistrationDict, StoredRegistration } from "../../core/registry/registration.ts";
 import type { JsonObject } from "../../core/validate.ts";
 import type { D1DatabaseLike, D1StatementLike } from "./types.ts";
@@ -31,7 +34,7 @@ export const D1_MAX_BOUND_PARAMETERS = 100;
 export const D1_MAX_VALUE_BYTES = 2_000_000;
 
 const COLUMNS =
-  "bot_id, version, status, etag, created_at, updated_at, last_accessed_at, metadata, config";
+  "bot_id, version, status, etag, created_at, updated_at, last_accessed_at, metadata, config, ext";
 
 interface Row {
   bot_id: string;
@@ -43,10 +46,12 @@ interface Row {
   last_accessed_at: string;
   metadata: string;
   config: string;
+  /** JSON text; `NULL` when the record has none (every row written before 0002). */
+  ext: string | null;
 }
 
 function read(row: Row): StoredRegistration {
-  return {
+  const record: StoredRegistration = {
     bot_id: row.bot_id,
     config: row.config,
     status: row.status,
@@ -57,12 +62,14 @@ function read(row: Row): StoredRegistration {
     last_accessed_at: row.last_accessed_at,
     metadata: row.metadata === "{}" ? {} : (JSON.parse(row.metadata) as JsonObject),
   };
+  if (row.ext !== null) record.ext = JSON.parse(row.ext) as RecordExt;
+  return record;
 }
 
 const utf8 = new TextEncoder();
 
 /** JSON text of a field, refused with `ValidationError` when D1 could not store it. */
-function jsonText(botId: string, field: string, value: JsonObject | string): string {
+function jsonText(botId: string, field: string, value: JsonObject | RecordExt | string): string {
   const text = typeof value === "string" ? value : JSON.stringify(value ?? {});
   // Each UTF-16 unit is at most 3 UTF-8 bytes: measure only when it could matter.
   if (text.length * 3 > D1_MAX_VALUE_BYTES && utf8.encode(text).length > D1_MAX_VALUE_BYTES)
@@ -90,6 +97,8 @@ export class D1RecordStore implements RecordStore {
     consistency: "strong",
     visibilityLagMs: 0,
     atomicWrites: true,
+    // `WHERE status = ?`, served by the index of 0002.
+    filters: ["status"],
   };
   readonly #db: D1DatabaseLike;
 
@@ -101,16 +110,19 @@ export class D1RecordStore implements RecordStore {
     this.#db = options.db;
   }
 
-  /** Checks that the migration was applied (the store never creates tables by itself). */
+  /**
+   * Checks that the migrations were applied (the store never creates tables by itself): the
+   * revision row of 0001 and the `ext` column of 0002, in one statement.
+   */
   async initialize(): Promise<void> {
     const row = await this.#first<{ changes: number }>(
-      "SELECT changes FROM botknobs_revision WHERE id = 1",
+      "SELECT changes, (SELECT ext FROM botknobs_history LIMIT 0) AS ext FROM botknobs_revision WHERE id = 1",
       [],
     ).catch((error: unknown) => {
       throw new AdapterError(
         "d1",
-        "the registry schema is missing: apply migrations/0001_registry.sql " +
-          `(wrangler d1 migrations apply <database>) — ${(error as Error).message}`,
+        "the registry schema is missing or old: apply migrations/0001_registry.sql and " +
+          `migrations/0002_record_ext.sql (wrangler d1 migrations apply <database>) — ${(error as Error).message}`,
         { cause: error },
       );
     });
@@ -127,24 +139,31 @@ export class D1RecordStore implements RecordStore {
     return row === null ? null : read(row);
   }
 
-  async list(options: PageOptions = {}): Promise<Page<StoredRegistration>> {
+  async list(options: ListOptions = {}): Promise<Page<StoredRegistration>> {
     const limit = pageLimit(options.limit);
+    const conditions: string[] = [];
+    const params: unknown[] = [];
+    const status = options.where?.status;
+    if (status !== undefined) {
+      conditions.push("status = ?");
+      params.push(status);
+    }
+    if (options.cursor !== undefined) {
+      conditions.push("bot_id > ?");
+      params.push(options.cursor);
+    }
+    const where = conditions.length === 0 ? "" : ` WHERE ${conditions.join(" AND ")}`;
     // One more than the page: whether a cursor follows is known without another query.
-    const rows =
-      options.cursor === undefined
-        ? await this.#all<Row>(`SELECT ${COLUMNS} FROM botknobs_records ORDER BY bot_id LIMIT ?`, [
-            limit + 1,
-          ])
-        : await this.#all<Row>(
-            `SELECT ${COLUMNS} FROM botknobs_records WHERE bot_id > ? ORDER BY bot_id LIMIT ?`,
-            [options.cursor, limit + 1],
-          );
+    const rows = await this.#all<Row>(
+      `SELECT ${COLUMNS} FROM botknobs_records${where} ORDER BY bot_id LIMIT ?`,
+      [...params, limit + 1],
+    );
     const items = rows.slice(0, limit).map(read);
     return rows.length > limit ? { items, cursor: items[limit - 1]?.bot_id as string } : { items };
   }
 
   async put(record: RegistrationDict, { expectedVersion }: PutCondition): Promise<boolean> {
-    checkPutVersion(record, expectedVersion);
+    checkPutRecord(record, expectedVersion);
     const values = [
       record.bot_id,
       record.version,
@@ -155,17 +174,18 @@ export class D1RecordStore implements RecordStore {
       record.last_accessed_at,
       jsonText(record.bot_id, "metadata", record.metadata),
       jsonText(record.bot_id, "config", record.config),
+      record.ext === undefined ? null : jsonText(record.bot_id, "ext", record.ext),
     ];
     // meta.changes counts the triggers' rows too; they fire only when this statement wrote.
     const result =
       expectedVersion === null
         ? await this.#run(
-            `INSERT INTO botknobs_records (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (bot_id) DO NOTHING`,
+            `INSERT INTO botknobs_records (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (bot_id) DO NOTHING`,
             values,
           )
         : await this.#run(
             "UPDATE botknobs_records SET version = ?, status = ?, etag = ?, created_at = ?, updated_at = ?, " +
-              "last_accessed_at = ?, metadata = ?, config = ? WHERE bot_id = ? AND version = ?",
+              "last_accessed_at = ?, metadata = ?, config = ?, ext = ? WHERE bot_id = ? AND version = ?",
             [...values.slice(1), record.bot_id, expectedVersion],
           );
     return result.meta.changes > 0;

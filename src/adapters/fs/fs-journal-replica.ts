@@ -9,9 +9,11 @@ import { AdapterError } from "../../core/errors.ts";
 import { RecordTable } from "../../core/registry/record-table.ts";
 import {
   applyOp,
+  JOURNAL_FORMAT,
   type JournalLine,
   type JournalOp,
   newHeader,
+  opFormat,
   parseHeader,
   replaceJournal,
   snapshotLines,
@@ -44,6 +46,8 @@ export class JournalReplica {
   table: RecordTable = new RecordTable();
   /** The store's id (from the header). */
   store = "";
+  /** The file's format (from the header): what compaction keeps, until a write needs more. */
+  format: number = JOURNAL_FORMAT;
   #ino = -1;
   // Bytes of complete lines read; bytes seen (more when a line is being written, or torn).
   #offset = 0;
@@ -126,6 +130,7 @@ export class JournalReplica {
       if (!this.#apply(lines.slice(i)))
         throw new AdapterError("file", `${this.path}: line ${this.#lines + 2} is damaged`);
       this.store = header.store;
+      this.format = header.format;
       this.#ino = ino;
       this.#offset = consumed;
       this.#size = bytes.length;
@@ -146,8 +151,13 @@ export class JournalReplica {
     this.#size = this.#offset;
   }
 
-  /** Appends `op` as the next numbered line (after `readNew` under the lock) and applies it. */
+  /**
+   * Appends `op` as the next numbered line (after `readNew` under the lock) and applies it. An
+   * operation an older format cannot hold first rewrites the file in the newest format, so a
+   * reader of the old one refuses the file rather than misreads it.
+   */
   async append(op: JournalOp, sync: boolean): Promise<void> {
+    if (opFormat(op) > this.format) await this.compact(JOURNAL_FORMAT);
     const n = this.#n + 1;
     const bytes = new TextEncoder().encode(`${JSON.stringify({ n, ...op })}\n`);
     let file: FileHandle | undefined;
@@ -176,10 +186,14 @@ export class JournalReplica {
     return this.#lines >= MIN_COMPACT_LINES && this.#lines > 2 * needed;
   }
 
-  /** Rewrites the journal as its state (history kept, touches folded, removed records gone). */
-  async compact(): Promise<void> {
-    const header = newHeader(this.store, this.#n, this.table.changes);
+  /**
+   * Rewrites the journal as its state (history kept, touches folded, removed records gone), in
+   * the file's format or a newer one.
+   */
+  async compact(format: number = this.format): Promise<void> {
+    const header = newHeader(this.store, this.#n, this.table.changes, format);
     const written = await replaceJournal(this.path, header, snapshotLines(this.table));
+    this.format = format;
     this.#ino = (await stat(this.path)).ino;
     this.#offset = written.size;
     this.#size = written.size;

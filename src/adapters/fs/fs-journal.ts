@@ -4,6 +4,12 @@
  * compacted file then holds snapshot lines (`put`/`touch` without `n`); every later line is an
  * operation numbered `n` = previous + 1. Only lines ending in `\n` count: a torn last line (a
  * writer killed mid-append) is ignored by readers and cut off by the next writer.
+ *
+ * Formats (the header's `format`): 1, records without `ext`; 2, a `put` record may carry `ext`
+ * (labels, write context). Both are read. A new journal is written in format 2; a format-1
+ * journal is read and appended to as it is until a write needs format 2, which first rewrites
+ * it (as a compaction does) under a format-2 header: a reader of format 1 then refuses the file
+ * ("newer than this botknobs reads: upgrade") instead of misreading it.
  * @module
  */
 import { randomUUID } from "node:crypto";
@@ -14,8 +20,17 @@ import type { RecordTable } from "../../core/registry/record-table.ts";
 import type { RegistrationDict, StoredRegistration } from "../../core/registry/registration.ts";
 import { RESERVED_PREFIX } from "./fs-lock.ts";
 
-/** The journal format this code writes and reads. */
-export const JOURNAL_FORMAT: number = 1;
+/** The newest journal format, which this code writes (it reads every format from 1 to it). */
+export const JOURNAL_FORMAT: number = 2;
+
+/**
+ * The oldest format that can hold `op`: 2 for a `put` whose record has an `ext`, else 1.
+ * @example
+ * opFormat({ op: "delete", bot_id: "a" }); // 1
+ */
+export function opFormat(op: JournalOp): number {
+  return op.op === "put" && op.record.ext !== undefined ? 2 : 1;
+}
 
 /** The first line of a journal file. */
 export interface JournalHeader {
@@ -104,6 +119,8 @@ export function parseHeader(text: string | undefined, path: string): JournalHead
   }
   if (header?.botknobs !== "record-journal" || typeof header.store !== "string")
     throw new AdapterError("file", `${path} is not a botknobs record journal`);
+  if (!Number.isInteger(header.format) || header.format < 1)
+    throw new AdapterError("file", `${path} has no journal format this botknobs knows`);
   if (header.format > JOURNAL_FORMAT) {
     throw new AdapterError(
       "file",
@@ -114,12 +131,17 @@ export function parseHeader(text: string | undefined, path: string): JournalHead
 }
 
 /**
- * A new header for a store (`store` kept across compactions).
+ * A new header for a store (`store` kept across compactions), in `format` (default the newest).
  * @example
  * newHeader(randomUUID(), 0, 0); // the header of an empty journal
  */
-export function newHeader(store: string, n: number, rev: number): JournalHeader {
-  return { botknobs: "record-journal", format: JOURNAL_FORMAT, store, file: randomUUID(), n, rev };
+export function newHeader(
+  store: string,
+  n: number,
+  rev: number,
+  format: number = JOURNAL_FORMAT,
+): JournalHeader {
+  return { botknobs: "record-journal", format, store, file: randomUUID(), n, rev };
 }
 
 /**

@@ -4,14 +4,17 @@
  * cross-process lock; each process replays the journal into memory and, before serving a read,
  * reads only the bytes appended since (one `stat` tells whether there are any), so reads are
  * strongly consistent across processes and `revision()` costs a `stat`. History is the journal's
- * `put` lines. The journal is compacted (rewritten and renamed into place) once it is mostly
- * touches and removed records; readers notice the new file and reload it.
+ * `put` lines (each record with its `ext`: labels, write context). The journal is compacted
+ * (rewritten and renamed into place) once it is mostly touches and removed records; readers
+ * notice the new file and reload it. Its format is versioned (`fs-journal.ts`): journals of
+ * older formats open unchanged.
  * @module
  */
 import { randomUUID } from "node:crypto";
 import { mkdir, readdir, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type {
+  ListOptions,
   Page,
   PageOptions,
   PutCondition,
@@ -56,6 +59,8 @@ export class FileRecordStore implements RecordStore {
     consistency: "strong",
     visibilityLagMs: 0,
     atomicWrites: true,
+    // Filtered in the replayed state before paging.
+    filters: ["status"],
   };
   /** The directory. */
   readonly path: string;
@@ -145,7 +150,7 @@ export class FileRecordStore implements RecordStore {
     return (await this.#fresh()).get(botId);
   }
 
-  async list(options?: PageOptions): Promise<Page<StoredRegistration>> {
+  async list(options?: ListOptions): Promise<Page<StoredRegistration>> {
     return (await this.#fresh()).list(options);
   }
 

@@ -4,16 +4,16 @@
  * @module
  */
 import { ValidationError } from "../../core/errors.ts";
-import {
-  type Page,
-  type PageOptions,
-  type PutCondition,
-  pageLimit,
-  type RecordStore,
-  type RecordStoreCapabilities,
-  type TouchCondition,
+import { pageLimit } from "../../core/registry/page.ts";
+import type {
+  Page,
+  PageOptions,
+  PutCondition,
+  RecordStore,
+  RecordStoreCapabilities,
+  TouchCondition,
 } from "../../core/registry/record-store.ts";
-import { checkKeepLast, checkPutVersion } from "../../core/registry/record-table.ts";
+import { checkKeepLast, checkPutRecord } from "../../core/registry/record-table.ts";
 import type { RegistrationDict, StoredRegistration } from "../../core/registry/registration.ts";
 import { KeyedLock } from "../../core/util/keyed-lock.ts";
 import { sha256Hex } from "../../core/util/sha256.ts";
@@ -55,8 +55,8 @@ const writeId = (): string => `${Date.now().toString(36).padStart(9, "0")}-${cry
 const DAY_MS = 86_400_000;
 
 /**
- * Records in Workers KV under `prefix`: `r/<id>` the current record (its version and write id in
- * the key's metadata), `h/<id>/<999…9 − version>` each kept version (so a listing comes newest
+ * Records in Workers KV under `prefix`: `r/<id>` the current record as JSON, `ext` included (its
+ * version and write id in the key's metadata), `h/<id>/<999…9 − version>` each kept version (so a listing comes newest
  * first), `a/<id>` the last access of the current version, and `t/<write id>` a tombstone per
  * delete or clear. Bot ids never hold `/`, so the prefixes cannot collide.
  *
@@ -72,6 +72,8 @@ const DAY_MS = 86_400_000;
  *   `minWriteIntervalMs`; a touch within that interval is skipped (access times are informational);
  *   reads never write. Keys over 512 bytes and values over 25 MiB are `ValidationError`s before
  *   any call.
+ * - **No filter pushdown** (`capabilities.filters` absent): a KV listing pages by key, so
+ *   `list` ignores `where` and the registry filters the pages it reads.
  * @example
  * const store = new KVRecordStore({ namespace: env.REGISTRY_KV });
  * const backend = new StoreRegistryBackend({ store }); // backend.visibilityLagMs === 60_000
@@ -124,7 +126,7 @@ export class KVRecordStore implements RecordStore {
   }
 
   async put(record: RegistrationDict, { expectedVersion }: PutCondition): Promise<boolean> {
-    checkPutVersion(record, expectedVersion);
+    checkPutRecord(record, expectedVersion);
     if (record.version > MAX_VERSION)
       throw new ValidationError(`version ${record.version} is above ${MAX_VERSION}`, [
         { path: ["version"], message: `at most ${MAX_VERSION}` },

@@ -8,6 +8,7 @@ import {
   ConflictError,
   NotFoundError,
   ReadOnlyError,
+  UnsupportedError,
   ValidationError,
 } from "../errors.ts";
 import { HttpJson, httpAuthHeaders } from "../http/request.ts";
@@ -25,7 +26,13 @@ import { errorCode, errorText, listing, unquote } from "./http-listing.ts";
 import { type Page, type PageOptions, pageLimit } from "./page.ts";
 import { Registration, type RegistrationDict } from "./registration.ts";
 import { validateVersion } from "./store-writer.ts";
-import type { ListPageOptions, RegisterOptions, RollbackOptions, UpdateOptions } from "./types.ts";
+import type {
+  ListPageOptions,
+  RegisterOptions,
+  RollbackOptions,
+  UpdateOptions,
+  WriteContextOptions,
+} from "./types.ts";
 
 /** Options of {@link HTTPRegistryBackend}. */
 export interface HTTPRegistryBackendOptions {
@@ -107,8 +114,16 @@ export class HTTPRegistryBackend extends RegistryBackendBase {
     }
   }
 
-  #writable(): void {
+  /**
+   * Checks a write may be sent: not read-only, and naming no write context (the HTTP contract
+   * carries none yet: an actor or reason dropped on the way would be an audit trail that lies).
+   */
+  #writable(options: WriteContextOptions = {}): void {
     if (this.readOnly) throw new ReadOnlyError(`HTTP registry at ${this.baseUrl} is read-only`);
+    if (options.actor !== undefined || options.reason !== undefined)
+      throw new UnsupportedError(
+        `HTTP registry at ${this.baseUrl}: the HTTP API carries no write context (actor, reason)`,
+      );
   }
 
   /** Nothing to set up: every call is one request. */
@@ -121,7 +136,7 @@ export class HTTPRegistryBackend extends RegistryBackendBase {
     config: JsonObject,
     options: RegisterOptions = {},
   ): Promise<Registration> {
-    this.#writable();
+    this.#writable(options);
     validateBotId(botId);
     const { value } = validateJsonObject(config, "config", this.#maxConfigBytes);
     const body: Record<string, unknown> = {
@@ -141,18 +156,24 @@ export class HTTPRegistryBackend extends RegistryBackendBase {
     config: JsonObject,
     options: UpdateOptions = {},
   ): Promise<Registration> {
-    this.#writable();
+    this.#writable(options);
     validateBotId(botId);
     const { value } = validateJsonObject(config, "config", this.#maxConfigBytes);
     const body: Record<string, unknown> = { config: value };
     if (options.status !== undefined) body.status = validateStatus(options.status);
     if (options.metadata !== undefined) body.metadata = validateMetadata(options.metadata);
-    // `*`: must exist. A version: must be at that version. Both are 412 otherwise.
-    const ifMatch = options.ifVersion === undefined ? "*" : `"${options.ifVersion}"`;
+    // `*`: must exist. A version: must be at that version. Both are 412 otherwise. Neither,
+    // with createIfMissing: the server's upsert that keeps the status.
+    const ifMatch =
+      options.ifVersion !== undefined
+        ? `"${options.ifVersion}"`
+        : options.createIfMissing === true
+          ? undefined
+          : "*";
     const url = this.#url(botId);
     const response = await this.#http.request("PUT", url, {
       body,
-      headers: { "if-match": ifMatch },
+      headers: ifMatch === undefined ? {} : { "if-match": ifMatch },
     });
     if (response.status === 412) {
       const text = await response.text();
@@ -257,7 +278,7 @@ export class HTTPRegistryBackend extends RegistryBackendBase {
     version: number,
     options: RollbackOptions = {},
   ): Promise<Registration> {
-    this.#writable();
+    this.#writable(options);
     validateBotId(botId);
     validateVersion(version);
     const headers: Record<string, string> = {};

@@ -4,6 +4,7 @@
  * @module
  */
 import type {
+  ListOptions,
   Page,
   PageOptions,
   PutCondition,
@@ -16,7 +17,8 @@ import type { RegistrationDict, StoredRegistration } from "./registration.ts";
 
 /**
  * A {@link RecordStore} in memory. Callers never share objects with storage: scalar fields are
- * copied out, metadata and config are kept as JSON text and the config is handed out unparsed.
+ * copied out, metadata, config and `ext` are kept as JSON text and the config is handed out
+ * unparsed. `list({ where: { status } })` filters before paging (`capabilities.filters`).
  * Every call runs without yielding in between, so compare-and-set and touch are atomic.
  * @example
  * const store = new MemoryRecordStore();
@@ -28,6 +30,7 @@ export class MemoryRecordStore implements RecordStore {
     consistency: "strong",
     visibilityLagMs: 0,
     atomicWrites: true,
+    filters: ["status"],
   };
   readonly #table = new RecordTable();
   // A random epoch makes revisions of two stores (or one store before and after a restart) differ.
@@ -45,7 +48,7 @@ export class MemoryRecordStore implements RecordStore {
     return this.#table.get(botId);
   }
 
-  async list(options?: PageOptions): Promise<Page<StoredRegistration>> {
+  async list(options?: ListOptions): Promise<Page<StoredRegistration>> {
     return this.#table.list(options);
   }
 

@@ -1,23 +1,42 @@
 /**
- * The {@link RecordStore} port: the small storage interface under {@link StoreRegistryBackend}.
+ * The {@link RecordStore} port: the small storage interface under `StoreRegistryBackend`.
  * A store implements these calls and gets the whole registry (validation, versions, ETags,
- * history, events) for free: memory and files here (`FileRecordStore` in `botknobs/node`); SQLite,
- * D1, PostgreSQL, Workers KV and IndexedDB are meant to. The memory
- * implementation is {@link MemoryRecordStore}; `recordStoreSuite` (`botknobs/testing`) checks one.
+ * history, events) for free: memory (`MemoryRecordStore`), files (`FileRecordStore`, `botknobs/fs`),
+ * D1 and Workers KV (`botknobs/d1`, `botknobs/kv`); SQLite, PostgreSQL and IndexedDB are meant to.
+ * `recordStoreSuite` (`botknobs/testing`) checks one. Types only: implementations import this
+ * file, never the other way round.
  * @module
  */
 import type { Page, PageOptions } from "./page.ts";
 import type { RegistrationDict, StoredRegistration } from "./registration.ts";
 
-// The memory implementation, where the port's users have always imported it from.
-export { MemoryRecordStore } from "./memory-record-store.ts";
-export {
-  DEFAULT_PAGE_LIMIT,
-  MAX_PAGE_LIMIT,
-  type Page,
-  type PageOptions,
-  pageLimit,
-} from "./page.ts";
+export type { Page, PageOptions } from "./page.ts";
+
+/**
+ * Conditions on current records a listing can hand to the store ({@link RecordStore.list}).
+ * @example
+ * const where: RecordFilter = { status: "active" };
+ */
+export interface RecordFilter {
+  /** Only records with this status. */
+  status?: string;
+}
+
+/** A field of {@link RecordFilter}, as a store declares it in `capabilities.filters`. */
+export type RecordFilterField = keyof RecordFilter;
+
+/**
+ * Options of {@link RecordStore.list}: a page, and conditions the store pushes down.
+ * @example
+ * await store.list({ where: { status: "active" }, limit: 100 });
+ */
+export interface ListOptions extends PageOptions {
+  /**
+   * Only records matching every condition. A store applies the fields it declares in
+   * `capabilities.filters` and may ignore others (callers filter those themselves).
+   */
+  where?: RecordFilter;
+}
 
 /**
  * What a store guarantees, as data; the conformance suite and the poller read it.
@@ -39,6 +58,11 @@ export interface RecordStoreCapabilities {
   visibilityLagMs: number;
   /** True when `put` with `expectedVersion` (and `touch` with `version`) is a real compare-and-set across processes. */
   atomicWrites: boolean;
+  /**
+   * The {@link RecordFilter} fields `list({ where })` pushes down (SQL `WHERE`, or a filter
+   * before paging); absent or empty: none, and the registry filters the pages it reads.
+   */
+  filters?: readonly RecordFilterField[];
 }
 
 /** Condition of a {@link RecordStore.put}. */
@@ -75,16 +99,21 @@ export interface RecordStore {
   /**
    * A page of current records sorted by `bot_id`. A walk (following cursors until there is
    * none) visits every record present for the whole walk exactly once, and no record twice.
+   * With `where` on fields the store declares in `capabilities.filters`, only matching records,
+   * and every page but the last holds `limit` of them: a filtered walk visits every record that
+   * matches for the whole walk exactly once.
    */
-  list(options?: PageOptions): Promise<Page<StoredRegistration>>;
+  list(options?: ListOptions): Promise<Page<StoredRegistration>>;
   /**
-   * Writes a record if the condition holds (false when it does not) and keeps it in history.
-   * `record.version` must be greater than `expectedVersion` (the registry writes
-   * `expectedVersion + 1`); otherwise `ValidationError`. Changes `revision()`.
+   * Writes a record if the condition holds (false when it does not) and keeps it in history,
+   * `ext` included (labels, write context: returned by `get`, `list`, `history`, `getVersion`
+   * as written). `record.version` must be greater than `expectedVersion` (the registry writes
+   * `expectedVersion + 1`), and `ext` valid (`checkPutRecord`); otherwise `ValidationError`
+   * and nothing written. Changes `revision()`.
    */
   put(record: RegistrationDict, condition: PutCondition): Promise<boolean>;
   /**
-   * Sets `last_accessed_at` of the current record, only while its version equals
+   * Sets `last_accessed_at` (nothing else, `ext` kept) of the current record, only while its version equals
    * `condition.version` (a store without partial updates compare-and-sets; SQL does
    * `UPDATE … WHERE version = ?`), so a touch never reverts a concurrent `put`. False when not
    * applied (missing, or another version). Never changes `revision()`, never adds history.

@@ -7,15 +7,21 @@
 import { ValidationError } from "../errors.ts";
 import type { JsonObject } from "../validate.ts";
 import { type Page, type PageOptions, pageLimit } from "./page.ts";
+import { checkExt, type RecordExt } from "./record-ext.ts";
+import type { ListOptions, RecordFilter } from "./record-store.ts";
 import type { RegistrationDict, StoredRegistration } from "./registration.ts";
 
-type Head = Omit<RegistrationDict, "config" | "metadata">;
+type Head = Omit<RegistrationDict, "config" | "metadata" | "ext">;
 
-/** A stored version: its scalar fields (copied out on every read), metadata and config as JSON text. */
+/**
+ * A stored version: its scalar fields (copied out on every read), metadata, config and ext
+ * (`null`: none) as JSON text.
+ */
 interface Entry {
   head: Readonly<Head>;
   metadata: string;
   config: string;
+  ext: string | null;
 }
 
 interface Bot {
@@ -26,20 +32,27 @@ interface Bot {
 }
 
 function read(entry: Entry): StoredRegistration {
-  return {
+  const record: StoredRegistration = {
     ...entry.head,
     metadata: entry.metadata === "{}" ? {} : (JSON.parse(entry.metadata) as JsonObject),
     config: entry.config,
   };
+  if (entry.ext !== null) record.ext = JSON.parse(entry.ext) as RecordExt;
+  return record;
 }
 
 function toEntry(record: RegistrationDict | StoredRegistration): Entry {
-  const { config, metadata, ...head } = record;
+  const { config, metadata, ext, ...head } = record;
   return {
     head: Object.freeze(head),
     metadata: JSON.stringify(metadata ?? {}),
     config: typeof config === "string" ? config : JSON.stringify(config),
+    ext: ext === undefined ? null : JSON.stringify(ext),
   };
+}
+
+function matches(entry: Entry, where: RecordFilter): boolean {
+  return where.status === undefined || entry.head.status === where.status;
 }
 
 function invalid(field: string, message: string): ValidationError {
@@ -63,6 +76,21 @@ export function checkPutVersion(
       `${version} of bot '${record.bot_id}' must be an integer greater than ${expectedVersion ?? 0}`,
     );
   }
+}
+
+/**
+ * Every check a `RecordStore.put` makes before writing: {@link checkPutVersion}, and a valid
+ * `ext` (`checkExt`: known keys, label names and versions, the write context's lengths).
+ * `ValidationError` otherwise, so nothing is written.
+ * @example
+ * checkPutRecord(record, expectedVersion);
+ */
+export function checkPutRecord(
+  record: Pick<RegistrationDict, "bot_id" | "version" | "ext">,
+  expectedVersion: number | null,
+): void {
+  checkPutVersion(record, expectedVersion);
+  checkExt(record.ext, record.version);
 }
 
 /**
@@ -152,12 +180,18 @@ export class RecordTable {
     return this.#bots.get(botId)?.current.head.version ?? null;
   }
 
-  /** A page of current records sorted by id; the cursor is the last id of the page. */
-  list(options: PageOptions = {}): Page<StoredRegistration> {
+  /**
+   * A page of current records sorted by id; the cursor is the last id of the page. With
+   * `where`, only matching records, `limit` of them unless none follow (a cursor only then).
+   */
+  list(options: ListOptions = {}): Page<StoredRegistration> {
     const limit = pageLimit(options.limit);
     this.#sorted ??= [...this.#bots.keys()].sort();
     const ids = this.#sorted;
     const start = options.cursor === undefined ? 0 : bound(ids, options.cursor, true);
+    const { where } = options;
+    if (where !== undefined && where.status !== undefined)
+      return this.#filtered(start, limit, where);
     const end = Math.min(start + limit, ids.length);
     const items: StoredRegistration[] = [];
     for (let i = start; i < end; i++)
@@ -165,12 +199,26 @@ export class RecordTable {
     return end < ids.length ? { items, cursor: ids[end - 1] as string } : { items };
   }
 
+  /** The matching records from `start` on, up to `limit`; a cursor when one more matches. */
+  #filtered(start: number, limit: number, where: RecordFilter): Page<StoredRegistration> {
+    const ids = this.#sorted as string[];
+    const items: StoredRegistration[] = [];
+    for (let i = start; i < ids.length; i++) {
+      const entry = (this.#bots.get(ids[i] as string) as Bot).current;
+      if (!matches(entry, where)) continue;
+      // One match past a full page: a cursor follows (and the next page is not empty).
+      if (items.length === limit) return { items, cursor: items[limit - 1]?.bot_id as string };
+      items.push(read(entry));
+    }
+    return { items };
+  }
+
   /**
    * Whether `put(record, expectedVersion)` would write: the condition holds. A version that is
-   * not an integer above `expectedVersion` is a `ValidationError`.
+   * not an integer above `expectedVersion`, or a bad `ext`, is a `ValidationError`.
    */
   accepts(record: RegistrationDict | StoredRegistration, expectedVersion: number | null): boolean {
-    checkPutVersion(record, expectedVersion);
+    checkPutRecord(record, expectedVersion);
     return this.version(record.bot_id) === expectedVersion;
   }
 

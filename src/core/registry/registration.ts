@@ -4,6 +4,7 @@
  */
 import { canonicalJson, parseTimestamp, sha256Hex } from "../util/json.ts";
 import type { JsonObject, Status } from "../validate.ts";
+import type { RecordExt, WriteContext } from "./record-ext.ts";
 
 /** The JSON form of a registration on the wire and in storage (the seed's snake_case keys). */
 export interface RegistrationDict {
@@ -16,6 +17,11 @@ export interface RegistrationDict {
   updated_at: string;
   last_accessed_at: string;
   metadata: JsonObject;
+  /**
+   * The record's extensible part (labels, the write context; see {@link RecordExt}): absent
+   * when empty, and in every record written before it existed.
+   */
+  ext?: RecordExt;
 }
 
 /**
@@ -38,6 +44,10 @@ export interface RegistrationInit {
   updatedAt?: Date | string;
   lastAccessedAt?: Date | string;
   metadata?: JsonObject;
+  /** The bot's labels (name → version). */
+  labels?: Readonly<Record<string, number>>;
+  /** Who wrote this version and why. */
+  writeContext?: WriteContext;
 }
 
 // What this library writes: `Date.toISOString()`. Such strings are kept as they are and parsed
@@ -89,6 +99,10 @@ export class Registration {
   readonly version: number;
   readonly etag: string;
   readonly metadata: JsonObject;
+  /** The bot's labels, name → version (`latest`, implied, is not among them); empty when none. */
+  readonly labels: Readonly<Record<string, number>>;
+  /** Who wrote this version and why; `undefined` when the write named nobody. */
+  readonly writeContext: WriteContext | undefined;
   #createdAt: Date | string;
   #updatedAt: Date | string;
   #lastAccessedAt: Date | string;
@@ -109,6 +123,18 @@ export class Registration {
     this.#updatedAt = updatedAt ?? (now as Date);
     this.#lastAccessedAt = lastAccessedAt ?? (now as Date);
     this.metadata = init.metadata ?? {};
+    this.labels = init.labels ?? {};
+    this.writeContext = init.writeContext;
+  }
+
+  /** The `ext` of the wire form, or `undefined` when it would be empty. */
+  #ext(): RecordExt | undefined {
+    const hasLabels = Object.keys(this.labels).length > 0;
+    if (!hasLabels && this.writeContext === undefined) return undefined;
+    return {
+      ...(hasLabels ? { labels: { ...this.labels } } : {}),
+      ...(this.writeContext === undefined ? {} : { write_context: { ...this.writeContext } }),
+    };
   }
 
   /** The bot's configuration (a plain JSON object; yours to read, copy or mutate). */
@@ -144,9 +170,10 @@ export class Registration {
     return this.status === "active";
   }
 
-  /** The wire/storage form (ISO-8601 UTC timestamps). */
+  /** The wire/storage form (ISO-8601 UTC timestamps; `ext` only when there is one). */
   toDict(): RegistrationDict {
-    return {
+    const ext = this.#ext();
+    const dict: RegistrationDict = {
       bot_id: this.botId,
       config: this.config,
       status: this.status,
@@ -157,6 +184,8 @@ export class Registration {
       last_accessed_at: asIso(this.#lastAccessedAt),
       metadata: this.metadata,
     };
+    if (ext !== undefined) dict.ext = ext;
+    return dict;
   }
 
   /** Same as {@link Registration.toDict}. */
@@ -170,13 +199,15 @@ export class Registration {
    */
   toJSONText(): string {
     const config = this.#configText ?? JSON.stringify(this.#config);
-    return `{"bot_id":${JSON.stringify(this.botId)},"config":${config},"status":${JSON.stringify(this.status)},"version":${JSON.stringify(this.version)},"etag":${JSON.stringify(this.etag)},"created_at":"${asIso(this.#createdAt)}","updated_at":"${asIso(this.#updatedAt)}","last_accessed_at":"${asIso(this.#lastAccessedAt)}","metadata":${JSON.stringify(this.metadata)}}`;
+    const ext = this.#ext();
+    return `{"bot_id":${JSON.stringify(this.botId)},"config":${config},"status":${JSON.stringify(this.status)},"version":${JSON.stringify(this.version)},"etag":${JSON.stringify(this.etag)},"created_at":"${asIso(this.#createdAt)}","updated_at":"${asIso(this.#updatedAt)}","last_accessed_at":"${asIso(this.#lastAccessedAt)}","metadata":${JSON.stringify(this.metadata)}${ext === undefined ? "" : `,"ext":${JSON.stringify(ext)}`}}`;
   }
 
   /**
    * Reads the wire form (or a stored record, whose `config` may be JSON text). `bot_id` and
    * `config` are required; `status` defaults to `active`, missing timestamps to now; `Z` and
-   * `+00:00` offsets are both accepted.
+   * `+00:00` offsets are both accepted; `ext` (absent in older records) gives `labels` and
+   * `writeContext`.
    */
   static fromDict(
     data: Partial<StoredRegistration> & { bot_id: string; config: JsonObject | string },
@@ -193,6 +224,7 @@ export class Registration {
       canonical(created_at) && canonical(updated_at) && canonical(last_accessed_at)
         ? undefined
         : new Date();
+    const { labels, write_context } = data.ext ?? {};
     return new Registration({
       botId: data.bot_id,
       config: data.config,
@@ -203,6 +235,8 @@ export class Registration {
       updatedAt: instant(updated_at, now),
       lastAccessedAt: instant(last_accessed_at, now),
       metadata: data.metadata ?? {},
+      ...(labels === undefined ? {} : { labels }),
+      ...(write_context === undefined ? {} : { writeContext: write_context }),
     });
   }
 

@@ -31,6 +31,7 @@ import {
   RecordWriter,
   validateVersion,
   type WriteResult,
+  writeContextOf,
 } from "./store-writer.ts";
 import {
   type ListPageOptions,
@@ -148,10 +149,19 @@ export class StoreRegistryBackend extends RegistryBackendBase {
     const status = validateStatus(options.status ?? "active");
     const metadata =
       options.metadata === undefined ? undefined : validateMetadata(options.metadata);
+    const context = writeContextOf(options);
     const { next } = await this.#write(
       botId,
       (current, at) =>
-        this.#writer.record(botId, value, status, metadata ?? current?.metadata ?? {}, current, at),
+        this.#writer.record(
+          botId,
+          value,
+          status,
+          metadata ?? current?.metadata ?? {},
+          current,
+          at,
+          context,
+        ),
       (before) => (before ? "updated" : "created"),
     );
     return Registration.fromDict(next as RegistrationDict);
@@ -167,21 +177,25 @@ export class StoreRegistryBackend extends RegistryBackendBase {
     const status = options.status === undefined ? undefined : validateStatus(options.status);
     const metadata =
       options.metadata === undefined ? undefined : validateMetadata(options.metadata);
+    const context = writeContextOf(options);
+    // An upsert creates a missing bot in this same read/compare-and-set loop.
+    const create = options.createIfMissing === true && options.ifVersion === undefined;
     const { next } = await this.#write(
       botId,
       async (current, at) => {
-        if (!current) throw new NotFoundError(`Bot '${botId}' not found`);
-        checkIfVersion(botId, current, options.ifVersion);
+        if (!current && !create) throw new NotFoundError(`Bot '${botId}' not found`);
+        if (current) checkIfVersion(botId, current, options.ifVersion);
         return this.#writer.record(
           botId,
           value,
-          status ?? current.status,
-          metadata ?? current.metadata,
+          status ?? current?.status ?? "active",
+          metadata ?? current?.metadata ?? {},
           current,
           at,
+          context,
         );
       },
-      () => "updated",
+      (before) => (before ? "updated" : "created"),
     );
     return Registration.fromDict(next as RegistrationDict);
   }
@@ -226,11 +240,27 @@ export class StoreRegistryBackend extends RegistryBackendBase {
     return this.#writer.delete(botId);
   }
 
-  /** A page sorted by id; with `status`, store pages are read until the page is full (at most 8). */
+  /**
+   * A page sorted by id. With `status`, the store filters when it declares it
+   * (`capabilities.filters`: one store call, full pages); otherwise store pages are read and
+   * filtered here until the page is full (at most 8 reads; a shorter page may have a cursor).
+   */
   async listPage(options: ListPageOptions = {}): Promise<Page<Registration>> {
     const limit = pageLimit(options.limit);
     const status = options.status === undefined ? undefined : validateStatus(options.status);
     await this.initialize();
+    if (status !== undefined && this.store.capabilities.filters?.includes("status")) {
+      const { cursor } = options;
+      const part = await this.store.list({
+        where: { status },
+        limit,
+        ...(cursor === undefined ? {} : { cursor }),
+      });
+      return page(
+        part.items.map((r) => Registration.fromDict(r)),
+        part.cursor,
+      );
+    }
     const items: Registration[] = [];
     let cursor = options.cursor;
     for (let reads = 0; reads < MAX_STORE_PAGES; reads++) {
@@ -272,6 +302,7 @@ export class StoreRegistryBackend extends RegistryBackendBase {
     validateBotId(botId);
     validateVersion(version);
     if (options.ifVersion !== undefined) validateVersion(options.ifVersion, "ifVersion");
+    const context = writeContextOf(options);
     const { next } = await this.#write(
       botId,
       async (current, at) => {
@@ -284,6 +315,7 @@ export class StoreRegistryBackend extends RegistryBackendBase {
             `Version ${version} of bot '${botId}' not found (never written, or removed by retention)`,
           );
         }
+        // The content of `version`; the labels stay the bot's current ones (nextExt).
         return this.#writer.record(
           botId,
           configOf(target),
@@ -291,6 +323,7 @@ export class StoreRegistryBackend extends RegistryBackendBase {
           target.metadata,
           current,
           at,
+          context,
         );
       },
       () => "updated",

@@ -8,8 +8,10 @@ import { Event, type EventType } from "../events/event.ts";
 import type { ErrorReporter, EventBus } from "../events/types.ts";
 import { KeyedLock } from "../util/keyed-lock.ts";
 import type { JsonObject } from "../validate.ts";
+import { checkWriteContext, nextExt, type WriteContext } from "./record-ext.ts";
 import type { Page, RecordStore } from "./record-store.ts";
 import { computeEtag, type RegistrationDict, type StoredRegistration } from "./registration.ts";
+import type { WriteContextOptions } from "./types.ts";
 
 // A write retries its compare-and-set this many times against writers in other processes
 // (writers in this process queue on a per-id lock and never collide).
@@ -43,6 +45,22 @@ export function validateVersion(version: unknown, field = "version"): number {
     );
   }
   return version;
+}
+
+/**
+ * The write context of a write's options, checked (`ValidationError`, before anything is
+ * written); `undefined` when they name no actor. A `reason` needs an `actor`.
+ * @example
+ * writeContextOf({ actor: "alice", reason: "typo" }); // { actor: "alice", reason: "typo" }
+ */
+export function writeContextOf(options: WriteContextOptions): WriteContext | undefined {
+  const { actor, reason } = options;
+  if (actor === undefined && reason === undefined) return undefined;
+  if (actor === undefined)
+    throw new ValidationError("Invalid reason: a reason needs an actor", [
+      { path: ["actor"], message: "required with a reason" },
+    ]);
+  return checkWriteContext(reason === undefined ? { actor } : { actor, reason }, []);
 }
 
 /**
@@ -93,7 +111,10 @@ export class RecordWriter {
     this.#o = options;
   }
 
-  /** Reads, mutates and compare-and-sets one record; publishes the event for what happened. */
+  /**
+   * Reads, mutates and compare-and-sets one record (one read and one put when nobody races);
+   * publishes the event for what happened, with the version's write context.
+   */
   async write(
     botId: string,
     at: () => string,
@@ -118,7 +139,9 @@ export class RecordWriter {
         `Write to bot '${botId}' lost ${MAX_WRITE_ATTEMPTS} races to other writers`,
       );
     });
-    if (result.next) await this.publish(eventFor(result.current), botId, result.next.version);
+    const { next } = result;
+    if (next)
+      await this.publish(eventFor(result.current), botId, next.version, next.ext?.write_context);
     return result;
   }
 
@@ -140,16 +163,24 @@ export class RecordWriter {
     }
   }
 
-  /** Publishes a write's event; a failure is reported (a HYBRID poller catches up). */
-  async publish(type: EventType, botId: string, version: number | null): Promise<void> {
+  /**
+   * Publishes a write's event (`{ bot_id, version }`, and `actor`/`reason` when the write named
+   * them); a failure is reported (a HYBRID poller catches up).
+   */
+  async publish(
+    type: EventType,
+    botId: string,
+    version: number | null,
+    context?: WriteContext,
+  ): Promise<void> {
     const { eventBus, topic, onError } = this.#o;
     if (!eventBus) return;
-    const event = new Event({
-      type,
-      topic,
-      payload: { bot_id: botId, version },
-      source: "registry",
-    });
+    const payload: Record<string, unknown> = { bot_id: botId, version };
+    if (context !== undefined) {
+      payload.actor = context.actor;
+      if (context.reason !== undefined) payload.reason = context.reason;
+    }
+    const event = new Event({ type, topic, payload, source: "registry" });
     try {
       await eventBus.publish(topic, event);
     } catch (error) {
@@ -157,7 +188,10 @@ export class RecordWriter {
     }
   }
 
-  /** The next version of a record with this content (version + 1, `created_at` kept). */
+  /**
+   * The next version of a record with this content (version + 1, `created_at` kept), the bot's
+   * labels carried forward and this write's context in its `ext`.
+   */
   async record(
     botId: string,
     config: JsonObject,
@@ -165,8 +199,10 @@ export class RecordWriter {
     metadata: JsonObject,
     current: StoredRegistration | null,
     at: string,
+    context?: WriteContext,
   ): Promise<RegistrationDict> {
-    return {
+    const ext = nextExt(current?.ext, context);
+    const next: RegistrationDict = {
       bot_id: botId,
       config,
       status,
@@ -177,5 +213,7 @@ export class RecordWriter {
       last_accessed_at: current?.last_accessed_at ?? at,
       metadata,
     };
+    if (ext !== undefined) next.ext = ext;
+    return next;
   }
 }

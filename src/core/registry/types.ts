@@ -6,8 +6,20 @@ import type { JsonObject, Status } from "../validate.ts";
 import type { Page, PageOptions } from "./record-store.ts";
 import type { Registration } from "./registration.ts";
 
+/**
+ * Who makes a write and why: kept with the version it writes (`Registration.writeContext`, in
+ * history too) and sent as `actor`/`reason` in the write's event. `actor`: 1–256 characters;
+ * `reason` (needs an actor): at most 1,024. Bad values are a `ValidationError`, nothing written.
+ * @example
+ * await backend.update("my-bot", config, { actor: "alice", reason: "lower the temperature" });
+ */
+export interface WriteContextOptions {
+  actor?: string;
+  reason?: string;
+}
+
 /** Options of {@link RegistryBackend.register}. */
-export interface RegisterOptions {
+export interface RegisterOptions extends WriteContextOptions {
   /** Default `"active"`. */
   status?: Status;
   /** Free-form JSON metadata kept beside the config (kept as is when omitted on an update). */
@@ -15,12 +27,18 @@ export interface RegisterOptions {
 }
 
 /** Options of {@link RegistryBackend.update}. */
-export interface UpdateOptions {
-  /** Default: the current status. */
+export interface UpdateOptions extends WriteContextOptions {
+  /** Default: the current status (`active` for a bot `createIfMissing` creates). */
   status?: Status;
   metadata?: JsonObject;
   /** Optimistic concurrency: the write fails with `ConflictError` unless this is the current version. */
   ifVersion?: number;
+  /**
+   * A missing bot is created (version 1) instead of a `NotFoundError`, in the same
+   * compare-and-set loop: an upsert that keeps the current status (`PUT /bots/{id}`). Ignored
+   * with `ifVersion` (a version needs a bot).
+   */
+  createIfMissing?: boolean;
 }
 
 /** Options of {@link RegistryBackend.listPage}. */
@@ -30,7 +48,7 @@ export interface ListPageOptions extends PageOptions {
 }
 
 /** Options of {@link RegistryBackend.rollback}. */
-export interface RollbackOptions {
+export interface RollbackOptions extends WriteContextOptions {
   /** Optimistic concurrency: `ConflictError` unless the bot is at this version. */
   ifVersion?: number;
 }
@@ -61,7 +79,10 @@ export interface RegistryBackend {
   close(): Promise<void>;
   /** Upsert: creates (version 1) or replaces config and status (version + 1), keeping `createdAt`. */
   register(botId: string, config: JsonObject, options?: RegisterOptions): Promise<Registration>;
-  /** Replaces an existing bot's config: `NotFoundError` when missing, `ConflictError` on a stale `ifVersion`. */
+  /**
+   * Replaces an existing bot's config: `NotFoundError` when missing (unless `createIfMissing`),
+   * `ConflictError` on a stale `ifVersion`.
+   */
   update(botId: string, config: JsonObject, options?: UpdateOptions): Promise<Registration>;
   /** The registration (any status), recording the access; `null` when missing. */
   get(botId: string): Promise<Registration | null>;
