@@ -75,6 +75,23 @@ const MUTANTS: {
   },
 ];
 
+describe("maxEventBytes when the suite cannot read it up front", () => {
+  it("an async create of a bus without a limit fails publish.too-large unless the options say so", async () => {
+    const run = async (capabilities?: { maxEventBytes?: number }) => {
+      const h = recordingHarness(jestExpect as unknown as TestHarness["expect"]);
+      eventBusSuite(h, {
+        name: "async",
+        create: async () => new InMemoryEventBus(),
+        ...(capabilities ? { capabilities } : {}),
+      });
+      return h.run();
+    };
+    expect(caseIds(await run(), "failed")).toEqual(["publish.too-large"]);
+    expect(caseIds(await run({}), "skipped")).toEqual(["publish.too-large"]);
+    expect(caseIds(await run({}), "failed")).toEqual([]);
+  }, 60_000);
+});
+
 describe("mutant event buses", () => {
   for (const [kind, inner] of INNER) {
     it(`the correct ${kind} bus passes every case`, async () => {
