@@ -3,7 +3,7 @@
  * storage, and its wire form (the same shape as `GET /kb/{domain}/ingest/{job}` on Node).
  * @module
  */
-import type { IngestionError } from "../src/core/knowledge/ingestion.ts";
+import type { IngestCounters } from "../src/core/knowledge/ingest/types.ts";
 import type { JsonObject } from "../src/core/validate.ts";
 
 /** One file to ingest, as listed when the job started. */
@@ -14,7 +14,7 @@ export interface JobFile {
 }
 
 /** One job, as stored under `job:<id>`; written after each batch, atomically with its progress. */
-export interface JobState {
+export interface JobState extends IngestCounters {
   jobId: string;
   domainId: string;
   /** The knowledge base's generation when the job started: a newer one is never written. */
@@ -30,13 +30,6 @@ export interface JobState {
   done: number;
   /** Pages of `FILES_PAGE` files, under `files:<jobId>:<n>`. */
   pages: number;
-  filesProcessed: number;
-  filesSkipped: number;
-  filesUnchanged: number;
-  chunksCreated: number;
-  filesDeleted: number;
-  chunksRemoved: number;
-  errors: IngestionError[];
   /** Alarms that ran a batch (each a bounded batch of files). */
   batches: number;
   /**

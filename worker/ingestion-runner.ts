@@ -25,7 +25,7 @@
  */
 import type { DurableObjectState } from "@cloudflare/workers-types/index.ts";
 import { ConflictError, NotFoundError } from "../src/core/errors.ts";
-import { ingestBatch } from "../src/core/knowledge/ingest/batch.ts";
+import { emptyCounters, ingestBatch } from "../src/core/knowledge/ingest/batch.ts";
 import { IngestionClaim } from "../src/core/knowledge/ingest/claim.ts";
 import type { IngestTarget } from "../src/core/knowledge/ingest/types.ts";
 import { createAppOver, mapError, type ServedApp } from "../src/server/index.ts";
@@ -120,13 +120,7 @@ export class IngestionRunner {
       total: files.length,
       done: 0,
       pages: Math.ceil(files.length / FILES_PAGE),
-      filesProcessed: 0,
-      filesSkipped: 0,
-      filesUnchanged: 0,
-      chunksCreated: 0,
-      filesDeleted: 0,
-      chunksRemoved: 0,
-      errors: [],
+      ...emptyCounters(),
       batches: 0,
       batchesRetried: 0,
       inflight: null,

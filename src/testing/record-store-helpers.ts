@@ -62,11 +62,11 @@ export function content(
  * @example
  * const pages = await walkPages((cursor) => store.list(cursor === undefined ? { limit: 5 } : { cursor, limit: 5 }));
  */
-export async function walkPages(
-  list: (cursor: string | undefined) => Promise<Page<StoredRegistration>>,
+export async function walkPages<T = StoredRegistration>(
+  list: (cursor: string | undefined) => Promise<Page<T>>,
   between?: (page: number) => Promise<void>,
-): Promise<Page<StoredRegistration>[]> {
-  const pages: Page<StoredRegistration>[] = [];
+): Promise<Page<T>[]> {
+  const pages: Page<T>[] = [];
   let cursor: string | undefined;
   do {
     const page = await list(cursor);

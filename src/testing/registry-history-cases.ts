@@ -9,6 +9,7 @@ import type { Page } from "../core/registry/record-store.ts";
 import type { Registration } from "../core/registry/registration.ts";
 import type { RegistryBackend } from "../core/registry/types.ts";
 import { expectRejects, type FakeClock, type TestFn, type TestHarness } from "./harness.ts";
+import { walkPages } from "./record-store-helpers.ts";
 
 /** What the cases need from the suite that registers them. */
 export interface RegistryHistoryContext {
@@ -22,19 +23,7 @@ export interface RegistryHistoryContext {
   destroy(backend: RegistryBackend): Promise<void>;
 }
 
-async function walk(
-  list: (cursor: string | undefined) => Promise<Page<Registration>>,
-): Promise<Page<Registration>[]> {
-  const pages: Page<Registration>[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await list(cursor);
-    pages.push(page);
-    cursor = page.cursor;
-    if (pages.length > 1000) throw new Error("the walk does not end");
-  } while (cursor !== undefined);
-  return pages;
-}
+const walk = walkPages<Registration>;
 
 const versions = (page: Page<Registration>): number[] => page.items.map((r) => r.version);
 

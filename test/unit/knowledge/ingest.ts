@@ -3,7 +3,7 @@
  * runs, and the status bookkeeping of a run (`IngestionClaim`), on their own: batch semantics,
  * atomicity, unchanged files, byte budgets, errors, a knowledge base deleted under a run.
  */
-import { ingestBatch } from "../../../src/core/knowledge/ingest/batch.ts";
+import { emptyCounters, ingestBatch } from "../../../src/core/knowledge/ingest/batch.ts";
 import { IngestionClaim } from "../../../src/core/knowledge/ingest/claim.ts";
 import type {
   IngestCounters,
@@ -13,15 +13,7 @@ import type {
 import { InMemoryKnowledgeBackend, NotFoundError, RAGKnowledgeBase } from "../../../src/index.ts";
 import { expectRejects, type TestHarness } from "../../../src/testing/index.ts";
 
-const counters = (): IngestCounters => ({
-  filesProcessed: 0,
-  filesSkipped: 0,
-  filesUnchanged: 0,
-  chunksCreated: 0,
-  filesDeleted: 0,
-  chunksRemoved: 0,
-  errors: [],
-});
+const counters = (): IngestCounters => emptyCounters();
 
 const ANIMALS = ["Aardvarks", "Badgers", "Capybaras", "Dingoes", "Echidnas"];
 

@@ -58,6 +58,23 @@ function isAbort(error: unknown, signal: AbortSignal | undefined): boolean {
 }
 
 /**
+ * The counters of a run that has done nothing yet.
+ * @example
+ * const job = { jobId, ...emptyCounters() };
+ */
+export function emptyCounters(): IngestCounters {
+  return {
+    filesProcessed: 0,
+    filesSkipped: 0,
+    filesUnchanged: 0,
+    chunksCreated: 0,
+    filesDeleted: 0,
+    chunksRemoved: 0,
+    errors: [],
+  };
+}
+
+/**
  * Ingests a batch of files of one run, atomically: reads each file whose checksum or chunking
  * fingerprint differs from what is indexed (all of them with `force`), chunks and embeds it into
  * a `DomainUpdate`, and commits the update once; then adds the batch's counts to `counters`.
@@ -67,8 +84,7 @@ function isAbort(error: unknown, signal: AbortSignal | undefined): boolean {
  * when the knowledge base is found gone (deleted, or a newer generation): then what the index
  * holds for the run's generation is removed too, and a `NotFoundError` says so.
  * @example
- * const counters = { filesProcessed: 0, filesSkipped: 0, filesUnchanged: 0, chunksCreated: 0,
- *   filesDeleted: 0, chunksRemoved: 0, errors: [] };
+ * const counters = emptyCounters();
  * const files = await source.listFiles("support");
  * await ingestBatch({ source, destination, domainId: "support", generation: info.generation },
  *   files, { first: true, endsRun: true, keep: () => files.map((f) => f.path) }, counters);
