@@ -13,7 +13,7 @@ import { DurableObjectEventBus, eventHubRoutes } from "../src/adapters/cloudflar
 import { RegistryPoller } from "../src/core/reload/poller.ts";
 import { bearerAuth, createAppOver, errorResponse, type ServedApp } from "../src/server/index.ts";
 import { type Env, stores } from "./bindings.ts";
-import { ingestRoutes } from "./ingest-routes.ts";
+import { runnerScheduler } from "./ingest-scheduler.ts";
 import { seedDemo } from "./seed.ts";
 
 export { EventHub } from "../src/adapters/cloudflare/index.ts";
@@ -24,8 +24,6 @@ export { IngestionRunner } from "./ingestion-runner.ts";
 interface Isolate {
   services: ServedApp;
   events: Hono;
-  /** `/kb/{domain}/ingest…`, through each domain's `IngestionRunner` Durable Object. */
-  ingest: Hono;
   hub: DurableObjectEventBus;
   poller: RegistryPoller | undefined;
   /** The demo seed (`BOTKNOBS_SEED_DEMO=1`, what `npm run dev` sets), awaited before serving. */
@@ -50,15 +48,17 @@ function isolateFor(env: Env): Isolate {
   return state;
 }
 
-/** The paths the `IngestionRunner` serves. */
-const INGEST_PATH = /^\/kb\/[^/]+\/ingest(\/[^/]+)?\/?$/;
-
 function build(env: Env): Isolate {
   const tokens = list(env.BOTKNOBS_TOKENS);
   const readOnlyTokens = list(env.BOTKNOBS_READ_TOKENS);
   const auth = tokens.length + readOnlyTokens.length > 0 ? { tokens, readOnlyTokens } : undefined;
   // The app's own /events would answer from this isolate's bus only: the hub's routes serve it.
-  const services = createAppOver(stores(env), { eventStream: false, ...(auth ? { auth } : {}) });
+  // Ingestion runs in each domain's IngestionRunner Durable Object, a batch per alarm.
+  const services = createAppOver(stores(env), {
+    eventStream: false,
+    ingestionScheduler: runnerScheduler(env.INGEST),
+    ...(auth ? { auth } : {}),
+  });
   const hub = new DurableObjectEventBus({ namespace: env.EVENTS });
   // Runs inside the publishing request (the memory bus awaits its handlers), so the write's
   // event reaches the hub before the response. A failed publish is logged, not retried: when
@@ -76,11 +76,7 @@ function build(env: Env): Isolate {
   events.onError((error, c) => errorResponse(c, error));
   if (auth) events.use("*", bearerAuth(auth));
   events.route("/events", eventHubRoutes({ namespace: env.EVENTS }));
-  const ingest = new Hono();
-  ingest.onError((error, c) => errorResponse(c, error));
-  if (auth) ingest.use("*", bearerAuth(auth));
-  ingest.route("/", ingestRoutes(env.INGEST));
-  return { services, events, ingest, hub, poller: undefined, seeded: undefined };
+  return { services, events, hub, poller: undefined, seeded: undefined };
 }
 
 /** Seeds empty stores once per isolate; a failed seed is retried by the next request. */
@@ -100,12 +96,7 @@ const worker: {
     const isolate = isolateFor(env);
     if (env.BOTKNOBS_SEED_DEMO === "1") await seed(isolate);
     const { pathname } = new URL(request.url);
-    const app =
-      pathname === "/events"
-        ? isolate.events
-        : INGEST_PATH.test(pathname)
-          ? isolate.ingest
-          : isolate.services.app;
+    const app = pathname === "/events" ? isolate.events : isolate.services.app;
     return app.fetch(request, env, ctx as never);
   },
 

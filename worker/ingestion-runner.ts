@@ -20,7 +20,7 @@
  * Each batch is one call of the core's ingestion step (`ingestBatch`, which the in-process
  * `KnowledgeIngestionManager` runs as one batch for a whole run): this object only chooses the
  * batches, keeps the job and its progress, and arms the alarms (the Durable Object implementation
- * of the `IngestionScheduler` port, reached through `runnerScheduler` in `ingest-routes.ts`).
+ * of the `IngestionScheduler` port, reached through `runnerScheduler` in `ingest-scheduler.ts`).
  * @module
  */
 import type { DurableObjectState } from "@cloudflare/workers-types/index.ts";
@@ -43,7 +43,7 @@ const MAX_ERRORS = 1000;
 const reply = (status: number, body: unknown): Response => Response.json(body, { status });
 
 /**
- * One domain's ingestion jobs. Its internal routes (the Worker's `ingest-routes.ts` calls them):
+ * One domain's ingestion jobs. Its internal routes (the Worker's `ingest-scheduler.ts` calls them):
  * `POST /start` (`{ domain, clearExisting, force }`), `GET /jobs/{id}`, `GET /jobs`.
  */
 export class IngestionRunner {

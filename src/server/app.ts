@@ -8,6 +8,7 @@ import { Hono, type MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import type { UpgradeWebSocket } from "hono/ws";
 import type { EventBus } from "../core/events/types.ts";
+import type { IngestionScheduler } from "../core/knowledge/ingest/scheduler.ts";
 import type { KnowledgeIngestionManager } from "../core/knowledge/ingestion.ts";
 import type { RAGKnowledgeBase } from "../core/knowledge/search/knowledge-base.ts";
 import type { KnowledgeResourceBackend } from "../core/knowledge/store/types.ts";
@@ -28,8 +29,13 @@ export interface AppOptions {
   knowledge?: KnowledgeResourceBackend;
   /** Serves search (default: the ingestion manager's destination). */
   rag?: RAGKnowledgeBase;
-  /** Serves `POST /kb/{domain}/ingest`. */
+  /** Serves `POST /kb/{domain}/ingest`: runs in this process (see `ingestionScheduler`). */
   ingestion?: KnowledgeIngestionManager;
+  /**
+   * Where ingestion runs (`/kb/{domain}/ingest…`): default in this process through `ingestion`,
+   * one whole run per job. The Worker passes its Durable Object scheduler (a batch per alarm).
+   */
+  ingestionScheduler?: IngestionScheduler;
   /** Serves `/events`. Give the registry backend the same bus so its writes are streamed. */
   eventBus?: EventBus;
   /** Bearer tokens; with any configured, every route needs one. */
@@ -140,6 +146,7 @@ export function createApp(options: AppOptions): Hono {
     knowledge: options.knowledge ?? options.ingestion?.source,
     rag: options.rag ?? options.ingestion?.destination,
     ingestion: options.ingestion,
+    scheduler: options.ingestionScheduler,
     eventBus: options.eventBus,
     maxJsonBytes: options.limits?.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES,
     maxFileBytes: options.limits?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,

@@ -7,6 +7,7 @@ import type { Context } from "hono";
 import type { UpgradeWebSocket } from "hono/ws";
 import type * as z from "zod/mini";
 import type { EventBus } from "../core/events/types.ts";
+import type { IngestionScheduler } from "../core/knowledge/ingest/scheduler.ts";
 import type { KnowledgeIngestionManager } from "../core/knowledge/ingestion.ts";
 import type { RAGKnowledgeBase } from "../core/knowledge/search/knowledge-base.ts";
 import type { KnowledgeResourceBackend } from "../core/knowledge/store/types.ts";
@@ -20,6 +21,8 @@ export interface ServerContext {
   knowledge: KnowledgeResourceBackend | undefined;
   rag: RAGKnowledgeBase | undefined;
   ingestion: KnowledgeIngestionManager | undefined;
+  /** Where ingestion runs, when not in this process through `ingestion`. */
+  scheduler: IngestionScheduler | undefined;
   eventBus: EventBus | undefined;
   maxJsonBytes: number;
   maxFileBytes: number;

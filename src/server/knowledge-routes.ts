@@ -76,8 +76,10 @@ export function knowledgeRoutes(ctx: ServerContext): Hono {
     return r;
   }
   const knowledge: KnowledgeResourceBackend = ctx.knowledge;
-  // Runs happen in this process: each one whole run of the ingestion manager (one atomic batch).
-  const jobs = ctx.ingestion ? new InProcessIngestionScheduler(ctx.ingestion) : undefined;
+  // Where runs happen: the scheduler given, or this process (each job one whole run of the
+  // ingestion manager, one atomic batch).
+  const jobs =
+    ctx.scheduler ?? (ctx.ingestion ? new InProcessIngestionScheduler(ctx.ingestion) : undefined);
 
   r.get("/", async (c) => {
     const infos = await knowledge.listKbs();

@@ -14,16 +14,20 @@ const root = resolve(import.meta.dirname, "../..");
 const outdir = mkdtempSync(join(tmpdir(), "botknobs-size-"));
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
-/** Budgets in KiB of gzip, up-front code only, with some room over today's size. */
+/**
+ * Budgets in KiB of gzip, up-front code only, with some room over today's size. Raised by 3–4 KiB
+ * with "one shape" (issue 16): the record envelope and its checks, the ingestion step and its
+ * claim, vectors through the VectorStore port, capabilities on every port (bench/RESULTS.md).
+ */
 const BUDGETS: Record<string, number> = {
-  botknobs: 60,
-  "botknobs/registry": 22,
+  botknobs: 63,
+  "botknobs/registry": 23,
   "botknobs/events": 13,
   "botknobs/config": 4,
-  "botknobs/knowledge": 45,
-  "botknobs/server": 80,
+  "botknobs/knowledge": 47,
+  "botknobs/server": 82,
   // Every suite and the conformance() umbrella (what it builds over a port loads on first use).
-  "botknobs/testing": 48,
+  "botknobs/testing": 50,
   // The D1/KV/R2 stores, the EventHub and its routes (hono, the event schemas), Vectorize, Workers AI.
   "botknobs/cloudflare": 40,
   "botknobs/d1": 4,

@@ -11,7 +11,7 @@
  *   jobs live in the memory of the process or isolate, and the host keeps itself alive until the
  *   run settles (`running`, handed to `waitUntil` on Workers).
  * - **Durable Object** (`worker/ingestion-runner.ts`'s `IngestionRunner`, reached through
- *   `runnerScheduler` in `worker/ingest-routes.ts`): a bounded batch per alarm (64 files or
+ *   `runnerScheduler` in `worker/ingest-scheduler.ts`): a bounded batch per alarm (64 files or
  *   4 MiB), each committed and then recorded in the object's storage; a crash resumes from the
  *   last recorded batch and files of committed batches are never processed again.
  *

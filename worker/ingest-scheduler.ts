@@ -1,14 +1,11 @@
 /**
- * The Worker's ingestion routes, served by the {@link IngestionRunner} Durable Object of each
- * domain instead of the isolate's in-process jobs: `POST /kb/{domain}/ingest` answers 202 with
- * the job (and its `Location`) at once, `GET /kb/{domain}/ingest/{job}` its progress and result,
- * `GET /kb/{domain}/ingest` the domain's jobs, newest first. Same bodies as on Node: both go
- * through the core's `IngestionScheduler` port ({@link runnerScheduler} here).
+ * The Worker's `IngestionScheduler`: each domain's runs happen in its {@link IngestionRunner}
+ * Durable Object instead of the isolate's process. The app's own ingestion routes
+ * (`POST /kb/{domain}/ingest` → 202 with the job, `GET …/ingest/{job}`, `GET …/ingest`) serve it,
+ * with the same bodies as on Node: `createAppOver(stores, { ingestionScheduler })`.
  * @module
  */
 import type { DurableObjectNamespace } from "@cloudflare/workers-types/index.ts";
-import { Hono } from "hono";
-import { NotFoundError } from "../src/core/errors.ts";
 import type {
   IngestionJobDict,
   IngestionJobOptions,
@@ -16,11 +13,8 @@ import type {
   ScheduledIngestion,
 } from "../src/core/knowledge/ingest/scheduler.ts";
 import { validateBotId } from "../src/core/validate.ts";
-import { ApiError, type ApiErrorBody, readIngestOptions } from "../src/server/index.ts";
+import { ApiError, type ApiErrorBody } from "../src/server/index.ts";
 import type { IngestionRunner, StartInput } from "./ingestion-runner.ts";
-
-/** Request bodies of `POST /kb/{domain}/ingest` are small: 64 KiB at most. */
-const MAX_BODY = 64 * 1024;
 
 /**
  * The Durable Object `IngestionScheduler`: each domain's runs happen in its
@@ -58,35 +52,4 @@ export function runnerScheduler(namespace: DurableObjectNamespace): IngestionSch
       return ((await call(domain, "/jobs")) as { items: IngestionJobDict[] }).items;
     },
   };
-}
-
-/**
- * The routes, mounted at the Worker's root.
- * @example
- * app.route("/", ingestRoutes(env.INGEST));
- */
-export function ingestRoutes(namespace: DurableObjectNamespace): Hono {
-  const r = new Hono();
-  const scheduler = runnerScheduler(namespace);
-
-  r.post("/kb/:domain/ingest", async (c) => {
-    const domain = c.req.param("domain");
-    validateBotId(domain, "domainId");
-    const { job } = await scheduler.schedule(domain, await readIngestOptions(c, MAX_BODY));
-    c.header("Location", `${c.req.path}/${job.job_id}`);
-    return c.json(job, 202);
-  });
-
-  r.get("/kb/:domain/ingest", async (c) => {
-    return c.json({ items: await scheduler.list(c.req.param("domain")) });
-  });
-
-  r.get("/kb/:domain/ingest/:job", async (c) => {
-    const domain = c.req.param("domain");
-    const job = await scheduler.status(domain, c.req.param("job"));
-    if (!job) throw new NotFoundError(`No ingestion job '${c.req.param("job")}' for '${domain}'`);
-    return c.json(job);
-  });
-
-  return r;
 }
