@@ -81,6 +81,14 @@ export {
   KnowledgeIngestionManager,
   type KnowledgeIngestionManagerOptions,
 } from "./core/knowledge/ingestion.ts";
+// Where ingestion runs (the in-process manager, the Worker's Durable Object, your own).
+export type {
+  IngestionJobDict,
+  IngestionJobOptions,
+  IngestionJobStatus,
+  IngestionScheduler,
+  ScheduledIngestion,
+} from "./core/knowledge/ingest/scheduler.ts";
 // Searching.
 export type { RagConfig, RagHostOptions } from "./core/knowledge/search/config.ts";
 export {
