@@ -71,6 +71,14 @@ export type {
   VectorStore,
   VectorStoreCapabilities,
 } from "./core/knowledge/index/vector-store.ts";
+// Where ingestion runs (the in-process manager, the Worker's Durable Object, your own).
+export type {
+  IngestionJobDict,
+  IngestionJobOptions,
+  IngestionJobStatus,
+  IngestionScheduler,
+  ScheduledIngestion,
+} from "./core/knowledge/ingest/scheduler.ts";
 // Ingestion: from a knowledge backend's files to the index.
 export {
   INGESTION_TOPIC,
@@ -81,14 +89,6 @@ export {
   KnowledgeIngestionManager,
   type KnowledgeIngestionManagerOptions,
 } from "./core/knowledge/ingestion.ts";
-// Where ingestion runs (the in-process manager, the Worker's Durable Object, your own).
-export type {
-  IngestionJobDict,
-  IngestionJobOptions,
-  IngestionJobStatus,
-  IngestionScheduler,
-  ScheduledIngestion,
-} from "./core/knowledge/ingest/scheduler.ts";
 // Searching.
 export type { RagConfig, RagHostOptions } from "./core/knowledge/search/config.ts";
 export {
