@@ -7,7 +7,13 @@
 import { ValidationError } from "../core/errors.ts";
 import { Event, EventType } from "../core/events/event.ts";
 import type { EventBus, EventBusCapabilities } from "../core/events/types.ts";
-import { eventually, expectRejects, itUnless, type TestHarness } from "./harness.ts";
+import {
+  declaredCapabilities,
+  eventually,
+  expectRejects,
+  itUnless,
+  type TestHarness,
+} from "./harness.ts";
 
 /** Options of {@link eventBusSuite}. */
 export interface EventBusSuiteOptions {
@@ -23,27 +29,6 @@ export interface EventBusSuiteOptions {
    * runs and fails on a bus without a limit, never passes.
    */
   capabilities?: Pick<EventBusCapabilities, "maxEventBytes">;
-}
-
-/**
- * The declared limit: given, or read from a bus made synchronously (never connected);
- * `"unknown"` when no bus can be made yet (an async `create`, or one that needs a server the
- * tests start later). The case then runs and fails unless the bus declares a limit.
- */
-function declaredLimit(options: EventBusSuiteOptions): number | undefined | "unknown" {
-  if (options.capabilities) return options.capabilities.maxEventBytes;
-  let made: Promise<EventBus> | EventBus;
-  try {
-    made = options.create();
-  } catch {
-    return "unknown";
-  }
-  if (made instanceof Promise) {
-    void made.then((b) => b.close()).catch(() => {});
-    return "unknown";
-  }
-  void made.close().catch(() => {});
-  return made.capabilities.maxEventBytes;
 }
 
 const ev = (
@@ -228,7 +213,11 @@ export function eventBusSuite(h: TestHarness, options: EventBusSuiteOptions): vo
       expect(real(got)).toHaveLength(0);
     });
 
-    const limit = declaredLimit(options);
+    const declared = declaredCapabilities<Pick<EventBusCapabilities, "maxEventBytes">>(
+      options.capabilities,
+      options.create,
+    );
+    const limit = declared === undefined ? "unknown" : declared.maxEventBytes;
     itUnless(h, limit === undefined && "the bus declares no maxEventBytes")(
       "publish.too-large - an event over maxEventBytes is refused with ValidationError and reaches no one",
       async () => {

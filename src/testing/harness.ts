@@ -159,3 +159,33 @@ export function deferred<T = void>(): {
   });
   return { promise, resolve, reject };
 }
+
+/**
+ * The capabilities a suite gates its cases on, read when the cases are registered (before any
+ * instance exists): `given`, when the options say them; otherwise those of an instance `create()`
+ * makes synchronously (closed at once, never initialized); `undefined` when none can be made yet
+ * (an async `create`, or one that needs what the tests set up later). The cases then check the
+ * instance against what they assumed: a mismatch fails a case, never passes it.
+ * @example
+ * const caps = declaredCapabilities(options.capabilities, options.create) ?? { atomicWrites: true };
+ */
+export function declaredCapabilities<C>(
+  given: C | undefined,
+  create: () =>
+    | Promise<{ capabilities: C; close(): Promise<void> }>
+    | { capabilities: C; close(): Promise<void> },
+): C | undefined {
+  if (given) return given;
+  let made: ReturnType<typeof create>;
+  try {
+    made = create();
+  } catch {
+    return undefined;
+  }
+  if (made instanceof Promise) {
+    void made.then((m) => m.close()).catch(() => {});
+    return undefined;
+  }
+  void made.close().catch(() => {});
+  return made.capabilities;
+}

@@ -13,7 +13,7 @@ import {
   type RegistrationDict,
   type StoredRegistration,
 } from "../core/registry/registration.ts";
-import { expectRejects, itUnless, type TestHarness } from "./harness.ts";
+import { declaredCapabilities, expectRejects, itUnless, type TestHarness } from "./harness.ts";
 import { recordStoreExtCases } from "./record-store-ext-cases.ts";
 import { content, record, walkPages, wire } from "./record-store-helpers.ts";
 
@@ -38,20 +38,6 @@ export interface RecordStoreSuiteOptions {
   reopen?(store: RecordStore): Promise<RecordStore> | RecordStore;
 }
 
-/** The declared capabilities: given, or read from a store made synchronously (not initialized). */
-function declared(
-  options: RecordStoreSuiteOptions,
-): Pick<RecordStoreCapabilities, "atomicWrites" | "filters"> {
-  if (options.capabilities) return options.capabilities;
-  const made = options.create();
-  if (made instanceof Promise) {
-    // Nothing to read synchronously: assume the strongest and let the case check it.
-    void made.then((s) => s.close()).catch(() => {});
-    return { atomicWrites: true };
-  }
-  return made.capabilities;
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -61,7 +47,10 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  */
 export function recordStoreSuite(h: TestHarness, options: RecordStoreSuiteOptions): void {
   const { describe, it, expect, beforeEach, afterEach } = h;
-  const { atomicWrites, filters } = declared(options);
+  // Nothing to read before the cases run: assume the strongest and let the cases check it.
+  const { atomicWrites, filters } = declaredCapabilities<
+    Pick<RecordStoreCapabilities, "atomicWrites" | "filters">
+  >(options.capabilities, options.create) ?? { atomicWrites: true };
   describe(`RecordStore conformance: ${options.name}`, () => {
     let store: RecordStore;
     // Writes a lagging store may not show yet are waited out before the reads that check them.

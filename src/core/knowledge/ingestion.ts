@@ -198,8 +198,7 @@ export class KnowledgeIngestionManager {
       throw error;
     }
     result.completedAt = new Date();
-    result.status = result.success ? IngestionStatus.READY : IngestionStatus.ERROR;
-    await claim.finish(result);
+    result.status = await claim.finish(result);
     await this.#publish(result);
     return result;
   }

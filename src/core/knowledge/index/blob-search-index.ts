@@ -19,7 +19,7 @@ import type { Bm25Options } from "./bm25/types.ts";
 import { ExternalVectors, vectorHome, vectorHomeMismatch } from "./external-vectors.ts";
 import { validateFilter } from "./filter.ts";
 import { mergeHits } from "./merge.ts";
-import { ScopeState, versionOf } from "./scope-state.ts";
+import { ScopeState, scopeKey } from "./scope-state.ts";
 import type { DeltaFile, Segment } from "./segment.ts";
 import { BlobIndexStage } from "./stage.ts";
 import type {
@@ -107,7 +107,6 @@ interface Loaded {
   committed: boolean;
 }
 
-const keyOf = (scope: IndexScope): string => `${scope.domainId}\u001f${scope.generation}`;
 const MAX_COMMIT_ATTEMPTS = 50;
 
 function rebuildHint(domainId: string): string {
@@ -180,7 +179,7 @@ export class BlobSearchIndex implements SearchIndex {
 
   /** The scope as committed now (loading it, or catching up with newer commits). */
   async #current(scope: IndexScope, force = false): Promise<Loaded> {
-    const key = keyOf(scope);
+    const key = scopeKey(scope);
     let pending = this.#loaded.get(key);
     if (!pending) {
       pending = this.#load(scope);
@@ -322,7 +321,7 @@ export class BlobSearchIndex implements SearchIndex {
 
   /** Cheap: a scope not loaded yet is looked up by its head alone. */
   async exists(scope: IndexScope): Promise<boolean> {
-    if (this.store && !this.#loaded.has(keyOf(scope)))
+    if (this.store && !this.#loaded.has(scopeKey(scope)))
       return (await this.store.head(this.#headKey(scope))) !== null;
     return (await this.#current(scope)).committed;
   }
@@ -344,7 +343,7 @@ export class BlobSearchIndex implements SearchIndex {
 
   async #commit(stage: BlobIndexStage): Promise<IndexCommit> {
     const { scope } = stage;
-    return this.#lock.run(keyOf(scope), async () => {
+    return this.#lock.run(scopeKey(scope), async () => {
       if (stage.fresh) return this.#commitFresh(stage);
       const loaded = await this.#current(scope, true);
       const changes = stage.changes();
@@ -374,7 +373,7 @@ export class BlobSearchIndex implements SearchIndex {
     const { scope } = stage;
     await this.#external?.write(scope, stage.deltaFiles());
     // The vectors of what this replaces, when it is at hand (a damaged index is not read).
-    const before = await this.#loaded.get(keyOf(scope))?.catch(() => null);
+    const before = await this.#loaded.get(scopeKey(scope))?.catch(() => null);
     const stats = stage.state.commit(stage.changes());
     if (stage.embedding !== null) stage.state.embedding = stage.embedding;
     const loaded: Loaded = {
@@ -401,15 +400,12 @@ export class BlobSearchIndex implements SearchIndex {
       }
       await this.#dropUnlisted(scope, [ref]);
     }
-    this.#loaded.set(keyOf(scope), Promise.resolve(loaded));
-    if (this.#external && before && before.state !== stage.state) {
-      const kept = stage.state.sources;
-      const gone = this.#external.all(before.state).filter((f) => {
-        const next = kept.get(f.path);
-        return !next || versionOf(next) !== f.version;
-      });
-      await this.#external.dropQuietly(scope, gone);
-    }
+    this.#loaded.set(scopeKey(scope), Promise.resolve(loaded));
+    if (this.#external && before && before.state !== stage.state)
+      await this.#external.dropQuietly(
+        scope,
+        this.#external.missingFrom(before.state, stage.state),
+      );
     return {
       chunksAdded: stats.added,
       chunksRemoved: stats.removed,
@@ -575,7 +571,7 @@ export class BlobSearchIndex implements SearchIndex {
   }
 
   async remove(scope: IndexScope): Promise<boolean> {
-    const key = keyOf(scope);
+    const key = scopeKey(scope);
     if (this.#external) {
       // The scope's vectors are found through its files: loaded (or loaded now) before they go.
       const current = await this.#current(scope).catch(() => null);

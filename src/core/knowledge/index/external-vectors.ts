@@ -11,10 +11,12 @@
  */
 import { Sha256 } from "../../util/sha256.ts";
 import {
+  groupOf,
   ID_SEPARATOR,
   internalId,
   type ScopeState,
   type SourceState,
+  scopeKey,
   versionOf,
 } from "./scope-state.ts";
 import type { DeltaFile, Segment } from "./segment.ts";
@@ -70,7 +72,7 @@ export class ExternalVectors {
   }
 
   #keys(scope: IndexScope): ScopeKeys {
-    const key = `${scope.domainId}${ID_SEPARATOR}${scope.generation}`;
+    const key = scopeKey(scope);
     let keys = this.#scopes.get(key);
     if (!keys) {
       const plain = `${scope.domainId}/${scope.generation}`;
@@ -93,7 +95,7 @@ export class ExternalVectors {
   }
 
   #fileKey(scope: IndexScope, keys: ScopeKeys, path: string, version: string): string {
-    const name = `${path}${ID_SEPARATOR}${version}`;
+    const name = groupOf(path, version);
     let fileKey = keys.forward.get(name);
     if (fileKey === undefined) {
       fileKey = sha256([scope.domainId, scope.generation, path, version].join(ID_SEPARATOR)).slice(
@@ -150,6 +152,14 @@ export class ExternalVectors {
     return out;
   }
 
+  /** The file versions of `before` that `after` no longer holds (a fresh base replaced a scope). */
+  missingFrom(before: ScopeState, after: ScopeState): DroppedFile[] {
+    return this.all(before).filter((f) => {
+      const next = after.sources.get(f.path);
+      return !next || versionOf(next) !== f.version;
+    });
+  }
+
   /** Every committed file version of `state` (a whole scope's, when it is removed). */
   all(state: ScopeState): DroppedFile[] {
     return [...state.sources].map(([path, s]) => ({ path, version: versionOf(s), ids: s.ids }));
@@ -165,7 +175,7 @@ export class ExternalVectors {
       const from = f.path.length + 1;
       for (const id of f.ids)
         ids.push(`${fileKey}.${id.slice(from, id.length - f.version.length - 1)}`);
-      keys.forward.delete(`${f.path}${ID_SEPARATOR}${f.version}`);
+      keys.forward.delete(groupOf(f.path, f.version));
       keys.reverse.delete(fileKey);
     }
     for (let i = 0; i < ids.length; i += UPSERT_BATCH)
@@ -220,7 +230,7 @@ export class ExternalVectors {
 
   /** Forgets what it knows of a scope (removed). */
   forget(scope: IndexScope): void {
-    this.#scopes.delete(`${scope.domainId}${ID_SEPARATOR}${scope.generation}`);
+    this.#scopes.delete(scopeKey(scope));
   }
 }
 

@@ -14,7 +14,7 @@ import { Bm25Index } from "./bm25/bm25.ts";
 import type { Bm25Options } from "./bm25/types.ts";
 import { type MetadataFilter, matchesFilter } from "./filter.ts";
 import { MemoryVectorStore } from "./memory-vector-store.ts";
-import { type IndexChunk, type IndexQuery, metadataOf } from "./types.ts";
+import { type IndexChunk, type IndexQuery, type IndexScope, metadataOf } from "./types.ts";
 import type { VectorHit } from "./vector-store.ts";
 
 /** A chunk as held: `id` is internal and carries its file's version, `chunkId` is stable. */
@@ -81,6 +81,11 @@ export function versionOf(source: { checksum: string; fingerprint: string }): st
  */
 export function internalId(path: string, index: number, version: string): string {
   return `${path}${ID_SEPARATOR}${index}${ID_SEPARATOR}${version}`;
+}
+
+/** The key of a scope (a knowledge base's generation) in the maps that hold scopes. */
+export function scopeKey(scope: IndexScope): string {
+  return `${scope.domainId}${ID_SEPARATOR}${scope.generation}`;
 }
 
 /** The BM25 group of one file version (its chunks are scored together as a document). */
