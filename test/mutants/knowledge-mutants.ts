@@ -154,7 +154,11 @@ export class StagingVisible extends Forwarding {
   override async stage(scope: IndexScope, options?: StageOptions): Promise<IndexStage> {
     const inner = this.inner;
     const removed: string[] = [];
+    const first = await inner.stage(scope, options);
+    await first.abort();
     return {
+      version: first.version,
+      indexed: first.indexed,
       async put(path, source, chunks: IndexChunk[], vectors) {
         const s = await inner.stage(scope, options);
         await s.put(path, source, chunks, vectors);

@@ -75,11 +75,19 @@ export interface KnowledgeResourceBackend {
    * `generation`, only while the knowledge base is still that one: a knowledge base deleted (and
    * perhaps created again) meanwhile is a `NotFoundError`, so a run never marks a newer knowledge
    * base as ingested.
+   *
+   * `ingesting` claims the knowledge base for a while (a lease, `ingestionLeaseMs` on
+   * `BlobKnowledgeBackend`) that runs out unless set again. With `owner` (a token naming one run)
+   * the lease is exclusive, in every process and isolate sharing the storage: `ingesting` takes
+   * or renews it unless another owner's lease is live (then `LeaseHeldError`, with the holder
+   * and when its lease runs out), and any other status ends it unless another owner has taken
+   * it over meanwhile (then `LeaseHeldError` with `lost`, and nothing is written). Without
+   * `owner` the write is unconditional (tools, tests).
    */
   setIngestionStatus(
     domainId: string,
     status: IngestionStatus | string,
     error?: string | null,
-    options?: { generation?: string },
+    options?: { generation?: string; owner?: string },
   ): Promise<void>;
 }
