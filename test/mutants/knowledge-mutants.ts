@@ -109,6 +109,25 @@ export class ChecksumSkipsLastByte extends BlobKnowledgeBackend {
   }
 }
 
+/**
+ * A knowledge backend whose ingestion lease is not exclusive: it drops the owner, so every claim
+ * succeeds and two runs ingest one knowledge base at once.
+ */
+export class LeaseNotExclusive extends BlobKnowledgeBackend {
+  constructor(store: BlobStore, now?: () => number) {
+    super({ store, ...(now ? { now } : {}) });
+  }
+  override setIngestionStatus(
+    domainId: string,
+    status: string,
+    error: string | null = null,
+    options: { generation?: string; owner?: string } = {},
+  ): Promise<void> {
+    const { owner: _dropped, ...rest } = options;
+    return super.setIngestionStatus(domainId, status, error, rest);
+  }
+}
+
 /** The knowledge backend over a store whose compare-and-set is not atomic (with latency). */
 export function overNonAtomicStore(now?: () => number): {
   backend: BlobKnowledgeBackend;
@@ -172,6 +191,14 @@ export class StagingVisible extends Forwarding {
       },
       abort: async () => {},
     };
+  }
+}
+
+/** An index that ignores `exclusive`: a stale commit is stacked over the newer one. */
+export class StacksOverNewerCommits extends Forwarding {
+  override stage(scope: IndexScope, options?: StageOptions): Promise<IndexStage> {
+    const { exclusive: _dropped, ...rest } = options ?? {};
+    return this.inner.stage(scope, rest);
   }
 }
 
