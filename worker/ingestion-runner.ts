@@ -216,6 +216,10 @@ export class IngestionRunner {
     const job = id ? await this.#storage.get<JobState>(`job:${id}`) : undefined;
     if (job?.status !== "running") return;
     const key = `job:${job.jobId}`;
+    // A job recorded before jobs held the lease: it takes one, and plans again under it.
+    job.owner ??= crypto.randomUUID();
+    job.waitUntil ??= new Date(Date.now() + LEASE_WAIT_MS).toISOString();
+    job.replans ??= 0;
     try {
       if (!job.planned) await this.#plan(job);
       else {
