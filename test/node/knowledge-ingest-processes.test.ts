@@ -21,19 +21,30 @@ afterEach(() => {
 function run(
   root: string,
   gate?: { path: string; when: "before" | "after" },
-): { child: ChildProcess; paused: Promise<void>; result: Promise<string>; open(): void } {
+): {
+  child: ChildProcess;
+  paused: Promise<void>;
+  waiting: Promise<void>;
+  result: Promise<string>;
+  open(): void;
+} {
   const args = ["--import", "tsx", "test/fixtures/kb-gated-ingester.ts", root, "d"];
   if (gate) args.push(gate.path, gate.when);
   const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "inherit"] });
   children.push(child);
   let out = "";
   let onPaused: () => void = () => {};
+  let onWaiting: () => void = () => {};
   const paused = new Promise<void>((resolve) => {
     onPaused = resolve;
+  });
+  const waiting = new Promise<void>((resolve) => {
+    onWaiting = resolve;
   });
   child.stdout?.on("data", (chunk: Buffer) => {
     out += chunk.toString();
     if (out.includes("paused")) onPaused();
+    if (out.includes("waiting")) onWaiting();
   });
   const result = new Promise<string>((resolve, reject) => {
     child.on("exit", (code) => {
@@ -42,12 +53,8 @@ function run(
       else reject(new Error(`ingester exited ${code} without a result: ${out}`));
     });
   });
-  return { child, paused, result, open: () => child.stdin?.write("go\n") };
+  return { child, paused, waiting, result, open: () => child.stdin?.write("go\n") };
 }
-
-/** Resolves when `p` settles or `ms` pass, whichever is first. */
-const within = (p: Promise<unknown>, ms: number): Promise<unknown> =>
-  Promise.race([p.catch(() => {}), new Promise((r) => setTimeout(r, ms))]);
 
 // Each version of a file carries its own words, so a search tells which one is indexed.
 const big = (v: string): string =>
@@ -101,33 +108,43 @@ const NEWEST = {
 };
 
 describe("ingestion from two processes over one folder", () => {
-  it("A slow (big and small changed), B a moment later (small again, big put back): the newest text of each file is served", async () => {
-    const { root, kb } = await setup();
-    await kb.putFiles("d", [
-      { path: "big.md", content: big("two") },
-      { path: "small.md", content: small("two") },
-    ]);
-    // A has listed both files and read the big one when it stops.
-    const a = run(root, { path: "big.md", when: "after" });
-    await a.paused;
-    await kb.putFiles("d", [
-      { path: "small.md", content: small("three") },
-      { path: "big.md", content: big("one") },
-    ]);
-    const b = run(root);
-    // B either finishes (it did not wait for A) or waits for A's lease: A goes on either way.
-    await within(b.result, 3000);
-    a.open();
-    const [ra, rb] = await Promise.all([a.result, b.result]);
-    expect([ra.startsWith("result"), rb.startsWith("result")], `${ra}\n${rb}`).toEqual([
-      true,
-      true,
-    ]);
-    expect((await kb.getInfo("d"))?.ingestionStatus).toBe("ready");
-    expect(await served(root)).toEqual(NEWEST);
-    // Nothing left to do: one more run finds every file indexed as it is.
-    expect(await ingestAgain(root)).toEqual({ processed: 0, unchanged: 2 });
-  }, 120_000);
+  // Where A stops: after reading the big file (the finding), before reading it, or at the
+  // small one — each an interleaving of A's listing and reads with B's uploads and run.
+  const GATES = [
+    { path: "big.md", when: "after" },
+    { path: "big.md", when: "before" },
+    { path: "small.md", when: "before" },
+    { path: "small.md", when: "after" },
+  ] as const;
+  for (const gate of GATES) {
+    it(`A slow (big and small changed; stopped ${gate.when} reading ${gate.path}), B a moment later (small again, big put back): the newest text of each file is served`, async () => {
+      const { root, kb } = await setup();
+      await kb.putFiles("d", [
+        { path: "big.md", content: big("two") },
+        { path: "small.md", content: small("two") },
+      ]);
+      // A has listed both files when it stops.
+      const a = run(root, gate);
+      await a.paused;
+      await kb.putFiles("d", [
+        { path: "small.md", content: small("three") },
+        { path: "big.md", content: big("one") },
+      ]);
+      const b = run(root);
+      // B either finishes (it did not wait for A) or waits for A's lease: A goes on either way.
+      await Promise.race([b.result.catch(() => {}), b.waiting]);
+      a.open();
+      const [ra, rb] = await Promise.all([a.result, b.result]);
+      expect([ra.startsWith("result"), rb.startsWith("result")], `${ra}\n${rb}`).toEqual([
+        true,
+        true,
+      ]);
+      expect((await kb.getInfo("d"))?.ingestionStatus).toBe("ready");
+      expect(await served(root)).toEqual(NEWEST);
+      // Nothing left to do: one more run finds every file indexed as it is.
+      expect(await ingestAgain(root)).toEqual({ processed: 0, unchanged: 2 });
+    }, 120_000);
+  }
 
   it("a file changed between a run's listing and its read, then put back: one more run repairs the index", async () => {
     const { root, kb } = await setup();
