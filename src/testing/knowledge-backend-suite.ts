@@ -144,6 +144,25 @@ export function knowledgeBackendSuite(h: TestHarness, options: KnowledgeBackendS
       ]);
     });
 
+    it("getFile.checksum - with a checksum, only that version: null once the file holds other bytes", async () => {
+      await kb.createKb("d");
+      const first = await kb.putFile("d", "f.md", "first version");
+      expect(dec(await kb.getFile("d", "f.md", { checksum: first.checksum }))).toBe(
+        "first version",
+      );
+      const second = await kb.putFile("d", "f.md", "other version"); // the same length
+      expect(await kb.getFile("d", "f.md", { checksum: first.checksum })).toBeNull();
+      expect(await kb.streamFile("d", "f.md", { checksum: first.checksum })).toBeNull();
+      expect(dec(await kb.getFile("d", "f.md", { checksum: second.checksum }))).toBe(
+        "other version",
+      );
+      await kb.putFile("d", "f.md", "first version"); // put back: that version again
+      expect(dec(await kb.getFile("d", "f.md", { checksum: first.checksum }))).toBe(
+        "first version",
+      );
+      expect(await kb.getFile("d", "gone.md", { checksum: first.checksum })).toBeNull();
+    });
+
     it("putFile.no-kb - NotFoundError 'does not exist', before any of the content is read", async () => {
       await expectRejects(h, kb.putFile("ghost", "a.md", "x"), NotFoundError, "does not exist");
       let pulled = 0;

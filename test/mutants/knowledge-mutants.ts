@@ -128,6 +128,24 @@ export class LeaseNotExclusive extends BlobKnowledgeBackend {
   }
 }
 
+/** A knowledge backend that ignores `checksum` on reads: it hands out whatever is there now. */
+export class ReadsAnyVersion extends BlobKnowledgeBackend {
+  constructor(now?: () => number) {
+    super({ store: new MemoryBlobStore(), ...(now ? { now } : {}) });
+  }
+  override getFile(domainId: string, path: string): Promise<Uint8Array | null> {
+    return super.getFile(domainId, path);
+  }
+  override streamFile(
+    domainId: string,
+    path: string,
+    options: { chunkSize?: number; checksum?: string } = {},
+  ): ReturnType<BlobKnowledgeBackend["streamFile"]> {
+    const { checksum: _dropped, ...rest } = options;
+    return super.streamFile(domainId, path, rest);
+  }
+}
+
 /** The knowledge backend over a store whose compare-and-set is not atomic (with latency). */
 export function overNonAtomicStore(now?: () => number): {
   backend: BlobKnowledgeBackend;

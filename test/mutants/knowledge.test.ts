@@ -39,6 +39,7 @@ import {
   LeaseNotExclusive,
   NonAtomicIfMatch,
   overNonAtomicStore,
+  ReadsAnyVersion,
   RemoveKeeps,
   StacksOverNewerCommits,
   StagingVisible,
@@ -187,6 +188,11 @@ const MUTANTS: { name: string; results: () => Promise<CaseResult[]>; caughtBy: s
       );
     },
     caughtBy: ["ingestion.lease-exclusive", "ingestion.lease-two-places"],
+  },
+  {
+    name: "knowledge backend: a read for one version hands out another",
+    results: () => run.knowledge((now) => new ReadsAnyVersion(now)),
+    caughtBy: ["getFile.checksum"],
   },
   {
     name: "search index: a stale exclusive commit stacked over the newer one",

@@ -19,8 +19,12 @@ class GatedBackend extends BlobKnowledgeBackend {
   gatePath: string | null = null;
   readonly reached = deferred();
   readonly gate = deferred();
-  override async getFile(domainId: string, path: string): Promise<Uint8Array | null> {
-    const bytes = await super.getFile(domainId, path);
+  override async getFile(
+    domainId: string,
+    path: string,
+    options: { checksum?: string } = {},
+  ): Promise<Uint8Array | null> {
+    const bytes = await super.getFile(domainId, path, options);
     if (path === this.gatePath) {
       this.gatePath = null;
       this.reached.resolve();

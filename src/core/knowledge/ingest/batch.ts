@@ -147,13 +147,15 @@ export async function ingestBatch(
       outcome = "unchanged";
     } else {
       try {
-        const content = await source.getFile(domainId, file.path);
+        // The version listed; a file changed since is read as it is now, and recorded with the
+        // checksum of those bytes: it must not pass for the listed version in the next run.
+        const listed = await source.getFile(domainId, file.path, { checksum: file.checksum });
+        const content = listed ?? (await source.getFile(domainId, file.path));
         if (content === null)
           throw new NotFoundError(`File '${file.path}' is listed but its content is missing`);
         bytes += content.length;
-        // Recorded with the checksum of the bytes read, not the one listed: a file changed
-        // since the listing must not pass for the listed version in the next run's check.
         chunks = await update.putFile(file.path, content, {
+          ...(listed ? { checksum: file.checksum } : {}),
           metadata: file.metadata,
           ...(signal ? { signal } : {}),
         });

@@ -341,15 +341,23 @@ export class BlobKnowledgeBackend implements KnowledgeResourceBackend {
     await this.#copies.sync(domainId, changed);
   }
 
-  async getFile(domainId: string, path: string): Promise<Uint8Array | null> {
-    const stream = await this.streamFile(domainId, path);
+  async getFile(
+    domainId: string,
+    path: string,
+    options: { checksum?: string } = {},
+  ): Promise<Uint8Array | null> {
+    const stream = await this.streamFile(
+      domainId,
+      path,
+      options.checksum === undefined ? {} : { checksum: options.checksum },
+    );
     return stream ? readAll(stream) : null;
   }
 
   async streamFile(
     domainId: string,
     path: string,
-    options: { chunkSize?: number; range?: BlobRange } = {},
+    options: { chunkSize?: number; range?: BlobRange; checksum?: string } = {},
   ): Promise<ByteStream | null> {
     validateDomain(domainId);
     validateFilePath(path);
@@ -357,7 +365,9 @@ export class BlobKnowledgeBackend implements KnowledgeResourceBackend {
     validateRange(range);
     return this.#heads.withHead(domainId, null, async (head, source) => {
       const entry = await lookup(head.doc.root, path, source);
-      if (!entry) return null;
+      // An upload's bytes never change: the entry's checksum is the checksum of what is read.
+      if (!entry || (options.checksum !== undefined && entry.checksum !== options.checksum))
+        return null;
       const key = this.#heads.contentKey(domainId, head.doc.info.generation, entry);
       const body = await this.store.get(key, range === undefined ? {} : { range });
       if (!body) throw new StaleReadError(key);
