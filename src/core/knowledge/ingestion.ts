@@ -183,8 +183,8 @@ export class KnowledgeIngestionManager {
       domainId,
       generation: info.generation,
     };
-    // The lease on the knowledge base; renewed as files are done, so a run that dies shows as
-    // stopped (and is taken over).
+    // The lease on the knowledge base; renewed every leaseRenewMs while the run lives (and
+    // checked as files are done), so a run that dies shows as stopped and is taken over.
     const claim = new IngestionClaim(target, {
       renewMs: this.#renewMs,
       waitMs: this.#waitMs,
@@ -192,6 +192,7 @@ export class KnowledgeIngestionManager {
       ...(options.onWait ? { onWait: options.onWait } : {}),
     });
     const before = await claim.claim();
+    claim.heartbeat();
     const result = new IngestionResult(domainId);
     try {
       for (let plan = 1; ; plan++) {

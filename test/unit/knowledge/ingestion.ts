@@ -35,13 +35,18 @@ class GatedBackend extends BlobKnowledgeBackend {
 }
 
 /** One "process": its own backend, index and manager over the shared store and clock. */
-function place(store: MemoryBlobStore, now: () => number, leaseWaitMs = 600_000) {
-  const source = new GatedBackend({ store, now, ingestionLeaseMs: 1000, mirror: false });
+function place(
+  store: MemoryBlobStore,
+  now: () => number,
+  leaseWaitMs = 600_000,
+  lease = { ms: 1000, renewMs: 3_600_000 },
+) {
+  const source = new GatedBackend({ store, now, ingestionLeaseMs: lease.ms, mirror: false });
   const rag = new RAGKnowledgeBase({ index: new BlobSearchIndex({ store }), knowledge: source });
   const ingestion = new KnowledgeIngestionManager({
     source,
     destination: rag,
-    leaseRenewMs: 3_600_000,
+    leaseRenewMs: lease.renewMs,
     leaseWaitMs,
   });
   return { source, rag, ingestion };
@@ -118,6 +123,24 @@ export function ingestionUnits(h: TestHarness, runtime: string): void {
       expect([ra.filesProcessed, rb.filesProcessed, rb.replans]).toEqual([1, 1, 0]);
       expect(await where(b.rag, "alphatwo")).toEqual(["a.md"]);
       expect(await where(a.rag, "alphaone")).toEqual([]);
+    });
+
+    it("heartbeat - a run stuck on one long file keeps its lease: no other run takes it over meanwhile", async () => {
+      const store = new MemoryBlobStore();
+      const short = { ms: 300, renewMs: 80 };
+      const a = place(store, Date.now, 600_000, short);
+      const c = place(store, Date.now, 0, short);
+      await a.source.createKb("d");
+      await a.source.putFile("d", "a.md", "# A\n\nalphaone\n");
+      a.source.gatePath = "a.md";
+      const runA = a.ingestion.ingest("d");
+      await a.source.reached.promise;
+      // Three leases' time on one file: the heartbeat renews it all along.
+      await new Promise((r) => setTimeout(r, 900));
+      await expectRejects(h, c.ingestion.ingest("d"), LeaseHeldError, "is being ingested");
+      a.source.gate.resolve();
+      expect((await runA).status).toBe("ready");
+      expect((await a.source.getInfo("d"))?.ingestionStatus).toBe("ready");
     });
   });
 }

@@ -54,6 +54,11 @@ export class IngestionClaim {
   readonly #target: IngestTarget;
   readonly #options: IngestionClaimOptions;
   #written = 0;
+  #heartbeat: ReturnType<typeof setInterval> | undefined;
+  /** The heartbeat's renewal under way: the run's last write waits for it. */
+  #beat: Promise<void> = Promise.resolve();
+  /** What a heartbeat's renewal failed with (the lease was lost): `renew()` throws it. */
+  #failure: unknown;
 
   constructor(target: IngestTarget, options: IngestionClaimOptions = {}) {
     this.#target = target;
@@ -93,6 +98,7 @@ export class IngestionClaim {
    * `LeaseHeldError` (`lost`) when another run has taken it over: this run must not go on.
    */
   async renew(now = false): Promise<void> {
+    if (this.#failure !== undefined) throw this.#failure;
     const { renewMs = 0 } = this.#options;
     if (!now && renewMs > 0 && Date.now() - this.#written < renewMs) return;
     try {
@@ -105,11 +111,36 @@ export class IngestionClaim {
   }
 
   /**
+   * Renews the lease every `renewMs` until the run ends (`finish`, `restore` or `stop`), also
+   * while one long file is read, chunked or embedded; a renewal that finds the lease lost makes
+   * the next `renew()` throw. The timer does not keep a Node process alive.
+   */
+  heartbeat(): void {
+    const { renewMs = 0 } = this.#options;
+    if (renewMs <= 0 || this.#heartbeat !== undefined) return;
+    this.#heartbeat = setInterval(() => {
+      this.#beat = this.renew().catch((error: unknown) => {
+        this.#failure ??= error;
+        void this.stop();
+      });
+    }, renewMs);
+    (this.#heartbeat as { unref?: () => void }).unref?.();
+  }
+
+  /** Stops the heartbeat; resolves once a renewal under way has settled. */
+  stop(): Promise<void> {
+    if (this.#heartbeat !== undefined) clearInterval(this.#heartbeat);
+    this.#heartbeat = undefined;
+    return this.#beat;
+  }
+
+  /**
    * Ends the run and its lease: `ready` when no file failed, else `error` with the errors as
    * JSON in the knowledge base's `ingestionError`. Returns that status. When another run has
    * taken the lease over meanwhile, nothing is written: its status stands.
    */
   async finish(counters: Pick<IngestCounters, "errors">): Promise<IngestionStatus> {
+    await this.stop();
     const ok = counters.errors.length === 0;
     const status = ok ? IngestionStatus.READY : IngestionStatus.ERROR;
     try {
@@ -126,6 +157,7 @@ export class IngestionClaim {
    * error is what counts.
    */
   async restore(status: IngestionStatus, error: string | null): Promise<void> {
+    await this.stop();
     await this.#write(status, error).catch(() => {});
   }
 
