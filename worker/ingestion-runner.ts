@@ -17,6 +17,13 @@
  * batches committed so far (the Node server's in-process ingestion makes the whole run visible
  * at once instead). Files deleted from the knowledge base go from the index with the last batch.
  *
+ * A job holds the knowledge base's ingestion lease (in the knowledge backend, shared with every
+ * process and isolate over the bucket) under a token kept with it: it lists the files only once
+ * it has the lease (while another run holds it, the job waits in its alarms), renews it before
+ * each batch, and commits each batch over the index version the previous one left; a batch that
+ * finds the index moved by another writer plans the job again (`replans`) instead of stacking
+ * its files over that writer's.
+ *
  * Each batch is one call of the core's ingestion step (`ingestBatch`, which the in-process
  * `KnowledgeIngestionManager` runs as one batch for a whole run): this object only chooses the
  * batches, keeps the job and its progress, and arms the alarms (the Durable Object implementation
