@@ -19,12 +19,24 @@ export interface JobState extends IngestCounters {
   domainId: string;
   /** The knowledge base's generation when the job started: a newer one is never written. */
   generation: string;
+  /** The job's owner token of the knowledge base's ingestion lease (the same for every batch). */
+  owner: string;
+  /** Until when the job waits for another run's lease before it fails (ISO time). */
+  waitUntil: string;
+  /** While the job waits for another run's lease: when that lease runs out unless renewed. */
+  waiting: { until: string } | null;
+  /** The files are listed (under the lease): batches run. False until then, and after a re-plan. */
+  planned: boolean;
+  /** The index version the last committed batch made (null before the plan's first batch). */
+  indexVersion: string | null;
+  /** Times the job planned again because another writer's commit reached the index first. */
+  replans: number;
   clearExisting: boolean;
   force: boolean;
   status: "running" | "completed" | "failed";
   createdAt: string;
   completedAt: string | null;
-  /** Files listed when the job started. */
+  /** Files listed when the job was planned. */
   total: number;
   /** Files whose batch is committed to the index: the job resumes from here. */
   done: number;
@@ -63,6 +75,8 @@ export function jobDict(job: JobState): Record<string, unknown> {
     progress: { done: job.done, total: job.total },
     batches: job.batches,
     batches_retried: job.batchesRetried,
+    replans: job.replans ?? 0,
+    waiting: job.waiting ?? null,
     result: finished
       ? {
           domain_id: job.domainId,
@@ -72,6 +86,7 @@ export function jobDict(job: JobState): Record<string, unknown> {
           files_unchanged: job.filesUnchanged,
           files_deleted: job.filesDeleted,
           chunks_removed: job.chunksRemoved,
+          replans: job.replans ?? 0,
           errors: job.errors,
           started_at: job.createdAt,
           completed_at: job.completedAt,

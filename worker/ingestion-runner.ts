@@ -17,6 +17,13 @@
  * batches committed so far (the Node server's in-process ingestion makes the whole run visible
  * at once instead). Files deleted from the knowledge base go from the index with the last batch.
  *
+ * A job holds the knowledge base's ingestion lease (in the knowledge backend, shared with every
+ * process and isolate over the bucket) under a token kept with it: it lists the files only once
+ * it has the lease (while another run holds it, the job waits in its alarms), renews it before
+ * each batch, and commits each batch over the index version the previous one left; a batch that
+ * finds the index moved by another writer plans the job again (`replans`) instead of stacking
+ * its files over that writer's.
+ *
  * Each batch is one call of the core's ingestion step (`ingestBatch`, which the in-process
  * `KnowledgeIngestionManager` runs as one batch for a whole run): this object only chooses the
  * batches, keeps the job and its progress, and arms the alarms (the Durable Object implementation
@@ -24,7 +31,12 @@
  * @module
  */
 import type { DurableObjectState } from "@cloudflare/workers-types/index.ts";
-import { ConflictError, NotFoundError } from "../src/core/errors.ts";
+import {
+  ConflictError,
+  LeaseHeldError,
+  NotFoundError,
+  StaleIndexError,
+} from "../src/core/errors.ts";
 import { emptyCounters, ingestBatch } from "../src/core/knowledge/ingest/batch.ts";
 import { IngestionClaim } from "../src/core/knowledge/ingest/claim.ts";
 import type { IngestTarget } from "../src/core/knowledge/ingest/types.ts";
@@ -39,6 +51,10 @@ export const BATCH_FILES = 64;
 export const BATCH_BYTES: number = 4 * 1024 * 1024;
 /** Errors kept per job (the count of failed files goes on beyond). */
 const MAX_ERRORS = 1000;
+/** How long a job waits for another run's lease on its knowledge base before it fails. */
+export const LEASE_WAIT_MS: number = 10 * 60_000;
+/** How often a waiting job tries the lease again (sooner when the holder's lease runs out). */
+const LEASE_POLL_MS = 2000;
 
 const reply = (status: number, body: unknown): Response => Response.json(body, { status });
 
@@ -93,8 +109,10 @@ export class IngestionRunner {
   }
 
   /**
-   * Starts a job: lists the files, records them and the job, arms the alarm. A job already
-   * running for the domain is answered instead of a second one (its files are being ingested).
+   * Starts a job: takes the knowledge base's ingestion lease, lists the files, records them and
+   * the job, arms the alarm. While another run (another process or isolate sharing the store)
+   * holds the lease, the job is recorded as waiting and its alarms try again (up to
+   * `LEASE_WAIT_MS`). A job already running for the domain is answered instead of a second one.
    */
   async #start(input: StartInput): Promise<JobState> {
     const currentId = await this.#storage.get<string>("current");
@@ -103,42 +121,88 @@ export class IngestionRunner {
     const { knowledge } = this.#app();
     const info = await knowledge.getInfo(input.domain);
     if (!info) throw new NotFoundError(`Knowledge base '${input.domain}' does not exist`);
-    const files: JobFile[] = (await knowledge.listFiles(input.domain)).map((f) => ({
-      path: f.path,
-      checksum: f.checksum,
-      metadata: f.metadata,
-    }));
+    const now = Date.now();
     const job: JobState = {
       jobId: crypto.randomUUID(),
       domainId: input.domain,
       generation: info.generation,
+      owner: crypto.randomUUID(),
+      waitUntil: new Date(now + LEASE_WAIT_MS).toISOString(),
+      waiting: null,
+      planned: false,
+      indexVersion: null,
+      replans: 0,
       clearExisting: input.clearExisting ?? true,
       force: input.force ?? false,
       status: "running",
-      createdAt: new Date().toISOString(),
+      createdAt: new Date(now).toISOString(),
       completedAt: null,
-      total: files.length,
+      total: 0,
       done: 0,
-      pages: Math.ceil(files.length / FILES_PAGE),
+      pages: 0,
       ...emptyCounters(),
       batches: 0,
       batchesRetried: 0,
       inflight: null,
       error: null,
     };
-    const entries: Record<string, unknown> = { current: job.jobId, [`job:${job.jobId}`]: job };
-    for (let p = 0; p < job.pages; p++)
+    await this.#plan(job);
+    await this.#storage.put({ current: job.jobId, [`job:${job.jobId}`]: job });
+    await this.#storage.setAlarm(this.#next(job));
+    return job;
+  }
+
+  /** When the job's next alarm is due: at once, or — while it waits — soon or at the lease's end. */
+  #next(job: JobState): number {
+    const now = Date.now();
+    if (!job.waiting) return now;
+    return Math.max(now, Math.min(now + LEASE_POLL_MS, Date.parse(job.waiting.until) + 50));
+  }
+
+  /**
+   * Plans the job under the lease: takes it (or finds it still the job's), lists the files as they
+   * are now and records them; the batches then run from the first. While another run holds the
+   * lease the job only notes it (`waiting`); once `waitUntil` has passed that is a
+   * `LeaseHeldError`. Returns whether the job is planned.
+   */
+  async #plan(job: JobState): Promise<boolean> {
+    const claim = new IngestionClaim(this.#target(job), { owner: job.owner });
+    try {
+      await claim.claim();
+    } catch (error) {
+      if (!(error instanceof LeaseHeldError) || Date.now() >= Date.parse(job.waitUntil))
+        throw error;
+      job.waiting = { until: error.until };
+      return false;
+    }
+    job.waiting = null;
+    const files: JobFile[] = (await this.#app().knowledge.listFiles(job.domainId)).map((f) => ({
+      path: f.path,
+      checksum: f.checksum,
+      metadata: f.metadata,
+    }));
+    const pages = Math.ceil(files.length / FILES_PAGE);
+    const entries: Record<string, unknown> = {};
+    for (let p = 0; p < pages; p++)
       entries[`files:${job.jobId}:${p}`] = files.slice(p * FILES_PAGE, (p + 1) * FILES_PAGE);
-    // At most 128 keys per put: the pages in groups, the job (which names them) last.
-    const keys = Object.keys(entries).filter((k) => k.startsWith("files:"));
+    // At most 128 keys per put: the pages in groups; the job (which names them) is put after.
+    const keys = Object.keys(entries);
     for (let i = 0; i < keys.length; i += 100)
       await this.#storage.put(
         Object.fromEntries(keys.slice(i, i + 100).map((k) => [k, entries[k]])),
       );
-    await new IngestionClaim(this.#target(job)).claim();
-    await this.#storage.put({ current: job.jobId, [`job:${job.jobId}`]: job });
-    await this.#storage.setAlarm(Date.now());
-    return job;
+    // Pages of an earlier plan beyond this one's.
+    const stale = Array.from({ length: Math.max(0, job.pages - pages) }, (_, i) => i + pages);
+    for (let i = 0; i < stale.length; i += 100)
+      await this.#storage.delete(stale.slice(i, i + 100).map((p) => `files:${job.jobId}:${p}`));
+    Object.assign(job, emptyCounters(), {
+      planned: true,
+      total: files.length,
+      pages,
+      done: 0,
+      indexVersion: null,
+    });
+    return true;
   }
 
   async #files(job: JobState, from: number, to: number): Promise<JobFile[]> {
@@ -153,29 +217,42 @@ export class IngestionRunner {
     return out;
   }
 
-  /** One batch of the current job; arms the next alarm while files remain. */
+  /** One batch of the current job (or its plan); arms the next alarm while files remain. */
   async alarm(): Promise<void> {
     const id = await this.#storage.get<string>("current");
     const job = id ? await this.#storage.get<JobState>(`job:${id}`) : undefined;
     if (job?.status !== "running") return;
     const key = `job:${job.jobId}`;
-    if (job.inflight === job.done) job.batchesRetried++;
-    job.inflight = job.done;
-    job.batches++;
-    await this.#storage.put(key, job);
+    // A job recorded before jobs held the lease: it takes one, and plans again under it.
+    job.owner ??= crypto.randomUUID();
+    job.waitUntil ??= new Date(Date.now() + LEASE_WAIT_MS).toISOString();
+    job.replans ??= 0;
     try {
-      await this.#batch(job);
+      if (!job.planned) await this.#plan(job);
+      else {
+        if (job.inflight === job.done) job.batchesRetried++;
+        job.inflight = job.done;
+        job.batches++;
+        await this.#storage.put(key, job);
+        await this.#batch(job);
+      }
     } catch (error) {
-      if (!(error instanceof NotFoundError || error instanceof ConflictError)) throw error;
-      // The knowledge base is gone (or replaced): the job cannot finish.
-      const { body } = mapError(error);
-      job.status = "failed";
-      job.error = { code: body.error.code, message: body.error.message };
-      job.completedAt = new Date().toISOString();
+      if (error instanceof StaleIndexError) {
+        // Another writer's commit reached the index first: list the files again, against it.
+        job.replans++;
+        job.planned = false;
+      } else if (error instanceof NotFoundError || error instanceof ConflictError) {
+        // The knowledge base is gone (or replaced), or another run holds its lease: the job
+        // cannot finish.
+        const { body } = mapError(error);
+        job.status = "failed";
+        job.error = { code: body.error.code, message: body.error.message };
+        job.completedAt = new Date().toISOString();
+      } else throw error;
     }
     job.inflight = null;
     await this.#storage.put(key, job);
-    if (job.status === "running") await this.#storage.setAlarm(Date.now());
+    if (job.status === "running") await this.#storage.setAlarm(this.#next(job));
   }
 
   #target(job: JobState): IngestTarget {
@@ -190,12 +267,18 @@ export class IngestionRunner {
 
   /**
    * The next batch of the ingestion step: up to `BATCH_FILES` files or `BATCH_BYTES` bytes read,
-   * committed at once; the job's counters grow only with a committed batch.
+   * committed at once over the version the job's last batch left the index at (its own retried
+   * commit aside: `StaleIndexError` otherwise); the job's counters grow only with a committed
+   * batch. The lease is renewed first: a job whose lease another run took over stops.
    */
   async #batch(job: JobState): Promise<void> {
     const target = this.#target(job);
+    const claim = new IngestionClaim(target, { owner: job.owner });
+    await claim.renew(true);
     const files = await this.#files(job, job.done, job.done + BATCH_FILES);
-    const { taken, last } = await ingestBatch(
+    // Named by its place in the plan: a retry after a crash knows its own earlier commit.
+    const commitId = `${job.jobId}:${job.replans}:${job.done}`;
+    const { taken, last, version } = await ingestBatch(
       target,
       files,
       {
@@ -206,13 +289,14 @@ export class IngestionRunner {
         force: job.force,
         maxBytes: BATCH_BYTES,
         maxErrors: MAX_ERRORS,
+        commitId,
+        ...(job.indexVersion !== null ? { from: [job.indexVersion, commitId] } : {}),
       },
       job,
     );
     job.done += taken;
-    const claim = new IngestionClaim(target);
-    // Renews the claim on the knowledge base (its lease) as batches go on.
-    if (!last) return claim.renew();
+    job.indexVersion = version;
+    if (!last) return;
     await claim.finish(job);
     job.status = "completed";
     job.completedAt = new Date().toISOString();

@@ -87,6 +87,55 @@ export class ConflictError extends BotknobsError {
   }
 }
 
+/**
+ * Another run holds the ingestion lease of a knowledge base: it is being ingested (`until` says
+ * when the lease runs out unless its holder renews it), or — `lost` — it took the lease over from
+ * the run that gets this error, whose lease had run out.
+ * @example
+ * try { await claim.claim() } catch (e) { if (e instanceof LeaseHeldError) retryAt(e.until) }
+ */
+export class LeaseHeldError extends ConflictError {
+  static override readonly kind: string = "LeaseHeldError";
+  readonly domainId: string;
+  /** The holder's owner token (null: a claim written without one). */
+  readonly holder: string | null;
+  /** When the holder's lease runs out unless renewed (ISO time). */
+  readonly until: string;
+  /** The lease was this run's and another run took it over. */
+  readonly lost: boolean;
+  constructor(
+    domainId: string,
+    holder: string | null,
+    until: string,
+    lost = false,
+    options: BotknobsErrorOptions = {},
+  ) {
+    super(
+      lost
+        ? `The ingestion lease of knowledge base '${domainId}' was taken over by another run (this run did not renew it in time); that run's result stands: ingest again if needed`
+        : `Knowledge base '${domainId}' is being ingested by another run (its lease runs until ${until} unless renewed); wait for it, or ingest again later`,
+      options,
+    );
+    this.domainId = domainId;
+    this.holder = holder;
+    this.until = until;
+    this.lost = lost;
+  }
+}
+
+/**
+ * A search-index commit made against a version of its scope that is no longer the current one
+ * (another commit landed meanwhile): nothing was committed. Plan again against the new version.
+ * @example
+ * try { await update.commit() } catch (e) { if (e instanceof StaleIndexError) await replan() }
+ */
+export class StaleIndexError extends ConflictError {
+  static override readonly kind: string = "StaleIndexError";
+  constructor(message: string, options: BotknobsErrorOptions = {}) {
+    super(message, options);
+  }
+}
+
 /** One problem found in an input: where it is and what is wrong. */
 export interface ValidationIssue {
   /** The path of the offending field, e.g. `["config", "llm"]`. */

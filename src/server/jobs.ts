@@ -2,8 +2,10 @@
  * Ingestion jobs: `POST /kb/{domain}/ingest` starts one in the background and answers 202 with
  * its id; `GET /kb/{domain}/ingest/{job}` reads its progress and result. Jobs live in the
  * memory of the process (or Worker isolate) that runs them; the last 1,000 are kept. Runs of one
- * domain go one after another; a request for a domain that already has a run waiting to start
- * joins that run (it answers with the waiting job's id) instead of queueing another full run.
+ * domain go one after another: across processes through the knowledge base's ingestion lease (a
+ * job whose run finds another process's run holding it waits, `waiting`, then runs); in this
+ * process they also queue here, so that a request for a domain that already has a run waiting
+ * to start joins that run (it answers with the waiting job's id) instead of queueing another.
  * {@link InProcessIngestionScheduler} is the in-process implementation of the core's
  * `IngestionScheduler` port over them.
  * @module
@@ -42,6 +44,8 @@ export interface IngestJob {
   result: IngestionResult | null;
   /** Why the run failed (the knowledge base vanished, the destination threw…). */
   error: { code: string; message: string } | null;
+  /** While the run waits for another run's lease: when that lease runs out unless renewed. */
+  waiting: { until: string } | null;
 }
 
 /**
@@ -59,6 +63,7 @@ export function jobToDict(job: IngestJob): IngestionJobDict {
     progress: { ...job.progress },
     result: job.result?.toDict() ?? null,
     error: job.error,
+    waiting: job.waiting,
   };
 }
 
@@ -112,6 +117,7 @@ export class IngestJobs {
       progress: { done: 0, total: 0 },
       result: null,
       error: null,
+      waiting: null,
     };
     this.#jobs.set(job.jobId, job);
     this.#evict();
@@ -140,7 +146,11 @@ export class IngestJobs {
       .then(() =>
         ingestion.ingest(job.domainId, {
           ...options,
+          onWait: (held) => {
+            job.waiting = { until: held.until };
+          },
           onProgress: (p) => {
+            job.waiting = null;
             job.progress = { done: p.done, total: p.total };
           },
         }),
@@ -157,6 +167,7 @@ export class IngestJobs {
         },
       )
       .finally(() => {
+        job.waiting = null;
         job.completedAt = new Date();
       });
   }

@@ -10,6 +10,7 @@ import { sha256Hex } from "../core/util/json.ts";
 import { bytesToStream, readAll } from "../core/util/streams.ts";
 import { failingStream } from "./blob-store-suite.ts";
 import { expectRejects, type FakeClock, fakeClock, itUnless, type TestHarness } from "./harness.ts";
+import { knowledgeLeaseCases } from "./knowledge-lease-cases.ts";
 
 /** What the suite hands to `create`. */
 export interface KnowledgeBackendContext {
@@ -36,8 +37,7 @@ export interface KnowledgeBackendSuiteOptions {
   injectableClock?: boolean;
 }
 
-/** The ingestion lease the suite expects backends to be created with, in ms (the default). */
-export const SUITE_LEASE_MS = 120_000;
+export { SUITE_LEASE_MS } from "./knowledge-lease-cases.ts";
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const dec = (b: Uint8Array | null): string | null => (b ? new TextDecoder().decode(b) : null);
@@ -142,6 +142,25 @@ export function knowledgeBackendSuite(h: TestHarness, options: KnowledgeBackendS
         bytes.length,
         "2",
       ]);
+    });
+
+    it("getFile.checksum - with a checksum, only that version: null once the file holds other bytes", async () => {
+      await kb.createKb("d");
+      const first = await kb.putFile("d", "f.md", "first version");
+      expect(dec(await kb.getFile("d", "f.md", { checksum: first.checksum }))).toBe(
+        "first version",
+      );
+      const second = await kb.putFile("d", "f.md", "other version"); // the same length
+      expect(await kb.getFile("d", "f.md", { checksum: first.checksum })).toBeNull();
+      expect(await kb.streamFile("d", "f.md", { checksum: first.checksum })).toBeNull();
+      expect(dec(await kb.getFile("d", "f.md", { checksum: second.checksum }))).toBe(
+        "other version",
+      );
+      await kb.putFile("d", "f.md", "first version"); // put back: that version again
+      expect(dec(await kb.getFile("d", "f.md", { checksum: first.checksum }))).toBe(
+        "first version",
+      );
+      expect(await kb.getFile("d", "gone.md", { checksum: first.checksum })).toBeNull();
     });
 
     it("putFile.no-kb - NotFoundError 'does not exist', before any of the content is read", async () => {
@@ -559,25 +578,13 @@ export function knowledgeBackendSuite(h: TestHarness, options: KnowledgeBackendS
       expect((await kb.getInfo("g"))?.ingestionStatus).toBe("ready");
     });
 
-    itUnless(h, options.injectableClock === false && "the backend keeps its own clock")(
-      "ingestion.lease - an ingestion whose claim runs out shows as error, not ingesting",
-      async () => {
-        await kb.createKb("l");
-        await kb.setIngestionStatus("l", IngestionStatus.INGESTING);
-        clock.advance(SUITE_LEASE_MS - 1000);
-        expect((await kb.getInfo("l"))?.ingestionStatus).toBe("ingesting");
-        await kb.setIngestionStatus("l", IngestionStatus.INGESTING); // renewed
-        clock.advance(SUITE_LEASE_MS - 1000);
-        expect((await kb.getInfo("l"))?.ingestionStatus).toBe("ingesting");
-        clock.advance(2000);
-        const info = await kb.getInfo("l");
-        expect(info?.ingestionStatus).toBe("error");
-        expect(info?.ingestionError).toContain("ingest again");
-        expect((await kb.listKbs())[0]?.ingestionStatus).toBe("error");
-        await kb.setIngestionStatus("l", IngestionStatus.READY);
-        expect((await kb.getInfo("l"))?.ingestionStatus).toBe("ready");
-      },
-    );
+    knowledgeLeaseCases(h, {
+      backend: () => kb,
+      clock: () => clock,
+      itClock: itUnless(h, options.injectableClock === false && "the backend keeps its own clock"),
+      itTwo: itUnless(h, !options.reopen && "no reopen: one backend instance only"),
+      ...(options.reopen ? { reopen: options.reopen } : {}),
+    });
 
     it("concurrency - 50 concurrent uploads all land, each once", async () => {
       await kb.createKb("d");

@@ -4,7 +4,7 @@
  * the suite tests the index, not the chunker.
  * @module
  */
-import { ClosedError, ValidationError } from "../core/errors.ts";
+import { ClosedError, StaleIndexError, ValidationError } from "../core/errors.ts";
 import type {
   IndexChunk,
   IndexScope,
@@ -207,8 +207,9 @@ export function searchIndexSuite(h: TestHarness, options: SearchIndexSuiteOption
       const stage = await index.stage(scope);
       await stageOne(stage, scope, "a.md", "a2", "Ocelots new.", 3);
       stage.remove("c.md");
-      const stats = await stage.commit();
+      const { version, ...stats } = await stage.commit();
       expect(stats).toEqual({ chunksAdded: 1, chunksRemoved: 2, filesRemoved: 1 });
+      expect(typeof version).toBe("string");
       expect((await search("ocelots otters owls new old")).sort()).toEqual([
         "Ocelots new.",
         "Otters old.",
@@ -226,6 +227,69 @@ export function searchIndexSuite(h: TestHarness, options: SearchIndexSuiteOption
       expect(await sources()).toEqual(["base.md", "one.md", "two.md"]);
       expect((await search("exist")).sort()).toEqual(["Dragons exist.", "Unicorns exist."]);
     });
+
+    it("stage.version - a commit makes its commitId the scope's version; a stage tells the version and files it began from", async () => {
+      const empty = await index.stage(scope);
+      expect([empty.version, [...empty.indexed.keys()]]).toEqual(["", []]);
+      await empty.abort();
+      const first = await index.stage(scope, { commitId: "commit-1" });
+      await stageOne(first, scope, "a.md", "a1", "Alpacas graze.", 1);
+      expect((await first.commit()).version).toBe("commit-1");
+      const next = await index.stage(scope);
+      expect([next.version, [...next.indexed.keys()], next.indexed.get("a.md")?.checksum]).toEqual([
+        "commit-1",
+        ["a.md"],
+        "a1",
+      ]);
+      await stageOne(next, scope, "b.md", "b1", "Bongos drum.", 2);
+      const { version } = await next.commit();
+      expect([typeof version, version === "commit-1"]).toEqual(["string", false]);
+      const last = await index.stage(scope);
+      expect([last.version, [...last.indexed.keys()].sort()]).toEqual([version, ["a.md", "b.md"]]);
+      await last.abort();
+      await expectRejects(h, index.stage(scope, { commitId: "" }), ValidationError, "commitId");
+    });
+
+    it("stage.exclusive - a commit over a version that moved meanwhile is refused with StaleIndexError and commits nothing; planned again, it lands", async () => {
+      await put(scope, { "base.md": ["Beginnings."] });
+      const late = await index.stage(scope, { exclusive: true });
+      await stageOne(late, scope, "base.md", "stale", "Stale words.", 4);
+      const first = await index.stage(scope, { exclusive: true });
+      await stageOne(first, scope, "one.md", "1", "Unicorns exist.", 5);
+      const landed = await first.commit();
+      await expectRejects(h, late.commit(), StaleIndexError, "moved on");
+      expect(await sources()).toEqual(["base.md", "one.md"]);
+      expect((await search("stale words beginnings unicorns")).sort()).toEqual([
+        "Beginnings.",
+        "Unicorns exist.",
+      ]);
+      const again = await index.stage(scope, { exclusive: true });
+      expect(again.version).toBe(landed.version);
+      await stageOne(again, scope, "base.md", "stale", "Stale words.", 4);
+      await again.commit();
+      expect((await search("stale words beginnings unicorns")).sort()).toEqual([
+        "Stale words.",
+        "Unicorns exist.",
+      ]);
+    });
+
+    itPersistent(
+      "stage.exclusive-two-places - a commit from another instance over the same storage makes an exclusive commit stale",
+      async () => {
+        await put(scope, { "a.md": ["Early version."] });
+        const second = await (options.reopen as NonNullable<typeof options.reopen>)(index);
+        opened.push(second);
+        await second.initialize();
+        const mine = await index.stage(scope, { exclusive: true });
+        await stageOne(mine, scope, "a.md", "mine", "Planned version.", 7);
+        const theirs = await second.stage(scope, { exclusive: true });
+        await stageOne(theirs, scope, "a.md", "theirs", "Newer version.", 8);
+        await theirs.commit();
+        await expectRejects(h, mine.commit(), StaleIndexError);
+        expect(await search("version")).toEqual(["Newer version."]);
+        expect((await index.sources(scope)).get("a.md")?.checksum).toBe("theirs");
+      },
+    );
 
     it("scopes - each scope stands alone; remove drops one", async () => {
       await put(scope, { "x.md": ["Pelicans in support."] });

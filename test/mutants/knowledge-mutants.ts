@@ -109,6 +109,43 @@ export class ChecksumSkipsLastByte extends BlobKnowledgeBackend {
   }
 }
 
+/**
+ * A knowledge backend whose ingestion lease is not exclusive: it drops the owner, so every claim
+ * succeeds and two runs ingest one knowledge base at once.
+ */
+export class LeaseNotExclusive extends BlobKnowledgeBackend {
+  constructor(store: BlobStore, now?: () => number) {
+    super({ store, ...(now ? { now } : {}) });
+  }
+  override setIngestionStatus(
+    domainId: string,
+    status: string,
+    error: string | null = null,
+    options: { generation?: string; owner?: string } = {},
+  ): Promise<void> {
+    const { owner: _dropped, ...rest } = options;
+    return super.setIngestionStatus(domainId, status, error, rest);
+  }
+}
+
+/** A knowledge backend that ignores `checksum` on reads: it hands out whatever is there now. */
+export class ReadsAnyVersion extends BlobKnowledgeBackend {
+  constructor(now?: () => number) {
+    super({ store: new MemoryBlobStore(), ...(now ? { now } : {}) });
+  }
+  override getFile(domainId: string, path: string): Promise<Uint8Array | null> {
+    return super.getFile(domainId, path);
+  }
+  override streamFile(
+    domainId: string,
+    path: string,
+    options: { chunkSize?: number; checksum?: string } = {},
+  ): ReturnType<BlobKnowledgeBackend["streamFile"]> {
+    const { checksum: _dropped, ...rest } = options;
+    return super.streamFile(domainId, path, rest);
+  }
+}
+
 /** The knowledge backend over a store whose compare-and-set is not atomic (with latency). */
 export function overNonAtomicStore(now?: () => number): {
   backend: BlobKnowledgeBackend;
@@ -154,7 +191,11 @@ export class StagingVisible extends Forwarding {
   override async stage(scope: IndexScope, options?: StageOptions): Promise<IndexStage> {
     const inner = this.inner;
     const removed: string[] = [];
+    const first = await inner.stage(scope, options);
+    await first.abort();
     return {
+      version: first.version,
+      indexed: first.indexed,
       async put(path, source, chunks: IndexChunk[], vectors) {
         const s = await inner.stage(scope, options);
         await s.put(path, source, chunks, vectors);
@@ -168,6 +209,14 @@ export class StagingVisible extends Forwarding {
       },
       abort: async () => {},
     };
+  }
+}
+
+/** An index that ignores `exclusive`: a stale commit is stacked over the newer one. */
+export class StacksOverNewerCommits extends Forwarding {
+  override stage(scope: IndexScope, options?: StageOptions): Promise<IndexStage> {
+    const { exclusive: _dropped, ...rest } = options ?? {};
+    return this.inner.stage(scope, rest);
   }
 }
 

@@ -36,9 +36,12 @@ import {
   IgnoresSize,
   KeepsPartialUploads,
   LeaksScopes,
+  LeaseNotExclusive,
   NonAtomicIfMatch,
   overNonAtomicStore,
+  ReadsAnyVersion,
   RemoveKeeps,
+  StacksOverNewerCommits,
   StagingVisible,
   VectorsIgnoreFilter,
   VectorsKeepDeleted,
@@ -118,7 +121,11 @@ describe("knowledge-side suites pass the real implementations in full", () => {
     const index = await run.index(() => new BlobSearchIndex());
     // The persistence cases need a reopen: the in-memory index skips them, visibly.
     expect(caseIds(index, "failed")).toEqual([]);
-    expect(caseIds(index, "skipped")).toEqual(["persistent", "persistent.refresh"]);
+    expect(caseIds(index, "skipped")).toEqual([
+      "stage.exclusive-two-places",
+      "persistent",
+      "persistent.refresh",
+    ]);
     // Memory has no k limit and does not persist; echo makes no requests: those cases skip, visibly.
     const vectors = await run.vectors(() => new MemoryVectorStore());
     expect(caseIds(vectors, "failed")).toEqual([]);
@@ -165,6 +172,32 @@ const MUTANTS: { name: string; results: () => Promise<CaseResult[]>; caughtBy: s
       );
     },
     caughtBy: ["concurrency.two-writers"],
+  },
+  {
+    name: "knowledge backend: ingestion lease not exclusive (the owner ignored)",
+    results: () => {
+      const stores = new WeakMap<object, BlobStore>();
+      return run.knowledge(
+        (now) => {
+          const store = new MemoryBlobStore();
+          const backend = new LeaseNotExclusive(store, now);
+          stores.set(backend, store);
+          return backend;
+        },
+        (kb) => new LeaseNotExclusive(stores.get(kb) as BlobStore),
+      );
+    },
+    caughtBy: ["ingestion.lease-exclusive", "ingestion.lease-two-places"],
+  },
+  {
+    name: "knowledge backend: a read for one version hands out another",
+    results: () => run.knowledge((now) => new ReadsAnyVersion(now)),
+    caughtBy: ["getFile.checksum"],
+  },
+  {
+    name: "search index: a stale exclusive commit stacked over the newer one",
+    results: () => run.index(() => new StacksOverNewerCommits()),
+    caughtBy: ["stage.exclusive"],
   },
   {
     name: "search index: staged files visible before commit",

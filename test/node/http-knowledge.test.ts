@@ -265,6 +265,42 @@ describe("HTTP API - ingestion jobs and search", () => {
     expect(jobs.items[0]?.job_id).toBe(job.job_id);
   });
 
+  it("POST ingest while another process's run holds the lease - the job waits (waiting), then runs", async () => {
+    await fetch(`${served.url}/kb`, {
+      method: "POST",
+      body: JSON.stringify({ domain_id: "leased" }),
+    });
+    await fetch(`${served.url}/kb/leased/files/a.md`, { method: "PUT", body: "# A\n\nherons\n" });
+    // Another process's run: the lease under its own token.
+    const info = await knowledge.getInfo("leased");
+    const other = { generation: info?.generation as string, owner: "other-process" };
+    await knowledge.setIngestionStatus("leased", "ingesting", null, other);
+    const start = await fetch(`${served.url}/kb/leased/ingest`, { method: "POST" });
+    expect(start.status).toBe(202);
+    const job = (await start.json()) as Body & { waiting: { until: string } | null };
+    let status = job;
+    await eventually(async () => {
+      status = await (await get(`/kb/leased/ingest/${job.job_id}`)).json();
+      return status.waiting !== null;
+    });
+    expect([status.status, status.progress, typeof status.waiting?.until]).toEqual([
+      "running",
+      { done: 0, total: 0 },
+      "string",
+    ]);
+    // The other run ends: this one takes the lease and runs.
+    await knowledge.setIngestionStatus("leased", "ready", null, other);
+    await eventually(async () => {
+      status = await (await get(`/kb/leased/ingest/${job.job_id}`)).json();
+      return status.status !== "running";
+    }, 10_000);
+    expect([status.status, status.waiting, status.result.files_processed]).toEqual([
+      "completed",
+      null,
+      1,
+    ]);
+  });
+
   it("ingest options are validated; a missing knowledge base or job is 404", async () => {
     const bad = await fetch(`${served.url}/kb/docs/ingest`, {
       method: "POST",

@@ -13,6 +13,7 @@
  * | `knowledge/` (`ingestion.ts`, through `search/`) | `knowledge.ts`                        |
  * | `knowledge/chunk/`                     | `knowledge/chunk.ts`                            |
  * | `knowledge/ingest/` (the ingestion step) | `knowledge/ingest.ts`                         |
+ * | `knowledge/ingestion.ts` (runs from two places) | `knowledge/ingestion.ts`               |
  * | `knowledge/index/`, its `bm25/`        | `knowledge/index.ts`, `knowledge/index/bm25.ts` |
  *
  * `blob/`, `caching/`, `knowledge/store/` and `knowledge/embed/` are covered by their ports'
@@ -26,6 +27,7 @@ import { chunkUnits } from "./knowledge/chunk.ts";
 import { bm25Units } from "./knowledge/index/bm25.ts";
 import { indexUnits } from "./knowledge/index.ts";
 import { ingestUnits } from "./knowledge/ingest.ts";
+import { ingestionUnits } from "./knowledge/ingestion.ts";
 import { knowledgeUnits } from "./knowledge.ts";
 import { portabilityUnits } from "./portability.ts";
 import { registryUnits } from "./registry.ts";
@@ -46,4 +48,5 @@ export function runUnits(h: TestHarness, runtime: string): void {
   knowledgeUnits(h, runtime);
   indexUnits(h, runtime);
   ingestUnits(h, runtime);
+  ingestionUnits(h, runtime);
 }

@@ -3,10 +3,9 @@
  * {@link RAGKnowledgeBase}, incrementally and atomically.
  * @module
  */
-import { NotFoundError, ValidationError } from "../errors.ts";
+import { type LeaseHeldError, NotFoundError, StaleIndexError, ValidationError } from "../errors.ts";
 import { Event, EventType } from "../events/event.ts";
 import type { EventBus } from "../events/types.ts";
-import { KeyedLock } from "../util/keyed-lock.ts";
 import { validateBotId } from "../validate.ts";
 import { ingestBatch } from "./ingest/batch.ts";
 import { IngestionClaim } from "./ingest/claim.ts";
@@ -42,6 +41,8 @@ export interface IngestOptions {
   signal?: AbortSignal;
   /** Files read and chunked at once (default 4). */
   concurrency?: number;
+  /** Told each time the run finds another run holding the knowledge base's lease and waits. */
+  onWait?: (held: LeaseHeldError) => void;
 }
 
 /** The outcome of one ingestion. */
@@ -54,6 +55,8 @@ export class IngestionResult {
   filesUnchanged = 0;
   /** Files whose chunks were removed because the file is gone. */
   filesDeleted = 0;
+  /** Times the run planned again because another commit reached the index first. */
+  replans = 0;
   chunksRemoved = 0;
   readonly errors: IngestionError[] = [];
   readonly startedAt: Date = new Date();
@@ -85,6 +88,7 @@ export class IngestionResult {
       files_unchanged: this.filesUnchanged,
       files_deleted: this.filesDeleted,
       chunks_removed: this.chunksRemoved,
+      replans: this.replans,
       errors: this.errors,
       started_at: this.startedAt.toISOString(),
       completed_at: this.completedAt?.toISOString() ?? null,
@@ -112,7 +116,16 @@ export interface KnowledgeIngestionManagerOptions {
    * under the knowledge backend's lease (`ingestionLeaseMs`, 120 000 by default).
    */
   leaseRenewMs?: number;
+  /**
+   * How long a run waits while another run — in this process or any other sharing the
+   * storage — holds the knowledge base's lease, in ms (default 600 000); then it fails with
+   * `LeaseHeldError`. A holder that died is taken over once its lease runs out.
+   */
+  leaseWaitMs?: number;
 }
+
+/** Plans a run makes at most when other commits keep reaching the index first. */
+const MAX_PLANS = 5;
 
 /**
  * Loads a knowledge base's files into a {@link RAGKnowledgeBase}.
@@ -125,28 +138,33 @@ export class KnowledgeIngestionManager {
   readonly source: KnowledgeResourceBackend;
   readonly destination: RAGKnowledgeBase;
   readonly eventBus: EventBus | undefined;
-  readonly #lock = new KeyedLock();
   readonly #renewMs: number;
+  readonly #waitMs: number;
 
   constructor(options: KnowledgeIngestionManagerOptions) {
     this.source = options.source;
     this.destination = options.destination;
     this.eventBus = options.eventBus;
     this.#renewMs = options.leaseRenewMs ?? 20_000;
+    this.#waitMs = options.leaseWaitMs ?? 600_000;
     // Searches then look each domain up here: a deleted knowledge base's chunks are never served.
     this.destination.useKnowledge(this.source);
   }
 
   /**
    * Ingests a domain. Per-file errors are collected and the run goes on; the new chunks replace
-   * the old ones at once at the end. Runs on one domain queue behind each other.
+   * the old ones at once at the end. One run of a domain at a time, in every process sharing the
+   * storage: a run first takes the knowledge base's lease, waiting (`leaseWaitMs`) while another
+   * run holds it, and lists the files only then. Its commit is made over the index version it
+   * planned against; when another commit got there first, it plans again (lists the files and
+   * compares them with the new version) rather than stack its changes over that one.
    */
   ingest(domainId: string, options: IngestOptions = {}): Promise<IngestionResult> {
     validateBotId(domainId, "domainId");
     const concurrency = options.concurrency ?? 4;
     if (!Number.isInteger(concurrency) || concurrency < 1)
       throw new ValidationError(`Invalid concurrency ${concurrency}: expected an integer ≥ 1`);
-    return this.#lock.run(domainId, () => this.#ingest(domainId, options, concurrency));
+    return this.#ingest(domainId, options, concurrency);
   }
 
   // The in-process scheduler: the whole run is one batch of the ingestion step, one commit.
@@ -159,48 +177,80 @@ export class KnowledgeIngestionManager {
     signal?.throwIfAborted();
     const info = await this.source.getInfo(domainId);
     if (!info) throw new NotFoundError(`Knowledge base '${domainId}' does not exist`);
-    const result = new IngestionResult(domainId);
-    result.sourceVersion = info.version;
     const target: IngestTarget = {
       source: this.source,
       destination: this.destination,
       domainId,
       generation: info.generation,
     };
-    // Claims the knowledge base; renewed as files are done, so a run that dies shows as stopped.
-    const claim = new IngestionClaim(target, { renewMs: this.#renewMs });
-    await claim.claim();
+    // The lease on the knowledge base; renewed every leaseRenewMs while the run lives (and
+    // checked as files are done), so a run that dies shows as stopped and is taken over.
+    const claim = new IngestionClaim(target, {
+      renewMs: this.#renewMs,
+      waitMs: this.#waitMs,
+      ...(signal ? { signal } : {}),
+      ...(options.onWait ? { onWait: options.onWait } : {}),
+    });
+    const before = await claim.claim();
+    claim.heartbeat();
+    const result = new IngestionResult(domainId);
     try {
-      result.sourceChecksum = await this.source.getChecksum(domainId);
-      const files = await this.source.listFiles(domainId);
-      let done = 0;
-      await ingestBatch(
-        target,
-        files,
-        {
-          first: true,
-          endsRun: true,
-          keep: () => files.map((f) => f.path),
-          clearExisting: options.clearExisting ?? true,
-          force: options.force === true,
-          concurrency,
-          ...(signal ? { signal } : {}),
-          onFile: async (file) => {
-            options.onProgress?.({ ...file, done: ++done, total: files.length });
-            await claim.renew();
-          },
-        },
-        result,
-      );
+      for (let plan = 1; ; plan++) {
+        try {
+          await this.#plan(target, result, options, concurrency, claim);
+          break;
+        } catch (error) {
+          if (!(error instanceof StaleIndexError) || plan >= MAX_PLANS) throw error;
+          result.replans++;
+          await claim.renew(true); // still this run's to go on with?
+        }
+      }
     } catch (error) {
       // The knowledge base still serves what it had: put the status back as it was.
-      await claim.restore(info.ingestionStatus, info.ingestionError);
+      await claim.restore(before.status, before.error);
       throw error;
     }
     result.completedAt = new Date();
     result.status = await claim.finish(result);
     await this.#publish(result);
     return result;
+  }
+
+  /**
+   * One plan of a run: lists the files as they are now and ingests them as one batch, one
+   * exclusive commit (`StaleIndexError` when another commit reached the index first).
+   */
+  async #plan(
+    target: IngestTarget,
+    result: IngestionResult,
+    options: IngestOptions,
+    concurrency: number,
+    claim: IngestionClaim,
+  ): Promise<void> {
+    const { domainId } = target;
+    const { signal } = options;
+    result.sourceVersion = (await this.source.getInfo(domainId))?.version ?? null;
+    result.sourceChecksum = await this.source.getChecksum(domainId);
+    const files = await this.source.listFiles(domainId);
+    let done = 0;
+    await ingestBatch(
+      target,
+      files,
+      {
+        first: true,
+        endsRun: true,
+        keep: () => files.map((f) => f.path),
+        clearExisting: options.clearExisting ?? true,
+        force: options.force === true,
+        concurrency,
+        ...(signal ? { signal } : {}),
+        onFile: async (file) => {
+          options.onProgress?.({ ...file, done: ++done, total: files.length });
+          await claim.renew();
+        },
+      },
+      result,
+    );
   }
 
   async #publish(result: IngestionResult): Promise<void> {

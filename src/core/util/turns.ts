@@ -28,6 +28,26 @@ export function nextTurn(): Promise<void> {
   );
 }
 
+/**
+ * Resolves after `ms` milliseconds; rejects with the signal's reason as soon as `signal` aborts.
+ * @example
+ * await sleep(250, signal); // then try again
+ */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
 /** Units of work between two reads of the clock: a unit (a block, a chunk) is microseconds. */
 const UNITS_PER_CLOCK_READ = 64;
 

@@ -120,6 +120,22 @@ export function ingestUnits(h: TestHarness, runtime: string): void {
       expect(await target().destination.search("farm")).toEqual([]);
     });
 
+    it("changed since listed - a file is recorded as the version read, so put back as listed it is read again", async () => {
+      const { source, target, files } = await setup();
+      const list = await files();
+      const listed = list.find((f) => f.path === "0.md")?.checksum as string;
+      const changed = await source.putFile("zoo", "0.md", "# Aardvarks\n\nAardvarks moved.");
+      await inBatches(target(), list, 5, counters());
+      const indexed = await target().destination.index.sources(target());
+      expect(indexed.get("0.md")?.checksum).toBe(changed.checksum);
+      await source.putFile("zoo", "0.md", `# ${ANIMALS[0]}\n\n${ANIMALS[0]} live in the zoo.`);
+      const again = await files();
+      expect(again.find((f) => f.path === "0.md")?.checksum).toBe(listed);
+      const c = counters();
+      await inBatches(target(), again, 5, c);
+      expect([c.filesProcessed, c.filesUnchanged]).toEqual([1, 4]);
+    });
+
     it("unchanged - a second run, or a committed batch run again, counts its files unchanged", async () => {
       const { source, target, files } = await setup();
       const first = counters();
@@ -177,7 +193,7 @@ export function ingestUnits(h: TestHarness, runtime: string): void {
         { first: true, endsRun: true, keep: () => list.map((f) => f.path), maxBytes: 1 },
         c,
       );
-      expect(first).toEqual({ taken: 1, last: false });
+      expect([first.taken, first.last, typeof first.version]).toEqual([1, false, "string"]);
       expect(await held(target())).toHaveLength(1);
       expect(await inBatches(target(), list, 5, counters(), { maxBytes: 60 })).toBeGreaterThan(1);
       expect(await held(target())).toHaveLength(5);

@@ -11,7 +11,7 @@
  * @module
  */
 import type { BlobStore } from "../../blob/types.ts";
-import { AdapterError, UnsupportedError, ValidationError } from "../../errors.ts";
+import { AdapterError, StaleIndexError, UnsupportedError, ValidationError } from "../../errors.ts";
 import { sha256Hex } from "../../util/json.ts";
 import { KeyedLock } from "../../util/keyed-lock.ts";
 import { readAll } from "../../util/streams.ts";
@@ -84,6 +84,8 @@ export interface IndexHead {
   commit: number;
   committed_at: string;
   segments: SegmentRef[];
+  /** The id of the last commit: the scope's version (absent in heads of earlier versions). */
+  commit_id?: string;
 }
 
 /** The index head format this code writes and reads. */
@@ -105,6 +107,21 @@ interface Loaded {
   checkedAt: number;
   /** Committed at least once (memory-only mode). */
   committed: boolean;
+  /** The scope's version: the id of its last commit (`""`: none). */
+  version: string;
+}
+
+/** The files a state holds, as the port reports them. */
+function sourcesOf(state: ScopeState): Map<string, IndexedSource> {
+  const out = new Map<string, IndexedSource>();
+  for (const [path, s] of state.sources)
+    out.set(path, { checksum: s.checksum, fingerprint: s.fingerprint, chunks: s.ids.length });
+  return out;
+}
+
+/** The version a head records (heads written before commit ids: the last segment's key). */
+function versionOfHead(head: IndexHead | null): string {
+  return head ? (head.commit_id ?? head.segments.at(-1)?.key ?? "") : "";
 }
 
 const MAX_COMMIT_ATTEMPTS = 50;
@@ -228,6 +245,7 @@ export class BlobSearchIndex implements SearchIndex {
       etag: null,
       checkedAt: this.#now(),
       committed: false,
+      version: "",
     });
     if (!this.store) return empty();
     const read = await this.#readHead(scope);
@@ -240,6 +258,7 @@ export class BlobSearchIndex implements SearchIndex {
       etag: read.etag,
       checkedAt: this.#now(),
       committed: true,
+      version: versionOfHead(read.head),
     };
   }
 
@@ -291,6 +310,7 @@ export class BlobSearchIndex implements SearchIndex {
         head: null,
         etag: null,
         committed: false,
+        version: "",
       });
       return;
     }
@@ -307,16 +327,13 @@ export class BlobSearchIndex implements SearchIndex {
     loaded.head = read.head;
     loaded.etag = read.etag;
     loaded.committed = true;
+    loaded.version = versionOfHead(read.head);
   }
 
   // ── the port ──────────────────────────────────────────────────────────────────────────────
 
   async sources(scope: IndexScope): Promise<ReadonlyMap<string, IndexedSource>> {
-    const { state } = await this.#current(scope);
-    const out = new Map<string, IndexedSource>();
-    for (const [path, s] of state.sources)
-      out.set(path, { checksum: s.checksum, fingerprint: s.fingerprint, chunks: s.ids.length });
-    return out;
+    return sourcesOf((await this.#current(scope)).state);
   }
 
   /** Cheap: a scope not loaded yet is looked up by its head alone. */
@@ -327,17 +344,51 @@ export class BlobSearchIndex implements SearchIndex {
   }
 
   async stage(scope: IndexScope, options: StageOptions = {}): Promise<IndexStage> {
+    const { commitId = crypto.randomUUID() } = options;
+    if (typeof commitId !== "string" || commitId === "" || commitId.length > 200)
+      throw new ValidationError("Invalid commitId: expected a string of 1-200 characters");
     const fresh = options.fresh === true;
-    const state = fresh
-      ? new ScopeState(scope.domainId, this.#bm25)
-      : (await this.#current(scope)).state;
-    return new BlobIndexStage(
-      scope,
-      state,
-      options.embedding ?? null,
+    const exclusive = options.exclusive === true;
+    let state: ScopeState;
+    let version: string;
+    let indexed: ReadonlyMap<string, IndexedSource> = new Map();
+    if (fresh) {
+      state = new ScopeState(scope.domainId, this.#bm25);
+      version = await this.#versionNow(scope);
+    } else {
+      // An exclusive stage begins from the newest commit, so that it is not stale at once.
+      const loaded = await this.#current(scope, exclusive);
+      state = loaded.state;
+      version = loaded.version;
+      indexed = sourcesOf(state); // read with the version, in the same turn
+    }
+    const init = {
+      embedding: options.embedding ?? null,
       fresh,
-      (stage) => this.#commit(stage),
-      this.#external === null,
+      vectorsInState: this.#external === null,
+      version,
+      indexed,
+      exclusive,
+      commitId,
+    };
+    return new BlobIndexStage(scope, state, init, (stage) => this.#commit(stage));
+  }
+
+  /**
+   * The scope's version as stored now, without loading it (a rebuild does not read what it
+   * replaces, which may be damaged: a head that cannot be read counts as none).
+   */
+  async #versionNow(scope: IndexScope): Promise<string> {
+    if (!this.store) {
+      const loaded = await this.#loaded.get(scopeKey(scope))?.catch(() => null);
+      return loaded?.version ?? "";
+    }
+    return versionOfHead((await this.#readHead(scope).catch(() => null))?.head ?? null);
+  }
+
+  #stale(stage: BlobIndexStage, now: string): StaleIndexError {
+    return new StaleIndexError(
+      `The search index of knowledge base '${stage.scope.domainId}' moved on while this update was staged (it began from version '${stage.version}', another commit made it '${now}'): nothing was committed; plan the update again`,
     );
   }
 
@@ -346,6 +397,10 @@ export class BlobSearchIndex implements SearchIndex {
     return this.#lock.run(scopeKey(scope), async () => {
       if (stage.fresh) return this.#commitFresh(stage);
       const loaded = await this.#current(scope, true);
+      if (stage.exclusive && loaded.version !== stage.version) {
+        stage.drop();
+        throw this.#stale(stage, loaded.version);
+      }
       const changes = stage.changes();
       await this.#external?.write(scope, stage.deltaFiles());
       if (this.store) await this.#persist(loaded, stage);
@@ -355,12 +410,14 @@ export class BlobSearchIndex implements SearchIndex {
       const stats = loaded.state.commit(changes);
       if (stage.embedding !== null) loaded.state.embedding = stage.embedding;
       loaded.committed = true;
+      loaded.version = stage.commitId;
       await this.#external?.dropQuietly(scope, replaced);
       if (this.store) await this.#maybeCompact(scope, loaded);
       return {
         chunksAdded: stats.added,
         chunksRemoved: stats.removed,
         filesRemoved: stage.removedCount,
+        version: stage.commitId,
       };
     });
   }
@@ -371,6 +428,10 @@ export class BlobSearchIndex implements SearchIndex {
    */
   async #commitFresh(stage: BlobIndexStage): Promise<IndexCommit> {
     const { scope } = stage;
+    if (stage.exclusive && !this.store) {
+      const now = await this.#versionNow(scope);
+      if (now !== stage.version) throw this.#stale(stage, now);
+    }
     await this.#external?.write(scope, stage.deltaFiles());
     // The vectors of what this replaces, when it is at hand (a damaged index is not read).
     const before = await this.#loaded.get(scopeKey(scope))?.catch(() => null);
@@ -383,6 +444,7 @@ export class BlobSearchIndex implements SearchIndex {
       etag: null,
       checkedAt: this.#now(),
       committed: true,
+      version: stage.commitId,
     };
     if (this.store) {
       const { encodeBase } = await segmentCodec();
@@ -390,8 +452,17 @@ export class BlobSearchIndex implements SearchIndex {
       const bytes = await encodeBase(stage.state, this.#compress, undefined, home);
       const ref = await this.#writeSegment(scope, "base", bytes, stage.state.liveCount);
       for (let attempt = 0; ; attempt++) {
-        loaded.etag = (await this.store.head(this.#headKey(scope)))?.etag ?? null;
-        if (await this.#putHead(scope, loaded, [ref])) break;
+        const read = await this.#readHead(scope).catch(() => null);
+        if (stage.exclusive && versionOfHead(read?.head ?? null) !== stage.version) {
+          await this.store.delete(ref.key).catch(() => {});
+          // The vectors the scope holds now stay (a file version both hold shares its ids).
+          const current = await this.#current(scope, true).catch(() => null);
+          await this.#dropWritten(scope, stage, current?.state ?? null);
+          throw this.#stale(stage, versionOfHead(read?.head ?? null));
+        }
+        // The head as found (even one that cannot be read: this rebuild replaces it).
+        loaded.etag = read?.etag ?? (await this.store.head(this.#headKey(scope)))?.etag ?? null;
+        if (await this.#putHead(scope, loaded, [ref], stage.commitId)) break;
         if (attempt >= MAX_COMMIT_ATTEMPTS)
           throw new AdapterError(
             "search-index",
@@ -410,7 +481,21 @@ export class BlobSearchIndex implements SearchIndex {
       chunksAdded: stats.added,
       chunksRemoved: stats.removed,
       filesRemoved: stage.removedCount,
+      version: stage.commitId,
     };
+  }
+
+  /**
+   * Drops the vectors an external store was given for a commit that did not land: those of the
+   * stage's file versions that `state` (the scope as it is now; null: nothing) does not hold.
+   */
+  async #dropWritten(
+    scope: IndexScope,
+    stage: BlobIndexStage,
+    state: ScopeState | null,
+  ): Promise<void> {
+    if (!this.#external) return;
+    await this.#external.dropQuietly(scope, this.#external.notIn(state, stage.deltaFiles()));
   }
 
   /**
@@ -476,9 +561,15 @@ export class BlobSearchIndex implements SearchIndex {
     for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
       const ref = await this.#commitSegment(loaded, stage);
       const segments = ref.kind === "base" ? [ref] : [...(loaded.head?.segments ?? []), ref];
-      if (await this.#putHead(stage.scope, loaded, segments)) return;
+      if (await this.#putHead(stage.scope, loaded, segments, stage.commitId)) return;
       await store.delete(ref.key).catch(() => {});
       await this.#refresh(stage.scope, loaded);
+      if (stage.exclusive) {
+        // Another commit landed first: this one was planned against what it replaced.
+        stage.drop();
+        await this.#dropWritten(stage.scope, stage, loaded.state);
+        throw this.#stale(stage, loaded.version);
+      }
       stage.replayInto(loaded.state);
     }
     throw new AdapterError(
@@ -487,7 +578,13 @@ export class BlobSearchIndex implements SearchIndex {
     );
   }
 
-  async #putHead(scope: IndexScope, loaded: Loaded, segments: SegmentRef[]): Promise<boolean> {
+  /** Replaces the head by compare-and-set; `commitId` is the version it records. */
+  async #putHead(
+    scope: IndexScope,
+    loaded: Loaded,
+    segments: SegmentRef[],
+    commitId: string,
+  ): Promise<boolean> {
     const store = this.store as BlobStore;
     const head: IndexHead = {
       format: "botknobs.index",
@@ -497,6 +594,7 @@ export class BlobSearchIndex implements SearchIndex {
       commit: (loaded.head?.commit ?? 0) + 1,
       committed_at: new Date(this.#now()).toISOString(),
       segments,
+      commit_id: commitId,
     };
     const meta = await store.put(
       this.#headKey(scope),
@@ -510,6 +608,7 @@ export class BlobSearchIndex implements SearchIndex {
     loaded.head = head;
     loaded.etag = meta.etag;
     loaded.checkedAt = this.#now();
+    loaded.version = commitId;
     return true;
   }
 
@@ -528,7 +627,9 @@ export class BlobSearchIndex implements SearchIndex {
     const home = vectorHome(this.#external, loaded.state.embedding, false);
     const bytes = await encodeBase(loaded.state, this.#compress, undefined, home);
     const ref = await this.#writeSegment(scope, "base", bytes, loaded.state.liveCount);
-    if (await this.#putHead(scope, loaded, [ref])) await this.#dropUnlisted(scope, [ref]);
+    // The same content under a new base: the version stays.
+    if (await this.#putHead(scope, loaded, [ref], loaded.version))
+      await this.#dropUnlisted(scope, [ref]);
     else await (this.store as BlobStore).delete(ref.key).catch(() => {}); // compact another time
   }
 

@@ -10,6 +10,7 @@
  * @module
  */
 import { Sha256 } from "../../util/sha256.ts";
+import { sleep } from "../../util/turns.ts";
 import {
   groupOf,
   ID_SEPARATOR,
@@ -34,7 +35,6 @@ export const SCOPE_FIELD = "_botknobs_scope";
 /** Records per `upsert` call (the store batches further as its engine needs). */
 const UPSERT_BATCH = 1000;
 const encoder = new TextEncoder();
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function sha256(text: string): string {
   return new Sha256().update(encoder.encode(text)).hex();
@@ -158,6 +158,21 @@ export class ExternalVectors {
       const next = after.sources.get(f.path);
       return !next || versionOf(next) !== f.version;
     });
+  }
+
+  /**
+   * The file versions of `files` (a commit that did not land) that `state` — the scope as it is
+   * now, null for none — does not hold: their vectors are no one's.
+   */
+  notIn(state: ScopeState | null, files: readonly DeltaFile[]): DroppedFile[] {
+    const out: DroppedFile[] = [];
+    for (const f of files) {
+      const version = versionOf(f.source);
+      const held = state?.sources.get(f.path);
+      if (!held || versionOf(held) !== version)
+        out.push({ path: f.path, version, ids: f.chunks.map((c) => c.id) });
+    }
+    return out;
   }
 
   /** Every committed file version of `state` (a whole scope's, when it is removed). */

@@ -25,12 +25,32 @@ import type { IndexChunk, IndexCommit, IndexedSource, IndexScope, IndexStage } f
 const CHUNKS_PER_BATCH = 100;
 const CHUNKS_PER_TURN = 1000;
 
+/** How a {@link BlobIndexStage} was begun (see `StageOptions`). */
+export interface StageInit {
+  embedding: string | null;
+  fresh: boolean;
+  /** Whether vectors are indexed into the state (false: an external store keeps them). */
+  vectorsInState: boolean;
+  /** The scope's version the stage began from. */
+  version: string;
+  /** The files indexed at `version`. */
+  indexed: ReadonlyMap<string, IndexedSource>;
+  /** Commit only over `version`. */
+  exclusive: boolean;
+  /** The version the commit gives the scope. */
+  commitId: string;
+}
+
 export class BlobIndexStage implements IndexStage {
   readonly scope: IndexScope;
   /** Where the files were staged (a fresh state for a rebuild). */
   state: ScopeState;
   readonly embedding: string | null;
   readonly fresh: boolean;
+  readonly version: string;
+  readonly indexed: ReadonlyMap<string, IndexedSource>;
+  readonly exclusive: boolean;
+  readonly commitId: string;
   /** Whether vectors are indexed into the state (false: an external store keeps them). */
   readonly #vectorsInState: boolean;
   readonly #puts = new Map<string, DeltaFile>();
@@ -42,17 +62,19 @@ export class BlobIndexStage implements IndexStage {
   constructor(
     scope: IndexScope,
     state: ScopeState,
-    embedding: string | null,
-    fresh: boolean,
+    init: StageInit,
     commit: (stage: BlobIndexStage) => Promise<IndexCommit>,
-    vectorsInState = true,
   ) {
     this.scope = scope;
     this.state = state;
-    this.embedding = embedding;
-    this.fresh = fresh;
+    this.embedding = init.embedding;
+    this.fresh = init.fresh;
+    this.version = init.version;
+    this.indexed = init.indexed;
+    this.exclusive = init.exclusive;
+    this.commitId = init.commitId;
     this.#commit = commit;
-    this.#vectorsInState = vectorsInState;
+    this.#vectorsInState = init.vectorsInState;
   }
 
   #open(): void {
@@ -154,6 +176,11 @@ export class BlobIndexStage implements IndexStage {
   async abort(): Promise<void> {
     if (this.#done) return;
     this.#done = true;
+    this.drop();
+  }
+
+  /** Drops what was staged from the state (an abort, or a commit refused as stale). */
+  drop(): void {
     this.state.discard([...this.#puts.values()].flatMap((f) => f.chunks.map((c) => c.id)));
   }
 

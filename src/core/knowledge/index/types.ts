@@ -47,6 +47,8 @@ export interface IndexCommit {
   chunksAdded: number;
   chunksRemoved: number;
   filesRemoved: number;
+  /** The scope's version after the commit: its `commitId`. */
+  version: string;
 }
 
 /** Options of {@link SearchIndex.stage}. */
@@ -55,6 +57,19 @@ export interface StageOptions {
   embedding?: string | null;
   /** Start from nothing: the commit replaces the whole scope (a rebuild of a damaged index). */
   fresh?: boolean;
+  /**
+   * Commit only over the version the stage began from (`IndexStage.version`): when another
+   * commit landed on the scope meanwhile, `commit()` rejects with `StaleIndexError` and commits
+   * nothing, rather than keeping both. What a run indexed was planned against that version; a
+   * run told so plans again against the new one.
+   */
+  exclusive?: boolean;
+  /**
+   * The version the commit gives the scope (default: a new random id; at most 200 characters).
+   * A run in batches names each batch's commit, so that after a crash it can tell its own
+   * unrecorded commit from another writer's.
+   */
+  commitId?: string;
 }
 
 /**
@@ -62,6 +77,13 @@ export interface StageOptions {
  * at once (a query sees the scope before or after, never a mix).
  */
 export interface IndexStage {
+  /**
+   * The scope's version the stage began from: the id of its last commit (`""` when nothing was
+   * ever committed). Every commit changes it.
+   */
+  readonly version: string;
+  /** The files indexed at `version` (none for a `fresh` stage): plan the update against these. */
+  readonly indexed: ReadonlyMap<string, IndexedSource>;
   /** Replaces `path`'s chunks at commit (vectors in chunk order, when there are vectors). */
   put(
     path: string,
@@ -71,7 +93,10 @@ export interface IndexStage {
   ): Promise<void>;
   /** Removes `path`'s chunks at commit. */
   remove(path: string): void;
-  /** Makes the change visible; other writers' commits to the scope meanwhile are kept. */
+  /**
+   * Makes the change visible. Other writers' commits to the scope meanwhile are kept under it,
+   * unless the stage is `exclusive`: then it rejects with `StaleIndexError` instead.
+   */
   commit(): Promise<IndexCommit>;
   /** Drops the change. */
   abort(): Promise<void>;

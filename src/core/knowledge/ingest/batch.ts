@@ -5,7 +5,7 @@
  * Web Worker). See `scheduler.ts` for what a scheduler adds around it.
  * @module
  */
-import { errorMessage, NotFoundError } from "../../errors.ts";
+import { errorMessage, NotFoundError, StaleIndexError } from "../../errors.ts";
 import { forgetTarget, targetGone } from "./gone.ts";
 import type {
   IngestCounters,
@@ -43,6 +43,16 @@ export interface IngestBatchOptions {
   maxErrors?: number;
   /** Called (and awaited) after each file: progress, lease renewal. A throw fails the batch. */
   onFile?: (outcome: IngestFileOutcome) => void | Promise<void>;
+  /**
+   * The index versions the batch may begin from: the version the run's previous batch
+   * committed (and, for a batch begun again after a crash, the `commitId` its earlier attempt
+   * gave). An index found at another version means another writer committed since: the batch
+   * rejects with `StaleIndexError` before reading a file, and the run must plan again. Absent:
+   * any version (a run's first batch).
+   */
+  from?: readonly string[];
+  /** The version the batch's commit gives the index (default: a random id). */
+  commitId?: string;
 }
 
 /** What a batch did. */
@@ -51,6 +61,8 @@ export interface IngestBatchOutcome {
   taken: number;
   /** The batch ended the run (`endsRun`, and it took every file given). */
   last: boolean;
+  /** The index version the batch's commit made: the next batch begins from it. */
+  version: string;
 }
 
 function isAbort(error: unknown, signal: AbortSignal | undefined): boolean {
@@ -78,6 +90,9 @@ export function emptyCounters(): IngestCounters {
  * Ingests a batch of files of one run, atomically: reads each file whose checksum or chunking
  * fingerprint differs from what is indexed (all of them with `force`), chunks and embeds it into
  * a `DomainUpdate`, and commits the update once; then adds the batch's counts to `counters`.
+ * The commit is exclusive: made over the index version the batch planned against, never stacked
+ * over another writer's commit — when one landed meanwhile (or the index is not at a version of
+ * `from`), the batch rejects with `StaleIndexError`, commits nothing, and the run plans again.
  * A file that fails (bad content, listed but missing) is recorded in the errors and keeps its
  * previous chunks; the batch goes on. The batch rejects, committing nothing and leaving
  * `counters` as they were, when it is aborted, when `onFile` throws, when the index fails, or
@@ -103,7 +118,15 @@ export async function ingestBatch(
   const update = await destination.beginUpdate(domainId, {
     generation: target.generation,
     fresh: force && options.first,
+    exclusive: true,
+    ...(options.commitId !== undefined ? { commitId: options.commitId } : {}),
   });
+  if (options.from && !options.from.includes(update.version)) {
+    await update.abort();
+    throw new StaleIndexError(
+      `The search index of knowledge base '${domainId}' moved on since this run's last batch (it is at version '${update.version}', the run left it at '${options.from[0]}'): plan the run again`,
+    );
+  }
   const tally = { processed: 0, skipped: 0, unchanged: 0, chunks: 0 };
   const errors: IngestionError[] = [];
   let next = 0;
@@ -124,12 +147,15 @@ export async function ingestBatch(
       outcome = "unchanged";
     } else {
       try {
-        const content = await source.getFile(domainId, file.path);
+        // The version listed; a file changed since is read as it is now, and recorded with the
+        // checksum of those bytes: it must not pass for the listed version in the next run.
+        const listed = await source.getFile(domainId, file.path, { checksum: file.checksum });
+        const content = listed ?? (await source.getFile(domainId, file.path));
         if (content === null)
           throw new NotFoundError(`File '${file.path}' is listed but its content is missing`);
         bytes += content.length;
         chunks = await update.putFile(file.path, content, {
-          checksum: file.checksum,
+          ...(listed ? { checksum: file.checksum } : {}),
           metadata: file.metadata,
           ...(signal ? { signal } : {}),
         });
@@ -169,6 +195,7 @@ export async function ingestBatch(
   };
 
   let last = false;
+  let version = "";
   try {
     await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
     if (failure) throw failure.error;
@@ -176,6 +203,7 @@ export async function ingestBatch(
     last = options.endsRun && next === files.length;
     if (last && (options.clearExisting ?? true)) update.removeOthers(await options.keep());
     const stats = await update.commit();
+    version = stats.version;
     counters.filesDeleted += stats.filesRemoved;
     counters.chunksRemoved += stats.chunksRemoved;
   } catch (error) {
@@ -191,5 +219,5 @@ export async function ingestBatch(
   counters.chunksCreated += tally.chunks;
   const maxErrors = options.maxErrors ?? Number.POSITIVE_INFINITY;
   for (const e of errors) if (counters.errors.length < maxErrors) counters.errors.push(e);
-  return { taken: next, last };
+  return { taken: next, last, version };
 }

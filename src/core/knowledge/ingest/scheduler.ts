@@ -51,6 +51,13 @@ export interface IngestionJobDict {
   batches?: number;
   /** Batches begun again after a crash, for schedulers that resume. */
   batches_retried?: number;
+  /** Times the job planned again because another commit reached the index first (batch schedulers). */
+  replans?: number;
+  /**
+   * While the job waits for another run's lease on the knowledge base (a run in another process
+   * or isolate): when that lease runs out unless its holder renews it. Null otherwise.
+   */
+  waiting?: { until: string } | null;
 }
 
 /** A job just scheduled. */
@@ -65,7 +72,11 @@ export interface ScheduledIngestion {
 
 /**
  * Where ingestion runs happen: starts them and says how they stand. One run of a domain at a
- * time; scheduling while one is running or waiting may answer that job instead of a new one.
+ * time, wherever runs happen: each run takes the knowledge base's ingestion lease (in the
+ * knowledge backend) before it lists the files, and a job whose run finds the lease held waits
+ * for it (`waiting`, status `running`), then runs — or, when the holder keeps it past the wait
+ * (10 minutes by default), fails with a `CONFLICT` error naming when the holder's lease runs
+ * out. Scheduling while a job of the domain is running or waiting here may answer that job.
  * @example
  * const { job, running } = await scheduler.schedule("support", { force: true });
  * if (running) ctx.waitUntil(running);

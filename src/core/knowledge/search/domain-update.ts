@@ -49,7 +49,6 @@ export class DomainUpdate {
   readonly #embedder: EmbeddingProvider | null;
   readonly #chunking: ChunkFileOptions;
   readonly #fingerprint: string;
-  readonly #indexed: ReadonlyMap<string, IndexedSource>;
   readonly #touched = new Set<string>();
 
   /** @internal Made by `RAGKnowledgeBase.beginUpdate`. */
@@ -59,7 +58,6 @@ export class DomainUpdate {
     embedder: EmbeddingProvider | null;
     chunking: ChunkFileOptions;
     fingerprint: string;
-    indexed: ReadonlyMap<string, IndexedSource>;
   }) {
     this.scope = init.scope;
     this.domainId = init.scope.domainId;
@@ -67,12 +65,16 @@ export class DomainUpdate {
     this.#embedder = init.embedder;
     this.#chunking = init.chunking;
     this.#fingerprint = init.fingerprint;
-    this.#indexed = init.indexed;
   }
 
   /** The files indexed when the update began, with the checksum and fingerprint of each. */
   get indexed(): ReadonlyMap<string, IndexedSource> {
-    return this.#indexed;
+    return this.#stage.indexed;
+  }
+
+  /** The index version the update began from (see `BeginUpdateOptions.exclusive`). */
+  get version(): string {
+    return this.#stage.version;
   }
 
   /**
@@ -130,7 +132,7 @@ export class DomainUpdate {
   removeOthers(keep: Iterable<string>): number {
     const kept = new Set(keep);
     let n = 0;
-    for (const path of this.#indexed.keys()) {
+    for (const path of this.#stage.indexed.keys()) {
       if (!kept.has(path) && !this.#touched.has(path)) {
         this.removeFile(path);
         n++;

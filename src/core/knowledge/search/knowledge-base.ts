@@ -32,6 +32,14 @@ export interface BeginUpdateOptions {
   generation?: string;
   /** Start from nothing: the commit replaces the whole index of the domain (a rebuild). */
   fresh?: boolean;
+  /**
+   * Commit only over the index version the update began from (`DomainUpdate.version`): when
+   * another commit landed meanwhile, `commit()` rejects with `StaleIndexError` (nothing
+   * committed) instead of keeping both. Ingestion runs use it, and plan again when told.
+   */
+  exclusive?: boolean;
+  /** The version the commit gives the index (default: a random id); see `StageOptions.commitId`. */
+  commitId?: string;
 }
 
 /** The version of the chunker and transformers: part of every file's fingerprint. */
@@ -137,11 +145,11 @@ export class RAGKnowledgeBase {
       options.generation === undefined
         ? await this.#requireScope(domainId)
         : { domainId, generation: options.generation };
-    const fresh = options.fresh === true;
-    const indexed = fresh ? new Map<string, IndexedSource>() : await this.index.sources(scope);
     const stage = await this.index.stage(scope, {
       embedding: this.embeddingProvider?.name ?? null,
-      fresh,
+      fresh: options.fresh === true,
+      ...(options.exclusive ? { exclusive: true } : {}),
+      ...(options.commitId !== undefined ? { commitId: options.commitId } : {}),
     });
     return new DomainUpdate({
       scope,
@@ -149,7 +157,6 @@ export class RAGKnowledgeBase {
       embedder: this.embeddingProvider,
       chunking: this.chunking,
       fingerprint: this.#fingerprint,
-      indexed,
     });
   }
 

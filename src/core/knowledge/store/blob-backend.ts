@@ -13,7 +13,7 @@
  * @module
  */
 import type { BlobRange, BlobStore } from "../../blob/types.ts";
-import { ConflictError, NotFoundError, ValidationError } from "../../errors.ts";
+import { ConflictError, LeaseHeldError, NotFoundError, ValidationError } from "../../errors.ts";
 import type { ErrorReporter } from "../../events/types.ts";
 import { sha256Hex } from "../../util/json.ts";
 import { Once } from "../../util/once.ts";
@@ -34,6 +34,7 @@ import {
   HEAD_FORMAT_VERSION,
   type HeadDocument,
   isTombstone,
+  leaseOf,
   newGeneration,
   type Tombstone,
 } from "./head.ts";
@@ -340,15 +341,23 @@ export class BlobKnowledgeBackend implements KnowledgeResourceBackend {
     await this.#copies.sync(domainId, changed);
   }
 
-  async getFile(domainId: string, path: string): Promise<Uint8Array | null> {
-    const stream = await this.streamFile(domainId, path);
+  async getFile(
+    domainId: string,
+    path: string,
+    options: { checksum?: string } = {},
+  ): Promise<Uint8Array | null> {
+    const stream = await this.streamFile(
+      domainId,
+      path,
+      options.checksum === undefined ? {} : { checksum: options.checksum },
+    );
     return stream ? readAll(stream) : null;
   }
 
   async streamFile(
     domainId: string,
     path: string,
-    options: { chunkSize?: number; range?: BlobRange } = {},
+    options: { chunkSize?: number; range?: BlobRange; checksum?: string } = {},
   ): Promise<ByteStream | null> {
     validateDomain(domainId);
     validateFilePath(path);
@@ -356,7 +365,9 @@ export class BlobKnowledgeBackend implements KnowledgeResourceBackend {
     validateRange(range);
     return this.#heads.withHead(domainId, null, async (head, source) => {
       const entry = await lookup(head.doc.root, path, source);
-      if (!entry) return null;
+      // An upload's bytes never change: the entry's checksum is the checksum of what is read.
+      if (!entry || (options.checksum !== undefined && entry.checksum !== options.checksum))
+        return null;
       const key = this.#heads.contentKey(domainId, head.doc.info.generation, entry);
       const body = await this.store.get(key, range === undefined ? {} : { range });
       if (!body) throw new StaleReadError(key);
@@ -429,26 +440,44 @@ export class BlobKnowledgeBackend implements KnowledgeResourceBackend {
 
   /**
    * Sets status and error; does not change the version. `ingesting` claims the knowledge base
-   * for `ingestionLeaseMs`: set it again to renew the claim; a claim that runs out shows as
+   * for `ingestionLeaseMs` (set it again to renew the claim); a claim that runs out shows as
    * `error` (the process that ingested stopped), so a status never stays `ingesting` forever.
+   *
+   * With `owner` (a run's token) the claim is a lease only one run holds: `ingesting` takes or
+   * renews it, and throws `LeaseHeldError` while another owner's lease is live; any other status
+   * ends it, and throws `LeaseHeldError` (`lost`) when another owner has taken it over. The check
+   * and the write are one compare-and-set of the head, so two processes never both hold it.
    */
   async setIngestionStatus(
     domainId: string,
     status: IngestionStatus | string,
     error: string | null = null,
-    options: { generation?: string } = {},
+    options: { generation?: string; owner?: string } = {},
   ): Promise<void> {
     validateDomain(domainId);
     const value = validateIngestionStatus(status);
-    await this.#heads.commit(domainId, async (draft) => {
+    const { owner } = options;
+    if (owner !== undefined && (typeof owner !== "string" || owner === "" || owner.length > 200))
+      throw new ValidationError("Invalid owner: expected a token of 1-200 characters");
+    await this.#heads.commit(domainId, async (draft, doc) => {
       if (options.generation !== undefined && draft.info.generation !== options.generation)
         throw new NotFoundError(
           `Knowledge base '${domainId}' was deleted (and created again) since generation ${options.generation}`,
         );
+      const now = this.#now();
+      const held = owner === undefined ? null : leaseOf(doc, now);
+      if (held && held.owner !== owner) {
+        if (value === IngestionStatus.INGESTING && held.live)
+          throw new LeaseHeldError(domainId, held.owner, held.until);
+        if (value !== IngestionStatus.INGESTING && held.owner !== null)
+          throw new LeaseHeldError(domainId, held.owner, held.until, true);
+      }
       draft.info.ingestion_status = value;
       draft.info.ingestion_error = value === IngestionStatus.ERROR || error ? error : null;
-      draft.leaseUntil =
-        value === IngestionStatus.INGESTING ? this.#iso(this.#now() + this.#leaseMs) : null;
+      draft.lease =
+        value === IngestionStatus.INGESTING
+          ? { owner: owner ?? null, until: this.#iso(now + this.#leaseMs) }
+          : null;
       draft.touch();
     });
   }

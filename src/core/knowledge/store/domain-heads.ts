@@ -236,7 +236,9 @@ export class DomainHeads {
           ...head.doc,
           info: { ...draft.info, file_count: count, total_size_bytes: bytes },
           root: tree.root,
-          ...(draft.leaseUntil !== undefined ? { lease_until: draft.leaseUntil } : {}),
+          ...(draft.lease !== undefined
+            ? { lease_until: draft.lease?.until ?? null, lease_owner: draft.lease?.owner ?? null }
+            : {}),
         };
         if (await this.put(domainId, doc, head.etag)) {
           await this.deleteQuietly(tree.dropped.map(source.keyOf));

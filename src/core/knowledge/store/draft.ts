@@ -8,12 +8,19 @@ import { ConflictError } from "../../errors.ts";
 import { type FileEntry, lookup, type NodeSource, scan, type TreeNode } from "./manifest-tree.ts";
 import type { KnowledgeBaseInfoDict } from "./models.ts";
 
+/** An ingestion lease: who holds it (null: a claim written without an owner) and until when. */
+export interface Lease {
+  owner: string | null;
+  /** ISO time. */
+  until: string;
+}
+
 /** A change of one knowledge base, against the head it was read from. */
 export class Draft {
   /** The summary to write (a copy: edit it freely). */
   readonly info: KnowledgeBaseInfoDict;
-  /** The ingestion lease to write: `undefined` keeps the current one. */
-  leaseUntil: string | null | undefined = undefined;
+  /** The ingestion lease to write (null: none): `undefined` keeps the current one. */
+  lease: Lease | null | undefined = undefined;
   /** File-list edits: path → new entry, or null to remove. */
   readonly changes: Map<string, FileEntry | null> = new Map();
   readonly #root: TreeNode;
@@ -28,7 +35,7 @@ export class Draft {
 
   /** Whether anything is to be written (files, summary or lease). */
   get dirty(): boolean {
-    return this.#touched || this.changes.size > 0 || this.leaseUntil !== undefined;
+    return this.#touched || this.changes.size > 0 || this.lease !== undefined;
   }
 
   /** Marks the summary as changed (status, error). */

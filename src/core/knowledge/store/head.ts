@@ -20,6 +20,8 @@ export interface HeadDocument {
   root: TreeNode;
   /** While an ingestion runs: when its claim runs out unless renewed (ISO time). */
   lease_until?: string | null;
+  /** While an ingestion runs: the owner token of the run that holds the claim. */
+  lease_owner?: string | null;
 }
 
 /** What `deleteKb` leaves: the domain id is free again, and nothing of this generation serves. */
@@ -126,6 +128,22 @@ export function effectiveInfo(doc: HeadDocument, now: number): KnowledgeBaseInfo
     ingestion_status: IngestionStatus.ERROR,
     ingestion_error: `ingestion stopped before it finished (its lease ran out at ${until}: the process that ran it stopped or hung); ingest again`,
   };
+}
+
+/**
+ * The ingestion lease a head records, and whether it is live at `now`; null when none is (no
+ * run is ingesting, or the status says otherwise).
+ * @example
+ * const lease = leaseOf(head.doc, Date.now());
+ * if (lease?.live && lease.owner !== me) throw new LeaseHeldError(...);
+ */
+export function leaseOf(
+  doc: HeadDocument,
+  now: number,
+): { owner: string | null; until: string; live: boolean } | null {
+  const until = doc.lease_until;
+  if (doc.info.ingestion_status !== IngestionStatus.INGESTING || !until) return null;
+  return { owner: doc.lease_owner ?? null, until, live: Date.parse(until) > now };
 }
 
 /** Checks the root's shape once, where it is read. */

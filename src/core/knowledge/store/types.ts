@@ -52,15 +52,25 @@ export interface KnowledgeResourceBackend {
   ): Promise<KnowledgeFile>;
   /** Stores many files with one version step (bulk upload); paths are all checked first. */
   putFiles(domainId: string, files: PutFileEntry[]): Promise<KnowledgeFile[]>;
-  getFile(domainId: string, path: string): Promise<Uint8Array | null>;
+  /**
+   * The content, or null when there is no such file. With `checksum`, only the version of the
+   * file with that checksum: null when the file's content is another now (it changed since it
+   * was listed) — so a reader knows exactly which version it got without hashing it again.
+   */
+  getFile(
+    domainId: string,
+    path: string,
+    options?: { checksum?: string },
+  ): Promise<Uint8Array | null>;
   /**
    * The content as a stream (async-iterable too), in `chunkSize` pieces when given; with `range`,
-   * only `length` bytes from `offset` (fewer at the end of the file), read from storage as such.
+   * only `length` bytes from `offset` (fewer at the end of the file), read from storage as such;
+   * with `checksum`, as `getFile`.
    */
   streamFile(
     domainId: string,
     path: string,
-    options?: { chunkSize?: number; range?: BlobRange },
+    options?: { chunkSize?: number; range?: BlobRange; checksum?: string },
   ): Promise<ByteStream | null>;
   deleteFile(domainId: string, path: string): Promise<boolean>;
   /** Sorted by path; `prefix` is a plain string prefix. A missing knowledge base lists nothing. */
@@ -75,11 +85,19 @@ export interface KnowledgeResourceBackend {
    * `generation`, only while the knowledge base is still that one: a knowledge base deleted (and
    * perhaps created again) meanwhile is a `NotFoundError`, so a run never marks a newer knowledge
    * base as ingested.
+   *
+   * `ingesting` claims the knowledge base for a while (a lease, `ingestionLeaseMs` on
+   * `BlobKnowledgeBackend`) that runs out unless set again. With `owner` (a token naming one run)
+   * the lease is exclusive, in every process and isolate sharing the storage: `ingesting` takes
+   * or renews it unless another owner's lease is live (then `LeaseHeldError`, with the holder
+   * and when its lease runs out), and any other status ends it unless another owner has taken
+   * it over meanwhile (then `LeaseHeldError` with `lost`, and nothing is written). Without
+   * `owner` the write is unconditional (tools, tests).
    */
   setIngestionStatus(
     domainId: string,
     status: IngestionStatus | string,
     error?: string | null,
-    options?: { generation?: string },
+    options?: { generation?: string; owner?: string },
   ): Promise<void>;
 }
