@@ -32,6 +32,8 @@ export interface FileEventBusOptions {
   retainMs?: number;
   /** Told about unreadable lines, a failed watch, throwing handlers. */
   onError?: ErrorReporter;
+  /** The clock, in ms since the epoch (default `Date.now`), for the idle and retention times. */
+  now?: () => number;
 }
 
 /** Writer names: this process and a random part, so two buses of one process differ too. */
@@ -65,6 +67,7 @@ export class FileEventBus implements EventBus {
   readonly #report: ErrorReporter;
   readonly #pollMs: number;
   readonly #retainMs: number;
+  readonly #now: () => number;
   #tail: SegmentTail | null = null;
   #ready: Promise<void> | null = null;
 
@@ -77,12 +80,18 @@ export class FileEventBus implements EventBus {
     this.#report = options.onError ?? (() => {});
     this.#pollMs = options.pollMs ?? 250;
     this.#retainMs = options.retainMs ?? 600_000;
+    this.#now = options.now ?? Date.now;
     const segmentBytes = options.segmentBytes ?? 1024 * 1024;
     if (!Number.isInteger(segmentBytes) || segmentBytes < max)
       throw new ValidationError(
         `Invalid segmentBytes ${segmentBytes}: expected an integer ≥ maxEventBytes (${max})`,
       );
-    this.#writer = new SegmentWriter({ dir: this.path, writer: this.#name, segmentBytes });
+    this.#writer = new SegmentWriter({
+      dir: this.path,
+      writer: this.#name,
+      segmentBytes,
+      now: this.#now,
+    });
   }
 
   /** Starts tailing the other processes' logs from where they are now. Idempotent. */
@@ -95,6 +104,7 @@ export class FileEventBus implements EventBus {
       gap: () => this.#table.announceReconnect("file-bus", this.#report),
       pollMs: this.#pollMs,
       retainMs: this.#retainMs,
+      now: this.#now,
       report: this.#report,
     });
     const ready = tail.start().then(

@@ -47,13 +47,15 @@ export interface SegmentWriterOptions {
   writer: string;
   /** A segment past this size is closed and the next one begun (the one before it is removed). */
   segmentBytes: number;
+  /** The clock (ms since the epoch). */
+  now: () => number;
 }
 
 /**
  * Appends lines to this writer's segments, one at a time, in call order. Keeps the current
  * segment and the one before it (for readers that lag), removes older ones as it rotates.
  * @example
- * const writer = new SegmentWriter({ dir, writer: "p42-ab12", segmentBytes: 1 << 20 });
+ * const writer = new SegmentWriter({ dir, writer: "p42-ab12", segmentBytes: 1 << 20, now: Date.now });
  * await writer.append(new TextEncoder().encode('{"topic":"t"}\n'));
  */
 export class SegmentWriter {
@@ -80,7 +82,7 @@ export class SegmentWriter {
       await this.#next(true);
     // Idle for a while: the segment may have been removed (aged out by another process, or by
     // hand); lines written into a removed file would reach nobody.
-    else if (this.#handle && Date.now() - this.#lastWrite > 1000) {
+    else if (this.#handle && this.#o.now() - this.#lastWrite > 1000) {
       const gone = await this.#handle.stat().then(
         (s) => s.nlink === 0,
         () => true,
@@ -100,7 +102,7 @@ export class SegmentWriter {
       throw error;
     }
     this.#size += line.byteLength;
-    this.#lastWrite = Date.now();
+    this.#lastWrite = this.#o.now();
   }
 
   async #open(): Promise<FileHandle> {
@@ -159,6 +161,8 @@ export interface SegmentTailOptions {
   pollMs: number;
   /** Segments of other writers unchanged for this long are removed (ms). */
   retainMs: number;
+  /** The clock (ms since the epoch), against the files' modification times. */
+  now: () => number;
   report(error: unknown, context: string): void;
 }
 
@@ -177,7 +181,7 @@ async function openSegment(path: string): Promise<FileHandle | null> {
  * `start()`: woken by `fs.watch` on the folder, with a poll every `pollMs` in case a notice is
  * missed (or the platform has none).
  * @example
- * const tail = new SegmentTail({ dir, self, lines, gap, pollMs: 250, retainMs: 600_000, report });
+ * const tail = new SegmentTail({ dir, self, lines, gap, pollMs: 250, retainMs: 600_000, now: Date.now, report });
  * await tail.start();
  */
 export class SegmentTail {
@@ -265,7 +269,7 @@ export class SegmentTail {
   }
 
   async #pass(): Promise<void> {
-    if (Date.now() - this.#lastPrune > this.#o.retainMs / 4) await this.#prune();
+    if (this.#o.now() - this.#lastPrune > this.#o.retainMs / 4) await this.#prune();
     const all = await segments(this.#o.dir);
     for (const [writer, cursor] of this.#cursors) {
       if (all.has(writer)) continue;
@@ -355,8 +359,8 @@ export class SegmentTail {
 
   /** Removes other writers' segments unchanged for `retainMs` (processes gone, or long idle). */
   async #prune(): Promise<void> {
-    this.#lastPrune = Date.now();
-    const cutoff = Date.now() - this.#o.retainMs;
+    this.#lastPrune = this.#o.now();
+    const cutoff = this.#lastPrune - this.#o.retainMs;
     for (const [writer, seqs] of await segments(this.#o.dir)) {
       if (writer === this.#o.self) continue;
       for (const seq of seqs) {
