@@ -45,15 +45,20 @@ export interface SegmentWriterOptions {
   dir: string;
   /** This writer's name in the folder (unique per bus). */
   writer: string;
-  /** A segment past this size is closed and the next one begun (the one before it is removed). */
+  /** A segment past this size is closed and the next one begun. */
   segmentBytes: number;
   /** The clock (ms since the epoch). */
   now: () => number;
 }
 
+/** A writer idle this long closes its segment (holding no file open); its next line begins a new one. */
+const IDLE_MS = 1000;
+
 /**
- * Appends lines to this writer's segments, one at a time, in call order. Keeps the current
- * segment and the one before it (for readers that lag), removes older ones as it rotates.
+ * Appends lines to this writer's segments, one at a time, in call order. A segment ends when it
+ * is full, when the writer has been idle for a second, or when it closes, and is never written
+ * again (so a reader that holds it open, even once it is removed, has all of it); the writer
+ * then removes the one before it, keeping two for readers that lag.
  * @example
  * const writer = new SegmentWriter({ dir, writer: "p42-ab12", segmentBytes: 1 << 20, now: Date.now });
  * await writer.append(new TextEncoder().encode('{"topic":"t"}\n'));
@@ -64,6 +69,7 @@ export class SegmentWriter {
   #seq = 0;
   #size = 0;
   #lastWrite = 0;
+  #idle: ReturnType<typeof setTimeout> | undefined;
   #queue: Promise<void> = Promise.resolve();
 
   constructor(options: SegmentWriterOptions) {
@@ -72,23 +78,18 @@ export class SegmentWriter {
 
   /** Appends one line (its bytes end in `\n`); resolves once it is in the file. */
   append(line: Uint8Array): Promise<void> {
-    const run = this.#queue.then(() => this.#append(line));
+    return this.#enqueue(() => this.#append(line));
+  }
+
+  #enqueue(task: () => Promise<void>): Promise<void> {
+    const run = this.#queue.then(task);
     this.#queue = run.catch(() => {});
     return run;
   }
 
   async #append(line: Uint8Array): Promise<void> {
-    if (this.#handle && this.#size > 0 && this.#size + line.byteLength > this.#o.segmentBytes)
-      await this.#next(true);
-    // Idle for a while: the segment may have been removed (aged out by another process, or by
-    // hand); lines written into a removed file would reach nobody.
-    else if (this.#handle && this.#o.now() - this.#lastWrite > 1000) {
-      const gone = await this.#handle.stat().then(
-        (s) => s.nlink === 0,
-        () => true,
-      );
-      if (gone) await this.#next(false);
-    }
+    const full = this.#size > 0 && this.#size + line.byteLength > this.#o.segmentBytes;
+    if (this.#handle && (full || this.#o.now() - this.#lastWrite >= IDLE_MS)) await this.#next();
     const handle = this.#handle ?? (await this.#open());
     try {
       for (let written = 0; written < line.byteLength; ) {
@@ -98,37 +99,52 @@ export class SegmentWriter {
     } catch (error) {
       // Whatever part was written stays a torn line at the end of this segment: the next line
       // goes to a new one, never glued onto it.
-      await this.#next(false).catch(() => {});
+      await this.#next();
       throw error;
     }
     this.#size += line.byteLength;
     this.#lastWrite = this.#o.now();
+    this.#armIdle();
   }
 
   async #open(): Promise<FileHandle> {
     await mkdir(this.#o.dir, { recursive: true });
-    const handle = await open(join(this.#o.dir, segmentName(this.#o.writer, this.#seq)), "a");
-    this.#size = (await handle.stat()).size;
+    // A new file each time ("x"): a segment is only ever written through one handle.
+    const handle = await open(join(this.#o.dir, segmentName(this.#o.writer, this.#seq)), "ax");
+    this.#size = 0;
     this.#handle = handle;
     return handle;
   }
 
-  /** Closes the current segment; the next line begins segment seq + 1. */
-  async #next(rotated: boolean): Promise<void> {
+  #armIdle(): void {
+    if (this.#idle) return;
+    this.#idle = setTimeout(() => {
+      this.#idle = undefined;
+      void this.#enqueue(async () => {
+        if (!this.#handle) return;
+        if (this.#o.now() - this.#lastWrite >= IDLE_MS) await this.#next();
+        else this.#armIdle();
+      });
+    }, IDLE_MS);
+    (this.#idle as { unref?: () => void }).unref?.();
+  }
+
+  /** Ends the current segment (the next line begins segment seq + 1) and removes seq - 1's predecessor. */
+  async #next(): Promise<void> {
     const handle = this.#handle;
+    if (!handle) return;
     this.#handle = null;
     this.#seq++;
-    await handle?.close().catch(() => {});
-    if (rotated && this.#seq >= 2)
+    await handle.close().catch(() => {});
+    if (this.#seq >= 2)
       await unlink(join(this.#o.dir, segmentName(this.#o.writer, this.#seq - 2))).catch(() => {});
   }
 
-  /** Closes the file (a later `append` opens it again and goes on). */
-  async close(): Promise<void> {
-    await this.#queue;
-    const handle = this.#handle;
-    this.#handle = null;
-    await handle?.close().catch(() => {});
+  /** Ends the current segment and stops its idle timer (a later `append` begins the next). */
+  close(): Promise<void> {
+    clearTimeout(this.#idle);
+    this.#idle = undefined;
+    return this.#enqueue(() => this.#next());
   }
 }
 
