@@ -40,7 +40,7 @@ const ev = (n: number, pad = 0): Event =>
 const line = (n: number): string => `${JSON.stringify({ ...ev(n).toDict(), topic: "t" })}\n`;
 
 describe("FileEventBus log files", () => {
-  it("rotates: 300 events through 1 KiB segments arrive in order, and a writer keeps two segments", async () => {
+  it("rotates: 300 events through 1 KiB segments arrive in order, and a writer keeps its last two", async () => {
     const writer = bus({ maxEventBytes: 512, segmentBytes: 1024 });
     const reader = bus();
     const got: number[] = [];
@@ -113,24 +113,53 @@ describe("FileEventBus log files", () => {
     expect(reported).toEqual([`an unreadable event line from pfake-2 in ${dir}`]);
   });
 
-  it("segments silent for retainMs are removed; a live writer whose segment went writes a new one, still heard", async () => {
+  it("by default: events up to 64 KiB, segments rotated past 1 MiB, a new segment after a second idle", async () => {
     let now = Date.now();
-    const clock = () => now;
-    const stale = join(dir, "pgone-3.0.jsonl");
-    writeFileSync(stale, line(0));
-    const hour = new Date(Date.now() - 3_600_000);
-    utimesSync(stale, hour, hour);
-    const writer = bus({ now: clock, retainMs: 60_000 });
-    const reader = bus({ now: clock, retainMs: 60_000 });
+    const writer = bus({ now: () => now });
+    expect(writer.capabilities.maxEventBytes).toBe(64 * 1024);
+    const reader = bus();
     const got: number[] = [];
     await reader.subscribe("t", (e) => void got.push(e.payload.n as number));
-    expect(readdirSync(dir)).not.toContain("pgone-3.0.jsonl");
+    for (let n = 0; n < 20; n++) await writer.publish("t", ev(n, 60_000));
+    const sizes = () => readdirSync(dir).map((f) => statSync(join(dir, f)).size);
+    const [full, next] = sizes().sort((a, b) => b - a) as [number, number];
+    expect([full <= 1024 * 1024, full > 1024 * 1024 - 64 * 1024, next > 0]).toEqual([
+      true,
+      true,
+      true,
+    ]);
+    now += 999;
+    await writer.publish("t", ev(20));
+    expect(sizes()).toHaveLength(2);
+    now += 1000;
+    await writer.publish("t", ev(21));
+    expect(sizes()).toHaveLength(2); // the oldest went: a writer keeps two
+    await eventually(() => got.length === 22);
+    expect(got).toEqual(Array.from({ length: 22 }, (_, n) => n));
+  });
+
+  it("segments silent for ten minutes are removed; a live writer whose segment went writes a new one, still heard", async () => {
+    let now = Date.now();
+    const clock = () => now;
+    const old = (path: string, ms: number) => {
+      const at = new Date(now - ms);
+      utimesSync(path, at, at);
+    };
+    writeFileSync(join(dir, "pgone-3.0.jsonl"), line(0));
+    old(join(dir, "pgone-3.0.jsonl"), 600_001);
+    writeFileSync(join(dir, "pquiet-4.0.jsonl"), line(0));
+    old(join(dir, "pquiet-4.0.jsonl"), 590_000);
+    const writer = bus({ now: clock });
+    const reader = bus({ now: clock });
+    const got: number[] = [];
+    await reader.subscribe("t", (e) => void got.push(e.payload.n as number));
+    expect(readdirSync(dir).sort()).toEqual(["pquiet-4.0.jsonl"]);
     await writer.publish("t", ev(1));
     await eventually(() => got.length === 1);
-    // The writer is idle for two minutes: its segment ages out of the reader's folder.
-    now += 120_000;
-    const [own] = readdirSync(dir);
-    utimesSync(join(dir, own as string), new Date(now - 120_000), new Date(now - 120_000));
+    // The writer is idle for eleven minutes: its segment ages out of the reader's folder.
+    now += 660_000;
+    const own = readdirSync(dir).find((f) => !f.startsWith("pquiet")) as string;
+    old(join(dir, own), 660_000);
     await eventually(() => readdirSync(dir).length === 0);
     await writer.publish("t", ev(2));
     await eventually(() => got.length === 2);
