@@ -166,6 +166,14 @@ describe("FileEventBus log files", () => {
     expect(got).toEqual([1, 2]);
   });
 
+  it("a bus that only publishes (nobody reads) removes what gone processes left, on its first write", async () => {
+    writeFileSync(join(dir, "pgone-5.0.jsonl"), line(0));
+    const at = new Date(Date.now() - 600_001);
+    utimesSync(join(dir, "pgone-5.0.jsonl"), at, at);
+    await bus().publish("t", ev(1));
+    expect(readdirSync(dir).filter((f) => f.startsWith("pgone"))).toEqual([]);
+  });
+
   it("refuses a segment smaller than an event, and a folder of no name", () => {
     expect(() => new FileEventBus({ path: dir, segmentBytes: 1000 })).toThrow(/segmentBytes/);
     expect(() => new FileEventBus({ path: "" })).toThrow(/needs a path/);

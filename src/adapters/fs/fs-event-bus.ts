@@ -91,6 +91,7 @@ export class FileEventBus implements EventBus {
       writer: this.#name,
       segmentBytes,
       now: this.#now,
+      retainMs: this.#retainMs,
     });
   }
 

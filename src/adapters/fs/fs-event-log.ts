@@ -40,6 +40,21 @@ async function segments(dir: string): Promise<Map<string, number[]>> {
   return found;
 }
 
+/**
+ * Removes the segments of writers other than `self` unchanged since `cutoff` (ms since the
+ * epoch): those of processes gone, or long idle (whose next line begins a new segment anyway).
+ */
+async function prune(dir: string, self: string, cutoff: number): Promise<void> {
+  for (const [writer, seqs] of await segments(dir)) {
+    if (writer === self) continue;
+    for (const seq of seqs) {
+      const path = join(dir, segmentName(writer, seq));
+      const s = await stat(path).catch(() => null);
+      if (s && s.mtimeMs < cutoff) await unlink(path).catch(() => {});
+    }
+  }
+}
+
 /** Options of {@link SegmentWriter}. */
 export interface SegmentWriterOptions {
   dir: string;
@@ -49,6 +64,8 @@ export interface SegmentWriterOptions {
   segmentBytes: number;
   /** The clock (ms since the epoch). */
   now: () => number;
+  /** Other writers' segments unchanged this long are removed when this one first writes (ms). */
+  retainMs: number;
 }
 
 /** A writer idle this long closes its segment (holding no file open); its next line begins a new one. */
@@ -60,7 +77,7 @@ const IDLE_MS = 1000;
  * again (so a reader that holds it open, even once it is removed, has all of it); the writer
  * then removes the one before it, keeping two for readers that lag.
  * @example
- * const writer = new SegmentWriter({ dir, writer: "p42-ab12", segmentBytes: 1 << 20, now: Date.now });
+ * const writer = new SegmentWriter({ dir, writer: "p42-ab12", segmentBytes: 1 << 20, now: Date.now, retainMs: 600_000 });
  * await writer.append(new TextEncoder().encode('{"topic":"t"}\n'));
  */
 export class SegmentWriter {
@@ -108,9 +125,12 @@ export class SegmentWriter {
   }
 
   async #open(): Promise<FileHandle> {
-    await mkdir(this.#o.dir, { recursive: true });
+    const { dir, writer, now, retainMs } = this.#o;
+    await mkdir(dir, { recursive: true });
+    // Once per writer: what processes gone left, even where no bus ever reads the folder.
+    if (this.#seq === 0) await prune(dir, writer, now() - retainMs).catch(() => {});
     // A new file each time ("x"): a segment is only ever written through one handle.
-    const handle = await open(join(this.#o.dir, segmentName(this.#o.writer, this.#seq)), "ax");
+    const handle = await open(join(dir, segmentName(writer, this.#seq)), "ax");
     this.#size = 0;
     this.#handle = handle;
     return handle;
@@ -284,6 +304,11 @@ export class SegmentTail {
     this.#cursors.clear();
   }
 
+  async #prune(): Promise<void> {
+    this.#lastPrune = this.#o.now();
+    await prune(this.#o.dir, this.#o.self, this.#lastPrune - this.#o.retainMs);
+  }
+
   async #pass(): Promise<void> {
     if (this.#o.now() - this.#lastPrune > this.#o.retainMs / 4) await this.#prune();
     const all = await segments(this.#o.dir);
@@ -371,19 +396,5 @@ export class SegmentTail {
           .split("\n"),
         writer,
       );
-  }
-
-  /** Removes other writers' segments unchanged for `retainMs` (processes gone, or long idle). */
-  async #prune(): Promise<void> {
-    this.#lastPrune = this.#o.now();
-    const cutoff = this.#lastPrune - this.#o.retainMs;
-    for (const [writer, seqs] of await segments(this.#o.dir)) {
-      if (writer === this.#o.self) continue;
-      for (const seq of seqs) {
-        const path = this.#path(writer, seq);
-        const s = await stat(path).catch(() => null);
-        if (s && s.mtimeMs < cutoff) await unlink(path).catch(() => {});
-      }
-    }
   }
 }
