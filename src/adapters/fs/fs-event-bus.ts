@@ -16,7 +16,8 @@ import type {
   Subscription,
 } from "../../core/events/types.ts";
 import { checkMaxEventBytes, publishBody } from "../../core/events/wire.ts";
-import { SegmentTail, SegmentWriter } from "./fs-event-log.ts";
+import { SegmentTail } from "./fs-event-tail.ts";
+import { SegmentWriter } from "./fs-event-writer.ts";
 
 /** Options of {@link FileEventBus}. */
 export interface FileEventBusOptions {
