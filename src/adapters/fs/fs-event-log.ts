@@ -12,17 +12,29 @@ import { join } from "node:path";
 
 const SEGMENT = /^([A-Za-z0-9_-]+)\.(\d+)\.jsonl$/;
 
-/** The file name of segment `seq` of `writer`. */
+/**
+ * The file name of segment `seq` of `writer`.
+ * @example
+ * segmentName("p42-ab12cd34", 3); // "p42-ab12cd34.3.jsonl"
+ */
 export function segmentName(writer: string, seq: number): string {
   return `${writer}.${seq}.jsonl`;
 }
 
-/** The `code` of a Node file-system error. */
+/**
+ * The `code` of a Node file-system error.
+ * @example
+ * if (codeOf(error) === "ENOENT") return null;
+ */
 export function codeOf(error: unknown): string | undefined {
   return (error as { code?: string })?.code;
 }
 
-/** The segments in `dir` per writer, oldest first (an absent folder has none). */
+/**
+ * The segments in `dir` per writer, oldest first (an absent folder has none).
+ * @example
+ * (await segments(dir)).get("p42-ab12cd34"); // [2, 3]
+ */
 export async function segments(dir: string): Promise<Map<string, number[]>> {
   const names = await readdir(dir).catch((error: unknown) => {
     if (codeOf(error) === "ENOENT") return [] as string[];
@@ -43,6 +55,8 @@ export async function segments(dir: string): Promise<Map<string, number[]>> {
 /**
  * Removes the segments of writers other than `self` unchanged since `cutoff` (ms since the
  * epoch): those of processes gone, or long idle (whose next line begins a new segment anyway).
+ * @example
+ * await prune(dir, self, Date.now() - 600_000);
  */
 export async function prune(dir: string, self: string, cutoff: number): Promise<void> {
   for (const [writer, seqs] of await segments(dir)) {
