@@ -47,10 +47,10 @@ function historyLimit(): number | undefined {
   const arg = process.argv[at];
   const given =
     at === -1
-      ? process.env.BOTKNOBS_HISTORY_LIMIT
+      ? process.env.BOTKNOBS_HISTORY_LIMIT || undefined
       : arg?.includes("=")
         ? arg.slice(arg.indexOf("=") + 1)
-        : process.argv[at + 1];
+        : (process.argv[at + 1] ?? "");
   const text = (given ?? "100").trim();
   if (text === "none" || text === "0") return undefined;
   if (!/^[1-9]\d{0,8}$/.test(text)) {
