@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import type { Event } from "../../src/core/events/event.ts";
 import { SSEEventBus } from "../../src/core/events/sse-bus.ts";
+import { SseParser } from "../../src/core/events/sse-parser.ts";
 import type { EventBus } from "../../src/core/events/types.ts";
 import { WebSocketEventBus } from "../../src/core/events/ws-bus.ts";
 import { eventually } from "../../src/testing/index.ts";
@@ -32,8 +33,38 @@ async function listen(bus: EventBus): Promise<Event[]> {
 const versionsOf = (heard: Event[], botId: string): unknown[] =>
   heard.filter((e) => e.payload.bot_id === botId).map((e) => e.payload.version);
 
+/**
+ * Opens `GET /events` naming the last event seen (as a client moved to another process does) and
+ * reads up to the `ready` message: whether the server resumed, and the events it sent before.
+ */
+async function resumeAt(
+  url: string,
+  lastEventId: string,
+): Promise<{ resumed: boolean; missed: unknown[] }> {
+  const controller = new AbortController();
+  const response = await fetch(`${url}/events?topics=registry:*`, {
+    headers: { "last-event-id": lastEventId },
+    signal: controller.signal,
+  });
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const parser = new SseParser();
+  const missed: unknown[] = [];
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error("the stream ended before its ready message");
+      for (const m of parser.push(value)) {
+        if (m.event === "message") missed.push(JSON.parse(m.data).payload.version);
+        if (m.event === "ready") return { resumed: JSON.parse(m.data).resumed, missed };
+      }
+    }
+  } finally {
+    controller.abort();
+  }
+}
+
 describe("npm start: processes sharing a data folder", () => {
-  it("an SSE client of A hears a PUT through B, a WebSocket client of B one through A, each once; ingestion and POST /events cross too", async () => {
+  it("an SSE client of A hears a PUT through B, a WebSocket client of B one through A, each once; ingestion and POST /events cross too; a client moving from A to B resumes by its last event id", async () => {
     const env = { BOTKNOBS_DATA: join(data, "two") };
     const started: Started[] = [];
     const buses: EventBus[] = [];
@@ -74,6 +105,10 @@ describe("npm start: processes sharing a data folder", () => {
       });
       expect(custom.status).toBe(202);
       await eventually(() => atB.some((e) => e.topic === "ops:notice"));
+
+      // An event keeps its id across processes: a client of A that moves to B resumes there.
+      const first = atA.find((e) => e.payload.bot_id === "crossing-bot") as Event;
+      expect(await resumeAt(b.url, first.eventId)).toEqual({ resumed: true, missed: [2] });
 
       // Once each, in the order written, on both sides (one process's own and the other's alike).
       expect(versionsOf(atA, "crossing-bot")).toEqual([1, 2]);
