@@ -10,6 +10,7 @@ import type { Hono } from "hono";
 import { MemoryBlobStore } from "../core/blob/memory-blob-store.ts";
 import type { BlobStore } from "../core/blob/types.ts";
 import { InMemoryEventBus } from "../core/events/memory-bus.ts";
+import type { EventBus } from "../core/events/types.ts";
 import { BlobSearchIndex } from "../core/knowledge/index/blob-search-index.ts";
 import { KnowledgeIngestionManager } from "../core/knowledge/ingestion.ts";
 import { RAGKnowledgeBase } from "../core/knowledge/search/knowledge-base.ts";
@@ -22,7 +23,7 @@ import { type AppOptions, createApp } from "./app.ts";
 /** The app and the services behind it (seed them, or hand them to other code). */
 export interface ServedApp {
   app: Hono;
-  eventBus: InMemoryEventBus;
+  eventBus: EventBus;
   registry: StoreRegistryBackend;
   knowledge: BlobKnowledgeBackend;
   rag: RAGKnowledgeBase;
@@ -38,6 +39,14 @@ export interface ServedAppOptions
    * Durable Object bus can). The bus still links registry and ingestion in-process.
    */
   eventStream?: boolean;
+  /**
+   * The bus linking the registry, ingestion and `/events` (default: a new `InMemoryEventBus`).
+   * A distributed one (`FileEventBus`, which `createFileApp` passes) carries every write to the
+   * clients of every process on it.
+   */
+  eventBus?: EventBus;
+  /** Versions kept per bot (`StoreRegistryBackend`'s `historyLimit`; default: all). */
+  historyLimit?: number | undefined;
 }
 
 /** The stores an app is wired over. */
@@ -56,9 +65,13 @@ export interface AppStores {
  * const { app } = createAppOver({ records: new MemoryRecordStore(), blobs: new MemoryBlobStore() });
  */
 export function createAppOver(stores: AppStores, options: ServedAppOptions = {}): ServedApp {
-  const { eventStream = true, ...appOptions } = options;
-  const eventBus = new InMemoryEventBus();
-  const registry = new StoreRegistryBackend({ store: stores.records, eventBus });
+  const {
+    eventStream = true,
+    eventBus = new InMemoryEventBus(),
+    historyLimit,
+    ...appOptions
+  } = options;
+  const registry = new StoreRegistryBackend({ store: stores.records, eventBus, historyLimit });
   const knowledge = new BlobKnowledgeBackend({ store: stores.blobs });
   const rag = new RAGKnowledgeBase({
     index: new BlobSearchIndex(stores.persistIndex === false ? {} : { store: stores.blobs }),

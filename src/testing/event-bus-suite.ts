@@ -259,6 +259,52 @@ export function eventBusSuite(h: TestHarness, options: EventBusSuiteOptions): vo
           await peer.close();
         }
       });
+
+      // A copy still on its way (a bus hearing its own event again through the transport, or a
+      // peer's twice) has arrived after a few round trips between the two buses: each one is an
+      // event the peer hears and answers, published after everything counted here.
+      const roundTrips = async (peer: EventBus, n: number): Promise<void> => {
+        let answered = 0;
+        const pong = await bus.subscribe("t:pong", () => void answered++);
+        const ping = await peer.subscribe("t:ping", (e) =>
+          peer.publish("t:pong", ev("t:pong", { i: e.payload.i })),
+        );
+        try {
+          for (let i = 1; i <= n; i++) {
+            await bus.publish("t:ping", ev("t:ping", { i }));
+            await eventually(() => answered >= i);
+          }
+        } finally {
+          await pong.cancel();
+          await ping.cancel();
+        }
+      };
+
+      it("distributed.once - each bus hears its own events and its peer's exactly once, each publisher's in order", async () => {
+        const peer = await createPeer();
+        await peer.connect();
+        try {
+          const here: string[] = [];
+          const there: string[] = [];
+          await bus.subscribe("t:once", (e) => void here.push(String(e.payload.n)));
+          await peer.subscribe("t:once", (e) => void there.push(String(e.payload.n)));
+          const sent = { b: [] as string[], p: [] as string[] };
+          for (let i = 0; i < 10; i++) {
+            sent.b.push(`b${i}`);
+            sent.p.push(`p${i}`);
+            await bus.publish("t:once", ev("t:once", { n: `b${i}` }));
+            await peer.publish("t:once", ev("t:once", { n: `p${i}` }));
+          }
+          await eventually(() => here.length >= 20 && there.length >= 20);
+          await roundTrips(peer, 3);
+          for (const heard of [here, there]) {
+            expect(heard.filter((n) => n.startsWith("b"))).toEqual(sent.b);
+            expect(heard.filter((n) => n.startsWith("p"))).toEqual(sent.p);
+          }
+        } finally {
+          await peer.close();
+        }
+      });
     }
   });
 }

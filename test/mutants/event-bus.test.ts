@@ -6,9 +6,12 @@ import { InMemoryEventBus } from "../../src/core/events/memory-bus.ts";
 import type { EventBus } from "../../src/core/events/types.ts";
 import { eventBusSuite, type TestHarness } from "../../src/testing/index.ts";
 import {
+  ChannelBus,
   ConnectDuplicates,
   DeliversTwice,
   DropsOneEvent,
+  EchoesOwnEvents,
+  HearsPeersTwice,
   IgnoresEventLimit,
   IgnoresGlob,
   LimitedBus,
@@ -17,9 +20,9 @@ import {
 } from "./event-buses.ts";
 import { type CaseResult, caseIds, recordingHarness } from "./harness.ts";
 
-async function suite(create: () => EventBus): Promise<CaseResult[]> {
+async function suite(create: () => EventBus, createPeer?: () => EventBus): Promise<CaseResult[]> {
   const h = recordingHarness(jestExpect as unknown as TestHarness["expect"]);
-  eventBusSuite(h, { name: "mutant", create });
+  eventBusSuite(h, { name: "mutant", create, ...(createPeer ? { createPeer } : {}) });
   return h.run();
 }
 
@@ -112,5 +115,43 @@ describe("mutant event buses", () => {
         expect(failed).toEqual(expect.arrayContaining(mutant.caughtBy));
       }, 60_000);
     }
+  }
+});
+
+describe("mutant distributed buses (a bus and its peer on one channel)", () => {
+  // Each run of the suite on a channel of its own; the peer joins the one its bus was made on.
+  const over = (make: (name: string) => EventBus) => {
+    let name = "";
+    return {
+      create: () => {
+        name = `mutants-${crypto.randomUUID()}`;
+        return make(name);
+      },
+      createPeer: () => new ChannelBus(name),
+    };
+  };
+
+  it("the correct channel bus passes every case, the distributed ones included", async () => {
+    const { create, createPeer } = over((name) => new ChannelBus(name));
+    const results = await suite(create, createPeer);
+    expect(
+      results.filter((r) => r.status === "failed").map((r) => [r.name, String(r.error)]),
+    ).toEqual([]);
+    expect(caseIds(results, "passed")).toEqual(
+      expect.arrayContaining(["distributed", "distributed.once"]),
+    );
+  }, 60_000);
+
+  // Both slip past every case but distributed.once: a synchronous bus has delivered when publish
+  // resolves, so the single-bus cases never wait for a second copy.
+  for (const [name, make] of [
+    ["hears its own events again through the transport", (n: string) => new EchoesOwnEvents(n)],
+    ["delivers a peer's events twice", (n: string) => new HearsPeersTwice(n)],
+  ] as const) {
+    it(`${name} - caught by distributed.once alone`, async () => {
+      const { create, createPeer } = over(make);
+      const failed = caseIds(await suite(create, createPeer), "failed");
+      expect(failed).toEqual(["distributed.once"]);
+    }, 60_000);
   }
 });

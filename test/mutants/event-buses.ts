@@ -1,11 +1,14 @@
 /**
  * Event buses for the mutant kit: `QueuedBus`, a correct bus that delivers asynchronously (so the
- * suite's checks for asynchronous buses are exercised in process), and deliberately broken buses,
- * each wrapping a correct one (synchronous or queued) and breaking one promise of the port.
+ * suite's checks for asynchronous buses are exercised in process), `ChannelBus`, a correct
+ * distributed bus (instances on one `BroadcastChannel` name hear each other, as processes sharing
+ * a folder or a server do), and deliberately broken buses, each wrapping or extending a correct
+ * one and breaking one promise of the port.
  */
 import { ValidationError } from "../../src/core/errors.ts";
-import type { Event } from "../../src/core/events/event.ts";
+import { Event, type EventDict } from "../../src/core/events/event.ts";
 import { InMemoryEventBus } from "../../src/core/events/memory-bus.ts";
+import { SubscriptionTable } from "../../src/core/events/subscriptions.ts";
 import type {
   EventBus,
   EventBusCapabilities,
@@ -158,5 +161,82 @@ export class LimitedBus extends Wrapped {
 export class IgnoresEventLimit extends Wrapped {
   override get capabilities(): EventBusCapabilities {
     return { ...this.inner.capabilities, maxEventBytes: 4096 };
+  }
+}
+
+/**
+ * A correct distributed bus: instances with one channel name hear each other through a
+ * `BroadcastChannel` (asynchronously, in each publisher's order); a bus runs its own events'
+ * handlers in `publish` and never hears them again (`delivery: "sync"`, as `FileEventBus`).
+ */
+export class ChannelBus implements EventBus {
+  readonly capabilities: EventBusCapabilities = { delivery: "sync", distributed: true };
+  readonly name: string;
+  protected readonly table: SubscriptionTable = new SubscriptionTable();
+  #channels: BroadcastChannel[] = [];
+  #delivery: Promise<void> = Promise.resolve();
+
+  constructor(name: string) {
+    this.name = name;
+  }
+
+  /** Opens a channel that hears the others on the name (a channel never hears its own posts). */
+  protected listen(): BroadcastChannel {
+    const channel = new BroadcastChannel(this.name);
+    channel.onmessage = (message: MessageEvent<EventDict>) => this.receive(message.data);
+    this.#channels.push(channel);
+    return channel;
+  }
+
+  /** Delivers one event that came through the channel, after those before it. */
+  protected receive(dict: EventDict): void {
+    const event = Event.fromDict(dict);
+    this.#delivery = this.#delivery.then(() => this.table.dispatch(event.topic, event, () => {}));
+  }
+
+  async connect(): Promise<void> {
+    if (this.#channels.length === 0) this.listen();
+  }
+  async close(): Promise<void> {
+    for (const channel of this.#channels.splice(0)) channel.close();
+    this.table.clear();
+  }
+  async publish(topic: string, event: Event): Promise<void> {
+    await this.connect();
+    (this.#channels[0] as BroadcastChannel).postMessage({ ...event.toDict(), topic });
+    await this.table.dispatch(topic, event, () => {});
+  }
+  async subscribe(
+    topic: string,
+    handler: EventHandler,
+    options?: SubscribeOptions,
+  ): Promise<Subscription> {
+    await this.connect();
+    return this.table.add(topic, handler, options?.pattern ?? null);
+  }
+}
+
+/**
+ * Hears its own events back through the transport besides running them in `publish` (as a bus
+ * that tails every log in its folder, its own included): its subscribers get each own event twice.
+ */
+export class EchoesOwnEvents extends ChannelBus {
+  echo: BroadcastChannel | undefined;
+  override async connect(): Promise<void> {
+    await super.connect();
+    // A second listener on the name hears what the first one posts.
+    this.echo ??= this.listen();
+  }
+  override async close(): Promise<void> {
+    this.echo = undefined;
+    await super.close();
+  }
+}
+
+/** Delivers each event from a peer twice (as a tail that reads a segment again after a rotation). */
+export class HearsPeersTwice extends ChannelBus {
+  protected override receive(dict: EventDict): void {
+    super.receive(dict);
+    super.receive(dict);
   }
 }

@@ -9,6 +9,7 @@ import { main as knowledgeExample } from "../../examples/knowledge-base.ts";
 import {
   createKnowledgeBackend,
   createRegistryBackend,
+  FileEventBus,
   FileKnowledgeBackend,
   FileRecordStore,
   FsBlobStore,
@@ -20,6 +21,8 @@ const temp = (): string => mkdtempSync(join(tmpdir(), "botknobs-node-"));
 
 export function runNodeSuites(h: TestHarness, runtime: string): void {
   const roots = new WeakMap<object, string>();
+  const events = temp();
+  let lastEvents = events;
   const cleanUp = async (of: object): Promise<void> =>
     rmSync(roots.get(of) as string, { recursive: true, force: true });
   const blobStore = (root = temp()): FsBlobStore => {
@@ -61,6 +64,15 @@ export function runNodeSuites(h: TestHarness, runtime: string): void {
       },
       destroy: async (kb: KnowledgeResourceBackend) => cleanUp(kb),
       reopen: (kb) => new FileKnowledgeBackend({ path: roots.get(kb) as string }),
+    },
+    // Each bus in a folder of its own; the peer is a second bus over the same folder, as another
+    // process opens it.
+    eventBus: {
+      create: () => {
+        lastEvents = join(events, crypto.randomUUID());
+        return new FileEventBus({ path: lastEvents });
+      },
+      createPeer: () => new FileEventBus({ path: lastEvents }),
     },
   });
   h.describe(`createRegistryBackend("file") (${runtime})`, () => {

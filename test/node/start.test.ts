@@ -1,14 +1,14 @@
 // `npm start` as a new user runs it: the API on loopback with seeded data, open without tokens,
-// closed with BOTKNOBS_TOKENS; and what it keeps under its data folder survives a restart.
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+// closed with BOTKNOBS_TOKENS; what it keeps under its data folder survives a restart; it keeps
+// the history limit it is given; and it answers before sweeping a crash's leftovers.
+import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { npmStart, type Started } from "../fixtures/npm-start.ts";
 
-const root = resolve(import.meta.dirname, "../..");
 const data = mkdtempSync(join(tmpdir(), "botknobs-start-"));
-let child: ChildProcess | undefined;
+let running: Started | undefined;
 
 afterEach(async () => {
   await stop();
@@ -16,37 +16,16 @@ afterEach(async () => {
 afterAll(() => rmSync(data, { recursive: true, force: true }));
 
 async function stop(): Promise<void> {
-  const running = child;
-  child = undefined;
-  if (!running || running.exitCode !== null) return;
-  const exited = new Promise((r) => running.on("exit", r));
-  running.kill("SIGTERM");
-  await exited;
+  await running?.stop();
+  running = undefined;
 }
 
 async function start(
   env: Record<string, string>,
   args: string[] = [],
 ): Promise<{ url: string; firstLine: string; out: () => string }> {
-  child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts", ...args], {
-    cwd: root,
-    env: { ...process.env, PORT: "0", BOTKNOBS_DATA: join(data, "default"), ...env },
-  });
-  let out = "";
-  return new Promise((done, fail) => {
-    child?.stdout?.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = out.match(/botknobs API on (http:\/\/[^\s]+) — ([^\n]+)\n/);
-      if (m && /\ntry: /.test(out))
-        done({
-          url: m[1] as string,
-          firstLine: (out.split("\n")[0] ?? "") as string,
-          out: () => out,
-        });
-    });
-    child?.on("exit", (code) => fail(new Error(`npm start exited with ${code}: ${out}`)));
-    setTimeout(() => fail(new Error(`no start line within 60 s: ${out}`)), 60_000);
-  });
+  running = await npmStart({ BOTKNOBS_DATA: join(data, "default"), ...env }, args);
+  return running;
 }
 
 describe("npm start", () => {
@@ -147,4 +126,64 @@ describe("npm start", () => {
       ).status,
     ).toBe(200);
   }, 90_000);
+
+  it("keeps the history limit of --history-limit or BOTKNOBS_HISTORY_LIMIT (the flag first; 0 or none: every version), 100 by default", async () => {
+    const env = { BOTKNOBS_DATA: join(data, "history") };
+    const putModels = async (url: string, models: string[]): Promise<number[]> => {
+      for (const model of models)
+        await fetch(`${url}/bots/kept-bot`, {
+          method: "PUT",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ config: { llm: { model } } }),
+        });
+      const page = (await (await fetch(`${url}/bots/kept-bot/versions`)).json()) as {
+        items: { version: number }[];
+      };
+      return page.items.map((v) => v.version);
+    };
+    let { url, out } = await start({ ...env, BOTKNOBS_HISTORY_LIMIT: "none" }, [
+      "--history-limit",
+      "2",
+    ]);
+    expect(await putModels(url, ["a", "b", "c"])).toEqual([3, 2]);
+    expect(out()).toContain("history: the last 2 version(s) of each bot");
+    await stop();
+
+    ({ url, out } = await start({ ...env, BOTKNOBS_HISTORY_LIMIT: "none" }));
+    expect(await putModels(url, ["d", "e"])).toEqual([5, 4, 3, 2]);
+    expect(out()).toContain("history: every version of each bot");
+    await stop();
+
+    ({ out } = await start(env, ["--history-limit=0"]));
+    expect(out()).toContain("history: every version of each bot");
+    await stop();
+    ({ out } = await start(env));
+    expect(out()).toContain("history: the last 100 version(s) of each bot");
+    await stop();
+
+    const refused = await start({ ...env, BOTKNOBS_HISTORY_LIMIT: "lots" }).catch((e: Error) => e);
+    expect(String(refused)).toContain('invalid history limit "lots"');
+  }, 120_000);
+
+  it("answers before it sweeps: a crash's leftovers go in the background, with a log line after the start lines", async () => {
+    const env = { BOTKNOBS_DATA: join(data, "sweep") };
+    await start(env);
+    await stop();
+    // Temporary files of uploads a killed process left, two hours old.
+    const old = new Date(Date.now() - 2 * 3_600_000);
+    for (const dir of ["knowledge/support", "knowledge/support/deep"]) {
+      mkdirSync(join(data, "sweep", dir), { recursive: true });
+      const file = join(data, "sweep", dir, `.botknobs-tmp-${crypto.randomUUID()}`);
+      writeFileSync(file, "half an upload");
+      utimesSync(file, old, old);
+    }
+    const { url, out } = await start(env);
+    expect((await fetch(`${url}/bots/support-bot`)).status).toBe(200);
+    for (let i = 0; i < 600 && !/\nswept /.test(out()); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    const text = out();
+    expect(text).toMatch(/\nswept .+ in [\d.]+ s: cleaned up 2 leftovers of an earlier crash\n/);
+    expect(text.indexOf("\nswept ")).toBeGreaterThan(text.indexOf("\ntry: "));
+    expect(existsSync(join(data, "sweep", "knowledge/support/deep"))).toBe(false);
+  }, 120_000);
 });

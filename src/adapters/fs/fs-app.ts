@@ -1,13 +1,14 @@
 /**
  * {@link createFileApp}: the API over a data folder — the registry (with history) in a
- * `FileRecordStore`, the knowledge files and their search index in an `FsBlobStore` — embedded,
- * nothing to install. What `npm start` serves.
+ * `FileRecordStore`, the knowledge files and their search index in an `FsBlobStore`, events on a
+ * `FileEventBus` — embedded, nothing to install. What `npm start` serves.
  * @module
  */
 import { join, resolve } from "node:path";
 import type { BlobSearchIndex } from "../../core/knowledge/index/blob-search-index.ts";
 import { createAppOver, type ServedApp, type ServedAppOptions } from "../../server/index.ts";
 import { FsBlobStore } from "./fs-blob-store.ts";
+import { FileEventBus } from "./fs-event-bus.ts";
 import { FileRecordStore } from "./fs-record-store.ts";
 
 /** The app over a data folder, with its stores and a clean-up of what a crash left behind. */
@@ -16,20 +17,24 @@ export interface FileApp extends ServedApp {
   path: string;
   /**
    * Removes what killed processes left (temporary files, dead locks, unreferenced uploads and
-   * index segments of deleted knowledge bases) and repairs the copies for other tools. Run it at
-   * start-up, before serving.
+   * index segments of deleted knowledge bases) and repairs the copies for other tools. Nothing it
+   * removes is ever served (a write becomes visible only when its head is replaced, and leftovers
+   * are younger than an hour only while a writer may still list them), so it may run while the
+   * app serves, as it does when another process on the folder starts: `npm start` runs it in the
+   * background once listening. It walks every object: seconds at 20,000 files.
    */
   sweep(): Promise<{ files: number; objects: number }>;
 }
 
 /**
- * The API persisted under `path`: `registry/` (a journal of every bot version) and
- * `knowledge/<domain>/…` (the files, a copy of each at `<domain>/<path>`, and the index under
- * `.botknobs/`).
+ * The API persisted under `path`: `registry/` (a journal of the bot versions kept, every one
+ * unless `historyLimit` says), `knowledge/<domain>/…` (the files, a copy of each at
+ * `<domain>/<path>`, and the index under `.botknobs/`) and `events/` (the `FileEventBus` log
+ * through which the processes serving one folder hear each other's writes; `eventBus` replaces it).
  * @example
- * const { app, sweep } = createFileApp({ path: "./data" });
- * await sweep();
+ * const { app, sweep } = createFileApp({ path: "./data", historyLimit: 100 });
  * await serveApp(app, { port: 8787 });
+ * await sweep();
  */
 export function createFileApp(options: ServedAppOptions & { path: string }): FileApp {
   const { path, ...appOptions } = options;
@@ -37,7 +42,10 @@ export function createFileApp(options: ServedAppOptions & { path: string }): Fil
   const blobs = new FsBlobStore({ root: join(root, "knowledge") });
   const served = createAppOver(
     { records: new FileRecordStore({ path: join(root, "registry") }), blobs },
-    appOptions,
+    {
+      ...appOptions,
+      eventBus: appOptions.eventBus ?? new FileEventBus({ path: join(root, "events") }),
+    },
   );
   return {
     ...served,

@@ -1,8 +1,9 @@
 /**
  * `botknobs/fs`: botknobs over a local file system, on Node, Deno and Bun alike (through their
  * `node:fs`). The registry with its history in one journal (`FileRecordStore`), knowledge files
- * and their search index in a folder (`FsBlobStore`, `FileKnowledgeBackend`), the API over a data
- * folder (`createFileApp`: what `npm start` serves), `loadEnvironment` over YAML files, and the
+ * and their search index in a folder (`FsBlobStore`, `FileKnowledgeBackend`), an event bus the
+ * processes sharing a folder hear each other on (`FileEventBus`), the API over a data folder
+ * (`createFileApp`: what `npm start` serves), `loadEnvironment` over YAML files, and the
  * factory tables that teach `createRegistryBackend`/`createKnowledgeBackend` the `file` type.
  * Several processes of one host may share a folder; a network file system shared by hosts may not.
  * @module
@@ -10,6 +11,7 @@
 export { createFileApp, type FileApp } from "./fs-app.ts";
 export { FsBlobStore } from "./fs-blob-store.ts";
 export { loadEnvironment, readTextFile } from "./fs-environment.ts";
+export { FileEventBus, type FileEventBusOptions } from "./fs-event-bus.ts";
 export {
   createRegistryBackend,
   nodeRecordStores,

@@ -7,7 +7,7 @@
  */
 import { AdapterError, errorMessage, HttpError, ValidationError } from "../errors.ts";
 import { httpAuthHeaders } from "../http/request.ts";
-import { Event, type EventDict, EventType, isEventId } from "./event.ts";
+import { Event, type EventDict, isEventId } from "./event.ts";
 import { SubscriptionTable } from "./subscriptions.ts";
 import type {
   ErrorReporter,
@@ -17,6 +17,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from "./types.ts";
+import { checkMaxEventBytes, publishBody } from "./wire.ts";
 
 /** Options of every remote bus ({@link SSEEventBus}, {@link WebSocketEventBus}). */
 export interface RemoteEventBusOptions {
@@ -62,11 +63,6 @@ export interface StreamCallbacks {
   alive(): void;
 }
 
-interface Entry {
-  topic: string;
-  handler: EventHandler;
-}
-
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
     const done = (): void => {
@@ -94,7 +90,6 @@ export abstract class RemoteEventBus implements EventBus {
   protected readonly fetch: typeof fetch;
   protected readonly report: ErrorReporter;
   readonly #table = new SubscriptionTable();
-  readonly #entries = new Map<string, Entry>();
   #ready: Promise<void> | null = null;
   #stop: AbortController | null = null;
   #delivery: Promise<void> = Promise.resolve();
@@ -110,9 +105,7 @@ export abstract class RemoteEventBus implements EventBus {
         `Invalid baseUrl ${JSON.stringify(options?.baseUrl)}: expected an http(s) URL`,
       );
     }
-    const max = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
-    if (!Number.isInteger(max) || max < 256)
-      throw new ValidationError(`Invalid maxEventBytes ${max}: expected an integer ≥ 256`);
+    const max = checkMaxEventBytes(options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES);
     this.capabilities = { delivery: "async", distributed: true, maxEventBytes: max };
     this.options = options;
     this.url = `${options.baseUrl.replace(/\/+$/, "")}/${(options.path ?? "/events").replace(/^\/+/, "")}`;
@@ -254,21 +247,7 @@ export abstract class RemoteEventBus implements EventBus {
   }
 
   #announceReconnect(): void {
-    for (const entry of [...this.#entries.values()]) {
-      const event = new Event({
-        type: EventType.CUSTOM,
-        topic: entry.topic,
-        payload: { reconnected: true },
-        source: `${this.transport}-bus`,
-      });
-      this.#deliver(async () => {
-        try {
-          await entry.handler(event);
-        } catch (error) {
-          this.report(error, `reconnect notice for ${entry.topic}`);
-        }
-      });
-    }
+    this.#deliver(() => this.#table.announceReconnect(`${this.transport}-bus`, this.report));
   }
 
   /** Stops the stream and drops every subscription (`connect()` opens a new one). */
@@ -277,18 +256,12 @@ export abstract class RemoteEventBus implements EventBus {
     this.#stop = null;
     this.#ready = null;
     this.#table.clear();
-    this.#entries.clear();
   }
 
   /** `POST /events`; the event reaches subscribers (here too) through the stream. */
   async publish(topic: string, event: Event): Promise<void> {
     const url = this.url;
-    const body = new TextEncoder().encode(JSON.stringify({ ...event.toDict(), topic }));
-    const max = this.capabilities.maxEventBytes as number;
-    if (body.byteLength > max)
-      throw new ValidationError(
-        `Event '${event.eventId}' on '${topic}' is ${body.byteLength} bytes, over maxEventBytes ${max}: events carry ids, not documents`,
-      );
+    const body = publishBody(topic, event, this.capabilities.maxEventBytes as number);
     let response: Response;
     try {
       response = await this.fetch(url, {
@@ -317,16 +290,6 @@ export abstract class RemoteEventBus implements EventBus {
     options: SubscribeOptions = {},
   ): Promise<Subscription> {
     await this.connect();
-    const sub = this.#table.add(topic, handler, options.pattern ?? null);
-    this.#entries.set(sub.subscriptionId, { topic, handler });
-    return {
-      subscriptionId: sub.subscriptionId,
-      topic: sub.topic,
-      pattern: sub.pattern,
-      cancel: () => {
-        this.#entries.delete(sub.subscriptionId);
-        return sub.cancel();
-      },
-    };
+    return this.#table.add(topic, handler, options.pattern ?? null);
   }
 }

@@ -3,7 +3,7 @@
  * each handler in turn and never lets one handler's failure stop the others.
  * @module
  */
-import type { Event } from "./event.ts";
+import { Event, EventType } from "./event.ts";
 import { matchTopic } from "./glob.ts";
 import type { ErrorReporter, EventHandler, Subscription } from "./types.ts";
 
@@ -89,6 +89,28 @@ export class SubscriptionTable {
         await handler(event);
       } catch (error) {
         report(error, `event handler for ${topic}`);
+      }
+    }
+  }
+
+  /**
+   * Tells every subscription, once each, that events may have been missed (a bus that lost its
+   * stream, or fell behind its log): an `Event({ type: "custom", payload: { reconnected: true } })`
+   * on the subscription's topic, from `source`. Caches and hot reloaders resynchronise on it.
+   */
+  async announceReconnect(source: string, report: ErrorReporter): Promise<void> {
+    const entries = [...this.#exact.values()].flatMap((m) => [...m.values()]);
+    for (const entry of [...entries, ...this.#patterns.values()]) {
+      const event = new Event({
+        type: EventType.CUSTOM,
+        topic: entry.topic,
+        payload: { reconnected: true },
+        source,
+      });
+      try {
+        await entry.handler(event);
+      } catch (error) {
+        report(error, `reconnect notice for ${entry.topic}`);
       }
     }
   }
