@@ -33,7 +33,7 @@ try {
     console.log(
       `run ${run} (${oneBot ? "one bot" : `${SIZE} bots`}): 503s ${r.statuses[503] ?? 0}, ` +
         `answers ${statuses}, applied ${r.applied}/${r.ok} of the 200s, ` +
-        `unanswered writes applied ${r.strayApplied}, ${Math.round(r.ms)} ms`,
+        `unanswered writes applied ${r.strayApplied}, applied twice ${r.doubled}, ${Math.round(r.ms)} ms`,
     );
   }
 } finally {
@@ -43,8 +43,11 @@ try {
 const said = dev
   .output()
   .split("\n")
-  .filter((l) => /restarted|error|exception|different request|uncaught/i.test(l));
+  .filter((l) => /restarted|resent|error|exception|different request|uncaught/i.test(l));
 const counts = new Map<string, number>();
-for (const line of said) counts.set(line.trim(), (counts.get(line.trim()) ?? 0) + 1);
+// One line per resent request would drown the rest: count them by method.
+const shape = (line: string): string =>
+  line.trim().replace(/^(\[botknobs\] resent \w+) \S+: (.*) \(attempt \d+\)$/, "$1 …: $2");
+for (const line of said) counts.set(shape(line), (counts.get(shape(line)) ?? 0) + 1);
 if (counts.size > 0) console.log("runtime said:");
 for (const [line, n] of [...counts].slice(0, 20)) console.log(`  ${n}× ${line.slice(0, 300)}`);
