@@ -13,6 +13,7 @@
 import type { ExecutionContext, ScheduledController } from "@cloudflare/workers-types/index.ts";
 import { Hono } from "hono";
 import { DurableObjectEventBus, eventHubRoutes } from "../src/adapters/cloudflare/index.ts";
+import { NotFoundError } from "../src/core/errors.ts";
 import { RegistryPoller } from "../src/core/reload/poller.ts";
 import {
   ApiErrorCode,
@@ -85,6 +86,10 @@ function build(env: Env): Isolate {
   );
   const events = new Hono();
   events.onError((error, c) => errorResponse(c, error));
+  // The same JSON 404 as the app's, for a method or path /events does not serve.
+  events.notFound((c) =>
+    errorResponse(c, new NotFoundError(`No route for ${c.req.method} ${c.req.path}`)),
+  );
   if (auth) events.use("*", bearerAuth(auth));
   events.route("/events", eventHubRoutes({ namespace: env.EVENTS }));
   const readOnly = !auth && env.BOTKNOBS_PUBLIC !== "1";
@@ -123,7 +128,8 @@ const worker: {
     if (isolate.readOnly && !READ_METHODS.has(request.method)) return refuseWrite(request.method);
     if (env.BOTKNOBS_SEED_DEMO === "1") await seed(isolate);
     const { pathname } = new URL(request.url);
-    const app = pathname === "/events" ? isolate.events : isolate.services.app;
+    const events = pathname === "/events" || pathname.startsWith("/events/");
+    const app = events ? isolate.events : isolate.services.app;
     return app.fetch(request, env, ctx as never);
   },
 
