@@ -4,6 +4,7 @@
  * into place, so a reader sees the old object or the new one, never a part.
  * @module
  */
+import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream, type Dirent } from "node:fs";
 import {
   copyFile,
@@ -34,6 +35,7 @@ import type {
   BlobStoreCapabilities,
 } from "../../core/blob/types.ts";
 import { AdapterError, ConflictError, ValidationError } from "../../core/errors.ts";
+import { checkNameBytes } from "../../core/knowledge/store/paths.ts";
 import { bytesToStream } from "../../core/util/streams.ts";
 import { linkIfAbsent, RESERVED_PREFIX, withFileLock } from "./fs-lock.ts";
 import { sweepDirectory } from "./fs-sweep.ts";
@@ -44,6 +46,9 @@ export interface FsBlobStoreOptions {
   /** Flush each file to disk before it replaces the old one (default true). */
   durable?: boolean;
 }
+
+/** The longest file name, in bytes (NAME_MAX). */
+const MAX_NAME_BYTES = 255;
 
 // Objects up to this size are read whole in one call rather than streamed in pieces.
 const WHOLE_READ_BYTES = 16 * 1024 * 1024;
@@ -65,6 +70,8 @@ export class FsBlobStore implements BlobStore {
     conditionalPut: true,
     paginatedList: true,
     contentTypes: false,
+    // NAME_MAX of Linux, macOS and Windows file systems.
+    maxNameBytes: MAX_NAME_BYTES,
   };
   readonly root: string;
   readonly #durable: boolean;
@@ -83,11 +90,18 @@ export class FsBlobStore implements BlobStore {
       throw new ValidationError(`Key escapes the store root: ${key}`);
     if (key.split("/").some((s) => s.startsWith(RESERVED_PREFIX)))
       throw new ValidationError(`Key uses the reserved prefix ${RESERVED_PREFIX}: ${key}`);
+    // A longer name is ENAMETOOLONG from the file system: say so as bad input, not as a failure.
+    checkNameBytes(key, MAX_NAME_BYTES, "an object");
     return path;
   }
 
+  /** The lock file of a key: beside it, named after it, or after its hash when that is too long. */
   #lockOf(path: string): string {
-    return join(dirname(path), `${RESERVED_PREFIX}lock-${basename(path)}`);
+    const name = basename(path);
+    const lock = `${RESERVED_PREFIX}lock-${name}`;
+    if (Buffer.byteLength(lock) <= MAX_NAME_BYTES) return join(dirname(path), lock);
+    const hash = createHash("sha256").update(name).digest("hex");
+    return join(dirname(path), `${RESERVED_PREFIX}lock-${hash}`);
   }
 
   async initialize(): Promise<void> {
