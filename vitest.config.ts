@@ -57,7 +57,13 @@ const config: ViteUserConfig = defineConfig({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
               // The D1 registry schema (migrations/), applied by the tests that use REGISTRY_DB.
-              bindings: { TEST_MIGRATIONS: await readD1Migrations("./migrations") },
+              // BOTKNOBS_PUBLIC: the tests write without tokens, as `npm run dev` on loopback
+              // does (wrangler.toml has no such var: a deploy fails closed); worker-closed.test.ts
+              // calls the Worker with an env without it.
+              bindings: {
+                TEST_MIGRATIONS: await readD1Migrations("./migrations"),
+                BOTKNOBS_PUBLIC: "1",
+              },
               // An unmigrated D1 database besides wrangler.toml's: stored-data fixtures are
               // loaded into it under older migrations, then migrated (d1-stored-v0.test.ts).
               d1Databases: { FIXTURE_DB: "botknobs-fixture" },

@@ -14,7 +14,7 @@ import { loadavg } from "node:os";
 import { dirname } from "node:path";
 import { Miniflare } from "miniflare";
 import { bundleWorkers } from "../test/node/cf-bundle.ts";
-import { durableObjects, migrate, STORAGE } from "../test/node/cf-worker-options.ts";
+import { DEV_VARS, durableObjects, migrate, STORAGE } from "../test/node/cf-worker-options.ts";
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 200);
 // Under 30 s per consumer: its poll timer and hub socket live in the waitUntil of its first
@@ -43,6 +43,7 @@ const mf = new Miniflare({
       modulesRoot: dirname(bundles.api as string),
       durableObjects: durableObjects(),
       ...STORAGE,
+      ...DEV_VARS,
     },
     consumerWorker("via-hub"),
     consumerWorker("poll-1s"),

@@ -33,10 +33,18 @@ export interface Env {
   REGISTRY_DB: D1Database;
   /** The knowledge files and their search index. */
   KNOWLEDGE: R2Bucket;
-  /** Comma-separated read-write bearer tokens (a secret); none: the API is open. */
+  /**
+   * Comma-separated read-write bearer tokens (a secret: `wrangler secret put BOTKNOBS_TOKENS`).
+   * With none, the Worker serves reads only, unless {@link Env.BOTKNOBS_PUBLIC} opens it.
+   */
   BOTKNOBS_TOKENS?: string;
   /** Comma-separated read-only bearer tokens. */
   BOTKNOBS_READ_TOKENS?: string;
+  /**
+   * `"1"`: without tokens, anyone may write — a deploy that is public on purpose. Not in
+   * wrangler.toml; `npm run dev` sets it on a loopback address only (scripts/dev.mjs).
+   */
+  BOTKNOBS_PUBLIC?: string;
   /** `"1"`: seed the demo bot and knowledge base into empty stores (`npm run dev` sets it). */
   BOTKNOBS_SEED_DEMO?: string;
 }

@@ -3,6 +3,9 @@
  * its `/events` (Server-Sent Events or WebSocket) through the `EventHub` Durable Object, and a
  * cron trigger that polls the registry (POLLING mode) and announces changes through the hub.
  *
+ * Without `BOTKNOBS_TOKENS` it fails closed: reads only (403 on anything else, naming the
+ * variables), unless the deploy says it is public on purpose (`BOTKNOBS_PUBLIC=1`).
+ *
  * Every registry or knowledge event of an isolate is published to the hub, so subscribers in
  * other isolates (a `DurableObjectEventBus`, or HTTP clients of `/events`) hear of it: a `PUT`
  * handled here invalidates the bots that a `HotReloadManager` on such a bus keeps cached.
@@ -10,8 +13,15 @@
 import type { ExecutionContext, ScheduledController } from "@cloudflare/workers-types/index.ts";
 import { Hono } from "hono";
 import { DurableObjectEventBus, eventHubRoutes } from "../src/adapters/cloudflare/index.ts";
+import { NotFoundError } from "../src/core/errors.ts";
 import { RegistryPoller } from "../src/core/reload/poller.ts";
-import { bearerAuth, createAppOver, errorResponse, type ServedApp } from "../src/server/index.ts";
+import {
+  ApiErrorCode,
+  bearerAuth,
+  createAppOver,
+  errorResponse,
+  type ServedApp,
+} from "../src/server/index.ts";
 import { type Env, stores } from "./bindings.ts";
 import { runnerScheduler } from "./ingest-scheduler.ts";
 import { seedDemo } from "./seed.ts";
@@ -22,6 +32,8 @@ export { IngestionRunner } from "./ingestion-runner.ts";
 
 /** One isolate's services, built on its first request (bindings come with it). */
 interface Isolate {
+  /** No tokens and not public (`BOTKNOBS_PUBLIC`): everything but a read is refused. */
+  readOnly: boolean;
   services: ServedApp;
   events: Hono;
   hub: DurableObjectEventBus;
@@ -74,9 +86,14 @@ function build(env: Env): Isolate {
   );
   const events = new Hono();
   events.onError((error, c) => errorResponse(c, error));
+  // The same JSON 404 as the app's, for a method or path /events does not serve.
+  events.notFound((c) =>
+    errorResponse(c, new NotFoundError(`No route for ${c.req.method} ${c.req.path}`)),
+  );
   if (auth) events.use("*", bearerAuth(auth));
   events.route("/events", eventHubRoutes({ namespace: env.EVENTS }));
-  return { services, events, hub, poller: undefined, seeded: undefined };
+  const readOnly = !auth && env.BOTKNOBS_PUBLIC !== "1";
+  return { readOnly, services, events, hub, poller: undefined, seeded: undefined };
 }
 
 /** Seeds empty stores once per isolate; a failed seed is retried by the next request. */
@@ -88,15 +105,31 @@ function seed(state: Isolate): Promise<unknown> {
   return state.seeded;
 }
 
+const READ_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * The answer to a write when the Worker has no tokens and was not declared public: a deployed
+ * Worker fails closed rather than letting anyone write, delete, upload, publish or ingest.
+ */
+function refuseWrite(method: string): Response {
+  const message =
+    `${method} refused: this Worker has no BOTKNOBS_TOKENS, so it serves reads only. Set the ` +
+    "secret BOTKNOBS_TOKENS (wrangler secret put BOTKNOBS_TOKENS) and send Authorization: " +
+    "Bearer <token>, or set the variable BOTKNOBS_PUBLIC=1 to let anyone write on purpose";
+  return Response.json({ error: { code: ApiErrorCode.FORBIDDEN, message } }, { status: 403 });
+}
+
 const worker: {
   fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response>;
   scheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void>;
 } = {
   async fetch(request, env, ctx) {
     const isolate = isolateFor(env);
+    if (isolate.readOnly && !READ_METHODS.has(request.method)) return refuseWrite(request.method);
     if (env.BOTKNOBS_SEED_DEMO === "1") await seed(isolate);
     const { pathname } = new URL(request.url);
-    const app = pathname === "/events" ? isolate.events : isolate.services.app;
+    const events = pathname === "/events" || pathname.startsWith("/events/");
+    const app = events ? isolate.events : isolate.services.app;
     return app.fetch(request, env, ctx as never);
   },
 

@@ -46,6 +46,10 @@ export function blobStoreSuite(h: TestHarness, options: BlobStoreSuiteOptions): 
     ...options.capabilities,
   };
   const itCas = itUnless(h, !caps.conditionalPut && "the store declares conditionalPut: false");
+  const itNames = itUnless(
+    h,
+    caps.maxNameBytes === undefined && "the store declares no maxNameBytes",
+  );
   describe(`BlobStore conformance: ${options.name}`, () => {
     let store: BlobStore;
     const body = async (key: string): Promise<string | null> => {
@@ -69,6 +73,23 @@ export function blobStoreSuite(h: TestHarness, options: BlobStoreSuiteOptions): 
     it("capabilities - the store declares what the suite was told", () => {
       expect({ ...store.capabilities }).toEqual(caps);
     });
+
+    itNames(
+      "names.max - a name of maxNameBytes is stored (and replaced); one byte more is a ValidationError",
+      async () => {
+        const max = caps.maxNameBytes as number;
+        const key = `n/${"a".repeat(max - 3)}.md`;
+        expect((await store.put(key, text("1")))?.size).toBe(1);
+        expect((await store.put(key, text("22")))?.size).toBe(2);
+        expect(await body(key)).toBe("22");
+        await expectRejects(
+          h,
+          store.put(`n/${"a".repeat(max - 2)}.md`, text("1")),
+          ValidationError,
+          `${max} bytes`,
+        );
+      },
+    );
 
     it("put.get - bytes round-trip with size, etag and content type", async () => {
       const meta = await store.put("a/b.md", text("# Hello"), { contentType: "text/markdown" });

@@ -25,6 +25,12 @@ export const STORAGE: Pick<WorkerOptions, "d1Databases" | "r2Buckets"> = {
 };
 
 /**
+ * The variables `npm run dev` sets on a loopback address: `BOTKNOBS_PUBLIC` lets the tests write
+ * without tokens (a Worker without either serves reads only).
+ */
+export const DEV_VARS: Pick<WorkerOptions, "bindings"> = { bindings: { BOTKNOBS_PUBLIC: "1" } };
+
+/**
  * The Durable Objects of the Worker: hosted by this worker, or (`host`) bound to those of
  * another worker, as a second isolate of the same deployment is.
  */
@@ -74,6 +80,7 @@ export function persistedWorker(script: string, root: string): MiniflareOptions 
     modulesRoot: dirname(script),
     durableObjects: durableObjects(),
     ...STORAGE,
+    ...DEV_VARS,
     d1Persist: join(root, "d1"),
     r2Persist: join(root, "r2"),
     durableObjectsPersist: join(root, "do"),

@@ -8,7 +8,7 @@ import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../../src/testing/index.ts";
 import { bundleWorkers } from "./cf-bundle.ts";
-import { durableObjects, migrate, STORAGE } from "./cf-worker-options.ts";
+import { DEV_VARS, durableObjects, migrate, STORAGE } from "./cf-worker-options.ts";
 
 let mf: Miniflare;
 let api: (path: string, init?: RequestInit) => Promise<Response>;
@@ -29,6 +29,7 @@ beforeAll(async () => {
         modulesRoot: dirname(bundles.api as string),
         durableObjects: durableObjects(),
         ...STORAGE,
+        ...DEV_VARS,
       },
       {
         ...common,

@@ -52,7 +52,7 @@ export function runNodeSuites(h: TestHarness, runtime: string): void {
       // Another process's store over the same folder.
       reopen: (store) => blobStore(roots.get(store)),
       destroy: cleanUp,
-      capabilities: { contentTypes: false },
+      capabilities: { contentTypes: false, maxNameBytes: 255 },
     },
     // The file backend's own defaults (its layout under `path`, copies for other tools).
     knowledgeBackend: {

@@ -1,5 +1,6 @@
 // `wrangler deploy --dry-run` builds the Worker (worker/index.ts with wrangler.toml) as it would
-// be uploaded, within the bundle budget: < 200 KB gzipped with every feature.
+// be uploaded, within the bundle budget: < 200 KB gzipped with every feature, and without
+// BOTKNOBS_PUBLIC among its variables (a deployed Worker without tokens serves reads only).
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -20,6 +21,8 @@ describe("the Worker build", () => {
         { env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" } },
       );
       expect(stdout).toContain("env.EVENTS (EventHub)");
+      // A deploy fails closed: nothing in wrangler.toml opens it (npm run dev sets the variable).
+      expect(stdout).not.toContain("BOTKNOBS_PUBLIC");
       const bundle = await readFile(join(outdir, "index.js"));
       const gzipped = gzipSync(bundle, { level: 9 }).length;
       console.log(`worker bundle: ${bundle.length} bytes, ${gzipped} bytes gzipped`);

@@ -6,7 +6,7 @@ import { dirname } from "node:path";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundleWorkers } from "./cf-bundle.ts";
-import { COMMON, durableObjects, migrate, STORAGE } from "./cf-worker-options.ts";
+import { COMMON, DEV_VARS, durableObjects, migrate, STORAGE } from "./cf-worker-options.ts";
 
 const N = 1000;
 let mf: Miniflare;
@@ -22,6 +22,7 @@ beforeAll(async () => {
     modulesRoot: dirname(worker as string),
     durableObjects: durableObjects(),
     ...STORAGE,
+    ...DEV_VARS,
   });
   await mf.ready;
   await migrate(mf);

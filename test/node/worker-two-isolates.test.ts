@@ -7,7 +7,7 @@ import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../../src/testing/index.ts";
 import { bundleWorkers } from "./cf-bundle.ts";
-import { COMMON, durableObjects, migrate, STORAGE } from "./cf-worker-options.ts";
+import { COMMON, DEV_VARS, durableObjects, migrate, STORAGE } from "./cf-worker-options.ts";
 
 let mf: Miniflare;
 type Call = (path: string, init?: RequestInit) => Promise<Response>;
@@ -28,12 +28,14 @@ beforeAll(async () => {
         name: "a",
         durableObjects: durableObjects(),
         ...STORAGE,
+        ...DEV_VARS,
       },
       {
         ...options,
         name: "b",
         durableObjects: durableObjects("a"),
         ...STORAGE,
+        ...DEV_VARS,
       },
     ],
   });

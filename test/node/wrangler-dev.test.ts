@@ -3,94 +3,28 @@
 // restart on the same --persist-to folder. The hub's replay window is in Durable Object storage,
 // the registry in D1 and the knowledge with its search index in R2 (worker/bindings.ts,
 // STORES_PERSIST): all of it survives.
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { STORES_PERSIST } from "../../worker/bindings.ts";
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
+import { type DevProcess, startDev } from "./wrangler-dev-process.ts";
 
 let persist = "";
 let base = "";
-let child: ChildProcess | undefined;
-let output = "";
+let dev: DevProcess | undefined;
 
-/**
- * Starts the Worker exactly as a user does, `npm run dev -- --port <p> …` (migrations first, then
- * `wrangler dev`), on free ports and a temporary state folder; resolves once it answers.
- */
+/** Starts the Worker exactly as a user does, `npm run dev -- --port <p> …`, on `persist`. */
 async function start(): Promise<void> {
-  const port = await freePort();
-  const inspector = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  output = "";
-  child = spawn(
-    "npm",
-    [
-      "run",
-      "--silent",
-      "dev",
-      "--",
-      "--port",
-      String(port),
-      "--inspector-port",
-      String(inspector),
-      "--persist-to",
-      persist,
-    ],
-    {
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1", CI: "1" },
-    },
-  );
-  child.stdout?.on("data", (d: Buffer) => {
-    output += d.toString();
-  });
-  child.stderr?.on("data", (d: Buffer) => {
-    output += d.toString();
-  });
-  const until = Date.now() + 60_000;
-  while (Date.now() < until) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited:\n${output}`);
-    const ok = await fetch(`${base}/openapi.json`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`wrangler dev did not answer within 60 s:\n${output}`);
+  dev = await startDev({ persist });
+  base = dev.base;
 }
 
-/** Stops the process group (wrangler and its workerd), waiting for it to exit. */
+/** Stops it (wrangler and its workerd), waiting for it to exit. */
 async function stop(): Promise<void> {
-  const running = child;
-  child = undefined;
-  if (!running?.pid || running.exitCode !== null) return;
-  const exited = new Promise((r) => running.once("exit", r));
-  process.kill(-running.pid, "SIGTERM");
-  const timer = setTimeout(() => {
-    try {
-      process.kill(-(running.pid as number), "SIGKILL");
-    } catch {
-      // Gone.
-    }
-  }, 10_000);
-  await exited;
-  clearTimeout(timer);
+  await dev?.stop();
+  dev = undefined;
 }
 
 /** Reads Server-Sent Events until `needle` shows. */

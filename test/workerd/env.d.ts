@@ -44,6 +44,12 @@ declare module "cloudflare:test" {
     stub: Stub,
     callback: (instance: unknown, state: State) => R | Promise<R>,
   ): Promise<R>;
+  /** An `ExecutionContext` for calling a handler by hand. */
+  export function createExecutionContext(): import("@cloudflare/workers-types/index.ts").ExecutionContext;
+  /** Waits for what the context's `waitUntil` was given. */
+  export function waitOnExecutionContext(
+    ctx: import("@cloudflare/workers-types/index.ts").ExecutionContext,
+  ): Promise<void>;
   /** Runs the object's alarm now if one is set; true when it ran. */
   export function runDurableObjectAlarm(stub: Stub): Promise<boolean>;
 }

@@ -79,3 +79,24 @@ describe("the botknobs Worker", () => {
     expect([now.status, now.waiting, now.result?.files_processed]).toEqual(["completed", null, 1]);
   }, 30_000);
 });
+
+describe("the Worker's 404s", () => {
+  it("answers every unknown route with the JSON error body, trailing slashes included", async () => {
+    for (const [method, path] of [
+      ["POST", "/kb/x/ingest/"],
+      ["GET", "/kb/x/ingest/"],
+      ["POST", "/kb/x/"],
+      ["GET", "/nothing"],
+      ["POST", "/events/"],
+      ["DELETE", "/events"],
+      ["PUT", "/events"],
+    ] as const) {
+      const res = await call(path, { method });
+      expect(`${method} ${path} ${res.status} ${res.headers.get("content-type")}`).toBe(
+        `${method} ${path} 404 application/json`,
+      );
+      const body = (await res.json()) as { error: { code: string } };
+      expect(body.error.code).toBe("NOT_FOUND");
+    }
+  });
+});

@@ -4,6 +4,7 @@
  * into place, so a reader sees the old object or the new one, never a part.
  * @module
  */
+import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream, type Dirent } from "node:fs";
 import {
   copyFile,
@@ -34,9 +35,11 @@ import type {
   BlobStoreCapabilities,
 } from "../../core/blob/types.ts";
 import { AdapterError, ConflictError, ValidationError } from "../../core/errors.ts";
+import { checkNameBytes } from "../../core/knowledge/store/paths.ts";
 import { bytesToStream } from "../../core/util/streams.ts";
 import { linkIfAbsent, RESERVED_PREFIX, withFileLock } from "./fs-lock.ts";
 import { sweepDirectory } from "./fs-sweep.ts";
+import { TEMP_LEASE_MS, tempName, withLease } from "./fs-temp.ts";
 
 /** Options of {@link FsBlobStore}. */
 export interface FsBlobStoreOptions {
@@ -44,6 +47,9 @@ export interface FsBlobStoreOptions {
   /** Flush each file to disk before it replaces the old one (default true). */
   durable?: boolean;
 }
+
+/** The longest file name, in bytes (NAME_MAX). */
+const MAX_NAME_BYTES = 255;
 
 // Objects up to this size are read whole in one call rather than streamed in pieces.
 const WHOLE_READ_BYTES = 16 * 1024 * 1024;
@@ -65,6 +71,8 @@ export class FsBlobStore implements BlobStore {
     conditionalPut: true,
     paginatedList: true,
     contentTypes: false,
+    // NAME_MAX of Linux, macOS and Windows file systems.
+    maxNameBytes: MAX_NAME_BYTES,
   };
   readonly root: string;
   readonly #durable: boolean;
@@ -83,11 +91,18 @@ export class FsBlobStore implements BlobStore {
       throw new ValidationError(`Key escapes the store root: ${key}`);
     if (key.split("/").some((s) => s.startsWith(RESERVED_PREFIX)))
       throw new ValidationError(`Key uses the reserved prefix ${RESERVED_PREFIX}: ${key}`);
+    // A longer name is ENAMETOOLONG from the file system: say so as bad input, not as a failure.
+    checkNameBytes(key, MAX_NAME_BYTES, "an object");
     return path;
   }
 
+  /** The lock file of a key: beside it, named after it, or after its hash when that is too long. */
   #lockOf(path: string): string {
-    return join(dirname(path), `${RESERVED_PREFIX}lock-${basename(path)}`);
+    const name = basename(path);
+    const lock = `${RESERVED_PREFIX}lock-${name}`;
+    if (Buffer.byteLength(lock) <= MAX_NAME_BYTES) return join(dirname(path), lock);
+    const hash = createHash("sha256").update(name).digest("hex");
+    return join(dirname(path), `${RESERVED_PREFIX}lock-${hash}`);
   }
 
   async initialize(): Promise<void> {
@@ -159,12 +174,8 @@ export class FsBlobStore implements BlobStore {
     }
   }
 
-  /** Writes a temporary file beside `path` and flushes it; returns its name and length. */
-  async #writeTemp(
-    path: string,
-    body: Uint8Array | ReadableStream<Uint8Array>,
-  ): Promise<{ tmp: string; size: number }> {
-    const tmp = join(dirname(path), `${RESERVED_PREFIX}tmp-${crypto.randomUUID()}`);
+  /** Writes `body` to the temporary file `tmp` and flushes it; returns its length. */
+  async #fillTemp(tmp: string, body: Uint8Array | ReadableStream<Uint8Array>): Promise<number> {
     if (body instanceof Uint8Array) {
       const handle = await open(tmp, "w");
       try {
@@ -173,7 +184,7 @@ export class FsBlobStore implements BlobStore {
       } finally {
         await handle.close();
       }
-      return { tmp, size: body.length };
+      return body.length;
     }
     let size = 0;
     const counted = Readable.fromWeb(
@@ -191,7 +202,7 @@ export class FsBlobStore implements BlobStore {
         await handle.close();
       }
     }
-    return { tmp, size };
+    return size;
   }
 
   async put(
@@ -202,13 +213,14 @@ export class FsBlobStore implements BlobStore {
     checkDeclaredSize(options);
     const path = this.#path(key);
     await this.#mkdirFor(key, path);
-    let tmp: string | undefined;
+    // Everything goes to a temporary file first: a broken stream never touches the object. Its
+    // lease is renewed until it is installed, so no sweep takes it for a dead writer's.
+    const tmp = join(dirname(path), tempName());
     try {
-      // Everything goes to a temporary file first: a broken stream never touches the object.
-      const written = await this.#writeTemp(path, body);
-      tmp = written.tmp;
-      checkPutSize(key, options, written.size);
-      return await this.#install(key, path, tmp, options.ifMatch);
+      return await withLease(tmp, async () => {
+        checkPutSize(key, options, await this.#fillTemp(tmp, body));
+        return this.#install(key, path, tmp, options.ifMatch);
+      });
     } catch (error) {
       if (codeOf(error) === "EISDIR" || codeOf(error) === "ENOTEMPTY")
         throw new ConflictError(`Cannot store '${key}': it is a folder in ${this.root}`, {
@@ -216,7 +228,8 @@ export class FsBlobStore implements BlobStore {
         });
       throw error;
     } finally {
-      if (tmp) await rm(tmp, { force: true }).catch(() => {});
+      // Gone once installed (a link leaves it behind too), or when the write failed.
+      await rm(tmp, { force: true }).catch(() => {});
     }
   }
 
@@ -251,7 +264,7 @@ export class FsBlobStore implements BlobStore {
     const source = this.#path(from);
     const target = this.#path(to);
     await this.#mkdirFor(to, target);
-    const tmp = join(dirname(target), `${RESERVED_PREFIX}tmp-${crypto.randomUUID()}`);
+    const tmp = join(dirname(target), tempName());
     try {
       try {
         await link(source, tmp);
@@ -332,13 +345,15 @@ export class FsBlobStore implements BlobStore {
   }
 
   /**
-   * Removes what a killed process left behind: temporary files of uploads older than
-   * `olderThanMs` (default one hour: longer than any upload in progress), lock files whose
-   * owner has died, and the directories that leaves empty. Returns what it removed.
+   * Removes what a killed process left behind: temporary files of writes whose writer is gone
+   * (a process of this host that died, at once; any other, once its lease lapsed: not renewed
+   * for `olderThanMs`, default a minute, where a live writer renews every 10 s — see
+   * fs-temp.ts), lock files whose owner has died, and the directories that leaves empty.
+   * Returns what it removed.
    * @example
    * await store.sweep(); // at start-up, before serving
    */
   sweep(options: { olderThanMs?: number } = {}): Promise<{ files: number; bytes: number }> {
-    return sweepDirectory(this.root, options.olderThanMs ?? 3_600_000);
+    return sweepDirectory(this.root, options.olderThanMs ?? TEMP_LEASE_MS);
   }
 }

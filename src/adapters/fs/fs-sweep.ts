@@ -6,6 +6,7 @@ import { readdir, readFile, rm, rmdir, stat } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { RESERVED_PREFIX } from "./fs-lock.ts";
+import { writerGone } from "./fs-temp.ts";
 
 function isDeadLocalOwner(text: string): boolean {
   try {
@@ -19,8 +20,9 @@ function isDeadLocalOwner(text: string): boolean {
 }
 
 /**
- * Walks `root`: removes temporary and broken-lock files older than `olderThanMs`, lock files of
- * dead processes, and directories left empty (never `root` itself).
+ * Walks `root`: removes temporary files not renewed for `olderThanMs` or whose writer is gone
+ * (fs-temp.ts), other reserved files older than that, lock files of dead processes, and
+ * directories left empty (never `root` itself).
  */
 export async function sweepDirectory(
   root: string,
@@ -48,7 +50,7 @@ export async function sweepDirectory(
       const kind = entry.name.slice(RESERVED_PREFIX.length);
       const stale = kind.startsWith("lock-")
         ? isDeadLocalOwner(await readFile(full, "utf8").catch(() => ""))
-        : s.mtimeMs < cutoff;
+        : s.mtimeMs < cutoff || writerGone(entry.name);
       if (!stale) continue;
       await rm(full, { force: true });
       removed.files++;

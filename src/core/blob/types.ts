@@ -71,6 +71,11 @@ export interface BlobStoreCapabilities {
   paginatedList: boolean;
   /** `head`/`get` return the content type given to `put` (a file system does not keep it). */
   contentTypes: boolean;
+  /**
+   * The most UTF-8 bytes one `/`-separated part of a key may have (a file system: 255, a file
+   * name's limit); absent: no limit of its own. A longer part is a `ValidationError`.
+   */
+  maxNameBytes?: number;
 }
 
 /** An object store. A `put` replaces the object whole or not at all (a failed stream writes nothing). */

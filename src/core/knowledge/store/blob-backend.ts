@@ -54,7 +54,7 @@ import {
   validateIngestionStatus,
 } from "./models.ts";
 import { StaleReadError } from "./nodes.ts";
-import { validateFilePath } from "./paths.ts";
+import { checkNameBytes, validateFilePath } from "./paths.ts";
 import {
   fileOf,
   type PlannedFile,
@@ -274,6 +274,10 @@ export class BlobKnowledgeBackend implements KnowledgeResourceBackend {
     validateDomain(domainId);
     const planned: PlannedFile[] = [];
     for (const e of entries) planned.push(await planFile(e));
+    // A copy at `<domain>/<path>` must be storable, or it would be missing without a word.
+    const { maxNameBytes } = this.store.capabilities;
+    if (this.#copies.enabled)
+      for (const p of planned) checkNameBytes(`${domainId}/${p.path}`, maxNameBytes, "the copy");
     this.#heads.requireWritable();
     const heads = this.#heads;
     const head = await heads.existing(domainId);

@@ -40,6 +40,34 @@ export function validateFilePath(path: unknown): string {
   return path;
 }
 
+/**
+ * Checks that every `/`-separated part of `key` fits a store's name limit (`maxNameBytes` of its
+ * capabilities; none: anything fits): `ValidationError` naming the part, its size, the limit and
+ * `what` is stored there. Returns `key`.
+ * @example
+ * checkNameBytes("support/docs/faq.md", 255, "the copy of 'docs/faq.md'"); // "support/docs/faq.md"
+ */
+export function checkNameBytes(
+  key: string,
+  maxNameBytes: number | undefined,
+  what: string,
+): string {
+  if (maxNameBytes === undefined) return key;
+  const encoder = new TextEncoder();
+  for (const part of key.split("/")) {
+    // Each UTF-16 unit is at most 3 UTF-8 bytes: measure only when it could matter.
+    const bytes = part.length * 3 > maxNameBytes ? encoder.encode(part).length : part.length;
+    if (bytes > maxNameBytes) {
+      const shown = part.length > 40 ? `${part.slice(0, 40)}…` : part;
+      throw new ValidationError(
+        `Cannot store ${what} at '${key.slice(0, 120)}${key.length > 120 ? "…" : ""}': its name '${shown}' is ${bytes} bytes, over the ${maxNameBytes} bytes a name may have in this store (a file name's limit on a file system)`,
+        [{ path: ["path"], message: `a name of at most ${maxNameBytes} bytes` }],
+      );
+    }
+  }
+  return key;
+}
+
 const TYPES: Readonly<Record<string, string>> = {
   md: "text/markdown",
   markdown: "text/markdown",
