@@ -20,7 +20,10 @@ export interface BlobBody extends BlobMeta {
   body: ReadableStream<Uint8Array>;
 }
 
-/** A byte range: `length` bytes from `offset` (to the end when omitted). */
+/**
+ * A byte range: `length` bytes from `offset` (to the end when omitted). A range reaching past
+ * the end is cut at the end: from the end on, or with `length` 0, the body is empty.
+ */
 export interface BlobRange {
   offset: number;
   length?: number;
@@ -69,7 +72,10 @@ export interface BlobStoreCapabilities {
   conditionalPut: boolean;
   /** `list` may return fewer than all keys per page and uses cursors. */
   paginatedList: boolean;
-  /** `head`/`get` return the content type given to `put` (a file system does not keep it). */
+  /**
+   * Every read path returns the content type given to `put`: the `put` result, `head`, `get`
+   * (ranged too), the objects of `list`, and a copy (a file system does not keep it: `null`).
+   */
   contentTypes: boolean;
 }
 
