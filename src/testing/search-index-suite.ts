@@ -357,5 +357,40 @@ export function searchIndexSuite(h: TestHarness, options: SearchIndexSuiteOption
         expect(await search("version")).toEqual([]);
       },
     );
+
+    itPersistent(
+      "persistent.remove-only - a commit that only removes files holds after a reopen",
+      async () => {
+        await put(scope, {
+          "keep.md": ["Kept words stay."],
+          "drop.md": ["Dropped words go."],
+          "also.md": ["Also dropped words."],
+        });
+        const stage = await index.stage(scope);
+        stage.remove("drop.md");
+        expect((await stage.commit()).filesRemoved).toBe(1);
+        const reopen = options.reopen as NonNullable<typeof options.reopen>;
+        const second = await reopen(index);
+        opened.push(second);
+        await second.initialize();
+        expect([...(await second.sources(scope)).keys()].sort()).toEqual(["also.md", "keep.md"]);
+        const texts = async (of: SearchIndex): Promise<string[]> =>
+          (await of.query([scope], { text: "words", k: 10 })).map((hit) => hit.chunk.text).sort();
+        expect(await texts(second)).toEqual(["Also dropped words.", "Kept words stay."]);
+        // Removing the rest leaves an empty, existing scope, in every instance.
+        const last = await second.stage(scope);
+        last.remove("also.md");
+        last.remove("keep.md");
+        await last.commit();
+        const third = await reopen(index);
+        opened.push(third);
+        await third.initialize();
+        for (const of of [index, second, third]) {
+          expect(await of.exists(scope)).toBe(true);
+          expect([...(await of.sources(scope)).keys()]).toEqual([]);
+          expect(await texts(of)).toEqual([]);
+        }
+      },
+    );
   });
 }
