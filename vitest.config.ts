@@ -2,6 +2,7 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { playwright } from "@vitest/browser-playwright";
 import { build } from "esbuild";
 import { defineConfig, type ViteUserConfig } from "vitest/config";
+import { mutantPlugin } from "./test/mutants/patch.ts";
 
 // Debian's Chromium (apt-get install -y chromium); Playwright's own browser download is not used.
 const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -40,6 +41,8 @@ const config: ViteUserConfig = defineConfig({
   test: {
     projects: [
       {
+        // `import("mutant:<id>")`: an adapter's source with one bug patched in (test/mutants/).
+        plugins: [mutantPlugin()],
         test: {
           name: "node",
           environment: "node",
@@ -66,6 +69,7 @@ const config: ViteUserConfig = defineConfig({
               workers: [await secondIsolate()],
             },
           })),
+          mutantPlugin(),
         ],
         test: {
           name: "workerd",

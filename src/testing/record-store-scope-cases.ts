@@ -161,33 +161,52 @@ export function recordStoreScopeCases(h: TestHarness, ctx: RecordStoreScopeConte
       await other.initialize();
       try {
         // Both read before the writes, so a cache filled then would show stale data after.
-        expect((await other.list()).items).toEqual([]);
-        expect(await other.get("x")).toBeNull();
-        await putVersions(store, "x", 2);
-        await putVersions(store, "y", 1);
-        await ctx.settle();
-        expect((await other.get("x"))?.version).toBe(2);
-        expect((await other.list()).items.map((r) => [r.bot_id, r.version])).toEqual([
-          ["x", 2],
-          ["y", 1],
-        ]);
-        expect(await versionsOf(other, "x")).toEqual([2, 1]);
-        expect(
-          await other.put(record("x", 3, { config: { by: "other" } }), { expectedVersion: 2 }),
-        ).toBe(true);
-        expect(await other.delete("y")).toBe(true);
-        expect(await other.put(record("z", 1), { expectedVersion: null })).toBe(true);
-        await ctx.settle();
-        const x = await store.get("x");
-        expect([x?.version, configOf(x as NonNullable<typeof x>)]).toEqual([3, { by: "other" }]);
-        expect(await store.get("y")).toBeNull();
-        expect((await store.list()).items.map((r) => [r.bot_id, r.version])).toEqual([
-          ["x", 3],
-          ["z", 1],
-        ]);
-        expect(await versionsOf(store, "x")).toEqual([3, 2, 1]);
-        // The first instance's compare-and-set sees the other's write.
-        expect(await store.put(record("x", 3), { expectedVersion: 2 })).toBe(false);
+        for (const s of [store, other]) {
+          expect((await s.list()).items).toEqual([]);
+          expect(await versionsOf(s, "x")).toEqual([]);
+          expect(await s.get("x")).toBeNull();
+        }
+        // Each read path is checked first after a write of the other instance: an earlier read
+        // that caught up would hide one that does not.
+        const wrote = async (write: () => Promise<unknown>): Promise<void> => {
+          await write();
+          await ctx.settle();
+        };
+        const ids = async (s: RecordStore) =>
+          (await s.list()).items.map((r) => [r.bot_id, r.version]);
+        for (const [writer, reader] of [
+          [store, other],
+          [other, store],
+        ] as const) {
+          const base = (await reader.get("x"))?.version ?? 0;
+          await wrote(() => writer.put(record("x", base + 1), { expectedVersion: base || null }));
+          expect(await ids(reader)).toEqual([["x", base + 1]]);
+          await wrote(() => writer.put(record("x", base + 2), { expectedVersion: base + 1 }));
+          expect((await versionsOf(reader, "x"))[0]).toBe(base + 2);
+          await wrote(() =>
+            writer.put(record("x", base + 3, { config: { by: "writer" } }), {
+              expectedVersion: base + 2,
+            }),
+          );
+          const x = await reader.get("x");
+          expect([x?.version, configOf(x as NonNullable<typeof x>)]).toEqual([
+            base + 3,
+            { by: "writer" },
+          ]);
+          // The reader's compare-and-set sees the writer's version.
+          expect(await reader.put(record("x", base + 3), { expectedVersion: base + 2 })).toBe(
+            false,
+          );
+          await wrote(() => writer.put(record("y", 1), { expectedVersion: null }));
+          expect(await ids(reader)).toEqual([
+            ["x", base + 3],
+            ["y", 1],
+          ]);
+          await wrote(() => writer.delete("y"));
+          expect(await ids(reader)).toEqual([["x", base + 3]]);
+          expect(await reader.get("y")).toBeNull();
+        }
+        expect(await versionsOf(store, "x")).toEqual([6, 5, 4, 3, 2, 1]);
       } finally {
         await other.close();
       }
