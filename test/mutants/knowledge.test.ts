@@ -118,7 +118,11 @@ describe("knowledge-side suites pass the real implementations in full", () => {
     const index = await run.index(() => new BlobSearchIndex());
     // The persistence cases need a reopen: the in-memory index skips them, visibly.
     expect(caseIds(index, "failed")).toEqual([]);
-    expect(caseIds(index, "skipped")).toEqual(["persistent", "persistent.refresh"]);
+    expect(caseIds(index, "skipped")).toEqual([
+      "persistent",
+      "persistent.refresh",
+      "persistent.remove-only",
+    ]);
     // Memory has no k limit and does not persist; echo makes no requests: those cases skip, visibly.
     const vectors = await run.vectors(() => new MemoryVectorStore());
     expect(caseIds(vectors, "failed")).toEqual([]);
