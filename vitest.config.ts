@@ -2,7 +2,13 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { playwright } from "@vitest/browser-playwright";
 import { build } from "esbuild";
 import { defineConfig, type ViteUserConfig } from "vitest/config";
-import { mutantPlugin } from "./test/mutants/patch.ts";
+import { mutantEsbuildPlugin, mutantPlugin } from "./test/mutants/patch.ts";
+import {
+  HUB_MUTANT_BINDINGS,
+  HUB_REAL_BINDING,
+  hubMutantClass,
+  hubMutantsEntry,
+} from "./test/workerd/hub-mutants/bindings.ts";
 
 // Debian's Chromium (apt-get install -y chromium); Playwright's own browser download is not used.
 const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -37,6 +43,42 @@ async function secondIsolate() {
   };
 }
 
+/**
+ * A Worker of the Durable Object hub's source mutants (test/workerd/hub-mutants/), each class
+ * bound in the workerd tests under its own name.
+ */
+async function hubMutants() {
+  const bundle = await build({
+    stdin: { contents: hubMutantsEntry(), resolveDir: process.cwd(), loader: "ts" },
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    mainFields: ["module", "main"],
+    write: false,
+    logLevel: "silent",
+    plugins: [mutantEsbuildPlugin()],
+  });
+  const classes = [...Object.values(HUB_MUTANT_BINDINGS), HUB_REAL_BINDING].map(
+    (b) => [b, hubMutantClass(b)] as const,
+  );
+  return {
+    worker: {
+      name: "hub-mutants",
+      modules: true,
+      script: bundle.outputFiles[0]?.text ?? "",
+      compatibilityDate: "2026-04-01",
+      durableObjects: Object.fromEntries(
+        classes.map(([b, className]) => [b, { className, useSQLite: true }]),
+      ),
+    },
+    bindings: Object.fromEntries(
+      classes.map(([b, className]) => [b, { className, scriptName: "hub-mutants" }]),
+    ),
+  };
+}
+
+const mutantHubs = await hubMutants();
+
 const config: ViteUserConfig = defineConfig({
   test: {
     projects: [
@@ -66,7 +108,9 @@ const config: ViteUserConfig = defineConfig({
               d1Databases: { FIXTURE_DB: "botknobs-fixture" },
               // A second Worker in its own isolate, sharing the R2 bucket (test/workerd/second-isolate/).
               serviceBindings: { SECOND_ISOLATE: "second-isolate" },
-              workers: [await secondIsolate()],
+              workers: [await secondIsolate(), mutantHubs.worker],
+              // The hub's source mutants, each its own Durable Object namespace (test/mutants/).
+              durableObjects: mutantHubs.bindings,
             },
           })),
           mutantPlugin(),

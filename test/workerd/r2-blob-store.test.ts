@@ -7,31 +7,15 @@ import { AdapterError, ValidationError } from "../../src/core/errors.ts";
 import { bytesToStream } from "../../src/core/util/streams.ts";
 import { BlobKnowledgeBackend } from "../../src/index.ts";
 import { conformance, failingStream } from "../../src/testing/index.ts";
+import { emptyBucket, r2Port } from "./cloudflare-ports.ts";
 
 const h = { describe, it, expect, beforeEach, afterEach };
 const bucket = env.KNOWLEDGE;
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 
-/** Empties the bucket (the suites share it within this file). */
-async function emptyBucket(): Promise<void> {
-  let cursor: string | undefined;
-  do {
-    const page = await bucket.list(cursor ? { cursor } : {});
-    if (page.objects.length) await bucket.delete(page.objects.map((o) => o.key));
-    cursor = page.truncated ? page.cursor : undefined;
-  } while (cursor);
-}
-
 // The blob-store suite, and over the bucket the knowledge backend and the persisted search
 // index; \`reopen\` is another isolate's store over the same bucket.
-conformance(h, {
-  name: "R2BlobStore (workerd)",
-  blobStore: {
-    create: () => new R2BlobStore({ bucket }),
-    reopen: () => new R2BlobStore({ bucket }),
-    destroy: emptyBucket,
-  },
-});
+conformance(h, { name: "R2BlobStore (workerd)", blobStore: { ...r2Port() } });
 
 describe("R2BlobStore faults and limits (workerd)", () => {
   const store = new R2BlobStore({ bucket });
