@@ -102,7 +102,11 @@ const config: ViteUserConfig = defineConfig({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
               // The D1 registry schema (migrations/), applied by the tests that use REGISTRY_DB.
-              bindings: { TEST_MIGRATIONS: await readD1Migrations("./migrations") },
+              // BOTKNOBS_MUTANTS: how the mutant kit runs (`npm run mutants` sets it).
+              bindings: {
+                TEST_MIGRATIONS: await readD1Migrations("./migrations"),
+                BOTKNOBS_MUTANTS: process.env.BOTKNOBS_MUTANTS ?? "",
+              },
               // An unmigrated D1 database besides wrangler.toml's: stored-data fixtures are
               // loaded into it under older migrations, then migrated (d1-stored-v0.test.ts).
               d1Databases: { FIXTURE_DB: "botknobs-fixture" },

@@ -37,7 +37,7 @@ const isNotice = (e: Event): boolean => e.payload.reconnected === true;
  * eventBusResumeCases(h, { bus: () => bus, options });
  */
 export function eventBusResumeCases(h: TestHarness, ctx: EventBusResumeContext): void {
-  const { it, expect, afterEach } = h;
+  const { expect, afterEach } = h;
   const { options } = ctx;
   const opened: EventBus[] = [];
   afterEach(async () => {
