@@ -40,7 +40,7 @@ conformance(
   {
     name: "DurableObjectEventBus inside workerd",
     // With the resume hooks: a bus filtered by topics, a disconnect held open, a hub restart.
-    eventBus: hub.suiteOptions,
+    eventBus: { ...hub.suiteOptions },
   },
 );
 
