@@ -2,8 +2,8 @@
  * The `RecordStore` suite's cases for what an adapter author gets wrong at the edges: listings
  * and `clear` past one default page (over 1,000 records), deletes that leave something a later
  * record with the same id inherits, ids that start with another id's characters, pruning scoped
- * to one record, conditional writes against a missing or deleted record, and a second instance
- * over the same data (`reopen`). Registered by `recordStoreSuite`.
+ * to one record, conditional writes against a missing or deleted record, a second instance over
+ * the same data (`reopen`), and a write torn by a crash (`tear`). Registered by `recordStoreSuite`.
  * @module
  */
 import { DEFAULT_PAGE_LIMIT } from "../core/registry/page.ts";
@@ -18,6 +18,8 @@ export interface RecordStoreScopeContext {
   /** Waits out the store's declared lag after writes. */
   settle(): Promise<void>;
   reopen: ((store: RecordStore) => Promise<RecordStore> | RecordStore) | undefined;
+  /** Leaves what a writer killed mid-write leaves (the suite's `tear` option). */
+  tear: ((store: RecordStore) => Promise<void>) | undefined;
 }
 
 const T1 = "2026-03-03T00:00:00.000Z";
@@ -209,6 +211,35 @@ export function recordStoreScopeCases(h: TestHarness, ctx: RecordStoreScopeConte
         expect(await versionsOf(store, "x")).toEqual([6, 5, 4, 3, 2, 1]);
       } finally {
         await other.close();
+      }
+    },
+  );
+
+  itUnless(h, !ctx.tear && "the options give no tear (what a killed writer leaves)")(
+    "crash.torn-write - what a writer killed mid-write leaves is ignored by readers; the next write goes on",
+    async () => {
+      const store = ctx.store();
+      await putVersions(store, "x", 2);
+      await ctx.settle();
+      await (ctx.tear as NonNullable<typeof ctx.tear>)(store);
+      const other = ctx.reopen ? await ctx.reopen(store) : null;
+      await other?.initialize();
+      try {
+        const readers = other ? [store, other] : [store];
+        for (const s of readers) {
+          expect((await s.get("x"))?.version).toBe(2);
+          expect(await versionsOf(s, "x")).toEqual([2, 1]);
+        }
+        expect(await (other ?? store).put(record("x", 3), { expectedVersion: 2 })).toBe(true);
+        expect(await store.put(record("y", 1), { expectedVersion: null })).toBe(true);
+        await ctx.settle();
+        for (const s of readers) {
+          expect((await s.get("x"))?.version).toBe(3);
+          expect(await versionsOf(s, "x")).toEqual([3, 2, 1]);
+          expect((await s.list()).items.map((r) => r.bot_id)).toEqual(["x", "y"]);
+        }
+      } finally {
+        await other?.close();
       }
     },
   );

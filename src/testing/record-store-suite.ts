@@ -40,6 +40,11 @@ export interface RecordStoreSuiteOptions {
    * share data; without it those cases are skipped, saying so.
    */
   reopen?(store: RecordStore): Promise<RecordStore> | RecordStore;
+  /**
+   * Leaves in the store's storage what a writer killed in the middle of a write leaves (for a
+   * journal: a torn last line), for `crash.torn-write`; skipped without it.
+   */
+  tear?(store: RecordStore): Promise<void>;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -436,7 +441,12 @@ export function recordStoreSuite(h: TestHarness, options: RecordStoreSuiteOption
       for (const field of store.capabilities.filters ?? []) expect(["status"]).toContain(field);
     });
 
-    recordStoreScopeCases(h, { store: () => store, settle, reopen: options.reopen });
+    recordStoreScopeCases(h, {
+      store: () => store,
+      settle,
+      reopen: options.reopen,
+      tear: options.tear,
+    });
 
     recordStoreExtCases(h, {
       store: () => store,

@@ -310,6 +310,20 @@ export const SOURCE_MUTANTS: SourceMutant[] = [
     ),
     caughtBy: ["list.past-one-page"],
   },
+  {
+    id: "fs-records.torn-tail-kept",
+    adapter: "file record store",
+    bug: "the next writer appends after a torn last line instead of cutting it off: its own line is unreadable",
+    entry: FS_RECORDS,
+    patches: [
+      {
+        file: "src/adapters/fs/fs-journal-replica.ts",
+        find: "    if (this.#size > this.#offset) await truncate(this.path, this.#offset);\n",
+        replace: "",
+      },
+    ],
+    caughtBy: ["crash.torn-write"],
+  },
   // ── file blob store ─────────────────────────────────────────────────────────────────────
   {
     id: "fs-blobs.etag-size-and-second",

@@ -2,7 +2,7 @@
  * Suites of the `botknobs/fs` adapters. They need a file system, so they run on Node, Deno and
  * Bun (not in workerd or Chromium).
  */
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main as knowledgeExample } from "../../examples/knowledge-base.ts";
@@ -54,6 +54,12 @@ export function fsConformance(
       },
       reopen: (store: RecordStore) =>
         new classes.FileRecordStore({ path: roots.get(store) as string }),
+      // A writer killed mid-append: the journal ends in a line without its newline.
+      tear: async (store: RecordStore) =>
+        appendFileSync(
+          join(roots.get(store) as string, "registry.jsonl"),
+          '{"n":99,"op":"put","record":{"bot_id":"x","ver',
+        ),
       destroy: async (store: RecordStore) => {
         await store.close();
         await cleanUp(store);
