@@ -11,7 +11,8 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
+import { join } from "node:path";
+import { mutantTests, printMutantSummary } from "./mutant-summary.mjs";
 
 const args = process.argv.slice(2);
 const mode = args.includes("--quick") ? "" : args.includes("--any") ? "any" : "full";
@@ -51,61 +52,9 @@ for (const [project, files] of Object.entries(FILES)) {
     crashed = true;
     continue;
   }
-  for (const file of JSON.parse(readFileSync(out, "utf8")).testResults)
-    for (const t of file.assertionResults) tests.push({ ...t, file: basename(file.name) });
+  tests.push(...mutantTests(JSON.parse(readFileSync(out, "utf8"))));
 }
 rmSync(tmp, { recursive: true, force: true });
 
-/** The adapter a mutant test is about, from its title (or its file). */
-function adapterOf(t) {
-  const title = t.title;
-  if (title.includes(" · ")) return title.split(" · ")[0];
-  const prefix = title.match(/^([A-Za-z0-9 ]+): /);
-  if (prefix) return prefix[1];
-  if (t.file === "d1-mutants.test.ts") return "D1";
-  if (t.file === "mutants.test.ts") return "record store (over memory)";
-  if (t.file === "event-bus.test.ts") return "event bus (over memory)";
-  if (t.file === "knowledge.test.ts") return "knowledge backend";
-  if (t.file === "managers.test.ts")
-    return t.ancestorTitles.some((a) => a.includes("hot-reload"))
-      ? "hot-reload manager"
-      : "caching manager";
-  return t.file;
-}
-
-const isMutant = (t) =>
-  t.title.includes(" - caught by ") || t.file === "cloudflare-mutants.test.ts";
-const byAdapter = new Map();
-const survivors = [];
-const controls = { passed: 0, failed: [] };
-for (const t of tests) {
-  if (t.status === "skipped" || t.status === "pending") continue;
-  if (!isMutant(t)) {
-    if (t.status === "passed") controls.passed++;
-    else controls.failed.push(`${t.file} > ${t.title}`);
-    continue;
-  }
-  const adapter = adapterOf(t);
-  const row = byAdapter.get(adapter) ?? { caught: 0, total: 0 };
-  row.total++;
-  if (t.status === "passed") row.caught++;
-  else survivors.push(`${adapter}: ${t.title}`);
-  byAdapter.set(adapter, row);
-}
-
-console.log("\n━━━ mutants caught by the conformance suites, per adapter");
-let caught = 0;
-let total = 0;
-for (const [adapter, row] of [...byAdapter].sort(([a], [b]) => a.localeCompare(b))) {
-  caught += row.caught;
-  total += row.total;
-  console.log(
-    `${row.caught === row.total ? "ok  " : "FAIL"} ${adapter.padEnd(34)} ${row.caught}/${row.total}`,
-  );
-}
-console.log(
-  `total: ${caught}/${total} caught; controls: ${controls.passed} passed, ${controls.failed.length} failed`,
-);
-for (const s of survivors) console.log(`survivor: ${s}`);
-for (const c of controls.failed) console.log(`control failed: ${c}`);
-process.exit(crashed || survivors.length || controls.failed.length || total === 0 ? 1 : 0);
+const { survivors, controlsFailed, total } = printMutantSummary(tests);
+process.exit(crashed || survivors || controlsFailed || total === 0 ? 1 : 0);
