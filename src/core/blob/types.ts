@@ -9,7 +9,10 @@
 export interface BlobMeta {
   key: string;
   size: number;
-  /** Changes whenever the content changes (opaque; compare for equality only). */
+  /**
+   * Changes whenever the content changes, also for rewrites of the same size within the same
+   * second (opaque; compare for equality only).
+   */
   etag: string;
   uploaded: Date;
   contentType: string | null;
@@ -34,7 +37,8 @@ export interface BlobPutOptions {
   contentType?: string;
   /**
    * A precondition: `null` writes only if the key is absent; an etag writes only if it still
-   * matches. `put` then returns `null` instead of writing. A store whose capabilities say
+   * matches (a missing or deleted key matches no etag). `put` then returns `null` instead of
+   * writing. A store whose capabilities say
    * `conditionalPut: false` throws `UnsupportedError` rather than ignore it.
    */
   ifMatch?: string | null;
