@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { mutantTests, printMutantSummary } from "./mutant-summary.mjs";
 
 const require = process.env.BOTKNOBS_REQUIRE_SERVICES === "1";
 const only = process.argv.slice(2); // e.g. `npm test -- node deno`
@@ -123,6 +124,12 @@ captured("bun", "npx", ["bun", "test", "test/bun/"], (text) => ({
   skipped: Number(text.match(/^\s*(\d+) skip$/m)?.[1] ?? 0),
 }));
 
+// The mutant kit ran inside the Vitest projects (each mutant against its named cases).
+const kit = ["node", "workerd"]
+  .map((project) => join(tmp, `${project}.json`))
+  .filter((file) => existsSync(file))
+  .flatMap((file) => mutantTests(JSON.parse(readFileSync(file, "utf8"))));
+if (kit.length) printMutantSummary(kit);
 rmSync(tmp, { recursive: true, force: true });
 console.log("\n━━━ summary");
 for (const r of results) {

@@ -1,12 +1,15 @@
 /**
  * The `BlobStore` conformance suite: the memory and file-system stores run it here; every blob
- * store adapter (R2, S3, IndexedDB, …) is meant to.
+ * store adapter (R2, S3, IndexedDB, …) is meant to. The edge cases (past one page, ranges at the
+ * end, conditions on missing keys, etags of quick rewrites, content types on every read) are in
+ * `blob-store-edge-cases.ts`.
  * @module
  */
 import { copyObject } from "../core/blob/copy.ts";
 import type { BlobStore, BlobStoreCapabilities } from "../core/blob/types.ts";
 import { UnsupportedError, ValidationError } from "../core/errors.ts";
 import { bytesToStream, readAll } from "../core/util/streams.ts";
+import { blobStoreEdgeCases } from "./blob-store-edge-cases.ts";
 import { expectRejects, itUnless, type TestHarness } from "./harness.ts";
 
 /** Options of {@link blobStoreSuite}. */
@@ -260,5 +263,7 @@ export function blobStoreSuite(h: TestHarness, options: BlobStoreSuiteOptions): 
       } while (cursor);
       expect(seen).toEqual(keys);
     });
+
+    blobStoreEdgeCases(h, { store: () => store, capabilities: caps });
   });
 }

@@ -7,6 +7,7 @@
 import { ValidationError } from "../core/errors.ts";
 import { Event, EventType } from "../core/events/event.ts";
 import type { EventBus, EventBusCapabilities } from "../core/events/types.ts";
+import { eventBusResumeCases } from "./event-bus-resume-cases.ts";
 import {
   declaredCapabilities,
   eventually,
@@ -29,6 +30,26 @@ export interface EventBusSuiteOptions {
    * runs and fails on a bus without a limit, never passes.
    */
   capabilities?: Pick<EventBusCapabilities, "maxEventBytes">;
+  /**
+   * For a bus that resumes after a lost connection (the remote buses, the Durable Object hub's):
+   * drops `bus`'s connection as a network failure would and holds its reconnection until the
+   * returned function is called, so what is published meanwhile reaches it only by a resume.
+   * Without it the resume cases are skipped, saying so.
+   */
+  disconnect?(bus: EventBus): Promise<() => void>;
+  /**
+   * A bus that asks its transport for `topics` only (the server filters: the remote buses'
+   * `topics` option), for the resume case's check that a replay keeps to them too. Default: the
+   * case's own bus, filtering locally.
+   */
+  createFiltered?(topics: string[]): Promise<EventBus> | EventBus;
+  /**
+   * Restarts the transport's server as a crash would: its memory goes, what it stored stays (a
+   * Durable Object reset). With `replayWindow`, for `resume.after-restart`.
+   */
+  restart?(): Promise<void>;
+  /** How many events the transport keeps for a resume (the hub's `REPLAY_WINDOW`). */
+  replayWindow?: number;
 }
 
 const ev = (
@@ -243,6 +264,8 @@ export function eventBusSuite(h: TestHarness, options: EventBusSuiteOptions): vo
         expect(real(got).map((e) => String(e.payload.blob).length)).toEqual([Math.floor(max / 4)]);
       },
     );
+
+    eventBusResumeCases(h, { bus: () => bus, options });
 
     if (options.createPeer) {
       const createPeer = options.createPeer;

@@ -3,7 +3,9 @@
  * carry stable ids (`list.pages`, `touch.never-reverts-put`, `history.prune`, `revision.never-repeats`,
  * `ext.roundtrip`, `list.where`). On an eventually consistent store
  * (`capabilities.visibilityLagMs` > 0) reads after a write first wait out the declared lag.
- * The envelope (`ext`) and filter (`list.where*`) cases are in `record-store-ext-cases.ts`.
+ * The envelope (`ext`) and filter (`list.where*`) cases are in `record-store-ext-cases.ts`; the
+ * edge cases (past one page, leftovers of deletes, ids sharing a prefix, scoped pruning, a second
+ * instance) in `record-store-scope-cases.ts`.
  * @module
  */
 import { ValidationError } from "../core/errors.ts";
@@ -16,6 +18,7 @@ import {
 import { declaredCapabilities, expectRejects, itUnless, type TestHarness } from "./harness.ts";
 import { recordStoreExtCases } from "./record-store-ext-cases.ts";
 import { content, record, walkPages, wire } from "./record-store-helpers.ts";
+import { recordStoreScopeCases } from "./record-store-scope-cases.ts";
 
 /** Options of {@link recordStoreSuite}. */
 export interface RecordStoreSuiteOptions {
@@ -32,10 +35,16 @@ export interface RecordStoreSuiteOptions {
   capabilities?: Pick<RecordStoreCapabilities, "atomicWrites" | "filters">;
   /**
    * A second instance over the same data as `store` (another process's view: the same
-   * directory, database or namespace), for the cases that check one sees the other's writes.
-   * Without it those cases are skipped, saying so.
+   * directory, database or namespace), for the cases that check one sees the other's writes
+   * (`reopen.sees-writes`, `list.where-second-instance`). Give it wherever two instances can
+   * share data; without it those cases are skipped, saying so.
    */
   reopen?(store: RecordStore): Promise<RecordStore> | RecordStore;
+  /**
+   * Leaves in the store's storage what a writer killed in the middle of a write leaves (for a
+   * journal: a torn last line), for `crash.torn-write`; skipped without it.
+   */
+  tear?(store: RecordStore): Promise<void>;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -430,6 +439,13 @@ export function recordStoreSuite(h: TestHarness, options: RecordStoreSuiteOption
       // The filter cases were registered (or skipped) on what the suite was told.
       expect([...(store.capabilities.filters ?? [])].sort()).toEqual([...(filters ?? [])].sort());
       for (const field of store.capabilities.filters ?? []) expect(["status"]).toContain(field);
+    });
+
+    recordStoreScopeCases(h, {
+      store: () => store,
+      settle,
+      reopen: options.reopen,
+      tear: options.tear,
     });
 
     recordStoreExtCases(h, {

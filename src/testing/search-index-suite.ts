@@ -13,6 +13,7 @@ import type {
   SearchIndexCapabilities,
 } from "../core/knowledge/index/types.ts";
 import { expectRejects, itUnless, type TestHarness } from "./harness.ts";
+import { searchIndexPersistCases } from "./search-index-persist-cases.ts";
 
 /** Options of {@link searchIndexSuite}. */
 export interface SearchIndexSuiteOptions {
@@ -72,10 +73,6 @@ export function searchIndexSuite(h: TestHarness, options: SearchIndexSuiteOption
   };
   const itVector = itUnless(h, !caps.vector && "the index does not search vectors");
   const itIn = itUnless(h, !caps.filters.includes("in") && "the index has no $in filters");
-  const itPersistent = itUnless(
-    h,
-    !(caps.persistent && options.reopen) && "the index is not persistent (or no reopen given)",
-  );
 
   describe(`SearchIndex conformance: ${options.name}`, () => {
     let index: SearchIndex;
@@ -386,40 +383,15 @@ export function searchIndexSuite(h: TestHarness, options: SearchIndexSuiteOption
       },
     );
 
-    itPersistent(
-      "persistent - another instance over the same storage answers the same",
-      async () => {
-        await put(scope, {
-          "faq.md": ["Reset your password in settings."],
-          "plans.md": ["The free plan has one bot."],
-        });
-        const second = await (options.reopen as NonNullable<typeof options.reopen>)(index);
-        opened.push(second);
-        await second.initialize();
-        expect(await second.exists(scope)).toBe(true);
-        expect([...(await second.sources(scope)).keys()].sort()).toEqual(["faq.md", "plans.md"]);
-        const q = { text: "password plan", k: 5 };
-        expect(await second.query([scope], q)).toEqual(await index.query([scope], q));
-      },
-    );
-
-    itPersistent(
-      "persistent.refresh - a commit elsewhere is seen before the next answer",
-      async () => {
-        await put(scope, { "a.md": ["Early version."] });
-        const second = await (options.reopen as NonNullable<typeof options.reopen>)(index);
-        opened.push(second);
-        expect(
-          (await second.query([scope], { text: "version", k: 5 })).map((hit) => hit.chunk.text),
-        ).toEqual(["Early version."]);
-        const stage = await second.stage(scope);
-        await stageOne(stage, scope, "a.md", "late", "Later version.", 9);
-        await stage.commit();
-        expect(await search("version")).toEqual(["Later version."]);
-        expect(await second.remove(scope)).toBe(true);
-        expect(await index.exists(scope)).toBe(false);
-        expect(await search("version")).toEqual([]);
-      },
-    );
+    searchIndexPersistCases(h, {
+      index: () => index,
+      opened,
+      scope,
+      put,
+      stageOne,
+      search,
+      reopen: options.reopen,
+      persistent: caps.persistent,
+    });
   });
 }

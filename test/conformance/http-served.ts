@@ -5,11 +5,16 @@
  */
 import type { UpgradeWebSocket } from "hono/ws";
 import { SSEEventBus } from "../../src/core/events/sse-bus.ts";
-import { type WebSocketConnect, WebSocketEventBus } from "../../src/core/events/ws-bus.ts";
+import {
+  type WebSocketConnect,
+  WebSocketEventBus,
+  type WebSocketLike,
+} from "../../src/core/events/ws-bus.ts";
 import { HTTPRegistryBackend } from "../../src/core/registry/http-backend.ts";
 import {
   AdapterError,
   CachingRegistryManager,
+  type EventBus,
   InMemoryBackend,
   InMemoryEventBus,
   InMemoryKnowledgeBackend,
@@ -134,6 +139,45 @@ export function runServedSuites(
   if (ws) webSocketSuites(h, runtime, serve, ws);
 }
 
+/** A WebSocket bus's sockets, and the promise its next connection waits on. */
+interface SocketLink {
+  sockets: WebSocketLike[];
+  hold: Promise<void> | null;
+}
+
+/** The runtime's global WebSocket, with the auth header as Deno and Bun take it. */
+const globalConnect: WebSocketConnect = (url, headers) => {
+  const Socket = (
+    globalThis as unknown as { WebSocket: new (url: string, init?: unknown) => WebSocketLike }
+  ).WebSocket;
+  return Object.keys(headers).length ? new Socket(url, { headers }) : new Socket(url);
+};
+
+/**
+ * Closes a bus's sockets from its side, as a lost network would end them, and holds its next
+ * connection until the returned function is called.
+ */
+async function dropSockets(link: SocketLink): Promise<() => void> {
+  let release = (): void => {};
+  link.hold = new Promise<void>((r) => {
+    release = r;
+  });
+  await Promise.all(
+    link.sockets.splice(0).map(
+      (socket) =>
+        new Promise<void>((closed) => {
+          if (socket.readyState >= 2) return closed();
+          socket.addEventListener("close", () => closed());
+          socket.close(4000, "network gone");
+        }),
+    ),
+  );
+  return () => {
+    link.hold = null;
+    release();
+  };
+}
+
 function webSocketSuites(
   h: TestHarness,
   runtime: string,
@@ -144,13 +188,24 @@ function webSocketSuites(
     let server: RuntimeServer | undefined;
     let registry: InMemoryBackend;
     const opened: { close(): Promise<void> }[] = [];
+    const links = new WeakMap<EventBus, SocketLink>();
     const client = (options: { authToken?: string; topics?: string[] } = {}): WebSocketEventBus => {
+      const link: SocketLink = { sockets: [], hold: null };
+      const connect = ws.connect ?? globalConnect;
       const bus = new WebSocketEventBus({
         baseUrl: (server as RuntimeServer).url,
         authToken: "rw",
-        ...(ws.connect ? { connect: ws.connect } : {}),
+        // Each socket of the bus is known, and a reconnection can be held (the resume cases).
+        connect: async (url, headers) => {
+          while (link.hold) await link.hold;
+          const socket = await connect(url, headers);
+          link.sockets.push(socket);
+          return socket;
+        },
+        reconnect: { initialDelayMs: 20, maxDelayMs: 200 },
         ...options,
       });
+      links.set(bus, link);
       opened.push(bus);
       return bus;
     };
@@ -175,6 +230,10 @@ function webSocketSuites(
       name: `WebSocketEventBus → createApp /events (${runtime})`,
       create: () => client(),
       createPeer: () => client(),
+      // The server's event history resumes a client: the short-disconnect case runs (a restart
+      // is a new server with an empty history, so the restart case does not).
+      createFiltered: (topics) => client({ topics }),
+      disconnect: (bus) => dropSockets(links.get(bus) as SocketLink),
     });
 
     const sse = (): SSEEventBus => {

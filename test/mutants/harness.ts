@@ -26,6 +26,8 @@ interface Case {
   scopes: Scope[];
   fn: Body;
   skip: boolean;
+  /** The case's own timeout when it gives a longer one. */
+  timeoutMs: number;
 }
 
 /** A {@link TestHarness} that records cases, and runs them when asked. */
@@ -52,17 +54,23 @@ function withTimeout(fn: Body, ms: number, name: string): Promise<void> {
  */
 export function recordingHarness(
   expect: TestHarness["expect"],
-  options: { timeoutMs?: number } = {},
+  options: {
+    timeoutMs?: number;
+    /** Only cases whose stable id this accepts are recorded (default: every case). */
+    only?: (caseId: string) => boolean;
+  } = {},
 ): RecordingHarness {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const stack: Scope[] = [];
   const cases: Case[] = [];
-  const add = (name: string, fn: Body, skip: boolean): void => {
+  const add = (name: string, fn: Body, skip: boolean, ms?: number): void => {
+    if (options.only && !options.only(caseIdOf(name))) return;
     cases.push({
       name: [...stack.map((s) => s.name), name].join(" > "),
       scopes: [...stack],
       fn,
       skip,
+      timeoutMs: Math.max(ms ?? 0, timeoutMs),
     });
   };
   return {
@@ -74,7 +82,7 @@ export function recordingHarness(
         stack.pop();
       }
     },
-    it: Object.assign((name: string, fn: Body) => add(name, fn, false), {
+    it: Object.assign((name: string, fn: Body, ms?: number) => add(name, fn, false, ms), {
       skip: (name: string, fn: Body) => add(name, fn, true),
     }),
     expect,
@@ -95,7 +103,7 @@ export function recordingHarness(
         try {
           for (const s of c.scopes)
             for (const b of s.before) await withTimeout(b, timeoutMs, c.name);
-          await withTimeout(c.fn, timeoutMs, c.name);
+          await withTimeout(c.fn, c.timeoutMs, c.name);
         } catch (e) {
           error = e;
         }
@@ -119,6 +127,11 @@ export function recordingHarness(
   };
 }
 
+/** The stable id of a case: its name up to " - " (and without a skip's reason). */
+function caseIdOf(name: string): string {
+  return (name.split(" - ")[0] as string).replace(/ \(skipped: .*$/, "");
+}
+
 /**
  * The stable ids (the part of a case name before " - ") of the cases with `status`.
  * @example
@@ -127,5 +140,5 @@ export function recordingHarness(
 export function caseIds(results: CaseResult[], status: CaseResult["status"]): string[] {
   return results
     .filter((r) => r.status === status)
-    .map((r) => (r.name.split(" > ").at(-1) as string).split(" - ")[0] as string);
+    .map((r) => caseIdOf(r.name.split(" > ").at(-1) as string));
 }

@@ -125,6 +125,7 @@ describe("knowledge-side suites pass the real implementations in full", () => {
       "stage.exclusive-two-places",
       "persistent",
       "persistent.refresh",
+      "persistent.remove-only",
     ]);
     // Memory has no k limit and does not persist; echo makes no requests: those cases skip, visibly.
     const vectors = await run.vectors(() => new MemoryVectorStore());

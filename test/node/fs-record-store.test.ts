@@ -1,17 +1,10 @@
 // FileRecordStore across processes and crashes: two processes × 20 concurrent writers (half on
 // the same ids) give every version exactly once with complete histories; a writer killed with
-// SIGKILL mid-run leaves a store the next process opens and writes cleanly; torn last lines,
-// compaction, a journal rewritten in place, damage and a newer format.
+// SIGKILL mid-run leaves a store the next process opens and writes cleanly (a torn last line is
+// the record-store suite's crash.torn-write, node-suites.ts); compaction, a journal rewritten in
+// place, damage and a newer format.
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
-import {
-  appendFileSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
@@ -160,25 +153,6 @@ describe("FileRecordStore across processes", () => {
 describe("FileRecordStore journal", () => {
   const record = (id: string, version: number): RegistrationDict =>
     recordOf(id, version, { version });
-
-  it("a torn last line is ignored by readers and cut by the next writer", async () => {
-    const dir = temp();
-    const a = new FileRecordStore({ path: dir });
-    await a.initialize();
-    await a.put(record("x", 1), { expectedVersion: null });
-    await a.put(record("x", 2), { expectedVersion: 1 });
-    const journal = join(dir, "registry.jsonl");
-    appendFileSync(journal, '{"n":3,"op":"put","record":{"bot_id":"x","ver');
-    const b = new FileRecordStore({ path: dir });
-    await b.initialize();
-    expect((await b.get("x"))?.version).toBe(2);
-    expect((await a.history("x")).items.map((r) => r.version)).toEqual([2, 1]);
-    expect(await b.put(record("x", 3), { expectedVersion: 2 })).toBe(true);
-    const lines = readFileSync(journal, "utf8").trimEnd().split("\n");
-    for (const line of lines) JSON.parse(line);
-    expect(lines).toHaveLength(4);
-    expect((await a.get("x"))?.version).toBe(3);
-  });
 
   it("compaction rewrites a journal of touches into its state; other instances reload; revision and history kept", async () => {
     const dir = temp();

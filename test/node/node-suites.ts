@@ -2,7 +2,7 @@
  * Suites of the `botknobs/fs` adapters. They need a file system, so they run on Node, Deno and
  * Bun (not in workerd or Chromium).
  */
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main as knowledgeExample } from "../../examples/knowledge-base.ts";
@@ -19,28 +19,50 @@ import { conformance, type TestHarness } from "../../src/testing/index.ts";
 
 const temp = (): string => mkdtempSync(join(tmpdir(), "botknobs-node-"));
 
-export function runNodeSuites(h: TestHarness, runtime: string): void {
+/** The `botknobs/fs` classes the conformance run builds its ports from. */
+export interface FsClasses {
+  FileRecordStore: typeof FileRecordStore;
+  FsBlobStore: typeof FsBlobStore;
+  FileKnowledgeBackend: typeof FileKnowledgeBackend;
+}
+
+/**
+ * `conformance()` over the file adapters, each in a new temporary folder; `classes` are the real
+ * ones unless given (the mutant kit gives patched ones: test/mutants/adapter-mutants.test.ts).
+ */
+export function fsConformance(
+  h: TestHarness,
+  name: string,
+  classes: FsClasses = { FileRecordStore, FsBlobStore, FileKnowledgeBackend },
+): void {
   const roots = new WeakMap<object, string>();
   const events = temp();
   let lastEvents = events;
   const cleanUp = async (of: object): Promise<void> =>
     rmSync(roots.get(of) as string, { recursive: true, force: true });
   const blobStore = (root = temp()): FsBlobStore => {
-    const store = new FsBlobStore({ root });
+    const store = new classes.FsBlobStore({ root });
     roots.set(store, root);
     return store;
   };
   conformance(h, {
-    name: `fs (${runtime})`,
+    name,
     recordStore: {
       capabilities: { atomicWrites: true, filters: ["status"] },
       create: () => {
         const root = temp();
-        const store = new FileRecordStore({ path: root });
+        const store = new classes.FileRecordStore({ path: root });
         roots.set(store, root);
         return store;
       },
-      reopen: (store: RecordStore) => new FileRecordStore({ path: roots.get(store) as string }),
+      reopen: (store: RecordStore) =>
+        new classes.FileRecordStore({ path: roots.get(store) as string }),
+      // A writer killed mid-append: the journal ends in a line without its newline.
+      tear: async (store: RecordStore) =>
+        appendFileSync(
+          join(roots.get(store) as string, "registry.jsonl"),
+          '{"n":99,"op":"put","record":{"bot_id":"x","ver',
+        ),
       destroy: async (store: RecordStore) => {
         await store.close();
         await cleanUp(store);
@@ -58,12 +80,12 @@ export function runNodeSuites(h: TestHarness, runtime: string): void {
     knowledgeBackend: {
       create: ({ now }) => {
         const root = temp();
-        const kb = new FileKnowledgeBackend({ path: root, now });
+        const kb = new classes.FileKnowledgeBackend({ path: root, now });
         roots.set(kb, root);
         return kb;
       },
       destroy: async (kb: KnowledgeResourceBackend) => cleanUp(kb),
-      reopen: (kb) => new FileKnowledgeBackend({ path: roots.get(kb) as string }),
+      reopen: (kb) => new classes.FileKnowledgeBackend({ path: roots.get(kb) as string }),
     },
     // Each bus in a folder of its own; the peer is a second bus over the same folder, as another
     // process opens it.
@@ -75,6 +97,10 @@ export function runNodeSuites(h: TestHarness, runtime: string): void {
       createPeer: () => new FileEventBus({ path: lastEvents }),
     },
   });
+}
+
+export function runNodeSuites(h: TestHarness, runtime: string): void {
+  fsConformance(h, `fs (${runtime})`);
   h.describe(`createRegistryBackend("file") (${runtime})`, () => {
     h.it(
       "keeps the registry and its history in <path>/registry.jsonl across instances",

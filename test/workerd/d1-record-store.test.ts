@@ -7,6 +7,7 @@ import { D1RecordStore } from "../../src/adapters/d1/index.ts";
 import { AdapterError, ValidationError } from "../../src/core/errors.ts";
 import { conformance } from "../../src/testing/index.ts";
 import { recordOf } from "../fixtures/records.ts";
+import { d1Port } from "./cloudflare-ports.ts";
 
 const h = { describe, it, expect, beforeEach, afterEach };
 const db = env.REGISTRY_DB;
@@ -15,14 +16,8 @@ beforeAll(async () => {
   await applyD1Migrations(db, env.TEST_MIGRATIONS);
 });
 
-conformance(h, {
-  name: "D1RecordStore (workerd)",
-  recordStore: {
-    create: () => new D1RecordStore({ db }),
-    reopen: () => new D1RecordStore({ db }),
-    registry: { persistsOnClose: true },
-  },
-});
+// `reopen` is another isolate's store over the database (cloudflare-ports.ts).
+conformance(h, { name: "D1RecordStore (workerd)", recordStore: { ...d1Port() } });
 
 describe("D1RecordStore faults and limits (workerd)", () => {
   const store = new D1RecordStore({ db });

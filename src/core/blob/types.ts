@@ -9,7 +9,10 @@
 export interface BlobMeta {
   key: string;
   size: number;
-  /** Changes whenever the content changes (opaque; compare for equality only). */
+  /**
+   * Changes whenever the content changes, also for rewrites of the same size within the same
+   * second (opaque; compare for equality only).
+   */
   etag: string;
   uploaded: Date;
   contentType: string | null;
@@ -20,7 +23,10 @@ export interface BlobBody extends BlobMeta {
   body: ReadableStream<Uint8Array>;
 }
 
-/** A byte range: `length` bytes from `offset` (to the end when omitted). */
+/**
+ * A byte range: `length` bytes from `offset` (to the end when omitted). A range reaching past
+ * the end is cut at the end: from the end on, or with `length` 0, the body is empty.
+ */
 export interface BlobRange {
   offset: number;
   length?: number;
@@ -31,7 +37,8 @@ export interface BlobPutOptions {
   contentType?: string;
   /**
    * A precondition: `null` writes only if the key is absent; an etag writes only if it still
-   * matches. `put` then returns `null` instead of writing. A store whose capabilities say
+   * matches (a missing or deleted key matches no etag). `put` then returns `null` instead of
+   * writing. A store whose capabilities say
    * `conditionalPut: false` throws `UnsupportedError` rather than ignore it.
    */
   ifMatch?: string | null;
@@ -69,7 +76,10 @@ export interface BlobStoreCapabilities {
   conditionalPut: boolean;
   /** `list` may return fewer than all keys per page and uses cursors. */
   paginatedList: boolean;
-  /** `head`/`get` return the content type given to `put` (a file system does not keep it). */
+  /**
+   * Every read path returns the content type given to `put`: the `put` result, `head`, `get`
+   * (ranged too), the objects of `list`, and a copy (a file system does not keep it: `null`).
+   */
   contentTypes: boolean;
   /**
    * The most UTF-8 bytes one `/`-separated part of a key may have (a file system: 255, a file

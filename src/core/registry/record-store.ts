@@ -119,9 +119,13 @@ export interface RecordStore {
    * applied (missing, or another version). Never changes `revision()`, never adds history.
    */
   touch(botId: string, lastAccessedAt: string, condition: TouchCondition): Promise<boolean>;
-  /** Removes the record and its history (a later `put` starts afresh); false when missing. Changes `revision()`. */
+  /**
+   * Removes the record, its history and anything kept beside it (an access time): a later `put`
+   * of the id starts afresh and inherits nothing. Ids that start with its characters are
+   * untouched. False when missing. Changes `revision()`.
+   */
   delete(botId: string): Promise<boolean>;
-  /** Removes every record and all history; returns the ids that were deleted. */
+  /** Removes every record, however many pages they fill, with all history; returns their ids. */
   clear(): Promise<string[]>;
   /**
    * A short string that changes whenever `put`, `delete` or `clear` changed something: a value
@@ -134,8 +138,9 @@ export interface RecordStore {
   /** One kept version, or `null` (never written, or removed by `pruneHistory`/`delete`). */
   getVersion(botId: string, version: number): Promise<StoredRegistration | null>;
   /**
-   * Keeps the newest `keepLast` versions (an integer ≥ 1, so the current one always stays) and
-   * removes older ones; returns how many were removed.
+   * Keeps the newest `keepLast` versions of this record (an integer ≥ 1, so the current one
+   * always stays) and removes its older ones, whatever other records hold; returns how many were
+   * removed.
    */
   pruneHistory(botId: string, keepLast: number): Promise<number>;
 }

@@ -1,0 +1,140 @@
+/**
+ * The `SearchIndex` suite's cases for a persistent index, run with a second instance over the
+ * same storage (`reopen`): the same answers, commits seen elsewhere, a commit that only removes
+ * files, and scopes whose ids start with another's characters. Registered by `searchIndexSuite`.
+ * @module
+ */
+import type { IndexScope, IndexStage, SearchIndex } from "../core/knowledge/index/types.ts";
+import { itUnless, type TestHarness } from "./harness.ts";
+
+/** What the cases need from the suite that registers them. */
+export interface SearchIndexPersistContext {
+  index(): SearchIndex;
+  /** Instances the cases open, closed after each case. */
+  opened: SearchIndex[];
+  scope: IndexScope;
+  /** Commits files `{ path: [texts] }` to a scope. */
+  put(target: IndexScope, files: Record<string, string[]>): Promise<void>;
+  /** Stages one file of one chunk. */
+  stageOne(
+    stage: IndexStage,
+    target: IndexScope,
+    path: string,
+    checksum: string,
+    text: string,
+    seed: number,
+  ): Promise<void>;
+  /** The texts of the hits in the suite's scope. */
+  search(text: string): Promise<string[]>;
+  reopen: ((index: SearchIndex) => Promise<SearchIndex> | SearchIndex) | undefined;
+  persistent: boolean;
+}
+
+/**
+ * Registers the persistence cases (inside the search-index suite's describe).
+ * @example
+ * searchIndexPersistCases(h, { index: () => index, opened, scope, put, stageOne, search, reopen, persistent: true });
+ */
+export function searchIndexPersistCases(h: TestHarness, ctx: SearchIndexPersistContext): void {
+  const { expect } = h;
+  const itPersistent = itUnless(
+    h,
+    !(ctx.persistent && ctx.reopen) && "the index is not persistent (or no reopen given)",
+  );
+  const reopen = async (index: SearchIndex): Promise<SearchIndex> => {
+    const again = await (ctx.reopen as NonNullable<typeof ctx.reopen>)(index);
+    ctx.opened.push(again);
+    await again.initialize();
+    return again;
+  };
+  const scope = ctx.scope;
+
+  itPersistent("persistent - another instance over the same storage answers the same", async () => {
+    await ctx.put(scope, {
+      "faq.md": ["Reset your password in settings."],
+      "plans.md": ["The free plan has one bot."],
+    });
+    const second = await reopen(ctx.index());
+    expect(await second.exists(scope)).toBe(true);
+    expect([...(await second.sources(scope)).keys()].sort()).toEqual(["faq.md", "plans.md"]);
+    const q = { text: "password plan", k: 5 };
+    expect(await second.query([scope], q)).toEqual(await ctx.index().query([scope], q));
+  });
+
+  itPersistent(
+    "persistent.refresh - a commit elsewhere is seen before the next answer",
+    async () => {
+      await ctx.put(scope, { "a.md": ["Early version."] });
+      const second = await reopen(ctx.index());
+      expect(
+        (await second.query([scope], { text: "version", k: 5 })).map((hit) => hit.chunk.text),
+      ).toEqual(["Early version."]);
+      const stage = await second.stage(scope);
+      await ctx.stageOne(stage, scope, "a.md", "late", "Later version.", 9);
+      await stage.commit();
+      expect(await ctx.search("version")).toEqual(["Later version."]);
+      expect(await second.remove(scope)).toBe(true);
+      expect(await ctx.index().exists(scope)).toBe(false);
+      expect(await ctx.search("version")).toEqual([]);
+    },
+  );
+
+  itPersistent(
+    "persistent.remove-only - a commit that only removes files holds after a reopen",
+    async () => {
+      await ctx.put(scope, {
+        "keep.md": ["Kept words stay."],
+        "drop.md": ["Dropped words go."],
+        "also.md": ["Also dropped words."],
+      });
+      const stage = await ctx.index().stage(scope);
+      stage.remove("drop.md");
+      expect((await stage.commit()).filesRemoved).toBe(1);
+      const second = await reopen(ctx.index());
+      expect([...(await second.sources(scope)).keys()].sort()).toEqual(["also.md", "keep.md"]);
+      const texts = async (of: SearchIndex): Promise<string[]> =>
+        (await of.query([scope], { text: "words", k: 10 })).map((hit) => hit.chunk.text).sort();
+      expect(await texts(second)).toEqual(["Also dropped words.", "Kept words stay."]);
+      // Removing the rest leaves an empty, existing scope, in every instance.
+      const last = await second.stage(scope);
+      last.remove("also.md");
+      last.remove("keep.md");
+      await last.commit();
+      const third = await reopen(ctx.index());
+      for (const of of [ctx.index(), second, third]) {
+        expect(await of.exists(scope)).toBe(true);
+        expect([...(await of.sources(scope)).keys()]).toEqual([]);
+        expect(await texts(of)).toEqual([]);
+      }
+    },
+  );
+
+  h.it(
+    "scopes.prefix - removing a scope leaves those whose domain or generation starts with its characters, here and after a reopen",
+    async () => {
+      const gone: IndexScope = { domainId: "kb", generation: "g1" };
+      const kept: IndexScope[] = [
+        { domainId: "kb-eu", generation: "g1" },
+        { domainId: "kb", generation: "g10" },
+        { domainId: "kbx", generation: "g1" },
+      ];
+      for (const s of [gone, ...kept])
+        await ctx.put(s, { "p.md": [`Puffins of ${s.domainId} ${s.generation}.`] });
+      expect(await ctx.index().remove(gone)).toBe(true);
+      const instances = [ctx.index()];
+      if (ctx.persistent && ctx.reopen) instances.push(await reopen(ctx.index()));
+      for (const of of instances) {
+        expect(await of.exists(gone)).toBe(false);
+        for (const s of kept) {
+          expect(await of.exists(s)).toBe(true);
+          const hits = await of.query([s], { text: "puffins", k: 5 });
+          expect(hits.map((hit) => hit.chunk.text)).toEqual([
+            `Puffins of ${s.domainId} ${s.generation}.`,
+          ]);
+        }
+        const listed = (await of.scopes()).map((s) => `${s.domainId}/${s.generation}`).sort();
+        expect(listed).toEqual(["kb-eu/g1", "kb/g10", "kbx/g1"]);
+      }
+    },
+  );
+}
