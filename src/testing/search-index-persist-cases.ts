@@ -1,11 +1,12 @@
 /**
  * The `SearchIndex` suite's cases for a persistent index, run with a second instance over the
- * same storage (`reopen`): the same answers, commits seen elsewhere, a commit that only removes
+ * same storage (`reopen`): the same answers, commits seen elsewhere (an exclusive commit made stale by another instance's), a commit that only removes
  * files, and scopes whose ids start with another's characters. Registered by `searchIndexSuite`.
  * @module
  */
+import { StaleIndexError } from "../core/errors.ts";
 import type { IndexScope, IndexStage, SearchIndex } from "../core/knowledge/index/types.ts";
-import { itUnless, type TestHarness } from "./harness.ts";
+import { expectRejects, itUnless, type TestHarness } from "./harness.ts";
 
 /** What the cases need from the suite that registers them. */
 export interface SearchIndexPersistContext {
@@ -48,6 +49,23 @@ export function searchIndexPersistCases(h: TestHarness, ctx: SearchIndexPersistC
     return again;
   };
   const scope = ctx.scope;
+
+  itPersistent(
+    "stage.exclusive-two-places - a commit from another instance over the same storage makes an exclusive commit stale",
+    async () => {
+      const index = ctx.index();
+      await ctx.put(scope, { "a.md": ["Early version."] });
+      const second = await reopen(index);
+      const mine = await index.stage(scope, { exclusive: true });
+      await ctx.stageOne(mine, scope, "a.md", "mine", "Planned version.", 7);
+      const theirs = await second.stage(scope, { exclusive: true });
+      await ctx.stageOne(theirs, scope, "a.md", "theirs", "Newer version.", 8);
+      await theirs.commit();
+      await expectRejects(h, mine.commit(), StaleIndexError);
+      expect(await ctx.search("version")).toEqual(["Newer version."]);
+      expect((await index.sources(scope)).get("a.md")?.checksum).toBe("theirs");
+    },
+  );
 
   itPersistent("persistent - another instance over the same storage answers the same", async () => {
     await ctx.put(scope, {

@@ -270,24 +270,6 @@ export function searchIndexSuite(h: TestHarness, options: SearchIndexSuiteOption
       ]);
     });
 
-    itPersistent(
-      "stage.exclusive-two-places - a commit from another instance over the same storage makes an exclusive commit stale",
-      async () => {
-        await put(scope, { "a.md": ["Early version."] });
-        const second = await (options.reopen as NonNullable<typeof options.reopen>)(index);
-        opened.push(second);
-        await second.initialize();
-        const mine = await index.stage(scope, { exclusive: true });
-        await stageOne(mine, scope, "a.md", "mine", "Planned version.", 7);
-        const theirs = await second.stage(scope, { exclusive: true });
-        await stageOne(theirs, scope, "a.md", "theirs", "Newer version.", 8);
-        await theirs.commit();
-        await expectRejects(h, mine.commit(), StaleIndexError);
-        expect(await search("version")).toEqual(["Newer version."]);
-        expect((await index.sources(scope)).get("a.md")?.checksum).toBe("theirs");
-      },
-    );
-
     it("scopes - each scope stands alone; remove drops one", async () => {
       await put(scope, { "x.md": ["Pelicans in support."] });
       await put(other, { "y.md": ["Pelicans in sales."] });
