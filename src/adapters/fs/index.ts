@@ -3,7 +3,8 @@
  * `node:fs`). The registry with its history in one journal (`FileRecordStore`), knowledge files
  * and their search index in a folder (`FsBlobStore`, `FileKnowledgeBackend`), the API over a data
  * folder (`createFileApp`: what `npm start` serves), `loadEnvironment` over YAML files, and the
- * factory tables that teach `createRegistryBackend`/`createKnowledgeBackend` the `file` type.
+ * factory tables that teach `createRegistryBackend`/`createKnowledgeBackend` the `file` type, and
+ * `repairJournal`, which keeps every good line of a damaged registry journal.
  * Several processes of one host may share a folder; a network file system shared by hosts may not.
  * @module
  */
@@ -15,6 +16,11 @@ export {
   nodeRecordStores,
   nodeRegistryBackends,
 } from "./fs-factories.ts";
+export {
+  type JournalRepair,
+  type RepairOptions,
+  repairJournal,
+} from "./fs-journal-repair.ts";
 export {
   createKnowledgeBackend,
   FileKnowledgeBackend,
