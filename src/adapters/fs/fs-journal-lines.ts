@@ -27,8 +27,8 @@ const lenient = new TextDecoder("utf-8");
 // A put as this code writes it: the fence, then `"op":"put"`, then the record's bot_id and version.
 const PUT_HEAD =
   /^\{(?:"n":(\d{1,15}),)?(?:"w":"([0-9a-f]{1,32})",)?(?:"torn":(\d{1,15}),)?"op":"put","record":\{"bot_id":("(?:[^"\\\r\n]|\\.)*"),"version":(\d{1,15})[,}]/;
-// Room for the head with the longest bot id (256 characters, escaped).
-const HEAD_BYTES = 2048;
+// Most heads fit in the first; the longest bot id (256 characters, escaped) in the second.
+const HEAD_BYTES = [256, 2048];
 
 /**
  * The head of a `put` line written with its bot id and version first, and where its `"op"` key
@@ -39,8 +39,11 @@ const HEAD_BYTES = 2048;
 export function putHead(bytes: Uint8Array): { head: LineHead; opAt: number } | null {
   // A torn line, closed off by the next writer, ends in "~" (never in "}"): parsed, it is junk.
   if (bytes[bytes.length - 1] !== 0x7d) return null;
-  const text = lenient.decode(bytes.subarray(0, Math.min(bytes.length, HEAD_BYTES)));
-  const m = PUT_HEAD.exec(text);
+  let m: RegExpExecArray | null = null;
+  for (const room of HEAD_BYTES) {
+    m = PUT_HEAD.exec(lenient.decode(bytes.subarray(0, Math.min(bytes.length, room))));
+    if (m !== null || bytes.length <= room) break;
+  }
   if (m === null || m[0].includes("\uFFFD")) return null;
   let botId: string;
   try {
@@ -128,11 +131,11 @@ export interface ReadLine {
   at: number;
 }
 
-const CHUNK = 1 << 20;
+const CHUNK = 4 << 20;
 
 /**
  * The complete lines (ending in `\n`) of `file` between `from` and `to`, read in chunks of
- * 1 MiB (a longer line grows the buffer): memory stays flat whatever the file's size.
+ * 4 MiB (a longer line grows the buffer): memory stays flat whatever the file's size.
  * @example
  * for await (const { bytes, at } of readLines(file, 0, size)) count++;
  */

@@ -1,0 +1,110 @@
+/**
+ * Registry restarts (issue 22, item 5): a fresh process opens a `FileRecordStore` through
+ * `StoreRegistryBackend`, as `npm start` does, over a journal of 10,000 versions of 10 KB
+ * records, and answers its first read. Measured: the time to that answer ("open + first read"),
+ * the RSS and heap after it (after a GC), and a 20-version history page after it — for this code
+ * tree and, with `--before <git ref>`, the code at that ref (its `src/` taken out with
+ * `git archive` beside this tree's node_modules). Also the time to write the 10,000 versions
+ * (sequential PUTs, no fsync) with each tree. Journals are written by this tree (both trees read
+ * them); one row reads a journal the `--before` tree wrote.
+ *
+ * Shapes: 100 bots × 100 versions and 1 bot × 10,000, with no history limit and with
+ * `BENCH_LIMIT` (default 100). Each figure is the median of `BENCH_RUNS` (3) fresh processes.
+ *
+ *   npx tsx bench/registry-restart.bench.ts --before 9f860fb
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const LIMIT = process.env.BENCH_LIMIT ?? "100";
+const here = resolve(import.meta.dirname, "..");
+const tmp = mkdtempSync(join(tmpdir(), "botknobs-bench-restart-"));
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1] as number;
+
+/** A code tree of `ref`'s `src/`, beside this tree's node_modules. */
+function treeAt(ref: string): string {
+  const root = join(tmp, `tree-${ref}`);
+  mkdirSync(root);
+  execFileSync("sh", ["-c", `git archive ${ref} src | tar -x -C ${root}`], { cwd: here });
+  symlinkSync(join(here, "node_modules"), join(root, "node_modules"));
+  return root;
+}
+
+function child(args: string[]): Record<string, number> {
+  const out = execFileSync(
+    process.execPath,
+    ["--expose-gc", "--import", "tsx", join(here, "bench/registry-restart-child.ts"), ...args],
+    { cwd: here, encoding: "utf8", maxBuffer: 1 << 20 },
+  );
+  return JSON.parse(out) as Record<string, number>;
+}
+
+const beforeRef = process.argv.includes("--before")
+  ? (process.argv[process.argv.indexOf("--before") + 1] as string)
+  : undefined;
+const trees: Array<[string, string]> = [["after", here]];
+if (beforeRef !== undefined) trees.unshift([`before (${beforeRef})`, treeAt(beforeRef)]);
+
+const shapes: Array<{ name: string; bots: number; versions: number; limit: string; by?: string }> =
+  [
+    { name: "100 bots × 100 versions, no limit", bots: 100, versions: 100, limit: "none" },
+    { name: `100 bots × 100 versions, limit ${LIMIT}`, bots: 100, versions: 100, limit: LIMIT },
+    { name: "1 bot × 10,000 versions, no limit", bots: 1, versions: 10_000, limit: "none" },
+    { name: `1 bot × 10,000 versions, limit ${LIMIT}`, bots: 1, versions: 10_000, limit: LIMIT },
+  ];
+if (beforeRef !== undefined) {
+  shapes.push({
+    name: "100 bots × 100 versions, no limit, written by the before tree",
+    bots: 100,
+    versions: 100,
+    limit: "none",
+    by: trees[0]?.[1] as string,
+  });
+}
+
+const rows: string[] = [];
+try {
+  for (const shape of shapes) {
+    const dir = join(tmp, shape.name.replace(/\W+/g, "-"));
+    const writer = shape.by ?? here;
+    const { ms } = child([
+      "write",
+      writer,
+      dir,
+      String(shape.bots),
+      String(shape.versions),
+      shape.limit,
+    ]);
+    const size = Number(
+      execFileSync("du", ["-sb", join(dir, "registry.jsonl")], { encoding: "utf8" }).split("\t")[0],
+    );
+    console.log(
+      `${shape.name}: journal ${(size / 1e6).toFixed(1)} MB, written in ${((ms as number) / 1000).toFixed(1)} s`,
+    );
+    for (const [label, root] of trees) {
+      const runs = Array.from({ length: RUNS }, () =>
+        child(["read", root, dir, shape.limit, "bot-0"]),
+      );
+      const m = (k: string) => median(runs.map((r) => r[k] as number));
+      const row = `| ${shape.name} | ${label} | ${(size / 1e6).toFixed(1)} MB | ${m("openMs").toFixed(0)} ms | ${m("rssMb").toFixed(0)} MB | ${m("heapMb").toFixed(0)} MB | ${m("historyMs").toFixed(1)} ms |`;
+      console.log(row);
+      rows.push(row);
+    }
+  }
+  // Writes: 10,000 PUTs (100 bots × 100) into an empty folder, by each tree.
+  for (const [label, root] of trees) {
+    const times = Array.from({ length: Math.min(RUNS, 2) }, (_, i) => {
+      const dir = join(tmp, `writes-${label.replace(/\W+/g, "-")}-${i}`);
+      return child(["write", root, dir, "100", "100", "none"]).ms as number;
+    });
+    const row = `| 10,000 PUTs of 10 KB (100 bots × 100, sequential, no fsync) | ${label} | ${(median(times) / 1000).toFixed(1)} s | ${(10_000 / (median(times) / 1000)).toFixed(0)} PUT/s |`;
+    console.log(row);
+    rows.push(row);
+  }
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
+console.log(`\n${rows.join("\n")}`);
