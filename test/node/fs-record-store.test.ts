@@ -164,6 +164,25 @@ describe("FileRecordStore journal", () => {
     expect((await c.history("h")).items.map((r) => r.version)).toEqual([4, 3, 2, 1]);
   });
 
+  it("historyLimit on the store: the newest N kept after each put, and at start for bots written before with more; compaction drops the rest", async () => {
+    const dir = temp();
+    const unlimited = new FileRecordStore({ path: dir, sync: false });
+    for (let v = 1; v <= 200; v++)
+      for (const id of ["a", "b"])
+        await unlimited.put(record(id, v), { expectedVersion: v === 1 ? null : v - 1 });
+    expect((await unlimited.history("a", { limit: 500 })).items).toHaveLength(200);
+    const journal = join(dir, "registry.jsonl");
+    const before = statSync(journal).size;
+    const limited = new FileRecordStore({ path: dir, sync: false, historyLimit: 3 });
+    for (const store of [limited, unlimited])
+      expect((await store.history("a")).items.map((r) => r.version)).toEqual([200, 199, 198]);
+    expect(await limited.getVersion("b", 197)).toBeNull();
+    expect(await limited.put(record("a", 201), { expectedVersion: 200 })).toBe(true);
+    expect((await unlimited.history("a")).items.map((r) => r.version)).toEqual([201, 200, 199]);
+    // Compacted: the journal holds the kept versions, not the 400 written.
+    expect(statSync(journal).size).toBeLessThan(before / 10);
+  });
+
   it("a journal rewritten in place (same inode, other content) is reloaded whole, not misread", async () => {
     const dir = temp();
     const other = temp();

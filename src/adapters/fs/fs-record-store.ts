@@ -28,6 +28,7 @@ import type {
 } from "../../core/registry/record-store.ts";
 import type { RecordTable, VersionRef } from "../../core/registry/record-table.ts";
 import type { RegistrationDict, StoredRegistration } from "../../core/registry/registration.ts";
+import { validateVersion } from "../../core/registry/store-writer.ts";
 import { KeyedLock } from "../../core/util/keyed-lock.ts";
 import { Once } from "../../core/util/once.ts";
 import {
@@ -57,6 +58,13 @@ export interface FileRecordStoreOptions {
    * fenced). Every process sharing the folder must use the same.
    */
   lockLeaseMs?: number;
+  /**
+   * Keep the newest N versions of each bot (an integer ≥ 1; default: all), in the store itself:
+   * pruned after each put, and at start for bots that hold more (older writes, a lower limit
+   * than before); compaction then drops them from the journal. The same as
+   * `StoreRegistryBackend`'s `historyLimit`, for code that hands the store on (`createFileApp`).
+   */
+  historyLimit?: number;
 }
 
 // Races one write may lose before it gives up (each loss means another writer's line landed).
@@ -93,6 +101,9 @@ export class FileRecordStore implements RecordStore {
   readonly #ready = new Once();
   // The line count at the last compaction that failed: tried again once the file doubled.
   #compactFailedAt = 0;
+  readonly #historyLimit: number | undefined;
+  // Whether the history limit was applied to every bot since this instance opened the store.
+  #limited = false;
   // Serializes reading and applying the journal within this instance (taken after the file lock).
   readonly #io = new KeyedLock();
   readonly #replica: JournalReplica;
@@ -104,12 +115,19 @@ export class FileRecordStore implements RecordStore {
     this.#sync = options.sync ?? true;
     this.#lockTimeoutMs = options.lockTimeoutMs ?? 30_000;
     this.#lockLeaseMs = options.lockLeaseMs;
+    this.#historyLimit =
+      options.historyLimit === undefined
+        ? undefined
+        : validateVersion(options.historyLimit, "historyLimit");
     this.#replica = new JournalReplica(this.#journal);
   }
 
-  /** Creates the directory and journal if missing, clears a crashed compaction's leftovers, loads. */
-  initialize(): Promise<void> {
-    return this.#ready.run(async () => {
+  /**
+   * Creates the directory and journal if missing, clears a crashed compaction's leftovers, loads;
+   * with a history limit, prunes the bots that hold more versions than it.
+   */
+  async initialize(): Promise<void> {
+    await this.#ready.run(async () => {
       await mkdir(this.path, { recursive: true });
       await this.#locked(async () => {
         const exists = await stat(this.#journal).then(
@@ -122,6 +140,12 @@ export class FileRecordStore implements RecordStore {
       });
       await this.#catchUp();
     });
+    const limit = this.#historyLimit;
+    if (limit === undefined || this.#limited) return;
+    this.#limited = true;
+    for (const id of allIds(this.#replica.table))
+      if (this.#replica.table.pruneCutoff(id, limit).removed > 0)
+        await this.pruneHistory(id, limit);
   }
 
   async close(): Promise<void> {
@@ -230,12 +254,16 @@ export class FileRecordStore implements RecordStore {
     return (await this.#fresh()).list(options);
   }
 
-  put(record: RegistrationDict, { expectedVersion }: PutCondition): Promise<boolean> {
-    return this.#write((table) =>
+  async put(record: RegistrationDict, { expectedVersion }: PutCondition): Promise<boolean> {
+    const written = await this.#write((table) =>
       table.accepts(record, expectedVersion)
         ? { op: { op: "put", record }, result: true }
         : { op: null, result: false },
     );
+    // The put landed: a prune that fails is applied again after the next put, or at start.
+    if (written && this.#historyLimit !== undefined)
+      await this.pruneHistory(record.bot_id, this.#historyLimit).catch(() => {});
+    return written;
   }
 
   touch(botId: string, at: string, { version }: TouchCondition): Promise<boolean> {
