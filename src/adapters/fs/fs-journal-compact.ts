@@ -26,6 +26,8 @@ import { linkIfAbsent } from "./fs-lock.ts";
 /** A successor written to a temporary file, and where its lines moved. */
 interface Built {
   temp: string;
+  /** The last line written. */
+  last: { at: number; len: number };
   header: JournalHeader;
   ino: number;
   size: number;
@@ -76,7 +78,15 @@ async function build(
   const temp = join(dirname(path), `${COMPACT_PREFIX}${basename(path)}-${randomUUID()}`);
   const header = newHeader(replica.store, n, replica.table.changes, format, next);
   const out = await open(temp, "wx");
-  const built: Built = { temp, header, ino: 0, size: 0, lines: 0, moves: [] };
+  const built: Built = {
+    temp,
+    header,
+    last: { at: 0, len: 0 },
+    ino: 0,
+    size: 0,
+    lines: 0,
+    moves: [],
+  };
   const chunk: Uint8Array[] = [];
   let pending = 0;
   const flush = async () => {
@@ -85,6 +95,7 @@ async function build(
   };
   const emit = async (bytes: Uint8Array, ref?: LineRef) => {
     if (ref !== undefined) built.moves.push([ref, built.size, bytes.length, built.lines + 1]);
+    built.last = { at: built.size, len: bytes.length };
     chunk.push(bytes, NL);
     built.size += bytes.length + 1;
     built.lines++;
@@ -161,7 +172,7 @@ async function settle(replica: JournalReplica, built: Built): Promise<void> {
       ref.len = len;
       ref.line = line;
     }
-    replica.adopt(built.ino, built.size, built.lines, built.header);
+    replica.adopt(built.ino, built.size, built.lines, built.header, built.last);
   } else replica.forget();
 }
 

@@ -5,7 +5,22 @@
  * @module
  */
 import type { FileHandle } from "node:fs/promises";
+import type { StoredRegistration } from "../../core/registry/registration.ts";
 import { damaged, type JournalLine } from "./fs-journal.ts";
+
+/** Where a kept version's line is in the current file (moved by a compaction). */
+export interface LineRef {
+  at: number;
+  len: number;
+  line: number;
+}
+
+/** The journal file opened for one read or write, and its identity when opened. */
+export interface JournalFile {
+  handle: FileHandle;
+  ino: number;
+  size: number;
+}
 
 /** What replay needs of a line before (or without) reading all of it. */
 export interface LineHead {
@@ -123,6 +138,29 @@ export async function readAt(
     done += bytesRead;
   }
   return bytes;
+}
+
+/**
+ * The record of the `put` line at `ref` in the journal `file` (at `path`, for messages): damage,
+ * named, when it is not one.
+ * @example
+ * const record = await readPut(path, file, { at: 120, len: 340, line: 2 });
+ */
+export async function readPut(
+  path: string,
+  file: JournalFile,
+  ref: LineRef,
+): Promise<StoredRegistration> {
+  const bytes = await readAt(file.handle, ref.len, ref.at);
+  let line: JournalLine;
+  try {
+    line = parseLine(bytes);
+  } catch (error) {
+    if (!(error instanceof LineError)) throw error;
+    throw damaged(path, ref.line, error.message);
+  }
+  if (line.op !== "put") throw damaged(path, ref.line, "is not the put it was");
+  return line.record;
 }
 
 /** A complete line read from a journal: its bytes (valid until the next one) and offset. */

@@ -8,6 +8,7 @@
  * journal with nothing to set aside is left as it is.
  * @module
  */
+import { Buffer } from "node:buffer";
 import { randomUUID } from "node:crypto";
 import { open, readdir, rename, unlink, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
@@ -25,6 +26,7 @@ import {
   opLine,
   parseHeader,
 } from "./fs-journal.ts";
+import { INDEX_NAME } from "./fs-journal-index.ts";
 import { LineError, parseLine, readLines } from "./fs-journal-lines.ts";
 import { withFileLock } from "./fs-lock.ts";
 
@@ -159,8 +161,9 @@ async function repairLocked(journal: string): Promise<JournalRepair> {
   report.setAside = join(dir, `${basename(journal)}.set-aside-${stamp}.jsonl`);
   await writeFile(report.setAside, `${aside.join("\n")}\n`, { flag: "wx" });
   await rename(temp, journal);
-  // Successors of compactions of the old file name files that are gone: never to be installed.
+  // Successors of compactions of the old file, and its index: never to be used again.
   for (const name of await readdir(dir))
-    if (name.startsWith(GENERATION_PREFIX)) await unlink(join(dir, name)).catch(() => {});
+    if (name.startsWith(GENERATION_PREFIX) || name === INDEX_NAME)
+      await unlink(join(dir, name)).catch(() => {});
   return report;
 }

@@ -1,14 +1,12 @@
 /**
  * {@link JournalReplica}: one process's replay of a record journal — the state, where in which
- * file it stands, and what is done to the file: read what was appended since (a whole reload
- * when the file was replaced), append one operation (fenced: see `fs-journal.ts`), read an old
- * version back.
+ * file it stands, and what is done to the file: read what was appended since (a whole load when
+ * the file was replaced: `fs-journal-load.ts`, from the index when it matches), append one
+ * operation (fenced: see `fs-journal.ts`), read an old version back, index the state.
  *
  * Memory holds each bot's current record and, per kept version, where its line is in the file
  * (offset, length, line number): history is read from the file when asked for, so memory does
- * not grow with the size of old versions. A whole load reads the file in chunks and parses only
- * the head of each `put` (number, nonce, bot id, version), then the one line per bot that is its
- * current record: restart time grows with the file's bytes read, not with JSON parsed.
+ * not grow with the size of old versions.
  * @module
  */
 import { getRandomValues } from "node:crypto";
@@ -24,47 +22,41 @@ import {
   type JournalLine,
   type JournalOp,
   opLine,
-  parseHeader,
 } from "./fs-journal.ts";
 import {
+  INDEX_HEAD_BYTES,
+  type IndexedVersion,
+  type JournalIndex,
+  readIndex,
+} from "./fs-journal-index.ts";
+import {
   headOf,
+  type JournalFile,
   LineError,
   type LineHead,
   LineOrder,
+  type LineRef,
   parseLine,
-  putHead,
   readAt,
   readLines,
+  readPut,
 } from "./fs-journal-lines.ts";
+import { type LoadedJournal, loadFromIndex, scanJournal } from "./fs-journal-load.ts";
+
+export type { JournalFile, LineRef } from "./fs-journal-lines.ts";
 
 // Compact once the file holds more than this many lines and twice the lines its state needs.
 const MIN_COMPACT_LINES = 256;
-
-/** Where a kept version's line is in the current file (moved by a compaction). */
-export interface LineRef {
-  at: number;
-  len: number;
-  line: number;
-}
-
-/** The journal file opened for one read or write, and its identity when opened. */
-export interface JournalFile {
-  handle: FileHandle;
-  ino: number;
-  size: number;
-}
-
-/** A line of a whole load, before the state is built (a put's record is read afterwards). */
-type Loaded =
-  | { put: LineHead & { botId: string; version: number }; ref: LineRef; numbered: boolean }
-  | { op: JournalOp; line: number; numbered: boolean };
 
 function codeOf(error: unknown): string | undefined {
   return (error as { code?: string })?.code;
 }
 
+/** 12 random hex digits: a writer's mark on the line it appends. */
 function nonce(): string {
-  return Buffer.from(getRandomValues(new Uint8Array(6))).toString("hex");
+  return Array.from(getRandomValues(new Uint8Array(6)), (b) =>
+    b.toString(16).padStart(2, "0"),
+  ).join("");
 }
 
 /**
@@ -85,6 +77,8 @@ export class JournalReplica {
   file = "";
   /** The file's format (from the header): what compaction keeps, until a write needs more. */
   format: number = JOURNAL_FORMAT;
+  /** The line count when the index was last written or read. */
+  indexedAt = 0;
   #ino = -1;
   // Bytes of complete lines read; bytes seen (more when a line is being written, or torn).
   #offset = 0;
@@ -94,6 +88,8 @@ export class JournalReplica {
   // their bot id and version): a compaction rewrites them once, for fast restarts after.
   #slow = 0;
   #order: LineOrder = new LineOrder(0, "");
+  // The last line applied (the header, a snapshot line, an operation): the index's check.
+  #last: { at: number; len: number } | null = null;
   // The append waiting to learn whether its line is the operation of its number.
   #watch: { n: number; w: string | undefined } | null = null;
 
@@ -145,13 +141,21 @@ export class JournalReplica {
     this.#ino = -1;
   }
 
-  /** Moves to `file` after a compaction wrote it: refs already moved, nothing to read. */
-  adopt(ino: number, size: number, lines: number, header: JournalHeader): void {
+  /** Moves to the file a compaction wrote (its refs already moved): nothing to read. */
+  adopt(
+    ino: number,
+    size: number,
+    lines: number,
+    header: JournalHeader,
+    last: { at: number; len: number },
+  ): void {
     this.#ino = ino;
     this.#offset = size;
     this.#size = size;
     this.#lines = lines;
     this.#slow = 0;
+    this.#last = last;
+    this.indexedAt = 0;
     this.#order = new LineOrder(header.n, this.path);
     this.file = header.file;
     this.format = header.format;
@@ -172,6 +176,49 @@ export class JournalReplica {
     await this.#load(file);
   }
 
+  /**
+   * Loads the file into a fresh state: from the index and the lines after it when the index
+   * matches the file, else all of it.
+   */
+  async #load(file: JournalFile): Promise<void> {
+    this.#ino = -1;
+    const index = await readIndex(this.path);
+    if (index !== null) {
+      try {
+        const loaded = await loadFromIndex(this.path, file, index);
+        if (loaded !== null) {
+          this.#set(loaded, file, loaded.offset, index.lines);
+          if (file.size > loaded.offset) await this.#readNew(file);
+          return;
+        }
+      } catch {
+        // An index that does not fit the file: read it whole (which names any damage).
+      }
+      this.#ino = -1;
+    }
+    this.#set(
+      await scanJournal(this.path, file, (head) => this.#watched(head)),
+      file,
+      file.size,
+      0,
+    );
+  }
+
+  #set(loaded: LoadedJournal, file: JournalFile, size: number, indexedAt: number): void {
+    this.table = loaded.table;
+    this.store = loaded.header.store;
+    this.file = loaded.header.file;
+    this.format = loaded.header.format;
+    this.#order = loaded.order;
+    this.#last = loaded.last;
+    this.#offset = loaded.offset;
+    this.#size = size;
+    this.#lines = loaded.lines;
+    this.#slow = loaded.slow;
+    this.indexedAt = indexedAt;
+    this.#ino = file.ino;
+  }
+
   /** Applies the lines appended since the last read, each parsed whole. */
   async #readNew(file: JournalFile): Promise<void> {
     const to = (await file.handle.stat()).size;
@@ -189,7 +236,10 @@ export class JournalReplica {
       }
       const head = headOf(parsed);
       if (this.#order.next(head, line) === "skip") continue;
-      this.#applied(head, parsed);
+      this.#watched(head);
+      this.#last = { at, len: bytes.length };
+      if (parsed.op === "seal")
+        this.#order.sealed = { n: head.n as number, next: parsed.next, format: parsed.format };
       const ref = { at, len: bytes.length, line };
       try {
         applyOp(this.table, parsed, parsed.op === "put" ? ref : undefined);
@@ -209,118 +259,13 @@ export class JournalReplica {
     this.#size = to;
   }
 
-  #applied(head: LineHead, line: JournalLine | null): void {
+  #watched(head: LineHead): void {
     if (this.#watch !== null && head.n === this.#watch.n) this.#watch.w = head.w;
-    if (line?.op === "seal") {
-      this.#order.sealed = { n: head.n as number, next: line.next, format: line.format };
-    }
-  }
-
-  /** Replays the whole file into a fresh state: heads first, then each bot's current record. */
-  async #load(file: JournalFile): Promise<void> {
-    this.#ino = -1;
-    const loaded: Loaded[] = [];
-    const last = new Map<string, number>();
-    let header: JournalHeader | undefined;
-    let lineNo = 0;
-    let end = 0;
-    let slow = 0;
-    for await (const { bytes, at } of readLines(file.handle, 0, file.size)) {
-      lineNo++;
-      end = at + bytes.length + 1;
-      if (header === undefined) {
-        header = parseHeader(new TextDecoder().decode(bytes), this.path);
-        this.#order = new LineOrder(header.n, this.path);
-        continue;
-      }
-      const fast = putHead(bytes);
-      let parsed: JournalLine | null = null;
-      if (fast === null) {
-        try {
-          parsed = parseLine(bytes);
-        } catch (error) {
-          if (!(error instanceof LineError)) throw error;
-          this.#order.junk(lineNo, error.message, at);
-          continue;
-        }
-      }
-      const head = fast?.head ?? headOf(parsed as JournalLine);
-      if (this.#order.next(head, lineNo) === "skip") continue;
-      this.#applied(head, parsed);
-      const numbered = head.n !== undefined;
-      if (head.op === "put") {
-        if (fast === null) slow++;
-        const put = head as LineHead & { botId: string; version: number };
-        last.set(put.botId, loaded.length);
-        loaded.push({ put, ref: { at, len: bytes.length, line: lineNo }, numbered });
-      } else loaded.push({ op: parsed as JournalOp, line: lineNo, numbered });
-    }
-    if (header === undefined)
-      throw new AdapterError("file", `${this.path} is not a botknobs record journal`);
-    const reread = this.#order.end(file.size > end);
-    if (reread !== null) {
-      end = reread;
-      lineNo--;
-    }
-    this.table = await this.#replay(file, header, loaded, last);
-    this.store = header.store;
-    this.file = header.file;
-    this.format = header.format;
-    this.#ino = file.ino;
-    this.#offset = end;
-    this.#size = file.size;
-    this.#lines = lineNo - 1;
-    this.#slow = slow;
-  }
-
-  /** Builds the state from a whole load's lines, reading each bot's last put whole. */
-  async #replay(
-    file: JournalFile,
-    header: JournalHeader,
-    loaded: Loaded[],
-    last: Map<string, number>,
-  ): Promise<RecordTable<LineRef>> {
-    const table = new RecordTable<LineRef>();
-    let snapshot = true;
-    for (let i = 0; i < loaded.length; i++) {
-      const item = loaded[i] as Loaded;
-      if (snapshot && item.numbered) {
-        // Snapshot lines first: the revision counter goes on from the header's.
-        table.changes = header.rev;
-        snapshot = false;
-      }
-      const line = "put" in item ? item.ref.line : item.line;
-      try {
-        if (!("put" in item)) applyOp(table, item.op);
-        else if (last.get(item.put.botId) === i) {
-          const record = await this.readLine(file, item.ref);
-          applyOp(table, { op: "put", record }, item.ref);
-        } else table.putRef(item.put.botId, item.put.version, item.ref);
-      } catch (error) {
-        if (error instanceof AdapterError) throw error;
-        throw damaged(
-          this.path,
-          line,
-          `does not fit the journal before it (${(error as Error).message})`,
-        );
-      }
-    }
-    if (snapshot) table.changes = header.rev;
-    return table;
   }
 
   /** The record of the `put` line at `ref` in `file`: damage, named, when it is not one. */
-  async readLine(file: JournalFile, ref: LineRef): Promise<StoredRegistration> {
-    const bytes = await readAt(file.handle, ref.len, ref.at);
-    let line: JournalLine;
-    try {
-      line = parseLine(bytes);
-    } catch (error) {
-      if (!(error instanceof LineError)) throw error;
-      throw damaged(this.path, ref.line, error.message);
-    }
-    if (line.op !== "put") throw damaged(this.path, ref.line, "is not the put it was");
-    return line.record;
+  readLine(file: JournalFile, ref: LineRef): Promise<StoredRegistration> {
+    return readPut(this.path, file, ref);
   }
 
   /** A kept version read back from its line (checked to be that version of that bot). */
@@ -353,8 +298,8 @@ export class JournalReplica {
     const torn = this.#size > this.#offset ? this.#size - this.#offset : undefined;
     // After a torn line (bytes past the last complete one): "~\n" ends it as a line that is no
     // operation (not JSON, not a put's head), which this line, marked `torn`, says to skip.
-    const text = `${torn === undefined ? "" : "~\n"}${opLine(op, torn === undefined ? { n, w } : { n, w, torn })}\n`;
-    const bytes = new TextEncoder().encode(text);
+    const line = opLine(op, torn === undefined ? { n, w } : { n, w, torn });
+    const bytes = new TextEncoder().encode(`${torn === undefined ? "" : "~\n"}${line}\n`);
     try {
       for (let done = 0; done < bytes.length; )
         done += (await file.handle.write(bytes, done, bytes.length - done)).bytesWritten;
@@ -381,5 +326,36 @@ export class JournalReplica {
     const needed = this.table.versionCount + this.table.size;
     if (this.#lines >= MIN_COMPACT_LINES && this.#lines > 2 * needed) return true;
     return this.#slow >= MIN_COMPACT_LINES && 2 * this.#slow > this.#lines;
+  }
+
+  /**
+   * The index of the state (`fs-journal-index.ts`), for a writer to store beside the journal;
+   * `null` when `file` is not the file read, or a version is not kept as one of its lines.
+   */
+  async index(file: JournalFile): Promise<JournalIndex | null> {
+    const last = this.#last;
+    if (last === null || file.ino !== this.#ino) return null;
+    const bytes = await readAt(file.handle, Math.min(last.len, INDEX_HEAD_BYTES), last.at);
+    const bots: JournalIndex["bots"] = [];
+    for (const { botId, touchedAt, versions } of this.table.kept()) {
+      const lines: IndexedVersion[] = [];
+      for (const kept of versions) {
+        if (!("ref" in kept)) return null;
+        lines.push([kept.version, kept.ref.at, kept.ref.len, kept.ref.line]);
+      }
+      bots.push([botId, touchedAt, lines]);
+    }
+    return {
+      botknobs: "record-journal-index",
+      file: this.file,
+      offset: this.#offset,
+      lines: this.#lines,
+      n: this.#order.n,
+      changes: this.table.changes,
+      slow: this.#slow,
+      sealed: this.#order.sealed,
+      last: { ...last, head: new TextDecoder().decode(bytes) },
+      bots,
+    };
   }
 }

@@ -42,6 +42,7 @@ import {
   replaceJournal,
 } from "./fs-journal.ts";
 import { compactJournal, finishSeal } from "./fs-journal-compact.ts";
+import { writeIndex } from "./fs-journal-index.ts";
 import { type JournalFile, JournalReplica, type LineRef } from "./fs-journal-replica.ts";
 import { withFileLock } from "./fs-lock.ts";
 
@@ -70,6 +71,8 @@ export interface FileRecordStoreOptions {
 // Races one write may lose before it gives up (each loss means another writer's line landed).
 const MAX_RACES = 1000;
 const NOT_YET: unique symbol = Symbol("not yet");
+// Lines appended between two writes of the index (so a restart reads at most this many whole).
+const INDEX_EVERY = 1000;
 
 function codeOf(error: unknown): string | undefined {
   return (error as { code?: string })?.code;
@@ -214,6 +217,17 @@ export class FileRecordStore implements RecordStore {
       return NOT_YET;
     }
     if (!(await replica.append(file, op, this.#sync))) return NOT_YET;
+    if (replica.lines - replica.indexedAt >= INDEX_EVERY) {
+      // A cache for restarts: one not written is written after a later write.
+      const index = await replica.index(file).catch(() => null);
+      if (index !== null)
+        await writeIndex(this.#journal, index).then(
+          () => {
+            replica.indexedAt = replica.lines;
+          },
+          () => {},
+        );
+    }
     if (replica.compactionDue && replica.lines > 2 * this.#compactFailedAt) {
       // The write is done and in the journal: a compaction that fails (disk full, a damaged old
       // line) is tried again once the file doubled; its temporary file is swept at start-up.
