@@ -2,11 +2,14 @@
  * Registry restarts (issue 22, item 5): a fresh process opens a `FileRecordStore` through
  * `StoreRegistryBackend`, as `npm start` does, over a journal of 10,000 versions of 10 KB
  * records, and answers its first read. Measured: the time to that answer ("open + first read"),
- * the RSS and heap after it (after a GC), and a 20-version history page after it — for this code
- * tree and, with `--before <git ref>`, the code at that ref (its `src/` taken out with
- * `git archive` beside this tree's node_modules). Also the time to write the 10,000 versions
- * (sequential PUTs, no fsync) with each tree. Journals are written by this tree (both trees read
- * them); one row reads a journal the `--before` tree wrote.
+ * the RSS and heap after it (after a GC), and a 20-version history page after it — for the code
+ * at HEAD and, with `--before <git ref>`, the code at that ref (each one's `src/` taken out with
+ * `git archive` beside this tree's node_modules, so the tree may change while it runs). HEAD is
+ * measured twice: as it restarts (from the index writers keep beside the journal) and with the
+ * index moved away (the journal read whole). Also the time to write the 10,000 versions
+ * (sequential PUTs, no fsync) with each tree, and a baseline: a registry of one version (what
+ * the process takes before any history). Journals are written by HEAD (both trees read them);
+ * one row reads a journal the `--before` tree wrote.
  *
  * Shapes: 100 bots × 100 versions and 1 bot × 10,000, with no history limit and with
  * `BENCH_LIMIT` (default 100). Each figure is the median of `BENCH_RUNS` (3) fresh processes.
@@ -14,7 +17,7 @@
  *   npx tsx bench/registry-restart.bench.ts --before 9f860fb
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -45,7 +48,11 @@ function child(args: string[]): Record<string, number> {
 const beforeRef = process.argv.includes("--before")
   ? (process.argv[process.argv.indexOf("--before") + 1] as string)
   : undefined;
-const trees: Array<[string, string]> = [["after", here]];
+const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], {
+  cwd: here,
+  encoding: "utf8",
+}).trim();
+const trees: Array<[string, string]> = [[`after (${head})`, treeAt("HEAD")]];
 if (beforeRef !== undefined) trees.unshift([`before (${beforeRef})`, treeAt(beforeRef)]);
 
 const shapes: Array<{ name: string; bots: number; versions: number; limit: string; by?: string }> =
@@ -69,7 +76,7 @@ const rows: string[] = [];
 try {
   for (const shape of shapes) {
     const dir = join(tmp, shape.name.replace(/\W+/g, "-"));
-    const writer = shape.by ?? here;
+    const writer = shape.by ?? (trees[trees.length - 1]?.[1] as string);
     const { ms } = child([
       "write",
       writer,
