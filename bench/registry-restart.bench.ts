@@ -91,10 +91,17 @@ try {
     console.log(
       `${shape.name}: journal ${(size / 1e6).toFixed(1)} MB, written in ${((ms as number) / 1000).toFixed(1)} s`,
     );
-    for (const [label, root] of trees) {
+    const index = join(dir, ".botknobs-index-registry");
+    const [lastLabel, lastRoot] = trees[trees.length - 1] as [string, string];
+    const variants: Array<[string, string, boolean]> = trees.map(([l, r]) => [l, r, false]);
+    if (existsSync(index))
+      variants.push([`${lastLabel}, journal only (index moved away)`, lastRoot, true]);
+    for (const [label, root, noIndex] of variants) {
+      if (noIndex) renameSync(index, `${index}-away`);
       const runs = Array.from({ length: RUNS }, () =>
         child(["read", root, dir, shape.limit, "bot-0"]),
       );
+      if (noIndex) renameSync(`${index}-away`, index);
       const m = (k: string) => median(runs.map((r) => r[k] as number));
       const row = `| ${shape.name} | ${label} | ${(size / 1e6).toFixed(1)} MB | ${m("openMs").toFixed(0)} ms | ${m("rssMb").toFixed(0)} MB | ${m("heapMb").toFixed(0)} MB | ${m("historyMs").toFixed(1)} ms |`;
       console.log(row);
