@@ -40,7 +40,7 @@ function child(args: string[]): Record<string, number> {
   const out = execFileSync(
     process.execPath,
     ["--expose-gc", "--import", "tsx", join(here, "bench/registry-restart-child.ts"), ...args],
-    { cwd: here, encoding: "utf8", maxBuffer: 1 << 20 },
+    { cwd: here, encoding: "utf8", maxBuffer: 1 << 20, stdio: ["ignore", "pipe", "pipe"] },
   );
   return JSON.parse(out) as Record<string, number>;
 }
@@ -57,6 +57,7 @@ if (beforeRef !== undefined) trees.unshift([`before (${beforeRef})`, treeAt(befo
 
 const shapes: Array<{ name: string; bots: number; versions: number; limit: string; by?: string }> =
   [
+    { name: "baseline: 1 bot × 1 version", bots: 1, versions: 1, limit: "none" },
     { name: "100 bots × 100 versions, no limit", bots: 100, versions: 100, limit: "none" },
     { name: `100 bots × 100 versions, limit ${LIMIT}`, bots: 100, versions: 100, limit: LIMIT },
     { name: "1 bot × 10,000 versions, no limit", bots: 1, versions: 10_000, limit: "none" },
@@ -110,11 +111,20 @@ try {
   }
   // Writes: 10,000 PUTs (100 bots × 100) into an empty folder, by each tree.
   for (const [label, root] of trees) {
-    const times = Array.from({ length: Math.min(RUNS, 2) }, (_, i) => {
-      const dir = join(tmp, `writes-${label.replace(/\W+/g, "-")}-${i}`);
-      return child(["write", root, dir, "100", "100", "none"]).ms as number;
-    });
-    const row = `| 10,000 PUTs of 10 KB (100 bots × 100, sequential, no fsync) | ${label} | ${(median(times) / 1000).toFixed(1)} s | ${(10_000 / (median(times) / 1000)).toFixed(0)} PUT/s |`;
+    let row: string;
+    try {
+      const times = Array.from({ length: Math.min(RUNS, 2) }, (_, i) => {
+        const dir = join(tmp, `writes-${label.replace(/\W+/g, "-")}-${i}`);
+        return child(["write", root, dir, "100", "100", "none"]).ms as number;
+      });
+      row = `| 10,000 PUTs of 10 KB (100 bots × 100, sequential, no fsync) | ${label} | ${(median(times) / 1000).toFixed(1)} s | ${(10_000 / (median(times) / 1000)).toFixed(0)} PUT/s |`;
+    } catch (error) {
+      // Reported, not fatal: the other rows stand.
+      const message = String((error as { stderr?: string }).stderr ?? error).match(
+        /\w*Error: .*/,
+      )?.[0];
+      row = `| 10,000 PUTs of 10 KB (100 bots × 100, sequential, no fsync) | ${label} | failed: ${message} |`;
+    }
     console.log(row);
     rows.push(row);
   }
