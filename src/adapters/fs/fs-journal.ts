@@ -36,12 +36,12 @@
  * @module
  */
 import { randomUUID } from "node:crypto";
-import { open, rename, unlink } from "node:fs/promises";
+import { open, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { AdapterError } from "../../core/errors.ts";
 import type { RecordTable } from "../../core/registry/record-table.ts";
 import type { RegistrationDict, StoredRegistration } from "../../core/registry/registration.ts";
-import { RESERVED_PREFIX } from "./fs-lock.ts";
+import { linkIfAbsent, RESERVED_PREFIX } from "./fs-lock.ts";
 
 /** The newest journal format, which this code writes (it reads every format from 1 to it). */
 export const JOURNAL_FORMAT: number = 2;
@@ -214,41 +214,24 @@ export function opLine(op: JournalOp, fence?: Fence): string {
 }
 
 /**
- * Writes a whole journal file beside `path` and renames it into place (atomic: a reader sees
- * the old file or the new one); returns the new file's size and line count.
+ * Creates the journal at `path` with `header` alone, unless one exists (then false): written
+ * beside it and linked into place, so two processes creating it at once cannot replace the one
+ * that won (and what was appended to it).
  * @example
- * await replaceJournal(path, newHeader(randomUUID(), 0, 0), []); // a new, empty journal
+ * await createJournal(path, newHeader(randomUUID(), 0, 0)); // a new, empty journal
  */
-export async function replaceJournal(
-  path: string,
-  header: JournalHeader,
-  lines: Iterable<string>,
-): Promise<{ size: number; lines: number }> {
+export async function createJournal(path: string, header: JournalHeader): Promise<boolean> {
   const temp = join(dirname(path), `${COMPACT_PREFIX}${basename(path)}-${randomUUID()}`);
   const file = await open(temp, "wx");
-  let size = 0;
-  let count = 0;
   try {
-    const chunk: string[] = [JSON.stringify(header)];
-    const flush = async () => {
-      const bytes = new TextEncoder().encode(`${chunk.join("\n")}\n`);
-      chunk.length = 0;
-      await file.write(bytes);
-      size += bytes.length;
-    };
-    for (const line of lines) {
-      chunk.push(line);
-      count++;
-      if (chunk.length >= 512) await flush();
-    }
-    if (chunk.length > 0) await flush();
+    await file.write(`${JSON.stringify(header)}\n`);
     await file.sync();
-  } catch (error) {
-    await file.close().catch(() => {});
-    await unlink(temp).catch(() => {});
-    throw error;
+  } finally {
+    await file.close();
   }
-  await file.close();
-  await rename(temp, path);
-  return { size, lines: count };
+  try {
+    return await linkIfAbsent(temp, path);
+  } finally {
+    await unlink(temp).catch(() => {});
+  }
 }

@@ -33,13 +33,13 @@ import { KeyedLock } from "../../core/util/keyed-lock.ts";
 import { Once } from "../../core/util/once.ts";
 import {
   COMPACT_PREFIX,
+  createJournal,
   JOURNAL_FORMAT,
   JOURNAL_NAME,
   type JournalOp,
   LOCK_NAME,
   newHeader,
   opFormat,
-  replaceJournal,
 } from "./fs-journal.ts";
 import { compactJournal, finishSeal } from "./fs-journal-compact.ts";
 import { writeIndex } from "./fs-journal-index.ts";
@@ -137,7 +137,7 @@ export class FileRecordStore implements RecordStore {
           () => true,
           (e: unknown) => (codeOf(e) === "ENOENT" ? false : Promise.reject(e)),
         );
-        if (!exists) await replaceJournal(this.#journal, newHeader(randomUUID(), 0, 0), []);
+        if (!exists) await createJournal(this.#journal, newHeader(randomUUID(), 0, 0));
         for (const name of await readdir(this.path))
           if (name.startsWith(COMPACT_PREFIX)) await unlink(join(this.path, name)).catch(() => {});
       });
