@@ -37,9 +37,10 @@ const BUDGETS: Record<string, number> = {
   "botknobs/durable-object": 28,
   "botknobs/vectorize": 5,
   "botknobs/workers-ai": 3,
-  // Node, Deno and Bun only: measured with `node:*` left external.
-  "botknobs/fs": 92,
-  "botknobs/node": 92,
+  // Node, Deno and Bun only: measured with `node:*` left external. Issue 22 added ~5.5 KiB:
+  // leased locks, the fenced and indexed journal (loading, compaction by seal), its repair.
+  "botknobs/fs": 95,
+  "botknobs/node": 95,
 };
 
 /** Every entry of package.json's `exports`, by its import name, to its source file. */

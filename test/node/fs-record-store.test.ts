@@ -1,21 +1,34 @@
 // FileRecordStore across processes and crashes: two processes × 20 concurrent writers (half on
 // the same ids) give every version exactly once with complete histories; a writer killed with
-// SIGKILL mid-run leaves a store the next process opens and writes cleanly (a torn last line is
-// the record-store suite's crash.torn-write, node-suites.ts); compaction, a journal rewritten in
-// place, damage and a newer format.
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+// SIGKILL mid-run leaves a store the next process opens and writes cleanly; torn last lines
+// (also the record-store suite's crash.torn-write, node-suites.ts), compaction, a journal
+// rewritten in place, damage and a newer format.
+import {
+  appendFileSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { afterEach, describe, expect, it } from "vitest";
 import { FileRecordStore } from "../../src/adapters/fs/index.ts";
 import { configOf } from "../../src/core/registry/registration.ts";
 import { AdapterError, type RegistrationDict, StoreRegistryBackend } from "../../src/index.ts";
 import { rejection } from "../../src/testing/index.ts";
+import {
+  child,
+  type Done,
+  expectAllKept,
+  histories,
+  run,
+} from "../fixtures/file-store-children.ts";
 import { recordOf } from "../fixtures/records.ts";
 
-const root = resolve(import.meta.dirname, "../..");
 const dirs: string[] = [];
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
@@ -24,72 +37,6 @@ function temp(): string {
   const d = mkdtempSync(join(tmpdir(), "botknobs-frs-"));
   dirs.push(d);
   return d;
-}
-
-interface Done {
-  id: string;
-  version: number;
-  config: Record<string, unknown>;
-}
-
-function child(args: string[]): ChildProcessWithoutNullStreams {
-  const proc = spawn(
-    process.execPath,
-    ["--import", "tsx", "test/fixtures/file-store-worker.ts", ...args],
-    {
-      cwd: root,
-    },
-  );
-  proc.stderr.on("data", (d) => process.stderr.write(d));
-  return proc;
-}
-
-function run(args: string[]): Promise<Done[]> {
-  return new Promise((done, fail) => {
-    const proc = child(args);
-    let out = "";
-    proc.stdout.on("data", (d) => {
-      out += d;
-    });
-    proc.on("exit", (code) => {
-      const lines = out.trim().split("\n");
-      if (code !== 0 || lines.pop() !== "done")
-        fail(new Error(`worker exited with ${code}: ${out.slice(-500)}`));
-      else done(lines.map((l) => JSON.parse(l) as Done));
-    });
-  });
-}
-
-/** Every version of every bot in the store, newest first per bot. */
-async function histories(backend: StoreRegistryBackend): Promise<Map<string, RegistrationDict[]>> {
-  const all = new Map<string, RegistrationDict[]>();
-  for (const reg of await backend.listAll()) {
-    const versions: RegistrationDict[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await backend.history(
-        reg.botId,
-        cursor === undefined ? { limit: 7 } : { cursor, limit: 7 },
-      );
-      versions.push(...page.items.map((r) => r.toDict()));
-      cursor = page.cursor;
-    } while (cursor !== undefined);
-    all.set(reg.botId, versions);
-  }
-  return all;
-}
-
-function expectAllKept(writes: Done[], kept: Map<string, RegistrationDict[]>): void {
-  const byId = new Map<string, Done[]>();
-  for (const w of writes) byId.set(w.id, [...(byId.get(w.id) ?? []), w]);
-  expect([...kept.keys()].sort()).toEqual([...byId.keys()].sort());
-  for (const [id, done] of byId) {
-    const versions = kept.get(id) ?? [];
-    // Versions N..1, each once: as many as writes completed, none lost, none twice.
-    expect(versions.map((r) => r.version)).toEqual(done.map((_, i) => done.length - i));
-    for (const w of done)
-      expect(versions.find((r) => r.version === w.version)?.config).toEqual(w.config);
-  }
 }
 
 describe("FileRecordStore across processes", () => {
@@ -154,6 +101,34 @@ describe("FileRecordStore journal", () => {
   const record = (id: string, version: number): RegistrationDict =>
     recordOf(id, version, { version });
 
+  it("a torn last line is ignored by readers and closed off by the next writer, which marks it skipped", async () => {
+    const dir = temp();
+    const a = new FileRecordStore({ path: dir });
+    await a.initialize();
+    await a.put(record("x", 1), { expectedVersion: null });
+    await a.put(record("x", 2), { expectedVersion: 1 });
+    const journal = join(dir, "registry.jsonl");
+    const torn = '{"n":3,"w":"0badc0ffee00","op":"put","record":{"bot_id":"x","version":3,"con';
+    appendFileSync(journal, torn);
+    const b = new FileRecordStore({ path: dir });
+    await b.initialize();
+    expect((await b.get("x"))?.version).toBe(2);
+    expect((await a.history("x")).items.map((r) => r.version)).toEqual([2, 1]);
+    expect(await b.put(record("x", 3), { expectedVersion: 2 })).toBe(true);
+    // Nothing is cut (a second writer could not tell that from losing its own line): the torn
+    // bytes end as a line of their own ("~" added: never an operation), which the next marks.
+    const lines = readFileSync(journal, "utf8").trimEnd().split("\n");
+    expect(lines).toHaveLength(5);
+    expect(lines[3]).toBe(`${torn}~`);
+    expect(JSON.parse(lines[4] as string)).toEqual(
+      expect.objectContaining({ n: 3, torn: torn.length, op: "put" }),
+    );
+    for (const store of [a, b, new FileRecordStore({ path: dir })]) {
+      expect((await store.get("x"))?.version).toBe(3);
+      expect((await store.history("x")).items.map((r) => r.version)).toEqual([3, 2, 1]);
+    }
+  });
+
   it("compaction rewrites a journal of touches into its state; other instances reload; revision and history kept", async () => {
     const dir = temp();
     const a = new FileRecordStore({ path: dir, sync: false });
@@ -188,6 +163,25 @@ describe("FileRecordStore journal", () => {
     // A new instance loads the compacted file whole.
     const c = new FileRecordStore({ path: dir });
     expect((await c.history("h")).items.map((r) => r.version)).toEqual([4, 3, 2, 1]);
+  });
+
+  it("historyLimit on the store: the newest N kept after each put, and at start for bots written before with more; compaction drops the rest", async () => {
+    const dir = temp();
+    const unlimited = new FileRecordStore({ path: dir, sync: false });
+    for (let v = 1; v <= 200; v++)
+      for (const id of ["a", "b"])
+        await unlimited.put(record(id, v), { expectedVersion: v === 1 ? null : v - 1 });
+    expect((await unlimited.history("a", { limit: 500 })).items).toHaveLength(200);
+    const journal = join(dir, "registry.jsonl");
+    const before = statSync(journal).size;
+    const limited = new FileRecordStore({ path: dir, sync: false, historyLimit: 3 });
+    for (const store of [limited, unlimited])
+      expect((await store.history("a")).items.map((r) => r.version)).toEqual([200, 199, 198]);
+    expect(await limited.getVersion("b", 197)).toBeNull();
+    expect(await limited.put(record("a", 201), { expectedVersion: 200 })).toBe(true);
+    expect((await unlimited.history("a")).items.map((r) => r.version)).toEqual([201, 200, 199]);
+    // Compacted: the journal holds the kept versions, not the 400 written.
+    expect(statSync(journal).size).toBeLessThan(before / 10);
   });
 
   it("a journal rewritten in place (same inode, other content) is reloaded whole, not misread", async () => {

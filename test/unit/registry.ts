@@ -4,6 +4,7 @@
  * `HTTPRegistryBackend` against servers that answer `GET /bots` the seed's way (a plain array, or
  * `{ configs }`).
  */
+import { RecordTable } from "../../src/core/registry/record-table.ts";
 import { configOf } from "../../src/core/registry/registration.ts";
 import {
   createRegistryBackend,
@@ -281,6 +282,71 @@ export function registryUnits(h: TestHarness, runtime: string): void {
       });
       const error = await expectRejects(h, backend.listAll(), Error, "seed.test/bots");
       expect((error as { name: string }).name).toBe("AdapterError");
+    });
+  });
+
+  describe(`RecordTable with versions kept as references (${runtime})`, () => {
+    const rec = (v: number): RegistrationDict => ({
+      bot_id: "r",
+      config: { v },
+      status: "active",
+      version: v,
+      etag: `e${v}`,
+      created_at: "2026-01-01T00:00:00.000Z",
+      updated_at: "2026-01-01T00:00:00.000Z",
+      last_accessed_at: "2026-01-01T00:00:00.000Z",
+      metadata: {},
+    });
+
+    it("the current record stays in memory; history pages and getKept hand out the references", () => {
+      const table = new RecordTable<string>();
+      for (let v = 1; v <= 4; v++)
+        expect(table.put(rec(v), v === 1 ? null : v - 1, `line-${v}`)).toBe(true);
+      expect(configOf(table.get("r") as never)).toEqual({ v: 4 });
+      const page = table.keptPage("r", { limit: 2 });
+      expect(page).toEqual({
+        items: [
+          { version: 4, ref: "line-4" },
+          { version: 3, ref: "line-3" },
+        ],
+        cursor: "3",
+      });
+      expect(table.keptPage("r", { cursor: "3" }).items).toEqual([
+        { version: 2, ref: "line-2" },
+        { version: 1, ref: "line-1" },
+      ]);
+      expect(table.getKept("r", 2)).toEqual({ version: 2, ref: "line-2" });
+      expect(table.getKept("r", 9)).toBeNull();
+      expect(table.prune("r", 2)).toBe(2);
+      expect(table.versionCount).toBe(2);
+      expect(table.getKept("r", 2)).toBeNull();
+      expect(table.touch("r", "2026-02-01T00:00:00.000Z", 4)).toBe(true);
+      expect([...table.kept()]).toEqual([
+        {
+          botId: "r",
+          versions: [
+            { version: 3, ref: "line-3" },
+            { version: 4, ref: "line-4" },
+          ],
+          touchedAt: "2026-02-01T00:00:00.000Z",
+        },
+      ]);
+    });
+
+    it("putRef replays a version not read: it counts, and the next put sets the current record", () => {
+      const table = new RecordTable<number>();
+      expect(table.putRef("r", 1, 10)).toBe(true);
+      expect(table.putRef("r", 2, 20)).toBe(true);
+      expect(table.version("r")).toBe(2);
+      expect(thrown(() => table.putRef("r", 2, 21)) instanceof ValidationError).toBe(true);
+      // An access to a version not read yet has nothing to apply to.
+      expect(table.touch("r", "2026-02-01T00:00:00.000Z", 2)).toBe(false);
+      expect(table.put(rec(3), 2, 30)).toBe(true);
+      expect(table.get("r")?.version).toBe(3);
+      expect(table.changes).toBe(3);
+      expect(table.keptPage("r").items.map((k) => ("ref" in k ? k.ref : null))).toEqual([
+        30, 20, 10,
+      ]);
     });
   });
 }

@@ -40,8 +40,15 @@ export function createFileApp(options: ServedAppOptions & { path: string }): Fil
   const { path, ...appOptions } = options;
   const root = resolve(path);
   const blobs = new FsBlobStore({ root: join(root, "knowledge") });
+  // The store keeps the limit itself too: at start it prunes bots written with more, and its
+  // compaction drops them from the journal.
+  const { historyLimit } = appOptions;
+  const records = new FileRecordStore({
+    path: join(root, "registry"),
+    ...(historyLimit !== undefined ? { historyLimit } : {}),
+  });
   const served = createAppOver(
-    { records: new FileRecordStore({ path: join(root, "registry") }), blobs },
+    { records, blobs },
     {
       ...appOptions,
       eventBus: appOptions.eventBus ?? new FileEventBus({ path: join(root, "events") }),

@@ -4,7 +4,8 @@
  * and their search index in a folder (`FsBlobStore`, `FileKnowledgeBackend`), an event bus the
  * processes sharing a folder hear each other on (`FileEventBus`), the API over a data folder
  * (`createFileApp`: what `npm start` serves), `loadEnvironment` over YAML files, and the
- * factory tables that teach `createRegistryBackend`/`createKnowledgeBackend` the `file` type.
+ * factory tables that teach `createRegistryBackend`/`createKnowledgeBackend` the `file` type, and
+ * `repairJournal`, which keeps every good line of a damaged registry journal.
  * Several processes of one host may share a folder; a network file system shared by hosts may not.
  * @module
  */
@@ -17,6 +18,11 @@ export {
   nodeRecordStores,
   nodeRegistryBackends,
 } from "./fs-factories.ts";
+export {
+  type JournalRepair,
+  type RepairOptions,
+  repairJournal,
+} from "./fs-journal-repair.ts";
 export {
   createKnowledgeBackend,
   FileKnowledgeBackend,

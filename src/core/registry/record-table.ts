@@ -2,14 +2,21 @@
  * {@link RecordTable}: the records and their versions in memory, synchronously. It is the state
  * of {@link MemoryRecordStore} and the replayed state of the file store's journal: one
  * implementation of the port's rules (compare-and-set, conditional touch, history pages).
+ *
+ * A table keeps each version in memory, or — for a store that can read a version back, like the
+ * file store's journal — as a reference of the store's own (`put(record, expected, ref)`): then
+ * only the current records are in memory, and history pages hand out the references
+ * ({@link RecordTable.keptPage}) for the store to read.
  * @module
  */
-import { ValidationError } from "../errors.ts";
 import type { JsonObject } from "../validate.ts";
 import { type Page, type PageOptions, pageLimit } from "./page.ts";
-import { checkExt, type RecordExt } from "./record-ext.ts";
+import { checkKeepLast, checkPutRecord, checkPutVersion, historyCursor } from "./record-checks.ts";
+import type { RecordExt } from "./record-ext.ts";
 import type { ListOptions, RecordFilter } from "./record-store.ts";
 import type { RegistrationDict, StoredRegistration } from "./registration.ts";
+
+export { checkKeepLast, checkPutRecord, checkPutVersion, historyCursor } from "./record-checks.ts";
 
 type Head = Omit<RegistrationDict, "config" | "metadata" | "ext">;
 
@@ -24,11 +31,52 @@ interface Entry {
   ext: string | null;
 }
 
-interface Bot {
-  /** The current version, with the last recorded access. */
-  current: Entry;
+/**
+ * A kept version that a table holds only as its store's reference (`R`): the store reads it.
+ * @example
+ * const kept: VersionRef<{ at: number }> = { version: 3, ref: { at: 1024 } };
+ */
+export interface VersionRef<R> {
+  version: number;
+  ref: R;
+}
+
+type Kept<R> = Entry | VersionRef<R>;
+
+interface Bot<R> {
+  /**
+   * The current version, with the last recorded access; `null` only while a journal is replayed
+   * (`putRef`: a version whose content a later `put` replaces before anything reads it).
+   */
+  current: Entry | null;
   /** Every kept version as written, oldest first (the last one is the current one's write). */
-  versions: Entry[];
+  versions: Kept<R>[];
+  /** Whether an access was recorded since the current version was written. */
+  touched: boolean;
+}
+
+function versionOf<R>(kept: Kept<R>): number {
+  return "head" in kept ? kept.head.version : kept.version;
+}
+
+function currentOf<R>(botId: string, bot: Bot<R>): Entry {
+  if (bot.current === null)
+    throw new Error(`RecordTable: the current record of '${botId}' was never read`);
+  return bot.current;
+}
+
+function readKept<R>(kept: Kept<R>): StoredRegistration | VersionRef<R> {
+  return "head" in kept ? read(kept) : kept;
+}
+
+/**
+ * A stored record as every table hands it out (scalars copied, metadata parsed, config as JSON
+ * text, `ext` only when there is one): for a store that reads a version back itself.
+ * @example
+ * storedRecord(JSON.parse(line).record);
+ */
+export function storedRecord(record: RegistrationDict | StoredRegistration): StoredRegistration {
+  return read(toEntry(record));
 }
 
 function read(entry: Entry): StoredRegistration {
@@ -55,61 +103,6 @@ function matches(entry: Entry, where: RecordFilter): boolean {
   return where.status === undefined || entry.head.status === where.status;
 }
 
-function invalid(field: string, message: string): ValidationError {
-  return new ValidationError(`Invalid ${field}: ${message}`, [{ path: [field], message }]);
-}
-
-/**
- * The check every `RecordStore.put` makes before writing: `record.version` is an integer above
- * `expectedVersion` (above 0 when creating); otherwise a `ValidationError` naming `version`.
- * @example
- * checkPutVersion(record, 1); // throws unless record.version is an integer > 1
- */
-export function checkPutVersion(
-  record: Pick<RegistrationDict, "bot_id" | "version">,
-  expectedVersion: number | null,
-): void {
-  const { version } = record;
-  if (!Number.isInteger(version) || version < 1 || version <= (expectedVersion ?? 0)) {
-    throw invalid(
-      "version",
-      `${version} of bot '${record.bot_id}' must be an integer greater than ${expectedVersion ?? 0}`,
-    );
-  }
-}
-
-/**
- * Every check a `RecordStore.put` makes before writing: {@link checkPutVersion}, and a valid
- * `ext` (`checkExt`: known keys, label names and versions, the write context's lengths).
- * `ValidationError` otherwise, so nothing is written.
- * @example
- * checkPutRecord(record, expectedVersion);
- */
-export function checkPutRecord(
-  record: Pick<RegistrationDict, "bot_id" | "version" | "ext">,
-  expectedVersion: number | null,
-): void {
-  checkPutVersion(record, expectedVersion);
-  checkExt(record.ext, record.version);
-}
-
-/**
- * The `cursor` of a history page (the version the page stopped at), checked: a history page
- * starts below it. `ValidationError` naming `cursor` when it is not one.
- */
-export function historyCursor(cursor: string | undefined): number {
-  if (cursor === undefined) return Number.POSITIVE_INFINITY;
-  if (!/^\d{1,15}$/.test(cursor))
-    throw invalid("cursor", `${JSON.stringify(cursor)} is not a history cursor`);
-  return Number(cursor);
-}
-
-/** `keepLast` of a prune, checked: an integer ≥ 1 (`ValidationError` naming `keepLast`). */
-export function checkKeepLast(keepLast: number): void {
-  if (!Number.isInteger(keepLast) || keepLast < 1)
-    throw invalid("keepLast", `${keepLast} must be an integer of at least 1`);
-}
-
 /** The first index in sorted `ids` whose id is greater than (`after`) or not less than `id`. */
 function bound(ids: string[], id: string, after: boolean): number {
   let lo = 0;
@@ -124,12 +117,12 @@ function bound(ids: string[], id: string, after: boolean): number {
 }
 
 /** The first index in `versions` whose version is not less than `version`. */
-function versionIndex(versions: Entry[], version: number): number {
+function versionIndex<R>(versions: Kept<R>[], version: number): number {
   let lo = 0;
   let hi = versions.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if ((versions[mid] as Entry).head.version < version) lo = mid + 1;
+    if (versionOf(versions[mid] as Kept<R>) < version) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -144,8 +137,8 @@ function versionIndex(versions: Entry[], version: number): number {
  * table.put(record, null); // true
  * table.list({ limit: 10 }); // { items: [...] }
  */
-export class RecordTable {
-  readonly #bots = new Map<string, Bot>();
+export class RecordTable<R = never> {
+  readonly #bots = new Map<string, Bot<R>>();
   // Ids sorted (code-unit order), built by the first listing and kept in step after it.
   #sorted: string[] | null = null;
   #changes = 0;
@@ -172,12 +165,13 @@ export class RecordTable {
 
   get(botId: string): StoredRegistration | null {
     const bot = this.#bots.get(botId);
-    return bot === undefined ? null : read(bot.current);
+    return bot === undefined ? null : read(currentOf(botId, bot));
   }
 
   /** The current version of a record, or `null`. */
   version(botId: string): number | null {
-    return this.#bots.get(botId)?.current.head.version ?? null;
+    const versions = this.#bots.get(botId)?.versions;
+    return versions === undefined ? null : versionOf(versions[versions.length - 1] as Kept<R>);
   }
 
   /**
@@ -194,8 +188,7 @@ export class RecordTable {
       return this.#filtered(start, limit, where);
     const end = Math.min(start + limit, ids.length);
     const items: StoredRegistration[] = [];
-    for (let i = start; i < end; i++)
-      items.push(read((this.#bots.get(ids[i] as string) as Bot).current));
+    for (let i = start; i < end; i++) items.push(this.get(ids[i] as string) as StoredRegistration);
     return end < ids.length ? { items, cursor: ids[end - 1] as string } : { items };
   }
 
@@ -204,7 +197,7 @@ export class RecordTable {
     const ids = this.#sorted as string[];
     const items: StoredRegistration[] = [];
     for (let i = start; i < ids.length; i++) {
-      const entry = (this.#bots.get(ids[i] as string) as Bot).current;
+      const entry = currentOf(ids[i] as string, this.#bots.get(ids[i] as string) as Bot<R>);
       if (!matches(entry, where)) continue;
       // One match past a full page: a cursor follows (and the next page is not empty).
       if (items.length === limit) return { items, cursor: items[limit - 1]?.bot_id as string };
@@ -222,32 +215,57 @@ export class RecordTable {
     return this.version(record.bot_id) === expectedVersion;
   }
 
-  /** Writes `record` when the current version is `expectedVersion` (`null`: absent). */
-  put(record: RegistrationDict | StoredRegistration, expectedVersion: number | null): boolean {
+  /**
+   * Writes `record` when the current version is `expectedVersion` (`null`: absent). With `ref`,
+   * the version is kept in history as that reference (its content is the store's to read back).
+   */
+  put(
+    record: RegistrationDict | StoredRegistration,
+    expectedVersion: number | null,
+    ref?: R,
+  ): boolean {
     if (!this.accepts(record, expectedVersion)) return false;
-    const bot = this.#bots.get(record.bot_id);
     const entry = toEntry(record);
+    this.#add(record.bot_id, entry, ref === undefined ? entry : { version: record.version, ref });
+    return true;
+  }
+
+  /**
+   * Replays a write whose content is not read (a later `put` of the record replaces it as the
+   * current one before anything reads the table): its version is kept as `ref`. False when
+   * `version` does not grow.
+   */
+  putRef(botId: string, version: number, ref: R): boolean {
+    checkPutVersion({ bot_id: botId, version }, this.version(botId));
+    this.#add(botId, null, { version, ref });
+    return true;
+  }
+
+  #add(botId: string, current: Entry | null, kept: Kept<R>): void {
+    const bot = this.#bots.get(botId);
     if (bot) {
-      bot.current = entry;
-      bot.versions.push(entry);
+      bot.current = current;
+      bot.touched = false;
+      bot.versions.push(kept);
     } else {
-      this.#bots.set(record.bot_id, { current: entry, versions: [entry] });
-      this.#sorted?.splice(bound(this.#sorted, record.bot_id, false), 0, record.bot_id);
+      this.#bots.set(botId, { current, versions: [kept], touched: false });
+      this.#sorted?.splice(bound(this.#sorted, botId, false), 0, botId);
     }
     this.#changes++;
     this.#versionCount++;
-    return true;
   }
 
   /** Records an access while the current version is `version`; false when not applied. */
   touch(botId: string, lastAccessedAt: string, version: number): boolean {
     const bot = this.#bots.get(botId);
-    if (bot === undefined || bot.current.head.version !== version) return false;
+    const current = bot?.current;
+    if (bot === undefined || current == null || current.head.version !== version) return false;
     // A new entry: the version kept in history is left as it was written.
     bot.current = {
-      ...bot.current,
-      head: Object.freeze({ ...bot.current.head, last_accessed_at: lastAccessedAt }),
+      ...current,
+      head: Object.freeze({ ...current.head, last_accessed_at: lastAccessedAt }),
     };
+    bot.touched = true;
     return true;
   }
 
@@ -270,23 +288,37 @@ export class RecordTable {
     return ids;
   }
 
-  /** A page of a record's versions, newest first; the cursor is the last version of the page. */
-  history(botId: string, options: PageOptions = {}): Page<StoredRegistration> {
+  /**
+   * A page of a record's versions, newest first, as kept: records, or the references of versions
+   * kept as one (`put(record, expected, ref)`). The cursor is the last version of the page.
+   */
+  keptPage(botId: string, options: PageOptions = {}): Page<StoredRegistration | VersionRef<R>> {
     const limit = pageLimit(options.limit);
     const below = historyCursor(options.cursor);
     const versions = this.#bots.get(botId)?.versions ?? [];
     const from = versionIndex(versions, below) - 1;
     const to = Math.max(from - limit, -1);
-    const items: StoredRegistration[] = [];
-    for (let i = from; i > to; i--) items.push(read(versions[i] as Entry));
-    return to >= 0 ? { items, cursor: String(versions[to + 1]?.head.version) } : { items };
+    const items: Array<StoredRegistration | VersionRef<R>> = [];
+    for (let i = from; i > to; i--) items.push(readKept(versions[i] as Kept<R>));
+    return to >= 0 ? { items, cursor: String(versionOf(versions[to + 1] as Kept<R>)) } : { items };
   }
 
-  getVersion(botId: string, version: number): StoredRegistration | null {
+  /** One kept version as kept (a record, or its reference), or `null`. */
+  getKept(botId: string, version: number): StoredRegistration | VersionRef<R> | null {
     const versions = this.#bots.get(botId)?.versions;
     if (versions === undefined) return null;
-    const entry = versions[versionIndex(versions, version)];
-    return entry?.head.version === version ? read(entry) : null;
+    const kept = versions[versionIndex(versions, version)];
+    return kept !== undefined && versionOf(kept) === version ? readKept(kept) : null;
+  }
+
+  /** A page of a record's versions, newest first, of a table that keeps them in memory. */
+  history(botId: string, options: PageOptions = {}): Page<StoredRegistration> {
+    return this.keptPage(botId, options) as Page<StoredRegistration>;
+  }
+
+  /** One kept version of a table that keeps them in memory, or `null`. */
+  getVersion(botId: string, version: number): StoredRegistration | null {
+    return this.getKept(botId, version) as StoredRegistration | null;
   }
 
   /**
@@ -297,7 +329,7 @@ export class RecordTable {
     checkKeepLast(keepLast);
     const versions = this.#bots.get(botId)?.versions ?? [];
     const removed = Math.max(versions.length - keepLast, 0);
-    return { before: removed > 0 ? (versions[removed] as Entry).head.version : 0, removed };
+    return { before: removed > 0 ? versionOf(versions[removed] as Kept<R>) : 0, removed };
   }
 
   /** Removes the versions older than `version` (never the current one); returns how many. */
@@ -317,14 +349,20 @@ export class RecordTable {
   }
 
   /**
-   * Every record as the writes that rebuild it: its kept versions oldest first, and the last
-   * recorded access of the current one (what a compaction writes).
+   * Every record as the writes that rebuild it (what a compaction writes): its kept versions
+   * oldest first, as kept, and the last recorded access of the current one when one was recorded
+   * since it was written (`null` otherwise).
    */
-  *dump(): Generator<{ versions: StoredRegistration[]; lastAccessedAt: string }> {
-    for (const bot of this.#bots.values()) {
+  *kept(): Generator<{
+    botId: string;
+    versions: Array<StoredRegistration | VersionRef<R>>;
+    touchedAt: string | null;
+  }> {
+    for (const [botId, bot] of this.#bots) {
       yield {
-        versions: bot.versions.map(read),
-        lastAccessedAt: bot.current.head.last_accessed_at,
+        botId,
+        versions: bot.versions.map(readKept),
+        touchedAt: bot.touched ? currentOf(botId, bot).head.last_accessed_at : null,
       };
     }
   }
