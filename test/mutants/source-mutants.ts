@@ -291,11 +291,11 @@ export const SOURCE_MUTANTS: SourceMutant[] = [
   {
     id: "fs-records.history-stale",
     adapter: "file record store",
-    bug: "history() answers from the replayed journal without reading what other processes appended",
+    bug: "history() pages the replayed journal before reading what other processes appended",
     ...one(
       FS_RECORDS,
-      "return (await this.#fresh()).history(botId, options);",
-      "if (!this.#ready.ready) await this.initialize();\n    return this.#replica.table.history(botId, options);",
+      "return this.#withFile(false, async (file) => {\n      const page = this.#replica.table.keptPage(botId, options);",
+      "const stale = this.#replica.table.keptPage(botId, options);\n    return this.#withFile(false, async (file) => {\n      const page = stale;",
     ),
     caughtBy: ["reopen.sees-writes"],
   },
@@ -313,13 +313,13 @@ export const SOURCE_MUTANTS: SourceMutant[] = [
   {
     id: "fs-records.torn-tail-kept",
     adapter: "file record store",
-    bug: "the next writer appends after a torn last line instead of cutting it off: its own line is unreadable",
+    bug: "the next writer appends right after a torn last line instead of closing it off: its own line is unreadable",
     entry: FS_RECORDS,
     patches: [
       {
         file: "src/adapters/fs/fs-journal-replica.ts",
-        find: "    if (this.#size > this.#offset) await truncate(this.path, this.#offset);\n",
-        replace: "",
+        find: "const torn = this.#size > this.#offset ? this.#size - this.#offset : undefined;",
+        replace: "const torn = undefined as number | undefined;",
       },
     ],
     caughtBy: ["crash.torn-write"],
