@@ -23,12 +23,11 @@
  * @module
  */
 import { randomUUID } from "node:crypto";
-import { readFileSync, readlinkSync } from "node:fs";
 import { link, mkdir, readFile, stat, unlink, utimes, writeFile } from "node:fs/promises";
-import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { AdapterError } from "../../core/errors.ts";
 import { KeyedLock } from "../../core/util/keyed-lock.ts";
+import { type ProcessPlace, processAlive, startOf, thisProcess } from "./fs-process.ts";
 
 /** Names beginning with this are the file stores' own (locks, temporary files): never listed. */
 export const RESERVED_PREFIX = ".botknobs-";
@@ -44,80 +43,20 @@ export interface FileLockOptions {
   leaseMs?: number;
 }
 
-/** What a lock file says of its holder. */
-interface Owner {
-  host: string;
-  pid: number;
+/** What a lock file says of its holder: the process, and a token of this one hold. */
+interface Owner extends ProcessPlace {
   token: string;
-  /** The host's boot id (Linux): a lock of an earlier boot names no living process. */
-  boot?: string;
-  /** The pid namespace (Linux): pids mean something only within one. */
-  ns?: string;
-  /** The holder's start time (Linux, clock ticks since boot): a reused pid has another. */
-  start?: number;
 }
 
 const DEFAULT_LEASE_MS = 10_000;
-const HOST = hostname();
 const local = new KeyedLock();
 
 function codeOf(error: unknown): string | undefined {
   return (error as { code?: string })?.code;
 }
 
-function readProc(path: string): string | undefined {
-  try {
-    return readFileSync(path, "utf8").trim();
-  } catch {
-    return undefined;
-  }
-}
-
-/** A process's start time from `/proc/<pid>/stat` (field 22, after the parenthesised name). */
-function startOf(pid: number | "self"): number | undefined {
-  const text = readProc(`/proc/${pid}/stat`);
-  const fields = text?.slice(text.lastIndexOf(")") + 2).split(" ");
-  const start = Number(fields?.[19]);
-  return Number.isSafeInteger(start) ? start : undefined;
-}
-
-function nsOf(): string | undefined {
-  try {
-    // The link's target names the namespace, e.g. "pid:[4026531836]".
-    return readlinkSync("/proc/self/ns/pid");
-  } catch {
-    return undefined;
-  }
-}
-
-let me: Omit<Owner, "token"> | undefined;
-
-/** This process as a lock file names it (read once; the `/proc` facts only where they exist). */
-function self(): Omit<Owner, "token"> {
-  if (me === undefined) {
-    me = { host: HOST, pid: process.pid };
-    const boot = readProc("/proc/sys/kernel/random/boot_id");
-    const ns = nsOf();
-    const start = startOf("self");
-    if (boot !== undefined) me.boot = boot;
-    if (ns !== undefined) me.ns = ns;
-    if (start !== undefined) me.start = start;
-  }
-  return me;
-}
-
 function newOwner(): Owner {
-  return { ...self(), token: randomUUID() };
-}
-
-/** Whether a process of this host is running (a permission error means it exists). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return codeOf(error) === "EPERM";
-  }
+  return { ...thisProcess(), token: randomUUID() };
 }
 
 /**
@@ -126,13 +65,13 @@ function alive(pid: number): boolean {
  */
 function isStale(owner: Owner, renewedAt: number, leaseMs: number): boolean {
   if (Date.now() - renewedAt > leaseMs) return true;
-  const here = self();
+  const here = thisProcess();
   if (owner.host !== here.host) return false;
   if (owner.boot !== undefined && here.boot !== undefined) {
     if (owner.boot !== here.boot) return true;
   }
   if (owner.ns !== undefined && here.ns !== undefined && owner.ns !== here.ns) return false;
-  if (!alive(owner.pid)) return true;
+  if (!processAlive(owner.pid)) return true;
   if (owner.start === undefined) return false;
   const start = startOf(owner.pid);
   return start !== undefined && start !== owner.start;

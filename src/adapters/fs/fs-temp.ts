@@ -8,38 +8,22 @@
  * @module
  */
 import { createHash, randomUUID } from "node:crypto";
-import { readFileSync, readlinkSync } from "node:fs";
 import { utimes } from "node:fs/promises";
-import { hostname } from "node:os";
 import { RESERVED_PREFIX } from "./fs-lock.ts";
+import { processAlive, startOf, thisProcess } from "./fs-process.ts";
 
 /** A temporary file not renewed for this long belongs to a writer that is gone. */
 export const TEMP_LEASE_MS = 60_000;
 const RENEW_MS = 10_000;
 const TEMP = `${RESERVED_PREFIX}tmp-`;
 
-function read(path: string, link = false): string {
-  try {
-    return link ? readlinkSync(path) : readFileSync(path, "utf8").trim();
-  } catch {
-    return "";
-  }
-}
-
-/** A process's start time (`/proc/<pid>/stat` field 22, after the parenthesised name); "" without /proc. */
-function startOf(pid: number | "self"): string {
-  const text = read(`/proc/${pid}/stat`);
-  return text ? (text.slice(text.lastIndexOf(")") + 2).split(" ")[19] ?? "") : "";
-}
-
 /** Where processes can be compared by pid: host, boot and pid namespace, hashed short. */
+const ME = thisProcess();
 const PLACE = createHash("sha256")
-  .update(
-    `${hostname()}\n${read("/proc/sys/kernel/random/boot_id")}\n${read("/proc/self/ns/pid", true)}`,
-  )
+  .update(`${ME.host}\n${ME.boot ?? ""}\n${ME.ns ?? ""}`)
   .digest("hex")
   .slice(0, 12);
-const WRITER = `${process.pid}.${startOf("self") || "0"}.${PLACE}`;
+const WRITER = `${ME.pid}.${ME.start ?? 0}.${PLACE}`;
 
 /**
  * A fresh temporary file name for this process: `.botknobs-tmp-<pid>.<start>.<place>-<uuid>`.
@@ -60,14 +44,10 @@ export function writerGone(name: string): boolean {
   const match = /^(\d+)\.(\d+)\.([0-9a-f]{12})-/.exec(name.slice(TEMP.length));
   if (!name.startsWith(TEMP) || !match || match[3] !== PLACE) return false;
   const pid = Number(match[1]);
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    if ((error as { code?: string }).code === "ESRCH") return true;
-  }
+  if (!processAlive(pid)) return true;
   // Alive: the same process only if it started when the writer did (where /proc tells).
   const start = startOf(pid);
-  return match[2] !== "0" && start !== "" && start !== match[2];
+  return match[2] !== "0" && start !== undefined && String(start) !== match[2];
 }
 
 /**
