@@ -328,6 +328,26 @@ export function eventBusSuite(h: TestHarness, options: EventBusSuiteOptions): vo
           await peer.close();
         }
       });
+
+      it("distributed.topic - a peer hears an event on the topic it was published to, not the event's own", async () => {
+        const peer = await createPeer();
+        await peer.connect();
+        try {
+          const onPublished: string[] = [];
+          const onOwn: string[] = [];
+          await peer.subscribe("t:sent-to", (e) => void onPublished.push(String(e.payload.n)));
+          await peer.subscribe("t:own", (e) => void onOwn.push(String(e.payload.n)));
+          // Forwarded or re-published: the event names another topic than the one it goes to.
+          await bus.publish("t:sent-to", ev("t:own", { n: "forwarded" }));
+          await bus.publish("t:sent-to", ev("t:sent-to", { n: "plain" }));
+          await eventually(() => onPublished.length >= 2);
+          await roundTrips(peer, 3);
+          expect(onPublished).toEqual(["forwarded", "plain"]);
+          expect(onOwn).toEqual([]);
+        } finally {
+          await peer.close();
+        }
+      });
     }
   });
 }
