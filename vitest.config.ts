@@ -2,13 +2,9 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { playwright } from "@vitest/browser-playwright";
 import { build } from "esbuild";
 import { defineConfig, type ViteUserConfig } from "vitest/config";
-import { mutantEsbuildPlugin, mutantPlugin } from "./test/mutants/patch.ts";
-import {
-  HUB_MUTANT_BINDINGS,
-  HUB_REAL_BINDING,
-  hubMutantClass,
-  hubMutantsEntry,
-} from "./test/workerd/hub-mutants/bindings.ts";
+import { mutantPlugin } from "./test/mutants/patch.ts";
+import { HUB_STALE_BINDING } from "./test/workerd/hub-mutants/bindings.ts";
+import { buildHubMutants, WORKER_BUNDLE } from "./test/workerd/hub-mutants/build.ts";
 
 // Debian's Chromium (apt-get install -y chromium); Playwright's own browser download is not used.
 const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -26,13 +22,8 @@ const chromiumFlags = [
 /** The second Worker of the workerd tests, bundled, sharing the tests' R2 bucket. */
 async function secondIsolate() {
   const bundle = await build({
+    ...WORKER_BUNDLE,
     entryPoints: ["test/workerd/second-isolate/worker.ts"],
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    mainFields: ["module", "main"],
-    write: false,
-    logLevel: "silent",
   });
   return {
     name: "second-isolate",
@@ -43,41 +34,9 @@ async function secondIsolate() {
   };
 }
 
-/**
- * A Worker of the Durable Object hub's source mutants (test/workerd/hub-mutants/), each class
- * bound in the workerd tests under its own name.
- */
-async function hubMutants() {
-  const bundle = await build({
-    stdin: { contents: hubMutantsEntry(), resolveDir: process.cwd(), loader: "ts" },
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    mainFields: ["module", "main"],
-    write: false,
-    logLevel: "silent",
-    plugins: [mutantEsbuildPlugin()],
-  });
-  const classes = [...Object.values(HUB_MUTANT_BINDINGS), HUB_REAL_BINDING].map(
-    (b) => [b, hubMutantClass(b)] as const,
-  );
-  return {
-    worker: {
-      name: "hub-mutants",
-      modules: true,
-      script: bundle.outputFiles[0]?.text ?? "",
-      compatibilityDate: "2026-04-01",
-      durableObjects: Object.fromEntries(
-        classes.map(([b, className]) => [b, { className, useSQLite: true }]),
-      ),
-    },
-    bindings: Object.fromEntries(
-      classes.map(([b, className]) => [b, { className, scriptName: "hub-mutants" }]),
-    ),
-  };
-}
-
-const mutantHubs = await hubMutants();
+// A Worker of the Durable Object hub's source mutants (test/workerd/hub-mutants/), each class
+// bound in the workerd tests under its own name; a mutant whose patch went stale fails alone.
+const mutantHubs = await buildHubMutants();
 
 const config: ViteUserConfig = defineConfig({
   test: {
@@ -88,12 +47,17 @@ const config: ViteUserConfig = defineConfig({
         test: {
           name: "node",
           environment: "node",
+          // The S3 test server (s3rver), for the S3 tests: test/fixtures/s3-global-setup.ts.
+          globalSetup: ["test/fixtures/s3-global-setup.ts"],
           include: [
             "test/conformance/**/*.test.ts",
             "test/node/**/*.test.ts",
             "test/mutants/**/*.test.ts",
           ],
           testTimeout: 60_000,
+          // Hooks remove installed packages and stop servers: 10 s is too short on a loaded CI
+          // machine (package.test.ts's afterAll timed out there, removing its node_modules).
+          hookTimeout: 60_000,
         },
       },
       {
@@ -105,11 +69,13 @@ const config: ViteUserConfig = defineConfig({
               // BOTKNOBS_PUBLIC: the tests write without tokens, as `npm run dev` on loopback
               // does (wrangler.toml has no such var: a deploy fails closed); worker-closed.test.ts
               // calls the Worker with an env without it.
-              // BOTKNOBS_MUTANTS: how the mutant kit runs (`npm run mutants` sets it).
+              // BOTKNOBS_MUTANTS: how the mutant kit runs (`npm run mutants` sets it);
+              // HUB_MUTANTS_STALE: the hub mutants whose patch no longer applies (they fail alone).
               bindings: {
                 TEST_MIGRATIONS: await readD1Migrations("./migrations"),
                 BOTKNOBS_PUBLIC: "1",
                 BOTKNOBS_MUTANTS: process.env.BOTKNOBS_MUTANTS ?? "",
+                [HUB_STALE_BINDING]: JSON.stringify(mutantHubs.stale),
               },
               // An unmigrated D1 database besides wrangler.toml's: stored-data fixtures are
               // loaded into it under older migrations, then migrated (d1-stored-v0.test.ts).
@@ -126,11 +92,14 @@ const config: ViteUserConfig = defineConfig({
         test: {
           name: "workerd",
           include: ["test/conformance/**/*.test.ts", "test/workerd/**/*.test.ts"],
+          globalSetup: ["test/fixtures/s3-global-setup.ts"],
           setupFiles: ["test/workerd/setup.ts"],
           testTimeout: 60_000,
         },
       },
       {
+        // `import("mutant:<id>")` in Chromium too: the browser adapters' mutants (test/mutants/).
+        plugins: [mutantPlugin()],
         test: {
           name: "browser",
           include: ["test/conformance/**/*.test.ts", "test/browser/**/*.test.ts"],

@@ -17,6 +17,7 @@ import {
   InMemoryEventBus,
   type JsonObject,
 } from "../src/index.ts";
+import { zipfSequence } from "./zipf.ts";
 
 const IDS = 1000;
 const ACCESSES = 1_000_000;
@@ -33,36 +34,6 @@ class Manager extends CachingRegistryManager<Bot> {
     this.creations++;
     return { id, config };
   }
-}
-
-// A seeded Zipf(s = 1) access sequence over the ids: a few hot bots, a long tail.
-function zipfSequence(n: number, count: number, seed = 42): string[] {
-  let state = seed;
-  const rand = (): number => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-  const weights = Array.from({ length: n }, (_, i) => 1 / (i + 1));
-  const total = weights.reduce((a, b) => a + b, 0);
-  const cdf: number[] = [];
-  let acc = 0;
-  for (const w of weights) {
-    acc += w / total;
-    cdf.push(acc);
-  }
-  const out: string[] = new Array(count);
-  for (let i = 0; i < count; i++) {
-    const r = rand();
-    let lo = 0;
-    let hi = n - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((cdf[mid] as number) < r) lo = mid + 1;
-      else hi = mid;
-    }
-    out[i] = `bot-${lo}`;
-  }
-  return out;
 }
 
 const median = (xs: number[]): number =>

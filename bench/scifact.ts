@@ -8,6 +8,10 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
+import { ndcgAt, recallAt } from "../src/cli/beir.ts";
+
+// The BEIR metrics live with `botknobs eval`, which scores with them too.
+export { ndcgAt, recallAt };
 
 /** One abstract. */
 export interface ScifactDoc {
@@ -70,39 +74,6 @@ export function loadScifact(dir: string = SCIFACT_DIR): Scifact {
     }
   }
   return { corpus, queries };
-}
-
-/**
- * nDCG@k: gain = qrel score, discount log2(rank + 1), ideal DCG from the judged documents.
- * `ranked` must hold each document once.
- */
-export function ndcgAt(
-  ranked: readonly string[],
-  relevant: ReadonlyMap<string, number>,
-  k = 10,
-): number {
-  let dcg = 0;
-  for (let i = 0; i < Math.min(k, ranked.length); i++) {
-    dcg += (relevant.get(ranked[i] as string) ?? 0) / Math.log2(i + 2);
-  }
-  const ideal = [...relevant.values()].filter((g) => g > 0).sort((a, b) => b - a);
-  let idcg = 0;
-  for (let i = 0; i < Math.min(k, ideal.length); i++)
-    idcg += (ideal[i] as number) / Math.log2(i + 2);
-  return idcg > 0 ? dcg / idcg : 0;
-}
-
-/** Recall@k: the share of the relevant (score > 0) documents found in the top k. */
-export function recallAt(
-  ranked: readonly string[],
-  relevant: ReadonlyMap<string, number>,
-  k = 100,
-): number {
-  let wanted = 0;
-  for (const g of relevant.values()) if (g > 0) wanted++;
-  let found = 0;
-  for (const id of ranked.slice(0, k)) if ((relevant.get(id) ?? 0) > 0) found++;
-  return wanted > 0 ? found / wanted : 0;
 }
 
 /** Mean nDCG@10 and Recall@100 of a run (document ids best first, each once). */

@@ -1,5 +1,6 @@
 /**
- * Restart benchmark: `npm start` (scripts/start.ts) on a data folder holding RESTART_FILES files
+ * Restart benchmark: `npm start` (`botknobs serve`: src/cli/bin.ts, or scripts/start.ts in trees
+ * from before the command line) on a data folder holding RESTART_FILES files
  * in one knowledge base, spawned again and again — the time from spawn to the first answered
  * request (`GET /bots/support-bot`, polled every 10 ms on a fixed port), the server's RSS then,
  * and (where the sweep runs after listening) when the sweep's log line came and the RSS after it.
@@ -71,7 +72,10 @@ interface Run {
 async function restart(tree: string, data: string): Promise<Run> {
   const port = await freePort();
   const began = performance.now();
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
+  // `npm start` of the tree: the command line's `serve`, or the script it replaced.
+  const cli = existsSync(join(tree, "src/cli/bin.ts"));
+  const entry = cli ? ["src/cli/bin.ts", "serve"] : ["scripts/start.ts"];
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", ...entry], {
     cwd: tree,
     env: { ...process.env, PORT: String(port), BOTKNOBS_DATA: data },
     stdio: ["ignore", "pipe", "inherit"],
@@ -96,9 +100,10 @@ async function restart(tree: string, data: string): Promise<Run> {
     const rssAtAnswer = rssOf(child.pid as number);
     // A tree that sweeps after listening logs "swept <path> in …"; one that swept before
     // listening has nothing more to do.
-    const sweeps = readFileSync(join(tree, "scripts/start.ts"), "utf8").includes(
-      "`swept ${path} in",
-    );
+    const sweeps = readFileSync(
+      join(tree, cli ? "src/cli/serve.ts" : "scripts/start.ts"),
+      "utf8",
+    ).includes("`swept ${path} in");
     while (sweeps && sweptAt === null) await sleep(20);
     return {
       firstAnswerMs,
@@ -132,7 +137,8 @@ async function measure(label: string, tree: string, data: string): Promise<void>
 }
 
 const big = process.env.RESTART_DATA ?? join(tmpdir(), `botknobs-restart-${FILES}`);
-if (!existsSync(join(big, "registry"))) await build(big, FILES);
+// A folder built before: its knowledge (its registry may have moved into SQLite on a start).
+if (!existsSync(join(big, "knowledge"))) await build(big, FILES);
 const small = mkdtempSync(join(tmpdir(), "botknobs-restart-demo-"));
 await restart(here, small); // seeds the demo: 2 files
 

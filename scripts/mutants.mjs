@@ -7,7 +7,7 @@
 //   npm run mutants                 every case of each port's suites (BOTKNOBS_MUTANTS=full)
 //   npm run mutants -- --quick      only the named cases (as inside `npm test`)
 //   npm run mutants -- --any        any failing conformance case catches a mutant
-//   npm run mutants -- node         one Vitest project only (node or workerd)
+//   npm run mutants -- node         one Vitest project only (node, workerd or browser)
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -24,6 +24,7 @@ const FILES = {
     "test/workerd/d1-mutants.test.ts",
     "test/workerd/cloudflare-mutants.test.ts",
   ],
+  browser: ["test/browser/browser-mutants.test.ts"],
 };
 
 const tmp = mkdtempSync(join(tmpdir(), "botknobs-mutants-"));

@@ -54,10 +54,17 @@ function skip(label, why) {
 const vitestCounts = (file) => () => {
   if (!existsSync(file)) return { passed: 0, failed: 0, skipped: 0 };
   const json = JSON.parse(readFileSync(file, "utf8"));
+  const failures = json.testResults.flatMap((file) => {
+    const name = file.name.replace(`${process.cwd()}/`, "");
+    const tests = file.assertionResults.filter((t) => t.status === "failed");
+    if (tests.length) return tests.map((t) => `${name} › ${t.fullName}`);
+    return file.status === "failed" ? [`${name} (the file failed to run)`] : [];
+  });
   return {
     passed: json.numPassedTests,
     failed: json.numFailedTests,
     skipped: json.numPendingTests + json.numTodoTests,
+    failures,
   };
 };
 
@@ -146,5 +153,8 @@ const total = results.reduce(
   }),
   { passed: 0, failed: 0, skipped: 0 },
 );
+// The failed tests by name, last, so the tail of a CI log says what broke.
+for (const r of results)
+  for (const name of r.failures ?? []) console.log(`FAILED ${r.label}: ${name}`);
 console.log(`total: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
 process.exit(results.some((r) => r.status !== 0 || r.failed > 0) || results.length === 0 ? 1 : 0);

@@ -21,6 +21,7 @@ export {
   LeaseHeldError,
   NotFoundError,
   ReadOnlyError,
+  RevisionGoneError,
   StaleIndexError,
   UnsupportedError,
   ValidationError,

@@ -6,6 +6,11 @@
  * @module
  */
 
+export {
+  HTTP_LISTING_MANIFEST,
+  HttpBlobStore,
+  type HttpBlobStoreOptions,
+} from "./core/blob/http-blob-store.ts";
 // Blob stores: where bytes live.
 export { MemoryBlobStore } from "./core/blob/memory-blob-store.ts";
 export type {
@@ -58,8 +63,11 @@ export type {
   IndexedSource,
   IndexHit,
   IndexQuery,
+  IndexRevision,
   IndexScope,
   IndexStage,
+  QueryScope,
+  RevisionState,
   SearchIndex,
   SearchIndexCapabilities,
   StageOptions,
@@ -101,7 +109,11 @@ export {
   RAGKnowledgeBase,
   type RAGKnowledgeBaseOptions,
 } from "./core/knowledge/search/knowledge-base.ts";
-export type { QueryOptions, SearchResult } from "./core/knowledge/search/types.ts";
+export type {
+  KnowledgeView,
+  QueryOptions,
+  SearchResult,
+} from "./core/knowledge/search/types.ts";
 // Storing knowledge files.
 export {
   BlobKnowledgeBackend,

@@ -7,6 +7,7 @@ export {
   CachingRegistryManager,
   type CachingRegistryManagerOptions,
   type GetOrCreateOptions,
+  type Served,
 } from "./core/caching/caching-manager.ts";
 export {
   ConfigCachingManager,
@@ -20,7 +21,16 @@ export {
   type ValidatePortabilityOptions,
   validatePortability,
 } from "./core/portability.ts";
+export {
+  AuditAction,
+  type AuditEntry,
+  type AuditEntryDict,
+} from "./core/registry/audit-entry.ts";
 export { RegistryBackendBase } from "./core/registry/base-backend.ts";
+export {
+  BlobRecordStore,
+  type BlobRecordStoreOptions,
+} from "./core/registry/blob-record-store.ts";
 export {
   DataKnobsRegistryAdapter,
   type DataKnobsRegistryAdapterOptions,
@@ -30,6 +40,20 @@ export {
   HTTPRegistryBackend,
   type HTTPRegistryBackendOptions,
 } from "./core/registry/http-backend.ts";
+export {
+  checkRevision,
+  KNOWLEDGE_PIN_KEY,
+  type KnowledgePin,
+  knowledgePinOf,
+} from "./core/registry/knowledge-pin.ts";
+export {
+  type BotLabels,
+  type BotLabelsDict,
+  LATEST_LABEL,
+  type LabelTarget,
+  type LabelView,
+  type SplitShare,
+} from "./core/registry/labels.ts";
 export { InMemoryBackend, type InMemoryBackendOptions } from "./core/registry/memory-backend.ts";
 export { MemoryRecordStore } from "./core/registry/memory-record-store.ts";
 export {
@@ -60,6 +84,9 @@ export {
   type StoreRegistryBackendOptions,
 } from "./core/registry/store-backend.ts";
 export {
+  type AuditOptions,
+  type LabeledReadOptions,
+  type LabelWriteOptions,
   type ListPageOptions,
   REGISTRY_TOPIC,
   type RegisterOptions,
@@ -81,3 +108,4 @@ export {
   RegistryPoller,
   type RegistryPollerOptions,
 } from "./core/reload/poller.ts";
+export type { JsonPatchOperation } from "./core/util/json-patch.ts";

@@ -13,6 +13,7 @@
 import type { ExecutionContext, ScheduledController } from "@cloudflare/workers-types/index.ts";
 import { Hono } from "hono";
 import { DurableObjectEventBus, eventHubRoutes } from "../src/adapters/cloudflare/index.ts";
+import { seedDemo } from "../src/cli/seed.ts";
 import { NotFoundError } from "../src/core/errors.ts";
 import { RegistryPoller } from "../src/core/reload/poller.ts";
 import {
@@ -24,7 +25,6 @@ import {
 } from "../src/server/index.ts";
 import { type Env, stores } from "./bindings.ts";
 import { runnerScheduler } from "./ingest-scheduler.ts";
-import { seedDemo } from "./seed.ts";
 
 export { EventHub } from "../src/adapters/cloudflare/index.ts";
 export type { Env } from "./bindings.ts";

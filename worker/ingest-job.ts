@@ -92,6 +92,8 @@ export function jobDict(job: JobState): Record<string, unknown> {
           completed_at: job.completedAt,
           status: job.errors.length === 0 ? "ready" : "error",
           success: job.errors.length === 0,
+          // The index revision the run's last batch committed: what a bot config may pin.
+          revision: job.indexVersion,
         }
       : null,
     error: job.error,

@@ -79,6 +79,27 @@ export class NotFoundError extends BotknobsError {
   }
 }
 
+/**
+ * A knowledge base's revision was there and its history no longer keeps it (the search index
+ * cut it, `keepRevisions`): nothing can be searched as of it. The HTTP API answers 410.
+ * @example
+ * try { await kb.query(q, { filter: { domain_id: "support" }, revision }) }
+ * catch (e) { if (e instanceof RevisionGoneError) alert(`pin ${e.revision} again`) }
+ */
+export class RevisionGoneError extends NotFoundError {
+  static override readonly kind: string = "RevisionGoneError";
+  readonly domainId: string;
+  readonly revision: string;
+  constructor(domainId: string, revision: string, options: BotknobsErrorOptions = {}) {
+    super(
+      `Revision '${revision}' of knowledge base '${domainId}' is no longer kept (the index history pruned it): pin a kept revision (GET /kb/${domainId}/revisions)`,
+      options,
+    );
+    this.domainId = domainId;
+    this.revision = revision;
+  }
+}
+
 /** A version or ETag precondition failed, or the thing already exists. */
 export class ConflictError extends BotknobsError {
   static override readonly kind: string = "ConflictError";

@@ -1,6 +1,7 @@
 /**
- * `createApp(options)`: one Hono app serving the registry (`/bots`, alias `/configs`), the
- * knowledge API (`/kb`), the event stream (`/events`) and `/openapi.json`. Web standards and
+ * `createApp(options)`: one Hono app serving the registry (`/bots`, alias `/configs`, with
+ * labels, splits and diffs), the audit trail (`/audit`), the knowledge API (`/kb`), the event
+ * stream (`/events`), `/openapi.json` and the web console (`/`). Web standards and
  * hono only, so the same app runs on Workers, Node, Deno and Bun.
  * @module
  */
@@ -12,8 +13,11 @@ import type { IngestionScheduler } from "../core/knowledge/ingest/scheduler.ts";
 import type { KnowledgeIngestionManager } from "../core/knowledge/ingestion.ts";
 import type { RAGKnowledgeBase } from "../core/knowledge/search/knowledge-base.ts";
 import type { KnowledgeResourceBackend } from "../core/knowledge/store/types.ts";
+import { checkLabelName } from "../core/registry/labels.ts";
 import type { RegistryBackend } from "../core/registry/types.ts";
+import { auditRoutes } from "./audit-routes.ts";
 import { type AuthOptions, authEnabled, bearerAuth } from "./auth.ts";
+import { consoleRoutes } from "./console-routes.ts";
 import { type RawRequest, rawRequest, type ServerContext } from "./context.ts";
 import { ApiErrorCode, badInput, errorResponse } from "./errors.ts";
 import { EventHistory } from "./event-history.ts";
@@ -38,8 +42,23 @@ export interface AppOptions {
   ingestionScheduler?: IngestionScheduler;
   /** Serves `/events`. Give the registry backend the same bus so its writes are streamed. */
   eventBus?: EventBus;
-  /** Bearer tokens; with any configured, every route needs one. */
+  /**
+   * Bearer tokens; with any configured, every route needs one. Give them names
+   * (`{ name, token }`): the audit trail records a token's name as the actor of its writes.
+   */
   auth?: AuthOptions;
+  /**
+   * Labels that move (`PUT`/`DELETE /bots/{id}/labels/{name}`) only with an `If-Match` naming
+   * the bot's current version or ETag, or with a token given `protectedLabels: true`; otherwise
+   * 428. Default `["production"]`; `[]` protects none.
+   */
+  protectedLabels?: string[];
+  /**
+   * Serve the web console at `/` (its script and style sheet at `/console/…`; default true).
+   * Those three files hold no data and answer without a token; every request the console makes
+   * to the API carries the token it asks for when the API answers 401.
+   */
+  console?: boolean;
   /** CORS for browsers: the allowed origins, or `"*"`. Off by default. */
   cors?: { origins: string[] | "*" };
   limits?: {
@@ -163,6 +182,9 @@ export function createApp(options: AppOptions): Hono {
           )
         : undefined,
     now: options.now ?? Date.now,
+    protectedLabels: new Set(
+      (options.protectedLabels ?? ["production"]).map((name) => checkLabelName(name)),
+    ),
   };
   const app = new Hono();
   app.onError((error, c) => errorResponse(c, error));
@@ -193,22 +215,34 @@ export function createApp(options: AppOptions): Hono {
           "If-Range",
           "Range",
         ],
-        exposeHeaders: ["ETag", "Location", "Content-Range", "Accept-Ranges", "WWW-Authenticate"],
+        exposeHeaders: [
+          "ETag",
+          "Location",
+          "Content-Range",
+          "Accept-Ranges",
+          "WWW-Authenticate",
+          "Botknobs-Version",
+          "Botknobs-Label",
+        ],
         maxAge: 600,
       }),
     );
   }
+  const served = options.console !== false;
+  // Before the bearer check: the page must load to ask for a token (it holds no data).
+  if (served) consoleRoutes(app);
   const auth = authEnabled(options.auth);
   if (auth) app.use("*", bearerAuth(options.auth as AuthOptions));
 
   const registry = registryRoutes(ctx);
   app.route("/bots", registry);
   app.route("/configs", registry);
+  app.route("/audit", auditRoutes(ctx));
   app.route("/kb", knowledgeRoutes(ctx));
   app.route("/events", eventRoutes(ctx));
   let document: unknown;
   app.get("/openapi.json", (c) => {
-    document ??= openApiDocument({ auth });
+    document ??= openApiDocument({ auth, console: served });
     return c.json(document);
   });
   return app;

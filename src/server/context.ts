@@ -36,6 +36,8 @@ export interface ServerContext {
   history: EventHistory | undefined;
   /** The clock (ms). */
   now: () => number;
+  /** Labels that move only with an `If-Match` or a token allowed to move them. */
+  protectedLabels: ReadonlySet<string>;
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   HttpError,
   NotFoundError,
   ReadOnlyError,
+  RevisionGoneError,
   UnsupportedError,
   ValidationError,
   type ValidationIssue,
@@ -25,9 +26,12 @@ import {
 export const ApiErrorCode = {
   VALIDATION: "VALIDATION",
   NOT_FOUND: "NOT_FOUND",
+  /** A knowledge base revision the index history no longer keeps (410). */
+  GONE: "GONE",
   METHOD_NOT_ALLOWED: "METHOD_NOT_ALLOWED",
   CONFLICT: "CONFLICT",
   PRECONDITION_FAILED: "PRECONDITION_FAILED",
+  PRECONDITION_REQUIRED: "PRECONDITION_REQUIRED",
   PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
   RANGE_NOT_SATISFIABLE: "RANGE_NOT_SATISFIABLE",
   UNAUTHORIZED: "UNAUTHORIZED",
@@ -82,7 +86,8 @@ function body(code: string, message: string, issues?: ValidationIssue[]): ApiErr
 }
 
 /**
- * Maps anything thrown to a response: bad input 400, missing 404, conflicts 409, read-only 403,
+ * Maps anything thrown to a response: bad input 400, missing 404, a pruned knowledge revision
+ * 410, conflicts 409, read-only 403,
  * unsupported 501, storage failures 502, closed 503; anything unknown is a 500 that does not leak
  * its message.
  * @example
@@ -108,6 +113,7 @@ export function mapError(error: unknown): MappedError {
       headers: {},
     };
   }
+  if (error instanceof RevisionGoneError) return plain(410, ApiErrorCode.GONE, error.message);
   if (error instanceof NotFoundError) return plain(404, ApiErrorCode.NOT_FOUND, error.message);
   if (error instanceof ConflictError) return plain(409, ApiErrorCode.CONFLICT, error.message);
   if (error instanceof ReadOnlyError) return plain(403, ApiErrorCode.READ_ONLY, error.message);

@@ -1,6 +1,6 @@
 /**
  * `botknobs/server`: the HTTP API as one Hono app — the registry contract at `/bots` (alias
- * `/configs`), knowledge bases, files, ingestion jobs and search at `/kb`, the event stream at
+ * `/configs`; labels, splits and diffs included), the audit trail at `/audit`, knowledge bases, files, ingestion jobs and search at `/kb`, the event stream at
  * `/events` (Server-Sent Events, or a WebSocket given the runtime's `upgradeWebSocket`), and the
  * OpenAPI 3.1 document at `/openapi.json`. Runs on every runtime.
  * @example
@@ -16,7 +16,16 @@ export {
   DEFAULT_MAX_JSON_BYTES,
   EVENT_LIMITS,
 } from "./app.ts";
-export { type Access, type AuthOptions, bearerAuth, tokenChecker } from "./auth.ts";
+export {
+  type Access,
+  type AuthOptions,
+  bearerAuth,
+  type NamedToken,
+  type Principal,
+  principalChecker,
+  principalOf,
+  tokenChecker,
+} from "./auth.ts";
 export { RAW_REQUEST, type RawRequest } from "./context.ts";
 export {
   ApiError,
@@ -31,6 +40,7 @@ export { type IngestRequest, readIngestOptions } from "./knowledge-routes.ts";
 export { openApiDocument } from "./openapi.ts";
 export { parseEtags, parseIfMatch, quoteEtag } from "./preconditions.ts";
 export { parseRange } from "./range.ts";
+export { ANONYMOUS_ACTOR, SERVED_LABEL_HEADER, SERVED_VERSION_HEADER } from "./registry-http.ts";
 export {
   type AppStores,
   createAppOver,

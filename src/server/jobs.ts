@@ -39,7 +39,8 @@ export interface IngestJob {
   status: JobStatus;
   createdAt: Date;
   completedAt: Date | null;
-  progress: { done: number; total: number };
+  /** Files done of the files listed at the start, and the chunks made from them so far. */
+  progress: { done: number; total: number; chunks: number };
   /** The run's result once it completed (its own `status` says `ready` or `error`). */
   result: IngestionResult | null;
   /** Why the run failed (the knowledge base vanished, the destination threw…). */
@@ -114,7 +115,7 @@ export class IngestJobs {
       status: JobStatus.RUNNING,
       createdAt: new Date(),
       completedAt: null,
-      progress: { done: 0, total: 0 },
+      progress: { done: 0, total: 0, chunks: 0 },
       result: null,
       error: null,
       waiting: null,
@@ -151,7 +152,9 @@ export class IngestJobs {
           },
           onProgress: (p) => {
             job.waiting = null;
-            job.progress = { done: p.done, total: p.total };
+            // A run that plans again (another commit came first) counts from its new plan.
+            const before = p.done === 1 ? 0 : job.progress.chunks;
+            job.progress = { done: p.done, total: p.total, chunks: before + p.chunks };
           },
         }),
       )

@@ -1,6 +1,6 @@
 /**
  * The knowledge API at `/kb`: knowledge bases, their files (see `file-routes.ts`), background
- * ingestion jobs and search.
+ * ingestion jobs, search (as of a revision of the index, too) and the revisions kept.
  * @module
  */
 import { type Context, Hono } from "hono";
@@ -17,6 +17,8 @@ import { readJson, readOptionalJson } from "./body.ts";
 import { background, query, type ServerContext } from "./context.ts";
 import { domainId, fileRoutes } from "./file-routes.ts";
 import { InProcessIngestionScheduler } from "./jobs.ts";
+import { searchBody } from "./pinned-knowledge.ts";
+import { revisionQuery } from "./revision-schemas.ts";
 import { createKbSchema, ingestSchema, searchQuery } from "./schemas.ts";
 
 /** What a `POST /kb/{domain}/ingest` asks for (its optional JSON body). */
@@ -143,23 +145,29 @@ export function knowledgeRoutes(ctx: ServerContext): Hono {
     const domain = domainId(c);
     const rag = ctx.rag ?? unsupported("RAG knowledge base");
     const { q, k = 5 } = query(c, searchQuery);
+    const { revision } = query(c, revisionQuery);
     if (!(await knowledge.getInfo(domain)))
       throw new NotFoundError(`Knowledge base '${domain}' does not exist`);
     const results = await rag.search(q, {
       k,
       filter: { domain_id: domain },
       signal: c.req.raw.signal,
+      ...(revision === undefined ? {} : { revision }),
     });
+    return c.json(searchBody(q, k, results));
+  });
+
+  r.get("/:domain/revisions", async (c) => {
+    const domain = domainId(c);
+    const rag = ctx.rag ?? unsupported("RAG knowledge base");
+    if (!(await knowledge.getInfo(domain)))
+      throw new NotFoundError(`Knowledge base '${domain}' does not exist`);
+    const kept = await rag.revisions(domain);
     return c.json({
-      query: q,
-      k,
-      results: results.map((r) => ({
-        text: r.text,
-        content: r.content,
-        source: r.source,
-        heading_path: r.headingPath,
-        similarity: r.similarity,
-        metadata: r.metadata,
+      items: kept.map((r) => ({
+        revision: r.revision,
+        committed_at: r.committedAt,
+        current: r.current,
       })),
     });
   });

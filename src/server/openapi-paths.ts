@@ -4,6 +4,7 @@
  * @module
  */
 import * as z from "zod/mini";
+import { revisionQuery } from "./revision-schemas.ts";
 import {
   getBotQuery,
   listBotsQuery,
@@ -37,7 +38,12 @@ const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
  * content("Error"); // { "application/json": { schema: { $ref: "#/components/schemas/Error" } } }
  */
 export const content = (name: string): Json => ({ "application/json": { schema: ref(name) } });
-const ok = (description: string, name: string, headers?: Json): Json => ({
+/**
+ * A 200-style response with a JSON body of the named component schema.
+ * @example
+ * ok("The registration", "Registration");
+ */
+export const ok = (description: string, name: string, headers?: Json): Json => ({
   description,
   content: content(name),
   ...(headers ? { headers } : {}),
@@ -49,7 +55,8 @@ const ok = (description: string, name: string, headers?: Json): Json => ({
  */
 export const errors = (...codes: number[]): Json =>
   Object.fromEntries(codes.map((code) => [code, { $ref: `#/components/responses/E${code}` }]));
-const ETAG = { ETag: { schema: { type: "string" } } };
+/** The `ETag` response header. */
+export const ETAG: Json = { ETag: { schema: { type: "string" } } };
 
 /**
  * Query parameters from a zod object schema.
@@ -69,7 +76,12 @@ export function queryParams(schema: z.ZodMiniType): Json[] {
   }));
 }
 
-const header = (name: string, description: string): Json => ({
+/**
+ * An optional request header parameter.
+ * @example
+ * header("If-Match", "the current version or ETag");
+ */
+export const header = (name: string, description: string): Json => ({
   name,
   in: "header",
   required: false,
@@ -104,13 +116,21 @@ export function registryPaths(base: string): Json {
     [`${base}/{bot_id}`]: {
       parameters: [id],
       get: {
-        summary: "Read a registration (peek=1: without recording the access)",
+        summary:
+          "Read a registration (peek=1: without recording the access; label=: the version a label serves, for key= when it splits)",
         parameters: [
           ...queryParams(getBotQuery),
           header("If-None-Match", "304 when the ETag matches"),
         ],
         responses: {
-          200: ok("The registration", "Registration", ETAG),
+          200: ok("The registration", "Registration", {
+            ...ETAG,
+            "Botknobs-Version": {
+              description: "With label=: the version served",
+              schema: { type: "integer" },
+            },
+            "Botknobs-Label": { description: "With label=: the label", schema: { type: "string" } },
+          }),
           304: { description: "Unchanged" },
           ...errors(400, 401, 404),
         },
@@ -125,7 +145,8 @@ export function registryPaths(base: string): Json {
         },
       },
       delete: {
-        summary: "Delete (hard)",
+        summary: "Delete (hard; the history goes too, the deleted event names the actor)",
+        requestBody: { required: false, content: content("ReasonOnly") },
         responses: { 204: { description: "Deleted" }, ...errors(400, 401, 403, 404) },
       },
     },
@@ -133,6 +154,7 @@ export function registryPaths(base: string): Json {
       parameters: [id],
       post: {
         summary: "Deactivate (soft delete)",
+        requestBody: { required: false, content: content("ReasonOnly") },
         responses: { 200: ok("The registration", "Registration"), ...errors(400, 401, 403, 404) },
       },
     },
@@ -291,11 +313,11 @@ export function knowledgePaths(): Json {
     "/kb/{domain_id}/search": {
       parameters: [domain],
       get: {
-        summary: "Search a knowledge base",
-        parameters: queryParams(searchQuery),
+        summary: "Search a knowledge base (revision=: as of that revision of its index)",
+        parameters: [...queryParams(searchQuery), ...queryParams(revisionQuery)],
         responses: {
           200: ok("Results, best first", "SearchResponse"),
-          ...errors(400, 401, 404, 501),
+          ...errors(400, 401, 404, 410, 501),
         },
       },
     },

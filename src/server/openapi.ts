@@ -6,6 +6,14 @@
 import * as z from "zod/mini";
 import { botIdSchema } from "../core/validate.ts";
 import {
+  auditListSchema,
+  botLabelsSchema,
+  jsonPatchSchema,
+  putLabelSchema,
+  reasonOnlySchema,
+} from "./label-schemas.ts";
+import { auditPaths, labelPaths } from "./openapi-label-paths.ts";
+import {
   content,
   errors,
   type Json,
@@ -14,6 +22,8 @@ import {
   queryParams,
   registryPaths,
 } from "./openapi-paths.ts";
+import { botSearchPaths, revisionPaths } from "./openapi-revision-paths.ts";
+import { botSearchResponseSchema, revisionListSchema } from "./revision-schemas.ts";
 import {
   createBotSchema,
   createKbSchema,
@@ -37,20 +47,60 @@ const ERRORS: Record<number, string> = {
   401: "Missing or unknown bearer token",
   403: "A read-only token on a write route",
   404: "Not found",
-  409: "Already exists",
+  409: "Already exists; a label names a version that does not exist, is no longer kept or is not active; or a config's knowledge_pin names a knowledge base or revision that is not there (a bot searched through pins none)",
+  410: "The knowledge revision asked for (or pinned) is no longer kept by the index history",
   412: "If-Match did not match",
   413: "Body too large",
   416: "Range not satisfiable",
+  428: "A protected label moves only with If-Match (or a token allowed to move it)",
   501: "Not configured on this server",
 };
 
+/** `/` and `/console/{name}`: the web console's files, served without a token (no data). */
+function consolePaths(): Json {
+  const file = (summary: string, types: string[], notFound: boolean): Json => ({
+    summary,
+    security: [],
+    responses: {
+      200: {
+        description: "The file, with the console's Content-Security-Policy (gzipped when accepted)",
+        content: Object.fromEntries(types.map((t) => [t, { schema: { type: "string" } }])),
+      },
+      ...(notFound ? errors(404) : {}),
+    },
+  });
+  return {
+    "/": {
+      get: file(
+        "The web console: a page holding no data, which asks for a token when the API answers 401",
+        ["text/html"],
+        false,
+      ),
+    },
+    "/console/{name}": {
+      get: {
+        ...file(
+          "The console's script or style sheet (named with a hash of its content: cached for good)",
+          ["text/javascript", "text/css"],
+          true,
+        ),
+        parameters: [{ name: "name", in: "path", required: true, schema: { type: "string" } }],
+      },
+    },
+  };
+}
+
 /**
- * The OpenAPI 3.1 document of an app (with bearer security when `auth` is on).
+ * The OpenAPI 3.1 document of an app (with bearer security when `auth` is on; the console's
+ * paths unless `console` is false).
  * @example
  * const doc = openApiDocument({ auth: true });
  * Object.keys(doc.paths); // ["/bots", "/bots/{bot_id}", …]
  */
-export function openApiDocument(options: { auth: boolean }): Json & { paths: Json } {
+export function openApiDocument(options: {
+  auth: boolean;
+  console?: boolean;
+}): Json & { paths: Json } {
   const list = (item: string): z.ZodMiniType =>
     z.object({
       items: z.array(
@@ -62,8 +112,15 @@ export function openApiDocument(options: { auth: boolean }): Json & { paths: Jso
     info: { title: "botknobs", version: "0.1.0", description: "Bot registry and knowledge API" },
     paths: {
       ...registryPaths("/bots"),
+      ...labelPaths("/bots"),
+      ...botSearchPaths("/bots"),
       ...registryPaths("/configs"),
+      ...labelPaths("/configs"),
+      ...botSearchPaths("/configs"),
+      ...auditPaths(),
       ...knowledgePaths(),
+      ...(options.console === false ? {} : consolePaths()),
+      ...revisionPaths(),
       "/events": {
         get: {
           summary: "The event stream: every event of the bus (topics: comma-separated globs)",
@@ -92,6 +149,11 @@ export function openApiDocument(options: { auth: boolean }): Json & { paths: Jso
         RegistrationList: jsonSchema(registrationListSchema, "output"),
         VersionList: jsonSchema(versionListSchema, "output"),
         Rollback: jsonSchema(rollbackSchema, "input"),
+        BotLabels: jsonSchema(botLabelsSchema, "output"),
+        PutLabel: jsonSchema(putLabelSchema, "input"),
+        ReasonOnly: jsonSchema(reasonOnlySchema, "input"),
+        JsonPatch: jsonSchema(jsonPatchSchema, "output"),
+        AuditList: jsonSchema(auditListSchema, "output"),
         CreateBot: jsonSchema(createBotSchema, "input"),
         PutBot: jsonSchema(putBotSchema, "input"),
         KnowledgeBase: jsonSchema(kbInfoSchema, "output"),
@@ -103,6 +165,8 @@ export function openApiDocument(options: { auth: boolean }): Json & { paths: Jso
         IngestJob: jsonSchema(ingestJobSchema, "output"),
         IngestJobList: jsonSchema(list("job"), "output"),
         SearchResponse: jsonSchema(searchResponseSchema, "output"),
+        BotSearchResponse: jsonSchema(botSearchResponseSchema, "output"),
+        RevisionList: jsonSchema(revisionListSchema, "output"),
         Event: jsonSchema(eventSchema, "input"),
         Error: jsonSchema(errorSchema, "output"),
       },

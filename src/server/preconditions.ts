@@ -4,6 +4,7 @@
  * @module
  */
 import { badInput } from "./errors.ts";
+import { LABELS_ETAG } from "./label-etags.ts";
 
 /**
  * A strong entity-tag for an opaque value. Characters an entity-tag cannot hold (RFC 9110
@@ -72,7 +73,8 @@ const SHA256 = /^[0-9a-fA-F]{64}$/;
 
 /**
  * Parses the registry's `If-Match`: `*` (must exist), or a list of entity-tags, of which
- * versions (`"3"`, or bare `3`) and ETags (the 64-hex content hash, quoted or bare) can match.
+ * versions (`"3"`, or bare `3`) and ETags (the 64-hex content hash, quoted or bare; or the ETag
+ * of a bot's labels, `"4.1x0c2a9"`, see `labelsEtag`) can match.
  * Any other well-formed entity-tag (`"stale"`) matches nothing, so the request is a 412
  * (RFC 9110 §13.1.1), as are weak tags (`W/"…"`: If-Match compares strongly). Only a header that
  * is not an entity-tag list (a bare token that is neither a version nor an ETag, an unterminated
@@ -90,7 +92,7 @@ export function parseIfMatch(header: string): IfMatch {
   for (const { weak, tag, quoted } of tags) {
     if (VERSION.test(tag)) {
       if (!weak) versions.push(Number(tag));
-    } else if (SHA256.test(tag)) {
+    } else if (SHA256.test(tag) || (quoted && LABELS_ETAG.test(tag))) {
       if (!weak) etags.push(tag.toLowerCase());
     } else if (!quoted) {
       throw badInput(
@@ -103,10 +105,21 @@ export function parseIfMatch(header: string): IfMatch {
 }
 
 /**
- * True when a registration at `version` with `etag` satisfies `ifMatch`.
+ * True when a registration at `version` with `etag` (and `labelsTag`, the ETag of its labels,
+ * when one is asked about) satisfies `ifMatch`.
  * @example
  * matchesIfMatch(parseIfMatch("2"), 2, reg.etag); // true
  */
-export function matchesIfMatch(ifMatch: IfMatch, version: number, etag: string): boolean {
-  return ifMatch.any || ifMatch.versions.includes(version) || ifMatch.etags.includes(etag);
+export function matchesIfMatch(
+  ifMatch: IfMatch,
+  version: number,
+  etag: string,
+  labelsTag = "",
+): boolean {
+  return (
+    ifMatch.any ||
+    ifMatch.versions.includes(version) ||
+    ifMatch.etags.includes(etag) ||
+    ifMatch.etags.includes(labelsTag)
+  );
 }

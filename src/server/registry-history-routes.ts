@@ -13,7 +13,13 @@ import { readJson } from "./body.ts";
 import { header, query, type ServerContext } from "./context.ts";
 import { badInput } from "./errors.ts";
 import { noneMatch, parseIfMatch, quoteEtag } from "./preconditions.ts";
-import { botId, ifMatchVersion, preconditionFailed, registration } from "./registry-http.ts";
+import {
+  botId,
+  ifMatchVersion,
+  preconditionFailed,
+  registration,
+  writeContext,
+} from "./registry-http.ts";
 import { rollbackSchema, versionsQuery } from "./schemas.ts";
 
 /**
@@ -55,8 +61,12 @@ export function addHistoryRoutes(r: Hono, ctx: ServerContext): void {
     const id = botId(c);
     const precondition = header(c, "if-match");
     const ifMatch = precondition === undefined ? undefined : parseIfMatch(precondition);
-    const { version } = parseWith(rollbackSchema, await readJson(c, ctx.maxJsonBytes), "body");
-    const options: RollbackOptions = {};
+    const { version, reason } = parseWith(
+      rollbackSchema,
+      await readJson(c, ctx.maxJsonBytes),
+      "body",
+    );
+    const options: RollbackOptions = writeContext(c, reason);
     try {
       const ifVersion = ifMatch ? await ifMatchVersion(registry, id, ifMatch) : undefined;
       if (ifVersion !== undefined) options.ifVersion = ifVersion;

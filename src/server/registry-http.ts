@@ -1,6 +1,7 @@
 /**
- * What the registry routes share: the path's bot id, the registration response, and `If-Match`
- * turned into a version (412 when stale).
+ * What the registry routes share: the path's bot id, the registration response, the write
+ * context of a request (the token's name as actor, the body's reason), and `If-Match` turned
+ * into a version (412 when stale).
  * @module
  */
 import type { Context } from "hono";
@@ -8,8 +9,41 @@ import { ConflictError, NotFoundError } from "../core/errors.ts";
 import type { Registration } from "../core/registry/registration.ts";
 import type { RegistryBackend } from "../core/registry/types.ts";
 import { validateBotId } from "../core/validate.ts";
+import { principalOf } from "./auth.ts";
 import { ApiError, ApiErrorCode } from "./errors.ts";
+
+/**
+ * The actor of writes when the API has no tokens (nobody is known).
+ * @example
+ * writeContext(c, undefined).actor; // "anonymous" on an open API
+ */
+export const ANONYMOUS_ACTOR = "anonymous";
+
+/**
+ * The write context of a request: the actor is the name of the request's token (never the
+ * token; `anonymous` on an open API), the reason what the body gave.
+ * @example
+ * await registry.update(id, config, { ...writeContext(c, input.reason) });
+ */
+export function writeContext(
+  c: Context,
+  reason: string | undefined,
+): { actor: string; reason?: string } {
+  const actor = principalOf(c)?.name ?? ANONYMOUS_ACTOR;
+  return reason === undefined ? { actor } : { actor, reason };
+}
+
+import { labelsEtag } from "./label-etags.ts";
 import { type IfMatch, matchesIfMatch, quoteEtag } from "./preconditions.ts";
+
+/**
+ * The response header of a labelled read naming the version served (`GET /bots/{id}?label=`).
+ * @example
+ * const served = Number(response.headers.get(SERVED_VERSION_HEADER));
+ */
+export const SERVED_VERSION_HEADER = "Botknobs-Version";
+/** The response header of a labelled read naming the label asked for. */
+export const SERVED_LABEL_HEADER = "Botknobs-Label";
 
 /**
  * The bot id of the path (400 naming `botId` when it is not one).
@@ -50,7 +84,10 @@ export async function ifMatchVersion(
   if (ifMatch.versions.length === 1 && ifMatch.etags.length === 0) return ifMatch.versions[0];
   const current = await registry.peek(id);
   if (!current) throw new NotFoundError(`Bot '${id}' not found`);
-  if (!matchesIfMatch(ifMatch, current.version, current.etag)) {
+  // An ETag may be the labels' (`<version>.<hash>`): compared with the labels now.
+  const labels = await registry.getLabels(id);
+  const labelsTag = labels ? labelsEtag(labels) : "";
+  if (!matchesIfMatch(ifMatch, current.version, current.etag, labelsTag)) {
     throw new ConflictError(
       `Bot '${id}' is at version ${current.version} (etag ${current.etag}), which If-Match does not name`,
     );

@@ -1,22 +1,42 @@
 /**
  * The registry's HTTP contract (API.md), served at `/bots` and at `/configs`:
- * GET item/list (paged) with ETags and 304s, POST create (409), PUT upsert with `If-Match`
- * (412), DELETE, POST `/{bot_id}/deactivate`, and the history routes (`versions`, `rollback`).
+ * GET item/list (paged) with ETags and 304s (`?label=&key=`: the version a label serves), POST
+ * create (409), PUT upsert with `If-Match` (412), DELETE, POST `/{bot_id}/deactivate`, the
+ * history routes (`versions`, `rollback`), the label routes (`labels`, `diff`) and search
+ * through a bot's pinned knowledge (`search`). Every write records its actor (the token's name)
+ * and the body's optional `reason`; a config whose `knowledge_pin` names a revision this
+ * server's index does not keep is refused (409).
  * @module
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { ConflictError, NotFoundError } from "../core/errors.ts";
 import type { Registration } from "../core/registry/registration.ts";
-import type { RegistryBackend, UpdateOptions } from "../core/registry/types.ts";
+import type {
+  RegistryBackend,
+  UpdateOptions,
+  WriteContextOptions,
+} from "../core/registry/types.ts";
 import { KeyedLock } from "../core/util/keyed-lock.ts";
 import { parseWith } from "../core/validate.ts";
-import { readJson } from "./body.ts";
+import { readJson, readOptionalJson } from "./body.ts";
 import { header, query, type ServerContext } from "./context.ts";
 import { ApiError, ApiErrorCode, badInput } from "./errors.ts";
+import { labelledEtag } from "./label-etags.ts";
+import { reasonOnlySchema } from "./label-schemas.ts";
 import { RevisionSettler } from "./list-revision.ts";
+import { addBotSearchRoute, checkPinnedRevision } from "./pinned-knowledge.ts";
 import { type IfMatch, noneMatch, parseIfMatch, quoteEtag } from "./preconditions.ts";
 import { addHistoryRoutes } from "./registry-history-routes.ts";
-import { botId, ifMatchVersion, preconditionFailed, registration } from "./registry-http.ts";
+import {
+  botId,
+  ifMatchVersion,
+  preconditionFailed,
+  registration,
+  SERVED_LABEL_HEADER,
+  SERVED_VERSION_HEADER,
+  writeContext,
+} from "./registry-http.ts";
+import { addLabelRoutes } from "./registry-label-routes.ts";
 import {
   createBotSchema,
   getBotQuery,
@@ -31,8 +51,9 @@ async function conditionalUpdate(
   id: string,
   input: PutBotInput,
   ifMatch: IfMatch,
+  context: WriteContextOptions,
 ): Promise<Registration> {
-  const options: UpdateOptions = {};
+  const options: UpdateOptions = { ...context };
   if (input.status !== undefined) options.status = input.status;
   if (input.metadata !== undefined) options.metadata = input.metadata;
   try {
@@ -55,8 +76,10 @@ function upsertKeepingStatus(
   registry: RegistryBackend,
   id: string,
   input: PutBotInput,
+  context: WriteContextOptions,
 ): Promise<Registration> {
   return registry.update(id, input.config, {
+    ...context,
     createIfMissing: true,
     ...(input.metadata === undefined ? {} : { metadata: input.metadata }),
   });
@@ -69,13 +92,17 @@ const MAX_CACHED_LISTS = 64;
 
 /** What no route matched: the methods a known path has (405), or a bad id (400). */
 function allowed(segments: string[]): string | null {
-  const [id = "", action, version] = segments;
+  const [id = "", action, version, diff, to] = segments;
   if (segments.length === 0) return "GET, HEAD, POST";
   if (id === "") return null;
   if (segments.length === 1) return "GET, HEAD, PUT, DELETE";
   if (segments.length === 2 && (action === "deactivate" || action === "rollback")) return "POST";
   if (action === "versions" && (segments.length === 2 || (segments.length === 3 && version !== "")))
     return "GET, HEAD";
+  if (action === "versions" && segments.length === 5 && diff === "diff" && to !== "")
+    return "GET, HEAD";
+  if ((action === "labels" || action === "search") && segments.length === 2) return "GET, HEAD";
+  if (action === "labels" && segments.length === 3 && version !== "") return "PUT, DELETE";
   return null;
 }
 
@@ -128,10 +155,12 @@ export function registryRoutes(ctx: ServerContext): Hono {
   r.post("/", async (c) => {
     const input = parseWith(createBotSchema, await readJson(c, ctx.maxJsonBytes), "body");
     const id = input.bot_id;
+    await checkPinnedRevision(ctx, input.config);
     // One create per id at a time in this process, so two racing POSTs give one 201 and one 409.
     const reg = await creating.run(id, async () => {
       if (await registry.peek(id)) throw new ConflictError(`Bot '${id}' already exists`);
       return registry.register(id, input.config, {
+        ...writeContext(c, input.reason),
         ...(input.status !== undefined ? { status: input.status } : {}),
         ...(input.metadata !== undefined ? { metadata: input.metadata } : {}),
       });
@@ -143,13 +172,41 @@ export function registryRoutes(ctx: ServerContext): Hono {
   r.get("/:id", async (c) => {
     const id = botId(c);
     // The hot path: most reads carry no query string, so there is nothing to validate.
-    const peek = c.req.url.includes("?") ? query(c, getBotQuery).peek : undefined;
-    const reg = peek === "1" || peek === "true" ? await registry.peek(id) : await registry.get(id);
+    const q = c.req.url.includes("?") ? query(c, getBotQuery) : undefined;
+    const peek = q?.peek === "1" || q?.peek === "true";
+    if (q?.label !== undefined) return labelled(c, id, q.label, q.key, peek);
+    if (q?.key !== undefined) throw badInput("key", "a key goes with a label (?label=…&key=…)");
+    const reg = peek ? await registry.peek(id) : await registry.get(id);
     if (!reg) throw new NotFoundError(`Bot '${id}' not found`);
     const etag = quoteEtag(reg.etag);
     if (noneMatch(header(c, "if-none-match"), etag)) return c.body(null, 304, { ETag: etag });
     return registration(reg);
   });
+
+  /** `GET /bots/{id}?label=…&key=…`: the version the label serves, saying which in headers. */
+  async function labelled(
+    c: Context,
+    id: string,
+    label: string,
+    key: string | undefined,
+    peek: boolean,
+  ): Promise<Response> {
+    const reg = await registry.getLabeled(id, label, {
+      peek,
+      ...(key === undefined ? {} : { key }),
+    });
+    if (!reg) throw new NotFoundError(`Bot '${id}' not found`);
+    // Not the content's ETag: a label move keeps that, and a 304 would keep the old version.
+    const headers = {
+      ETag: quoteEtag(labelledEtag(reg)),
+      [SERVED_VERSION_HEADER]: String(reg.version),
+      [SERVED_LABEL_HEADER]: label,
+    };
+    if (noneMatch(header(c, "if-none-match"), headers.ETag)) return c.body(null, 304, headers);
+    const response = registration(reg);
+    for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+    return response;
+  }
 
   r.put("/:id", async (c) => {
     const id = botId(c);
@@ -159,32 +216,48 @@ export function registryRoutes(ctx: ServerContext): Hono {
     const input = parseWith(putBotSchema, await readJson(c, ctx.maxJsonBytes), "body");
     if (input.bot_id !== undefined && input.bot_id !== id)
       throw badInput("bot_id", `'${input.bot_id}' differs from the bot id in the path '${id}'`);
+    await checkPinnedRevision(ctx, input.config);
+    const context = writeContext(c, input.reason);
     let reg: Registration;
-    if (ifMatch) reg = await conditionalUpdate(registry, id, input, ifMatch);
+    if (ifMatch) reg = await conditionalUpdate(registry, id, input, ifMatch, context);
     else if (input.status !== undefined) {
       reg = await registry.register(id, input.config, {
+        ...context,
         status: input.status,
         ...(input.metadata !== undefined ? { metadata: input.metadata } : {}),
       });
-    } else reg = await upsertKeepingStatus(registry, id, input);
+    } else reg = await upsertKeepingStatus(registry, id, input, context);
     return registration(reg);
   });
 
+  /** The write context of a write whose body is optional (`{ reason }` at most). */
+  const optionalReason = async (c: Context): Promise<WriteContextOptions> => {
+    const body = await readOptionalJson(c, ctx.maxJsonBytes);
+    return writeContext(
+      c,
+      body === undefined ? undefined : parseWith(reasonOnlySchema, body, "body").reason,
+    );
+  };
+
   r.delete("/:id", async (c) => {
     const id = botId(c);
-    if (!(await registry.unregister(id))) throw new NotFoundError(`Bot '${id}' not found`);
+    if (!(await registry.unregister(id, await optionalReason(c))))
+      throw new NotFoundError(`Bot '${id}' not found`);
     return c.body(null, 204);
   });
 
   r.post("/:id/deactivate", async (c) => {
     const id = botId(c);
-    if (!(await registry.deactivate(id))) throw new NotFoundError(`Bot '${id}' not found`);
+    if (!(await registry.deactivate(id, await optionalReason(c))))
+      throw new NotFoundError(`Bot '${id}' not found`);
     const reg = await registry.peek(id);
     if (!reg) throw new NotFoundError(`Bot '${id}' not found`);
     return registration(reg);
   });
 
   addHistoryRoutes(r, ctx);
+  addLabelRoutes(r, ctx);
+  addBotSearchRoute(r, ctx);
 
   // What no route above matched: a method a route does not have (405), or a path that is not
   // one bot id (and its actions) — deeper (`/bots/a/b`, a `%2F` decoded by a proxy) or empty

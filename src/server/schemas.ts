@@ -22,12 +22,22 @@ const jsonObject = z
 const describe = <T>(schema: z.ZodMiniType<T>, text: string): z.ZodMiniType<T> =>
   schema.check(z.describe(text)) as z.ZodMiniType<T>;
 
+/**
+ * The optional `reason` of a write (at most 1,024 characters): kept with the version it writes,
+ * beside the actor (the token's name), in the audit trail.
+ */
+export const reasonSchema: z.ZodMiniType<string> = describe(
+  z.string().check(z.maxLength(1024)),
+  "Why (kept with the version, in the audit trail; the actor is the token's name)",
+);
+
 /** Body of `POST /bots`. */
 export interface CreateBotInput {
   bot_id: string;
   config: JsonObject;
   status?: Status | undefined;
   metadata?: JsonObject | undefined;
+  reason?: string | undefined;
 }
 /**
  * Validates the body of `POST /bots`.
@@ -39,6 +49,7 @@ export const createBotSchema: z.ZodMiniType<CreateBotInput> = z.strictObject({
   config: jsonObject,
   status: z.optional(statusSchema),
   metadata: z.optional(jsonObject),
+  reason: z.optional(reasonSchema),
 });
 
 /** Body of `PUT /bots/{bot_id}`. */
@@ -47,6 +58,7 @@ export interface PutBotInput {
   config: JsonObject;
   status?: Status | undefined;
   metadata?: JsonObject | undefined;
+  reason?: string | undefined;
 }
 /**
  * Validates the body of `PUT /bots/{bot_id}` (`bot_id`, when given, must equal the path's).
@@ -60,13 +72,16 @@ export const putBotSchema: z.ZodMiniType<PutBotInput> = z.strictObject({
     describe(statusSchema, "Omitted: the current status is kept (active when the bot is new)"),
   ),
   metadata: z.optional(describe(jsonObject, "Omitted: the current metadata is kept")),
+  reason: z.optional(reasonSchema),
 });
 
-const cursor = describe(
+/** A page's `cursor` in a query (opaque, 1–1,024 characters). */
+export const cursor: z.ZodMiniType<string> = describe(
   z.string().check(z.minLength(1), z.maxLength(1024)),
   "The cursor of the previous page (opaque)",
 );
-const limit = z.pipe(
+/** A page's `limit` in a query: an integer 1–1,000. */
+export const limit: z.ZodMiniType<number, string> = z.pipe(
   z.string().check(z.regex(/^\d{1,4}$/, "expected an integer 1–1000")),
   z.pipe(z.transform(Number), z.int().check(z.minimum(1), z.maximum(1000))),
 );
@@ -101,6 +116,7 @@ export const versionsQuery: z.ZodMiniType<PageQuery> = z.object({
 /** Body of `POST /bots/{bot_id}/rollback`. */
 export interface RollbackInput {
   version: number;
+  reason?: string | undefined;
 }
 /**
  * Validates the body of `POST /bots/{bot_id}/rollback`.
@@ -112,6 +128,7 @@ export const rollbackSchema: z.ZodMiniType<RollbackInput> = z.strictObject({
     z.int().check(z.minimum(1)),
     "The version whose config, status and metadata become a new version",
   ),
+  reason: z.optional(reasonSchema),
 });
 
 const flag = z.enum(["1", "true", "0", "false"]);
@@ -120,10 +137,25 @@ const flag = z.enum(["1", "true", "0", "false"]);
  * @example
  * parseWith(getBotQuery, { peek: "1" }, "query");
  */
-export const getBotQuery: z.ZodMiniType<{ peek?: "1" | "true" | "0" | "false" | undefined }> =
-  z.object({
-    peek: z.optional(describe(flag, "1 or true: do not record the access")),
-  });
+export const getBotQuery: z.ZodMiniType<{
+  peek?: "1" | "true" | "0" | "false" | undefined;
+  label?: string | undefined;
+  key?: string | undefined;
+}> = z.object({
+  peek: z.optional(describe(flag, "1 or true: do not record the access")),
+  label: z.optional(
+    describe(
+      botIdSchema,
+      "Answer the version this label serves (Botknobs-Version and Botknobs-Label headers say which)",
+    ),
+  ),
+  key: z.optional(
+    describe(
+      z.string().check(z.minLength(1), z.maxLength(1024)),
+      "The caller's key a split label resolves by (one key, one version)",
+    ),
+  ),
+});
 
 const isoDate = describe(z.string(), "ISO-8601 UTC timestamp");
 
@@ -154,6 +186,18 @@ export const registrationSchema: z.ZodMiniType = z.object({
   updated_at: isoDate,
   last_accessed_at: isoDate,
   metadata: jsonObject,
+  ext: z.optional(
+    describe(
+      z.object({
+        labels: z.optional(z.record(z.string(), z.int())),
+        splits: z.optional(
+          z.record(z.string(), z.array(z.object({ version: z.int(), percent: z.int() }))),
+        ),
+        write_context: z.optional(z.object({ actor: z.string(), reason: z.optional(z.string()) })),
+      }),
+      "The bot's labels (name → version; a split's shares in splits) and who wrote this version and why",
+    ),
+  ),
 });
 
 /**
@@ -274,7 +318,7 @@ export const ingestJobSchema: z.ZodMiniType = z.object({
   status: z.enum(["running", "completed", "failed"]),
   created_at: isoDate,
   completed_at: z.nullable(isoDate),
-  progress: z.object({ done: z.int(), total: z.int() }),
+  progress: z.object({ done: z.int(), total: z.int(), chunks: z.optional(z.int()) }),
   result: z.nullable(describe(z.record(z.string(), z.unknown()), "IngestionResult")),
   error: z.nullable(z.object({ code: z.string(), message: z.string() })),
 });
@@ -295,6 +339,20 @@ export const searchQuery: z.ZodMiniType<{ q: string; k?: number | undefined }> =
 });
 
 /**
+ * One result of a search route, best first.
+ * @example
+ * z.array(searchResultSchema);
+ */
+export const searchResultSchema: z.ZodMiniType = z.object({
+  text: z.string(),
+  content: z.string(),
+  source: z.string(),
+  heading_path: z.string(),
+  similarity: z.number(),
+  metadata: jsonObject,
+});
+
+/**
  * `GET /kb/{domain}/search` response.
  * @example
  * z.toJSONSchema(searchResponseSchema, { io: "output" });
@@ -302,16 +360,7 @@ export const searchQuery: z.ZodMiniType<{ q: string; k?: number | undefined }> =
 export const searchResponseSchema: z.ZodMiniType = z.object({
   query: z.string(),
   k: z.int(),
-  results: z.array(
-    z.object({
-      text: z.string(),
-      content: z.string(),
-      source: z.string(),
-      heading_path: z.string(),
-      similarity: z.number(),
-      metadata: jsonObject,
-    }),
-  ),
+  results: z.array(searchResultSchema),
 });
 
 /**

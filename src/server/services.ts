@@ -47,6 +47,11 @@ export interface ServedAppOptions
   eventBus?: EventBus;
   /** Versions kept per bot (`StoreRegistryBackend`'s `historyLimit`; default: all). */
   historyLimit?: number | undefined;
+  /**
+   * Revisions of each knowledge base's persisted search index kept searchable, for bots whose
+   * config pins one (`BlobSearchIndex`'s `keepRevisions`; default 10).
+   */
+  keepRevisions?: number | undefined;
 }
 
 /** The stores an app is wired over. */
@@ -69,12 +74,17 @@ export function createAppOver(stores: AppStores, options: ServedAppOptions = {})
     eventStream = true,
     eventBus = new InMemoryEventBus(),
     historyLimit,
+    keepRevisions,
     ...appOptions
   } = options;
   const registry = new StoreRegistryBackend({ store: stores.records, eventBus, historyLimit });
   const knowledge = new BlobKnowledgeBackend({ store: stores.blobs });
   const rag = new RAGKnowledgeBase({
-    index: new BlobSearchIndex(stores.persistIndex === false ? {} : { store: stores.blobs }),
+    index: new BlobSearchIndex(
+      stores.persistIndex === false
+        ? {}
+        : { store: stores.blobs, ...(keepRevisions === undefined ? {} : { keepRevisions }) },
+    ),
     knowledge,
   });
   const ingestion = new KnowledgeIngestionManager({

@@ -10,6 +10,7 @@ import type { BlobStore, BlobStoreCapabilities } from "../core/blob/types.ts";
 import { UnsupportedError, ValidationError } from "../core/errors.ts";
 import { bytesToStream, readAll } from "../core/util/streams.ts";
 import { blobStoreEdgeCases } from "./blob-store-edge-cases.ts";
+import { readOnlyCases } from "./blob-store-read-only-cases.ts";
 import { expectRejects, itUnless, type TestHarness } from "./harness.ts";
 
 /** Options of {@link blobStoreSuite}. */
@@ -23,6 +24,18 @@ export interface BlobStoreSuiteOptions {
    * need a missing capability are reported as skipped; one case checks the declaration.
    */
   capabilities?: Partial<BlobStoreCapabilities>;
+  /**
+   * Another instance over the same storage, as another process or isolate would open it, for
+   * `reopen.sees-writes` (and, in `conformance()`, the suites over the store); without it that
+   * case is skipped, saying so.
+   */
+  reopen?(store: BlobStore): Promise<BlobStore> | BlobStore;
+  /**
+   * For a store declaring `readOnly`: a writable store over the same storage (the folder an HTTP
+   * server serves, say). The read cases put the objects they read through it and clean up with
+   * it; the cases that write through the store itself are reported as skipped.
+   */
+  writer?(store: BlobStore): Promise<BlobStore> | BlobStore;
 }
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -48,13 +61,22 @@ export function blobStoreSuite(h: TestHarness, options: BlobStoreSuiteOptions): 
     contentTypes: true,
     ...options.capabilities,
   };
-  const itCas = itUnless(h, !caps.conditionalPut && "the store declares conditionalPut: false");
+  const readOnly = caps.readOnly === true && "the store is read-only (capabilities.readOnly)";
+  const unlisted = caps.list === false && "the store cannot list (capabilities.list is false)";
+  const itWrites = itUnless(h, readOnly);
+  const itCas = itUnless(
+    h,
+    (!caps.conditionalPut && "the store declares conditionalPut: false") || readOnly,
+  );
+  const itLists = itUnless(h, unlisted);
   const itNames = itUnless(
     h,
-    caps.maxNameBytes === undefined && "the store declares no maxNameBytes",
+    (caps.maxNameBytes === undefined && "the store declares no maxNameBytes") || readOnly,
   );
   describe(`BlobStore conformance: ${options.name}`, () => {
     let store: BlobStore;
+    /** Where the read cases put what they read: the store, or a read-only store's `writer`. */
+    let writer: BlobStore;
     const body = async (key: string): Promise<string | null> => {
       const o = await store.get(key);
       return o ? decode(await readAll(o.body)) : null;
@@ -63,12 +85,17 @@ export function blobStoreSuite(h: TestHarness, options: BlobStoreSuiteOptions): 
     beforeEach(async () => {
       store = await options.create();
       await store.initialize();
+      if (readOnly && !options.writer)
+        throw new Error(
+          `${options.name}: the store declares readOnly; give the suite a writer (a writable store over the same storage)`,
+        );
+      writer = readOnly && options.writer ? await options.writer(store) : store;
     });
     afterEach(async () => {
       if (options.destroy) await options.destroy(store);
       else {
-        const all = await store.list({});
-        await store.delete(all.objects.map((o) => o.key));
+        const all = await writer.list({});
+        await writer.delete(all.objects.map((o) => o.key));
         await store.close();
       }
     });
@@ -94,7 +121,7 @@ export function blobStoreSuite(h: TestHarness, options: BlobStoreSuiteOptions): 
       },
     );
 
-    it("put.get - bytes round-trip with size, etag and content type", async () => {
+    itWrites("put.get - bytes round-trip with size, etag and content type", async () => {
       const meta = await store.put("a/b.md", text("# Hello"), { contentType: "text/markdown" });
       expect(meta?.size).toBe(7);
       expect(typeof meta?.etag).toBe("string");
@@ -104,7 +131,7 @@ export function blobStoreSuite(h: TestHarness, options: BlobStoreSuiteOptions): 
       expect(await body("a/b.md")).toBe("# Hello");
     });
 
-    it("put.stream - a stream is stored whole", async () => {
+    itWrites("put.stream - a stream is stored whole", async () => {
       const big = new Uint8Array(3 * 1024 * 1024 + 17).map((_, i) => i % 251);
       await store.put("big.bin", bytesToStream(big, 64 * 1024));
       const got = await store.get("big.bin");
@@ -114,7 +141,7 @@ export function blobStoreSuite(h: TestHarness, options: BlobStoreSuiteOptions): 
       expect(bytes[1_000_000]).toBe(big[1_000_000]);
     });
 
-    it("put.failed-stream - a stream that breaks leaves the old object", async () => {
+    itWrites("put.failed-stream - a stream that breaks leaves the old object", async () => {
       await store.put("f.txt", text("old"));
       let failed = false;
       try {
@@ -138,7 +165,7 @@ export function blobStoreSuite(h: TestHarness, options: BlobStoreSuiteOptions): 
     });
 
     it("get.range - offset and length", async () => {
-      await store.put("r.txt", text("0123456789"));
+      await writer.put("r.txt", text("0123456789"));
       const part = await store.get("r.txt", { range: { offset: 2, length: 3 } });
       expect(decode(await readAll(part?.body as ReadableStream<Uint8Array>))).toBe("234");
       const tail = await store.get("r.txt", { range: { offset: 7 } });
@@ -174,13 +201,20 @@ export function blobStoreSuite(h: TestHarness, options: BlobStoreSuiteOptions): 
     });
 
     if (!caps.conditionalPut) {
-      it("put.if-match.unsupported - a precondition it cannot honour throws UnsupportedError", async () => {
-        await expectRejects(h, store.put("c.json", text("1"), { ifMatch: null }), UnsupportedError);
-        expect(await store.head("c.json")).toBeNull();
-      });
+      itWrites(
+        "put.if-match.unsupported - a precondition it cannot honour throws UnsupportedError",
+        async () => {
+          await expectRejects(
+            h,
+            store.put("c.json", text("1"), { ifMatch: null }),
+            UnsupportedError,
+          );
+          expect(await store.head("c.json")).toBeNull();
+        },
+      );
     }
 
-    it("put.size - a declared length is checked; a mismatch writes nothing", async () => {
+    itWrites("put.size - a declared length is checked; a mismatch writes nothing", async () => {
       const meta = await store.put("s.bin", bytesToStream(text("12345")), { size: 5 });
       expect(meta?.size).toBe(5);
       await expectRejects(h, store.put("s.bin", text("123"), { size: 4 }), ValidationError, "4");
@@ -194,24 +228,27 @@ export function blobStoreSuite(h: TestHarness, options: BlobStoreSuiteOptions): 
       expect(await store.head("t.bin")).toBeNull();
     });
 
-    it("copy - the target gets the bytes; the source stays; a missing source gives null", async () => {
-      await store.put("from/a.md", text("copied"));
-      const meta = await copyObject(store, "from/a.md", "to/deep/b.md");
-      expect(meta?.size).toBe(6);
-      expect(await body("to/deep/b.md")).toBe("copied");
-      await store.put("from/a.md", text("changed"));
-      expect(await body("to/deep/b.md")).toBe("copied");
-      expect(await copyObject(store, "missing", "to/c.md")).toBeNull();
-      expect(await store.head("to/c.md")).toBeNull();
-    });
+    itWrites(
+      "copy - the target gets the bytes; the source stays; a missing source gives null",
+      async () => {
+        await store.put("from/a.md", text("copied"));
+        const meta = await copyObject(store, "from/a.md", "to/deep/b.md");
+        expect(meta?.size).toBe(6);
+        expect(await body("to/deep/b.md")).toBe("copied");
+        await store.put("from/a.md", text("changed"));
+        expect(await body("to/deep/b.md")).toBe("copied");
+        expect(await copyObject(store, "missing", "to/c.md")).toBeNull();
+        expect(await store.head("to/c.md")).toBeNull();
+      },
+    );
 
-    it("put.overwrite - the etag changes with the content", async () => {
+    itWrites("put.overwrite - the etag changes with the content", async () => {
       const a = await store.put("o.txt", text("a"));
       const b = await store.put("o.txt", text("b"));
       expect(a?.etag).not.toBe(b?.etag);
     });
 
-    it("put.empty - a zero-byte object", async () => {
+    itWrites("put.empty - a zero-byte object", async () => {
       await store.put("empty.txt", new Uint8Array(0));
       expect((await store.head("empty.txt"))?.size).toBe(0);
       expect(await body("empty.txt")).toBe("");
@@ -219,18 +256,18 @@ export function blobStoreSuite(h: TestHarness, options: BlobStoreSuiteOptions): 
 
     it("keys - spaces, unicode and deep paths", async () => {
       const keys = ["d/file name.md", "d/ünïcødé/文件.md", "d/a/b/c/d/e.txt"];
-      for (const k of keys) await store.put(k, text(k));
+      for (const k of keys) await writer.put(k, text(k));
       for (const k of keys) expect(await body(k)).toBe(k);
     });
 
-    it("delete - one, many, and missing keys", async () => {
+    itWrites("delete - one, many, and missing keys", async () => {
       for (const k of ["x/1", "x/2", "x/3"]) await store.put(k, text(k));
       await store.delete("x/1");
       await store.delete(["x/2", "x/missing"]);
       expect((await store.list({ prefix: "x/" })).objects.map((o) => o.key)).toEqual(["x/3"]);
     });
 
-    it("list - prefix, sorted, delimiter roll-up", async () => {
+    itLists("list - prefix, sorted, delimiter roll-up", async () => {
       for (const k of [
         "kb/b/_metadata.json",
         "kb/a/_metadata.json",
@@ -238,7 +275,7 @@ export function blobStoreSuite(h: TestHarness, options: BlobStoreSuiteOptions): 
         "kb/top.md",
         "other/z.md",
       ])
-        await store.put(k, text(k));
+        await writer.put(k, text(k));
       const flat = await store.list({ prefix: "kb/" });
       expect(flat.objects.map((o) => o.key)).toEqual([
         "kb/a/_metadata.json",
@@ -251,9 +288,9 @@ export function blobStoreSuite(h: TestHarness, options: BlobStoreSuiteOptions): 
       expect(rolled.objects.map((o) => o.key)).toEqual(["kb/top.md"]);
     });
 
-    it("list.pages - limit and cursor visit every key once", async () => {
+    itLists("list.pages - limit and cursor visit every key once", async () => {
       const keys = Array.from({ length: 25 }, (_, i) => `p/${String(i).padStart(2, "0")}`);
-      for (const k of keys) await store.put(k, text(k));
+      for (const k of keys) await writer.put(k, text(k));
       const seen: string[] = [];
       let cursor: string | undefined;
       do {
@@ -264,6 +301,12 @@ export function blobStoreSuite(h: TestHarness, options: BlobStoreSuiteOptions): 
       expect(seen).toEqual(keys);
     });
 
-    blobStoreEdgeCases(h, { store: () => store, capabilities: caps });
+    blobStoreEdgeCases(h, {
+      store: () => store,
+      writer: () => writer,
+      capabilities: caps,
+      reopen: options.reopen,
+    });
+    if (readOnly) readOnlyCases(h, { store: () => store, writer: () => writer });
   });
 }

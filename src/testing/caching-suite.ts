@@ -4,10 +4,7 @@
  * LRU) and the concurrency promises (single flight, destroy exactly once).
  * @module
  */
-import {
-  CachingRegistryManager,
-  type CachingRegistryManagerOptions,
-} from "../core/caching/caching-manager.ts";
+import type { CachingRegistryManagerOptions } from "../core/caching/caching-manager.ts";
 import { ConfigCachingManager } from "../core/caching/config-caching-manager.ts";
 import { EnvironmentConfig } from "../core/config/environment.ts";
 import { ClosedError, NotFoundError, ValidationError } from "../core/errors.ts";
@@ -17,18 +14,28 @@ import type { EventBus } from "../core/events/types.ts";
 import { InMemoryBackend } from "../core/registry/memory-backend.ts";
 import type { RegistryBackend } from "../core/registry/types.ts";
 import type { JsonObject } from "../core/validate.ts";
+import { cachingLabelCases } from "./caching-label-cases.ts";
+import { RecordingManager, type RecordingManagerClass } from "./caching-recording.ts";
 import {
   deferred,
   eventually,
   expectRejects,
   type FakeClock,
   fakeClock,
+  itUnless,
   type TestHarness,
 } from "./harness.ts";
 
 /** The seed's update event: `Event(UPDATED, "registry:bots", { bot_id })`. */
 const updated = (botId: string): Event =>
   new Event({ type: EventType.UPDATED, topic: "registry:bots", payload: { bot_id: botId } });
+
+export type { CachingManagerSuiteContext } from "./caching-label-cases.ts";
+export {
+  RecordingManager,
+  type RecordingManagerClass,
+  TestBot,
+} from "./caching-recording.ts";
 
 /** Options of {@link cachingManagerSuite}. */
 export interface CachingManagerSuiteOptions {
@@ -45,47 +52,8 @@ export interface CachingManagerSuiteOptions {
    * which the suite drives and whose creations and destructions it counts.
    */
   manager?: RecordingManagerClass;
-}
-
-/** A {@link RecordingManager} class: itself or a subclass. */
-export type RecordingManagerClass = new (
-  options: CachingRegistryManagerOptions,
-) => RecordingManager;
-
-/** A bot instance that records its life. */
-export class TestBot {
-  static created = 0;
-  readonly serial: number = ++TestBot.created;
-  destroyed = 0;
-  readonly botId: string;
-  readonly config: JsonObject;
-  constructor(botId: string, config: JsonObject) {
-    this.botId = botId;
-    this.config = config;
-  }
-}
-
-/** A manager that records every creation and destruction. */
-export class RecordingManager extends CachingRegistryManager<TestBot> {
-  readonly created: TestBot[] = [];
-  /** When set, `createInstance` waits for it (to hold a creation in flight). */
-  gate: Promise<void> | undefined;
-  /** Per-id gates, read when the call starts. */
-  readonly gates: Map<string, Promise<void>> = new Map();
-  failDestroy = false;
-
-  protected async createInstance(botId: string, config: JsonObject): Promise<TestBot> {
-    const gate = this.gates.get(botId) ?? this.gate;
-    if (gate) await gate;
-    const bot = new TestBot(botId, config);
-    this.created.push(bot);
-    return bot;
-  }
-
-  protected override async destroyInstance(bot: TestBot): Promise<void> {
-    bot.destroyed++;
-    if (this.failDestroy) throw new Error("destroy failed");
-  }
+  /** The backend writes labels (default true): the `labels.*` cases run. */
+  labels?: boolean;
 }
 
 /** Runs the caching-manager conformance suite. */
@@ -460,5 +428,24 @@ export function cachingManagerSuite(h: TestHarness, options: CachingManagerSuite
       managers.push(m);
       await expectRejects(h, m.get("cfg"), ValidationError, "MISSING_VAR");
     });
+
+    cachingLabelCases(
+      h,
+      {
+        backend: () => backend,
+        manager: (o = {}) => {
+          if (!o.withoutBus) return make();
+          const m = new Manager({ backend, now: clock.now, cacheTtl: 300 });
+          managers.push(m);
+          return m;
+        },
+        now: () => clock.now(),
+        advance: (ms) => clock.advance(ms),
+        track: (m) => {
+          managers.push(m);
+        },
+      },
+      itUnless(h, options.labels === false && "the backend writes no labels"),
+    );
   });
 }

@@ -27,6 +27,7 @@ import {
   registryBackendSuite,
 } from "./registry-backend-suite.ts";
 import { type SearchIndexSuiteOptions, searchIndexSuite } from "./search-index-suite.ts";
+import { abandonBlobCommit } from "./search-index-sweep-cases.ts";
 import { type VectorStoreSuiteOptions, vectorStoreSuite } from "./vector-store-suite.ts";
 
 /** A suite's options without its name (the umbrella names each run). */
@@ -38,15 +39,12 @@ export interface RecordStorePort extends Port<RecordStoreSuiteOptions> {
   registry?: RegistryBackendCapabilities;
 }
 
-/** A blob store, as {@link blobStoreSuite} takes it, plus a second instance over the same storage. */
-export interface BlobStorePort extends Port<BlobStoreSuiteOptions> {
-  /**
-   * Another instance over the same storage, as another process or isolate would open it
-   * (default: the same instance). The knowledge-backend and search-index suites over the store
-   * use it for their cases with two writers and for reopening a persisted index.
-   */
-  reopen?(store: BlobStore): Promise<BlobStore> | BlobStore;
-}
+/**
+ * A blob store, as {@link blobStoreSuite} takes it (a read-only one with its `writer`). Its `reopen` (another instance over the same
+ * storage; default: the same instance) also serves the knowledge-backend and search-index suites
+ * over the store, for their cases with two writers and for reopening a persisted index.
+ */
+export interface BlobStorePort extends Port<BlobStoreSuiteOptions> {}
 
 /** The ports of one adapter (or one configuration of it); give those it has. */
 export interface ConformanceOptions {
@@ -121,6 +119,16 @@ function registryOver(h: TestHarness, name: string, port: RecordStorePort): void
 }
 
 function overBlobStore(h: TestHarness, name: string, port: BlobStorePort): void {
+  if (port.capabilities?.readOnly) {
+    const why = "the store is read-only (capabilities.readOnly): nothing can be written through it";
+    skipped(h, `${name} · KnowledgeResourceBackend over the blob store`, why);
+    skipped(
+      h,
+      `${name} · SearchIndex persisted in the blob store`,
+      `${why}; a BlobSearchIndex over it reads an index another store wrote`,
+    );
+    return;
+  }
   const stores = new WeakMap<object, BlobStore>();
   const reopen = async (of: object): Promise<BlobStore> => {
     const store = stores.get(of) as BlobStore;
@@ -156,10 +164,10 @@ function overBlobStore(h: TestHarness, name: string, port: BlobStorePort): void 
     });
   searchIndexSuite(h, {
     name: `${name} · SearchIndex persisted in the blob store`,
-    create: async () => {
+    create: async ({ now }) => {
       const { BlobSearchIndex } = await indexModule();
       const store = await port.create();
-      const index = new BlobSearchIndex({ store });
+      const index = new BlobSearchIndex({ store, now });
       stores.set(index, store);
       return index;
     },
@@ -172,7 +180,14 @@ function overBlobStore(h: TestHarness, name: string, port: BlobStorePort): void 
       await index.close?.();
       await release(index);
     },
-    capabilities: { persistent: true },
+    capabilities: { persistent: true, revisions: true },
+    abandonCommit: abandonBlobCommit,
+    ...(conditional.conditionalPut === false
+      ? {
+          oneWriter:
+            "the store cannot compare-and-set (capabilities.conditionalPut is false), so the index over it takes one writer",
+        }
+      : {}),
   });
 }
 

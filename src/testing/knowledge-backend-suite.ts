@@ -6,7 +6,7 @@
 import { ConflictError, NotFoundError, ValidationError } from "../core/errors.ts";
 import { IngestionStatus } from "../core/knowledge/store/models.ts";
 import type { KnowledgeResourceBackend } from "../core/knowledge/store/types.ts";
-import { sha256Hex } from "../core/util/json.ts";
+import { sha256Hex } from "../core/util/sha256.ts";
 import { bytesToStream, readAll } from "../core/util/streams.ts";
 import { failingStream } from "./blob-store-suite.ts";
 import { expectRejects, type FakeClock, fakeClock, itUnless, type TestHarness } from "./harness.ts";

@@ -9,7 +9,7 @@ import type { RecordExt } from "../core/registry/record-ext.ts";
 import type { RecordFilterField, RecordStore } from "../core/registry/record-store.ts";
 import type { RegistrationDict } from "../core/registry/registration.ts";
 import { expectRejects, itUnless, type TestHarness } from "./harness.ts";
-import { content, record, walkPages, wire } from "./record-store-helpers.ts";
+import { content, record, walkPages, wire, withOther } from "./record-store-helpers.ts";
 
 /** What the cases need from the suite that registers them. */
 export interface RecordStoreExtContext {
@@ -227,11 +227,7 @@ export function recordStoreExtCases(h: TestHarness, ctx: RecordStoreExtContext):
     "list.where-second-instance - another instance over the same data filters the other's writes",
     async () => {
       const store = ctx.store();
-      const other = await (ctx.reopen as (s: RecordStore) => Promise<RecordStore> | RecordStore)(
-        store,
-      );
-      await other.initialize();
-      try {
+      await withOther(store, ctx.reopen, async (other) => {
         for (let i = 0; i < 9; i++)
           await store.put(record(`r-${i}`, 1, { status: i % 2 === 0 ? "active" : "inactive" }), {
             expectedVersion: null,
@@ -258,9 +254,7 @@ export function recordStoreExtCases(h: TestHarness, ctx: RecordStoreExtContext):
           }),
         );
         expect(idsOf(after)).toEqual(["r-2", "r-3", "r-5", "r-7"]);
-      } finally {
-        await other.close();
-      }
+      });
     },
   );
 }

@@ -1,9 +1,10 @@
 /**
  * What the `RecordStore` suite's case files share: the records they write, reads in the wire
- * form, and page walks.
+ * form, page walks, and a store's versions and ids walked.
  * @module
  */
 import type { Page } from "../core/registry/page.ts";
+import type { RecordStore } from "../core/registry/record-store.ts";
 import {
   configOf,
   type RegistrationDict,
@@ -76,4 +77,58 @@ export async function walkPages<T = StoredRegistration>(
     if (cursor !== undefined && between) await between(pages.length);
   } while (cursor !== undefined);
   return pages;
+}
+
+/**
+ * Puts versions 1..n of `botId` on `store`, each on the one before (an error when one is refused).
+ * @example
+ * await putVersions(store, "a", 3);
+ */
+export async function putVersions(store: RecordStore, botId: string, n: number): Promise<void> {
+  for (let v = 1; v <= n; v++)
+    if (!(await store.put(record(botId, v), { expectedVersion: v === 1 ? null : v - 1 })))
+      throw new Error(`put of version ${v} of '${botId}' was refused`);
+}
+
+/**
+ * The versions a walk of `botId`'s history lists (pages of 2, so a cursor is crossed).
+ * @example
+ * expect(await versionsOf(store, "a")).toEqual([3, 2, 1]);
+ */
+export async function versionsOf(store: RecordStore, botId: string): Promise<number[]> {
+  const pages = await walkPages((cursor) =>
+    store.history(botId, cursor === undefined ? { limit: 2 } : { cursor, limit: 2 }),
+  );
+  return pages.flatMap((p) => p.items.map((r) => r.version));
+}
+
+/**
+ * Every id of a default-page walk (no limit given: the store's own page size).
+ * @example
+ * expect(await walkIds(store)).toEqual(["a", "b"]);
+ */
+export async function walkIds(store: RecordStore): Promise<string[]> {
+  const pages = await walkPages((cursor) => store.list(cursor === undefined ? {} : { cursor }));
+  return pages.flatMap((p) => p.items.map((r) => r.bot_id));
+}
+
+/**
+ * Runs `fn` with a second instance over `store`'s data (`reopen`'s), initialized, and closes it
+ * after.
+ * @example
+ * await withOther(store, options.reopen, async (other) => expect(await other.get("a")).not.toBeNull());
+ */
+export async function withOther(
+  store: RecordStore,
+  reopen: ((store: RecordStore) => Promise<RecordStore> | RecordStore) | undefined,
+  fn: (other: RecordStore) => Promise<void>,
+): Promise<void> {
+  if (!reopen) throw new Error("no second instance over the same data (no reopen)");
+  const other = await reopen(store);
+  await other.initialize();
+  try {
+    await fn(other);
+  } finally {
+    await other.close();
+  }
 }

@@ -2,15 +2,23 @@
  * The `RecordStore` suite's cases for what an adapter author gets wrong at the edges: listings
  * and `clear` past one default page (over 1,000 records), deletes that leave something a later
  * record with the same id inherits, ids that start with another id's characters, pruning scoped
- * to one record, conditional writes against a missing or deleted record, a second instance over
- * the same data (`reopen`), and a write torn by a crash (`tear`). Registered by `recordStoreSuite`.
+ * to one record, conditional writes against a missing or deleted record, a put after a touch,
+ * a second instance over the same data (`reopen`: its writes in reads and in `revision()`). Registered by `recordStoreSuite` (the crash and long-run cases are
+ * in `record-store-crash-cases.ts`).
  * @module
  */
 import { DEFAULT_PAGE_LIMIT } from "../core/registry/page.ts";
 import type { RecordStore } from "../core/registry/record-store.ts";
 import { configOf } from "../core/registry/registration.ts";
 import { itUnless, type TestHarness } from "./harness.ts";
-import { record, walkPages, wire } from "./record-store-helpers.ts";
+import {
+  putVersions,
+  record,
+  versionsOf,
+  walkIds,
+  wire,
+  withOther,
+} from "./record-store-helpers.ts";
 
 /** What the cases need from the suite that registers them. */
 export interface RecordStoreScopeContext {
@@ -18,32 +26,10 @@ export interface RecordStoreScopeContext {
   /** Waits out the store's declared lag after writes. */
   settle(): Promise<void>;
   reopen: ((store: RecordStore) => Promise<RecordStore> | RecordStore) | undefined;
-  /** Leaves what a writer killed mid-write leaves (the suite's `tear` option). */
-  tear: ((store: RecordStore) => Promise<void>) | undefined;
 }
 
 const T1 = "2026-03-03T00:00:00.000Z";
-
-/** Puts versions 1..n of `botId` on `store`, each on the one before. */
-async function putVersions(store: RecordStore, botId: string, n: number): Promise<void> {
-  for (let v = 1; v <= n; v++)
-    if (!(await store.put(record(botId, v), { expectedVersion: v === 1 ? null : v - 1 })))
-      throw new Error(`put of version ${v} of '${botId}' was refused`);
-}
-
-/** Versions listed by a walk of `botId`'s history (pages of 2, so a cursor is crossed). */
-async function versionsOf(store: RecordStore, botId: string): Promise<number[]> {
-  const pages = await walkPages((cursor) =>
-    store.history(botId, cursor === undefined ? { limit: 2 } : { cursor, limit: 2 }),
-  );
-  return pages.flatMap((p) => p.items.map((r) => r.version));
-}
-
-/** Every id of a default-page walk (no limit given: the store's own page size). */
-async function walkIds(store: RecordStore): Promise<string[]> {
-  const pages = await walkPages((cursor) => store.list(cursor === undefined ? {} : { cursor }));
-  return pages.flatMap((p) => p.items.map((r) => r.bot_id));
-}
+const T2 = "2026-04-04T00:00:00.000Z";
 
 /**
  * Registers the edge cases (inside the record-store suite's describe).
@@ -153,15 +139,50 @@ export function recordStoreScopeCases(h: TestHarness, ctx: RecordStoreScopeConte
     expect(await store.put(record("m", 1), { expectedVersion: null })).toBe(true);
   });
 
+  it("touch.put-own-access - a put after a touch keeps the access time it was written with, in get and list", async () => {
+    const store = ctx.store();
+    await putVersions(store, "p", 1);
+    await ctx.settle();
+    expect(await store.touch("p", T1, { version: 1 })).toBe(true);
+    await ctx.settle();
+    // The touch was of version 1: version 2 comes with an access time of its own.
+    const second = record("p", 2, { last_accessed_at: T2 });
+    expect(await store.put(second, { expectedVersion: 1 })).toBe(true);
+    await ctx.settle();
+    expect(wire(await store.get("p"))).toEqual(second);
+    expect((await store.list()).items.map(wire)).toEqual([second]);
+  });
+
+  itReopened(
+    "reopen.revision - another instance's put, delete and clear each move this one's revision, with no read before it",
+    async () => {
+      const store = ctx.store();
+      await withOther(store, ctx.reopen, async (other) => {
+        await store.put(record("r", 1), { expectedVersion: null });
+        await ctx.settle();
+        const seen = [await store.revision()];
+        for (const write of [
+          () => other.put(record("r", 2), { expectedVersion: 1 }),
+          () => other.put(record("s", 1), { expectedVersion: null }),
+          () => other.delete("r"),
+          () => other.clear(),
+        ]) {
+          await write();
+          await ctx.settle();
+          // Nothing read on this instance since its last revision: the revision itself catches up.
+          const now = await store.revision();
+          expect(seen).not.toContain(now);
+          seen.push(now);
+        }
+      });
+    },
+  );
+
   itReopened(
     "reopen.sees-writes - two instances over the same data see each other's puts and deletes in get, list and history",
     async () => {
       const store = ctx.store();
-      const other = await (ctx.reopen as (s: RecordStore) => Promise<RecordStore> | RecordStore)(
-        store,
-      );
-      await other.initialize();
-      try {
+      await withOther(store, ctx.reopen, async (other) => {
         // Both read before the writes, so a cache filled then would show stale data after.
         for (const s of [store, other]) {
           expect((await s.list()).items).toEqual([]);
@@ -209,38 +230,7 @@ export function recordStoreScopeCases(h: TestHarness, ctx: RecordStoreScopeConte
           expect(await reader.get("y")).toBeNull();
         }
         expect(await versionsOf(store, "x")).toEqual([6, 5, 4, 3, 2, 1]);
-      } finally {
-        await other.close();
-      }
-    },
-  );
-
-  itUnless(h, !ctx.tear && "the options give no tear (what a killed writer leaves)")(
-    "crash.torn-write - what a writer killed mid-write leaves is ignored by readers; the next write goes on",
-    async () => {
-      const store = ctx.store();
-      await putVersions(store, "x", 2);
-      await ctx.settle();
-      await (ctx.tear as NonNullable<typeof ctx.tear>)(store);
-      const other = ctx.reopen ? await ctx.reopen(store) : null;
-      await other?.initialize();
-      try {
-        const readers = other ? [store, other] : [store];
-        for (const s of readers) {
-          expect((await s.get("x"))?.version).toBe(2);
-          expect(await versionsOf(s, "x")).toEqual([2, 1]);
-        }
-        expect(await (other ?? store).put(record("x", 3), { expectedVersion: 2 })).toBe(true);
-        expect(await store.put(record("y", 1), { expectedVersion: null })).toBe(true);
-        await ctx.settle();
-        for (const s of readers) {
-          expect((await s.get("x"))?.version).toBe(3);
-          expect(await versionsOf(s, "x")).toEqual([3, 2, 1]);
-          expect((await s.list()).items.map((r) => r.bot_id)).toEqual(["x", "y"]);
-        }
-      } finally {
-        await other?.close();
-      }
+      });
     },
   );
 }

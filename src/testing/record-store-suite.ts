@@ -5,7 +5,8 @@
  * (`capabilities.visibilityLagMs` > 0) reads after a write first wait out the declared lag.
  * The envelope (`ext`) and filter (`list.where*`) cases are in `record-store-ext-cases.ts`; the
  * edge cases (past one page, leftovers of deletes, ids sharing a prefix, scoped pruning, a second
- * instance) in `record-store-scope-cases.ts`.
+ * instance) in `record-store-scope-cases.ts`; crashes, repairs and long runs read back by a second
+ * instance in `record-store-crash-cases.ts`.
  * @module
  */
 import { ValidationError } from "../core/errors.ts";
@@ -16,8 +17,10 @@ import {
   type StoredRegistration,
 } from "../core/registry/registration.ts";
 import { declaredCapabilities, expectRejects, itUnless, type TestHarness } from "./harness.ts";
+import { recordStoreCrashCases } from "./record-store-crash-cases.ts";
 import { recordStoreExtCases } from "./record-store-ext-cases.ts";
 import { content, record, walkPages, wire } from "./record-store-helpers.ts";
+import { recordStoreInstanceCases } from "./record-store-instance-cases.ts";
 import { recordStoreScopeCases } from "./record-store-scope-cases.ts";
 
 /** Options of {@link recordStoreSuite}. */
@@ -32,7 +35,7 @@ export interface RecordStoreSuiteOptions {
    * async, say `atomicWrites` and `filters` here (a mismatch with the store fails a case, never
    * passes it).
    */
-  capabilities?: Pick<RecordStoreCapabilities, "atomicWrites" | "filters">;
+  capabilities?: Pick<RecordStoreCapabilities, "atomicWrites" | "filters" | "maxValueBytes">;
   /**
    * A second instance over the same data as `store` (another process's view: the same
    * directory, database or namespace), for the cases that check one sees the other's writes
@@ -45,6 +48,16 @@ export interface RecordStoreSuiteOptions {
    * journal: a torn last line), for `crash.torn-write`; skipped without it.
    */
   tear?(store: RecordStore): Promise<void>;
+  /**
+   * Runs the store's own recovery over its storage, as an operator does after a crash (a
+   * journal's `repairJournal`), for `crash.repair-keeps-writes` (with `tear`); skipped without it.
+   */
+  repair?(store: RecordStore): Promise<void>;
+  /**
+   * A store over storage an older release of the store left (for a SQL store: a database where
+   * only its first migration was applied), for `upgrade.older-storage`; skipped without it.
+   */
+  older?(store: RecordStore): Promise<RecordStore> | RecordStore;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -57,9 +70,10 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 export function recordStoreSuite(h: TestHarness, options: RecordStoreSuiteOptions): void {
   const { describe, it, expect, beforeEach, afterEach } = h;
   // Nothing to read before the cases run: assume the strongest and let the cases check it.
-  const { atomicWrites, filters } = declaredCapabilities<
-    Pick<RecordStoreCapabilities, "atomicWrites" | "filters">
-  >(options.capabilities, options.create) ?? { atomicWrites: true };
+  const declared = declaredCapabilities<
+    Pick<RecordStoreCapabilities, "atomicWrites" | "filters" | "maxValueBytes">
+  >(options.capabilities, options.create);
+  const { atomicWrites, filters } = declared ?? { atomicWrites: true };
   describe(`RecordStore conformance: ${options.name}`, () => {
     let store: RecordStore;
     // Writes a lagging store may not show yet are waited out before the reads that check them.
@@ -441,11 +455,23 @@ export function recordStoreSuite(h: TestHarness, options: RecordStoreSuiteOption
       for (const field of store.capabilities.filters ?? []) expect(["status"]).toContain(field);
     });
 
-    recordStoreScopeCases(h, {
+    recordStoreScopeCases(h, { store: () => store, settle, reopen: options.reopen });
+
+    recordStoreCrashCases(h, {
       store: () => store,
       settle,
       reopen: options.reopen,
       tear: options.tear,
+      repair: options.repair,
+    });
+
+    recordStoreInstanceCases(h, {
+      store: () => store,
+      settle,
+      reopen: options.reopen,
+      older: options.older,
+      maxValueBytes: declared === undefined ? "unknown" : declared.maxValueBytes,
+      atomicWrites,
     });
 
     recordStoreExtCases(h, {

@@ -10,7 +10,9 @@ import type { EventBus } from "../core/events/types.ts";
 import type { RegistryBackend } from "../core/registry/types.ts";
 import type { JsonObject } from "../core/validate.ts";
 import { expectRejects, type FakeClock, fakeClock, itUnless, type TestHarness } from "./harness.ts";
+import { registryAuditCases } from "./registry-audit-cases.ts";
 import { registryHistoryCases } from "./registry-history-cases.ts";
+import { type RegistryLabelContext, registryLabelCases } from "./registry-label-cases.ts";
 import { registryWriteCases } from "./registry-write-cases.ts";
 
 /** What the suite may assume about a backend. */
@@ -23,8 +25,16 @@ export interface RegistryBackendCapabilities {
   persistsOnClose?: boolean;
   /** `create` honours `historyLimit` in its context (default true). */
   retention?: boolean;
-  /** Writes keep `actor`/`reason` (default true; the HTTP API carries none yet). */
+  /** Writes keep the `actor`/`reason` they name (default true; over HTTP the actor is the token's). */
   writeContext?: boolean;
+  /** Labels and splits can be written (default true): the `labels.*`/`split.*` cases run. */
+  labels?: boolean;
+  /**
+   * The actor the backend records for every write, whatever it names: an HTTP backend's server
+   * records its token's name (`"anonymous"` without auth), and the backend sends a `reason`
+   * alone. Absent: writes record the actor they name (`null` when none).
+   */
+  tokenActor?: string;
 }
 
 /** What the suite hands to `create`. */
@@ -61,8 +71,10 @@ export function registryBackendSuite(h: TestHarness, options: RegistryBackendSui
     persistsOnClose: false,
     retention: true,
     writeContext: true,
+    labels: true,
     ...options.capabilities,
   };
+  const noLabels = !caps.labels && "the backend writes no labels (capabilities.labels)";
   const itClock = itUnless(h, !caps.injectableClock && "the backend keeps its own clock");
   const itThrottled = itUnless(
     h,
@@ -109,6 +121,8 @@ export function registryBackendSuite(h: TestHarness, options: RegistryBackendSui
       expect(Number.isFinite(c.visibilityLagMs) && c.visibilityLagMs >= 0).toBe(true);
       expect(c.consistency === "eventual").toBe(c.visibilityLagMs > 0);
       expect(backend.visibilityLagMs ?? 0).toBe(c.visibilityLagMs);
+      // What the label cases assumed (they run, or skip saying why) is what the backend says.
+      expect(c.labels ?? false).toBe(caps.labels);
     });
 
     it("register.new - version 1, active, content etag, equal timestamps", async () => {
@@ -507,6 +521,37 @@ export function registryBackendSuite(h: TestHarness, options: RegistryBackendSui
       events: () => events,
       itWriteContext: itUnless(h, !caps.writeContext && "the backend keeps no write context"),
     });
+
+    const destroy = async (b: RegistryBackend): Promise<void> => {
+      if (options.destroy) await options.destroy(b);
+      else {
+        await b.clear();
+        await b.close();
+      }
+    };
+    const labelContext: RegistryLabelContext = {
+      backend: () => backend,
+      events: () => events,
+      itLabels: itUnless(h, noLabels),
+      itLabelsRetention: itUnless(
+        h,
+        noLabels || (!caps.retention && "the backend takes no historyLimit"),
+      ),
+      itLabelsClock: itUnless(
+        h,
+        noLabels || (!caps.injectableClock && "the backend keeps its own clock"),
+      ),
+      advance: (ms) => clock.advance(ms),
+      create: (historyLimit) => options.create({ now: clock.now, eventBus: bus, historyLimit }),
+      destroy,
+      by: (actor, reason) =>
+        caps.tokenActor === undefined
+          ? { options: reason === undefined ? { actor } : { actor, reason }, actor }
+          : { options: reason === undefined ? {} : { reason }, actor: caps.tokenActor },
+      unnamed: caps.tokenActor ?? null,
+    };
+    registryLabelCases(h, labelContext);
+    registryAuditCases(h, labelContext);
 
     registryHistoryCases(h, {
       backend: () => backend,

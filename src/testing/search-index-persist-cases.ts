@@ -1,12 +1,25 @@
 /**
  * The `SearchIndex` suite's cases for a persistent index, run with a second instance over the
- * same storage (`reopen`): the same answers, commits seen elsewhere (an exclusive commit made stale by another instance's), a commit that only removes
- * files, and scopes whose ids start with another's characters. Registered by `searchIndexSuite`.
+ * same storage (`reopen`): the same answers, commits seen elsewhere (an exclusive commit made
+ * stale by another instance's, or made while the clock stands still), commits of two instances
+ * at once (also the first of a scope), a commit that only removes
+ * files, a scope removed by an instance that never loaded it, and scopes whose ids start with
+ * another's characters. Registered by `searchIndexSuite`.
  * @module
  */
 import { StaleIndexError } from "../core/errors.ts";
 import type { IndexScope, IndexStage, SearchIndex } from "../core/knowledge/index/types.ts";
 import { expectRejects, itUnless, type TestHarness } from "./harness.ts";
+
+/** Stages one file of one chunk (with the vector of `seed` when the index takes vectors). */
+export type StageOne = (
+  stage: IndexStage,
+  target: IndexScope,
+  path: string,
+  checksum: string,
+  text: string,
+  seed: number,
+) => Promise<void>;
 
 /** What the cases need from the suite that registers them. */
 export interface SearchIndexPersistContext {
@@ -16,19 +29,15 @@ export interface SearchIndexPersistContext {
   scope: IndexScope;
   /** Commits files `{ path: [texts] }` to a scope. */
   put(target: IndexScope, files: Record<string, string[]>): Promise<void>;
-  /** Stages one file of one chunk. */
-  stageOne(
-    stage: IndexStage,
-    target: IndexScope,
-    path: string,
-    checksum: string,
-    text: string,
-    seed: number,
-  ): Promise<void>;
+  stageOne: StageOne;
   /** The texts of the hits in the suite's scope. */
   search(text: string): Promise<string[]>;
   reopen: ((index: SearchIndex) => Promise<SearchIndex> | SearchIndex) | undefined;
   persistent: boolean;
+  /** Why two instances must not commit at once (the suite's `oneWriter`). */
+  oneWriter: string | undefined;
+  /** Stops the clock `index()` was created with (until the next case). */
+  freeze(): void;
 }
 
 /**
@@ -98,6 +107,46 @@ export function searchIndexPersistCases(h: TestHarness, ctx: SearchIndexPersistC
   );
 
   itPersistent(
+    "persistent.refresh-same-instant - with the clock stopped, a commit elsewhere is still seen before the next answer",
+    async () => {
+      ctx.freeze();
+      const writer = await reopen(ctx.index());
+      const commit = async (checksum: string, text: string, seed: number): Promise<void> => {
+        const stage = await writer.stage(scope);
+        await ctx.stageOne(stage, scope, "a.md", checksum, text, seed);
+        await stage.commit();
+      };
+      await commit("first", "First version.", 1);
+      expect(await ctx.search("version")).toEqual(["First version."]);
+      await commit("second", "Second version.", 2);
+      expect(await ctx.search("version")).toEqual(["Second version."]);
+      expect((await ctx.index().sources(scope)).get("a.md")?.checksum).toBe("second");
+    },
+  );
+
+  itUnless(
+    h,
+    (!(ctx.persistent && ctx.reopen) && "the index is not persistent (or no reopen given)") ||
+      ctx.oneWriter,
+  )(
+    "persistent.concurrent-first-commits - two instances make the first commits of one scope at once; a third instance sees both",
+    async () => {
+      const index = ctx.index();
+      const second = await reopen(index);
+      const mine = await index.stage(scope);
+      await ctx.stageOne(mine, scope, "b.md", "b", "Beta words.", 3);
+      const theirs = await second.stage(scope);
+      await ctx.stageOne(theirs, scope, "c.md", "c", "Gamma words.", 4);
+      await Promise.all([mine.commit(), theirs.commit()]);
+      const third = await reopen(index);
+      expect([...(await third.sources(scope)).keys()].sort()).toEqual(["b.md", "c.md"]);
+      expect(
+        (await third.query([scope], { text: "words", k: 10 })).map((hit) => hit.chunk.text).sort(),
+      ).toEqual(["Beta words.", "Gamma words."]);
+    },
+  );
+
+  itPersistent(
     "persistent.remove-only - a commit that only removes files holds after a reopen",
     async () => {
       await ctx.put(scope, {
@@ -124,6 +173,49 @@ export function searchIndexPersistCases(h: TestHarness, ctx: SearchIndexPersistC
         expect([...(await of.sources(scope)).keys()]).toEqual([]);
         expect(await texts(of)).toEqual([]);
       }
+    },
+  );
+
+  itUnless(
+    h,
+    (!(ctx.persistent && ctx.reopen) && "the index is not persistent (or no reopen given)") ||
+      ctx.oneWriter,
+  )(
+    "persistent.concurrent-commits - two instances commit different files at once; a third instance sees both",
+    async () => {
+      const index = ctx.index();
+      await ctx.put(scope, { "a.md": ["Alpha words."] });
+      const second = await reopen(index);
+      // Both hold the scope at the same version when they commit.
+      for (const of of [index, second])
+        expect([...(await of.sources(scope)).keys()]).toEqual(["a.md"]);
+      const mine = await index.stage(scope);
+      await ctx.stageOne(mine, scope, "b.md", "b", "Beta words.", 3);
+      const theirs = await second.stage(scope);
+      await ctx.stageOne(theirs, scope, "c.md", "c", "Gamma words.", 4);
+      await Promise.all([mine.commit(), theirs.commit()]);
+      const third = await reopen(index);
+      expect([...(await third.sources(scope)).keys()].sort()).toEqual(["a.md", "b.md", "c.md"]);
+      const hits = await third.query([scope], { text: "words", k: 10 });
+      expect(hits.map((hit) => hit.chunk.text).sort()).toEqual([
+        "Alpha words.",
+        "Beta words.",
+        "Gamma words.",
+      ]);
+    },
+  );
+
+  itPersistent(
+    "persistent.remove-unloaded - remove() from an instance that never loaded the scope says it was there, and it is gone for a fresh instance",
+    async () => {
+      await ctx.put(scope, { "a.md": ["Alpha words."] });
+      const second = await reopen(ctx.index());
+      expect(await second.remove(scope)).toBe(true);
+      expect(await second.remove(scope)).toBe(false);
+      const third = await reopen(ctx.index());
+      expect(await third.exists(scope)).toBe(false);
+      expect(await third.scopes()).toEqual([]);
+      expect(await third.query([scope], { text: "words", k: 10 })).toEqual([]);
     },
   );
 

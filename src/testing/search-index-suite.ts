@@ -8,57 +8,52 @@ import { ClosedError, StaleIndexError, ValidationError } from "../core/errors.ts
 import type {
   IndexChunk,
   IndexScope,
-  IndexStage,
   SearchIndex,
   SearchIndexCapabilities,
 } from "../core/knowledge/index/types.ts";
-import { expectRejects, itUnless, type TestHarness } from "./harness.ts";
-import { searchIndexPersistCases } from "./search-index-persist-cases.ts";
+import { expectRejects, type FakeClock, itUnless, type TestHarness } from "./harness.ts";
+import { chunk, vectorFor } from "./search-index-helpers.ts";
+import { type StageOne, searchIndexPersistCases } from "./search-index-persist-cases.ts";
+import { searchIndexRevisionCases } from "./search-index-revision-cases.ts";
+import { searchIndexSweepCases } from "./search-index-sweep-cases.ts";
 
 /** Options of {@link searchIndexSuite}. */
 export interface SearchIndexSuiteOptions {
   name: string;
-  /** A fresh, empty index. */
-  create(): Promise<SearchIndex> | SearchIndex;
+  /**
+   * A fresh, empty index; give it `now` as its clock where it has one (`sweep.age` moves it to
+   * age what a dead commit left).
+   */
+  create(context: SearchIndexContext): Promise<SearchIndex> | SearchIndex;
   /**
    * A second index over the same storage, as another process would open it (indexes whose
    * capabilities say `persistent`). Without it the persistence cases are skipped.
    */
   reopen?(index: SearchIndex): Promise<SearchIndex> | SearchIndex;
   destroy?(index: SearchIndex): Promise<void>;
-  /** What the index lacks, as its capabilities say (default: everything). */
+  /**
+   * What the index can do, as its capabilities say (default: everything, except `persistent`
+   * and `revisions`, which an index declares).
+   */
   capabilities?: Partial<SearchIndexCapabilities>;
+  /**
+   * Leaves in the index's storage what a commit whose process died before it landed leaves (for
+   * `BlobSearchIndex`: `abandonBlobCommit`, a segment no head lists), for `sweep.age` on an index
+   * with `sweep`; skipped without it.
+   */
+  abandonCommit?(index: SearchIndex, scope: IndexScope): Promise<void>;
+  /**
+   * Why two instances must not commit to one scope at once (e.g. its blob store cannot
+   * compare-and-set: the index over it takes one writer); `persistent.concurrent-commits` is
+   * skipped with it.
+   */
+  oneWriter?: string;
 }
 
-const SEP = "\u001f";
-const DIMS = 8;
-
-/** A chunk of `path` in `scope` with `text`. */
-function chunk(
-  scope: IndexScope,
-  path: string,
-  i: number,
-  text: string,
-  metadata: IndexChunk["metadata"] = {},
-): IndexChunk {
-  return {
-    chunkId: `${scope.domainId}${SEP}${path}${SEP}${i}`,
-    source: path,
-    chunkIndex: i,
-    text,
-    headingPath: `Doc > ${path}`,
-    headings: ["Doc", path],
-    lineNumber: i + 1,
-    metadata,
-  };
-}
-
-/** A deterministic vector for a word: one hot dimension plus a little of the next. */
-function vectorFor(seed: number): Float32Array {
-  const v = new Float32Array(DIMS);
-  v[seed % DIMS] = 1;
-  v[(seed + 1) % DIMS] = 0.1;
-  return v;
+/** What the suite gives `create`. */
+export interface SearchIndexContext {
+  /** The index's clock, in ms since the epoch (the real time, until a case moves it). */
+  now: () => number;
 }
 
 /** Runs the `SearchIndex` conformance suite. */
@@ -69,6 +64,7 @@ export function searchIndexSuite(h: TestHarness, options: SearchIndexSuiteOption
     vector: true,
     filters: ["eq", "in"],
     persistent: false,
+    revisions: false,
     ...options.capabilities,
   };
   const itVector = itUnless(h, !caps.vector && "the index does not search vectors");
@@ -80,8 +76,20 @@ export function searchIndexSuite(h: TestHarness, options: SearchIndexSuiteOption
     const scope: IndexScope = { domainId: "support", generation: "g1" };
     const other: IndexScope = { domainId: "sales", generation: "g1" };
 
+    // The index's clock: the real time, moved on by the cases that age what an index keeps, or
+    // stopped (`frozen`) by those that check what an index does within one instant.
+    let ahead = 0;
+    let frozen: number | undefined;
+    const clock: FakeClock = {
+      now: () => frozen ?? Date.now() + ahead,
+      advance: (ms) => {
+        ahead += ms;
+      },
+    };
     beforeEach(async () => {
-      index = await options.create();
+      ahead = 0;
+      frozen = undefined;
+      index = await options.create({ now: clock.now });
       await index.initialize();
     });
     afterEach(async () => {
@@ -113,14 +121,7 @@ export function searchIndexSuite(h: TestHarness, options: SearchIndexSuiteOption
       await stage.commit();
     };
     /** Stages one file of one chunk (with a vector when the index takes them). */
-    const stageOne = (
-      stage: IndexStage,
-      target: IndexScope,
-      path: string,
-      checksum: string,
-      text: string,
-      seed: number,
-    ): Promise<void> =>
+    const stageOne: StageOne = (stage, target, path, checksum, text, seed) =>
       stage.put(
         path,
         { checksum, fingerprint: "f1" },
@@ -144,7 +145,11 @@ export function searchIndexSuite(h: TestHarness, options: SearchIndexSuiteOption
       (await index.query([scope], { text, k: 10, ...extra })).map((hit) => hit.chunk.text);
 
     it("capabilities - the index declares what the suite was told", () => {
-      expect({ ...index.capabilities, filters: [...index.capabilities.filters].sort() }).toEqual({
+      expect({
+        ...index.capabilities,
+        filters: [...index.capabilities.filters].sort(),
+        revisions: index.capabilities.revisions ?? false,
+      }).toEqual({
         ...caps,
         filters: [...caps.filters].sort(),
       });
@@ -315,6 +320,17 @@ export function searchIndexSuite(h: TestHarness, options: SearchIndexSuiteOption
       );
     });
 
+    it('query.filter-typed - values compare type for type: true is not 1, "1" is not 1', async () => {
+      await put(
+        scope,
+        { "t.md": ["Otters float."], "o.md": ["Otters dive."], "s.md": ["Otters eat."] },
+        { "t.md": { flag: true, n: 1 }, "o.md": { flag: 1, n: "1" }, "s.md": { flag: "true" } },
+      );
+      expect(await search("otters", { filter: { flag: true } })).toEqual(["Otters float."]);
+      expect(await search("otters", { filter: { n: "1" } })).toEqual(["Otters dive."]);
+      expect(await search("otters", { filter: { n: 1 } })).toEqual(["Otters float."]);
+    });
+
     itIn("query.filter-in - $in on a field", async () => {
       await putKoalas();
       expect((await search("koalas", { filter: { lang: { $in: ["en", "fr"] } } })).sort()).toEqual([
@@ -374,6 +390,40 @@ export function searchIndexSuite(h: TestHarness, options: SearchIndexSuiteOption
       search,
       reopen: options.reopen,
       persistent: caps.persistent,
+      oneWriter: options.oneWriter,
+      freeze: () => {
+        frozen = clock.now();
+      },
+    });
+    searchIndexRevisionCases(h, {
+      index: () => index,
+      opened,
+      scope,
+      other,
+      stageOne,
+      vectorFor,
+      reopen: options.reopen,
+      revisions: caps.revisions === true,
+      persistent: caps.persistent,
+      vector: caps.vector,
+    });
+
+    const reopen = options.reopen;
+    searchIndexSweepCases(h, {
+      index: () => index,
+      clock,
+      scope,
+      put,
+      search,
+      reopen: reopen
+        ? async (of) => {
+            const again = await reopen(of);
+            opened.push(again);
+            await again.initialize();
+            return again;
+          }
+        : undefined,
+      abandonCommit: options.abandonCommit,
     });
   });
 }

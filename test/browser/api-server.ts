@@ -1,5 +1,6 @@
 // Vitest global setup of the browser project: a botknobs API on Node (127.0.0.1, any port, CORS
-// open, WebSocket upgrades) that the tests inside Chromium reach as a real remote server.
+// open, WebSocket upgrades) that the tests inside Chromium reach as a real remote server; and
+// the mutation run's mode (BOTKNOBS_MUTANTS), which the page cannot read from the environment.
 import type { TestProject } from "vitest/node";
 import { serveApp, upgradeWebSocket } from "../../src/adapters/node/index.ts";
 import { InMemoryBackend, InMemoryEventBus } from "../../src/index.ts";
@@ -8,6 +9,8 @@ import { createApp } from "../../src/server/index.ts";
 declare module "vitest" {
   export interface ProvidedContext {
     apiUrl: string;
+    /** `BOTKNOBS_MUTANTS` of the run (`npm run mutants`), for browser-mutants.test.ts. */
+    mutants: string;
   }
 }
 
@@ -22,5 +25,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   });
   const served = await serveApp(app);
   project.provide("apiUrl", served.url);
+  project.provide("mutants", process.env.BOTKNOBS_MUTANTS ?? "");
   return () => served.close();
 }

@@ -4,20 +4,38 @@
 import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
 import {
   CachingRegistryManager,
+  type EventBus,
   HTTPRegistryBackend,
   type JsonObject,
   SSEEventBus,
   WebSocketEventBus,
 } from "../../src/index.ts";
 import { eventBusSuite, eventually } from "../../src/testing/index.ts";
+import { type NetworkFetch, networkFetch } from "../fixtures/network-fetch.ts";
 
 const baseUrl = inject("apiUrl");
 const h = { describe, it, expect, beforeEach, afterEach };
 
+// Each SSE bus reads through a fetch that cuts its stream into TCP-segment pieces and whose
+// streams the suite's `disconnect` drops: the server's event history resumes it (the resume cases run).
+const links = new WeakMap<EventBus, NetworkFetch>();
+const sse = (topics?: string[]): SSEEventBus => {
+  const link = networkFetch();
+  const bus = new SSEEventBus({
+    baseUrl,
+    fetch: link.fetch,
+    reconnect: { initialDelayMs: 20, maxDelayMs: 200 },
+    ...(topics ? { topics } : {}),
+  });
+  links.set(bus, link);
+  return bus;
+};
 eventBusSuite(h, {
   name: "SSEEventBus from Chromium → createApp on Node",
-  create: () => new SSEEventBus({ baseUrl }),
-  createPeer: () => new SSEEventBus({ baseUrl }),
+  create: () => sse(),
+  createPeer: () => sse(),
+  createFiltered: (topics) => sse(topics),
+  disconnect: (bus) => (links.get(bus) as NetworkFetch).drop(),
 });
 
 eventBusSuite(h, {

@@ -23,6 +23,8 @@ import {
   type TestHarness,
   withLatency,
 } from "../../src/testing/index.ts";
+import { abandonBlobCommit } from "../../src/testing/search-index-sweep-cases.ts";
+import { blobRecordPort } from "../fixtures/blob-records.ts";
 import { runUnits } from "../unit/all.ts";
 import { exampleSuite } from "./examples.ts";
 
@@ -40,6 +42,11 @@ export function runAll(h: TestHarness, runtime: string): void {
     vectorStore: { create: () => new MemoryVectorStore() },
     embeddingProvider: { create: () => new EchoEmbeddingProvider({ dimensions: 64 }) },
     eventBus: { create: () => new InMemoryEventBus() },
+  });
+  // The registry over a blob store: every port's rule through the store's conditional puts.
+  conformance(h, {
+    name: `BlobRecordStore over a MemoryBlobStore (${runtime})`,
+    recordStore: blobRecordPort({ blobs: () => new MemoryBlobStore() }),
   });
   cachingManagerSuite(h, { name: `memory (${runtime})` });
   hotReloadSuite(h, { name: `memory (${runtime})` });
@@ -67,19 +74,21 @@ export function runAll(h: TestHarness, runtime: string): void {
   // this process only, so the index does not say persistent (the reopen cases skip, visibly).
   searchIndexSuite(h, {
     name: `BlobSearchIndex over a MemoryBlobStore, vectors in a MemoryVectorStore (${runtime})`,
-    create: () =>
-      new BlobSearchIndex({ store: new MemoryBlobStore(), vectors: new MemoryVectorStore() }),
-    capabilities: { persistent: false },
+    create: ({ now }) =>
+      new BlobSearchIndex({ store: new MemoryBlobStore(), vectors: new MemoryVectorStore(), now }),
+    capabilities: { persistent: false, revisions: true },
+    abandonCommit: abandonBlobCommit,
   });
   const indexStores = new WeakMap<object, MemoryBlobStore>();
   searchIndexSuite(h, {
     name: `BlobSearchIndex over a store with 0–4 ms latency, uncompressed (${runtime})`,
-    create: () => {
+    create: ({ now }) => {
       const store = new MemoryBlobStore();
       const index = new BlobSearchIndex({
         store: withLatency(store, 4),
         compress: false,
         maxDeltas: 2,
+        now,
       });
       indexStores.set(index, store);
       return index;
@@ -89,7 +98,8 @@ export function runAll(h: TestHarness, runtime: string): void {
         store: withLatency(indexStores.get(index) as MemoryBlobStore, 4),
         compress: false,
       }),
-    capabilities: { persistent: true },
+    capabilities: { persistent: true, revisions: true },
+    abandonCommit: abandonBlobCommit,
   });
   runUnits(h, runtime);
   exampleSuite(h, runtime);

@@ -4,7 +4,7 @@
  * `knowledge.test.ts` checks that each one fails its port's suite.
  */
 
-import { sha256Hex } from "../../src/core/util/json.ts";
+import { sha256Hex } from "../../src/core/util/sha256.ts";
 import { concatBytes, readAll } from "../../src/core/util/streams.ts";
 import {
   BlobKnowledgeBackend,

@@ -23,6 +23,22 @@ export function mutantById(id: string): SourceMutant {
   return found;
 }
 
+/**
+ * Why `mutant`'s patches no longer apply (the message of {@link applyPatches}), or null when
+ * each anchor occurs exactly once.
+ * @example
+ * staleAnchor(mutantById("hub.seq-from-count")); // null
+ */
+export function staleAnchor(mutant: SourceMutant): string | null {
+  for (const file of new Set(mutant.patches.map((p) => resolve(ROOT, p.file))))
+    try {
+      applyPatches(file, mutant);
+    } catch (error) {
+      return (error as Error).message;
+    }
+  return null;
+}
+
 /** The absolute path of a mutant's entry module, tagged with the mutant. */
 export function mutantEntry(id: string): string {
   return `${resolve(ROOT, mutantById(id).entry)}${QUERY}${id}`;
@@ -30,21 +46,34 @@ export function mutantEntry(id: string): string {
 
 /**
  * The text of `file` with every patch of mutant `id` for it applied, and its imports of the
- * mutant's other patched files pointed at their patched versions.
+ * mutant's other patched files (and of the files it goes `through` to them) pointed at their
+ * patched versions.
  */
 export function patchedSource(file: string, id: string): string {
-  const mutant = mutantById(id);
+  return applyPatches(file, mutantById(id));
+}
+
+/**
+ * {@link patchedSource} for a mutant given whole (it need not be in the kit's list). A patch
+ * whose text no longer occurs exactly once is an error naming the mutant, the file and the text
+ * (its anchor).
+ */
+export function applyPatches(file: string, mutant: SourceMutant): string {
+  const id = mutant.id;
   let text = readFileSync(file, "utf8");
   for (const patch of mutant.patches) {
     if (resolve(ROOT, patch.file) !== file) continue;
     const count = text.split(patch.find).length - 1;
-    if (count !== 1)
+    if (count !== 1) {
+      const anchor = patch.find.length > 120 ? `${patch.find.slice(0, 117)}...` : patch.find;
       throw new Error(
-        `mutant '${id}': the text to replace occurs ${count} times in ${patch.file} (expected once) — the adapter changed: update test/mutants/source-mutants.ts`,
+        `mutant '${id}': its anchor ${JSON.stringify(anchor)} occurs ${count} times in ${patch.file} (expected once) — the adapter changed: update the mutant's patch in test/mutants/`,
       );
+    }
     text = text.replace(patch.find, () => patch.replace);
   }
-  for (const other of new Set(mutant.patches.map((p) => resolve(ROOT, p.file)))) {
+  const loaded = [...mutant.patches.map((p) => p.file), ...(mutant.through ?? [])];
+  for (const other of new Set(loaded.map((f) => resolve(ROOT, f)))) {
     if (other === file) continue;
     let spec = relative(dirname(file), other);
     if (!spec.startsWith(".")) spec = `./${spec}`;

@@ -6,68 +6,93 @@
  * prints what they caught per adapter.
  */
 
-/** One text replacement in one file (`find` must occur there exactly once). */
-export interface Patch {
-  /** From the repository root. */
-  file: string;
-  find: string;
-  replace: string;
-}
+import { BROWSER_MUTANTS } from "./browser-source-mutants.ts";
+import { CORE_MUTANTS } from "./core-source-mutants.ts";
+import { FS_MUTANTS } from "./fs-source-mutants.ts";
+import {
+  LIST_CACHE,
+  type MutantAdapter,
+  one,
+  type Patch,
+  type SourceMutant,
+} from "./source-mutant-shape.ts";
 
-/** The adapters of the kit, as `npm run mutants` groups them. */
-export type MutantAdapter =
-  | "D1"
-  | "KV"
-  | "R2"
-  | "file record store"
-  | "file blob store"
-  | "persisted search index"
-  | "Durable Object hub"
-  | "memory blob store";
-
-/** One mutant. */
-export interface SourceMutant {
-  /** Stable id, `<adapter>.<mistake>`; tests import it as `mutant:<id>`. */
-  id: string;
-  adapter: MutantAdapter;
-  /** The mistake, in a sentence. */
-  bug: string;
-  /** The module a test imports (patched, with imports of the other patched files pointed at theirs). */
-  entry: string;
-  patches: Patch[];
-  /** Conformance case ids (the part of a case name before " - ") that must fail. */
-  caughtBy: string[];
-}
+export type { MutantAdapter, Patch, SourceMutant } from "./source-mutant-shape.ts";
 
 const KV = "src/adapters/kv/kv-record-store.ts";
 const D1 = "src/adapters/d1/d1-record-store.ts";
+const SQLITE = "src/adapters/sqlite/sqlite-record-store.ts";
+const SQL = "src/core/registry/sql-record-store.ts";
 const R2 = "src/adapters/r2/r2-blob-store.ts";
-const FS_RECORDS = "src/adapters/fs/fs-record-store.ts";
-const FS_BLOBS = "src/adapters/fs/fs-blob-store.ts";
-const INDEX = "src/core/knowledge/index/blob-search-index.ts";
 const HUB = "src/adapters/durable-object/durable-object-hub.ts";
-const MEMORY_BLOBS = "src/core/blob/memory-blob-store.ts";
+const S3 = "src/adapters/s3/s3-blob-store.ts";
+const PG_BUS = "src/adapters/postgres/postgres-event-bus.ts";
 
-/** One patch of `file`, as the single change of a mutant. */
-const one = (
-  file: string,
-  find: string,
-  replace: string,
-): Pick<SourceMutant, "entry" | "patches"> => ({
-  entry: file,
-  patches: [{ file, find, replace }],
-});
-
-/** A cache of list results per instance, dropped only on this instance's own writes. */
-const LIST_CACHE = `
-const listCache = new WeakMap<object, Map<string, unknown>>();
-async function cached<T>(of: object, key: string, load: () => Promise<T>): Promise<T> {
-  const pages = listCache.get(of) ?? new Map<string, unknown>();
-  listCache.set(of, pages);
-  if (!pages.has(key)) pages.set(key, await load());
-  return pages.get(key) as T;
+/**
+ * The mistakes of the SQL statements every store on SQL shares (`SqlRecordStore`), as mutants of
+ * one store: `prefix` names them, `entry` is the store's module (it imports the patched file).
+ */
+function sqlMutants(prefix: string, adapter: MutantAdapter, entry: string): SourceMutant[] {
+  const sql = (find: string, replace: string): Patch => ({ file: SQL, find, replace });
+  return [
+    {
+      id: `${prefix}.prune-unscoped`,
+      adapter,
+      bug: "pruneHistory() finds the cut-off version over every record's history, not the one pruned",
+      entry,
+      patches: [
+        sql(
+          "`(SELECT version FROM ${t.history} WHERE bot_id = ? ORDER BY version DESC LIMIT 1 OFFSET ?)`,",
+          "`(SELECT version FROM ${t.history} WHERE ? IS NOT NULL ORDER BY version DESC LIMIT 1 OFFSET ?)`,",
+        ),
+      ],
+      caughtBy: ["history.prune-scoped"],
+    },
+    {
+      id: `${prefix}.no-lookahead-row`,
+      adapter,
+      bug: "list() reads exactly `limit` rows, so it never knows another page follows: no cursor, the walk stops",
+      entry,
+      patches: [sql("[...params, limit + 1]);", "[...params, limit]);")],
+      caughtBy: ["list.pages", "list.past-one-page"],
+    },
+    {
+      id: `${prefix}.clear-one-batch`,
+      adapter,
+      bug: "clear() deletes in one batch of 1,000 rows (to stay under D1's limits) and stops there",
+      entry,
+      patches: [
+        sql(
+          "clear: `DELETE FROM ${t.records} RETURNING bot_id`,",
+          "clear: `DELETE FROM ${t.records} WHERE bot_id IN (SELECT bot_id FROM ${t.records} ORDER BY bot_id LIMIT 1000) RETURNING bot_id`,",
+        ),
+      ],
+      caughtBy: ["list.past-one-page"],
+    },
+    {
+      id: `${prefix}.list-cached`,
+      adapter,
+      bug: "list() caches its rows per instance and drops them on its own writes only: another isolate's or process's writes show in get, not in list",
+      entry,
+      patches: [
+        sql(
+          "const rows = await this.#all<Row>((s) => s.list(where), [...params, limit + 1]);",
+          "const rows = await cached(this, `${where} ${JSON.stringify(params)} ${limit}`, () =>\n      this.#all<Row>((s) => s.list(where), [...params, limit + 1]),\n    );",
+        ),
+        sql(
+          "  async #run(pick: (s: Statements) => string, params: unknown[]): Promise<number> {\n",
+          "  async #run(pick: (s: Statements) => string, params: unknown[]): Promise<number> {\n    listCache.delete(this);\n",
+        ),
+        sql(
+          "  async clear(): Promise<string[]> {\n",
+          "  async clear(): Promise<string[]> {\n    listCache.delete(this);\n",
+        ),
+        sql("function read(row: Row)", `${LIST_CACHE}\nfunction read(row: Row)`),
+      ],
+      caughtBy: ["reopen.sees-writes"],
+    },
+  ];
 }
-`;
 
 /** Every mutant of the kit. */
 export const SOURCE_MUTANTS: SourceMutant[] = [
@@ -128,6 +153,17 @@ export const SOURCE_MUTANTS: SourceMutant[] = [
     caughtBy: ["put.missing-or-deleted", "put.compare-and-set"],
   },
   {
+    id: "kv.touch-any-version",
+    adapter: "KV",
+    bug: "a read merges the access key a/<id> without checking its version: a touch of version 1 shows on version 2, over the access time version 2 was written with",
+    ...one(
+      KV,
+      "if (access.v === record.version) record.last_accessed_at = access.at;",
+      "record.last_accessed_at = access.at;",
+    ),
+    caughtBy: ["touch.put-own-access"],
+  },
+  {
     id: "kv.list-cached",
     adapter: "KV",
     bug: "list() caches key pages per instance and drops them on its own writes only: another isolate's writes show in get, not in list",
@@ -163,66 +199,64 @@ export const SOURCE_MUTANTS: SourceMutant[] = [
     ],
     caughtBy: ["reopen.sees-writes"],
   },
-  // ── D1 ──────────────────────────────────────────────────────────────────────────────────
+  // ── D1 and SQLite (their statements are one file: SqlRecordStore) ────────────────────
+  ...sqlMutants("d1", "D1", D1),
+  ...sqlMutants("sqlite", "SQLite record store", SQLITE),
   {
-    id: "d1.prune-unscoped",
+    id: "d1.max-value-unchecked",
     adapter: "D1",
-    bug: "pruneHistory() finds the cut-off version over every record's history, not the one pruned",
+    bug: "D1's value-size limit is declared in its capabilities but not handed to the checks: a config over it goes to D1, which fails it as an adapter error (or stores it)",
     ...one(
       D1,
-      '"(SELECT version FROM botknobs_history WHERE bot_id = ? ORDER BY version DESC LIMIT 1 OFFSET ?)",',
-      '"(SELECT version FROM botknobs_history WHERE ? IS NOT NULL ORDER BY version DESC LIMIT 1 OFFSET ?)",',
+      'super({ name: "d1", maxValueBytes: D1_MAX_VALUE_BYTES });',
+      'super({ name: "d1" });\n    this.capabilities.maxValueBytes = D1_MAX_VALUE_BYTES;',
     ),
-    caughtBy: ["history.prune-scoped"],
+    caughtBy: ["put.max-value-bytes"],
   },
   {
-    id: "d1.no-lookahead-row",
-    adapter: "D1",
-    bug: "list() reads exactly `limit` rows, so it never knows another page follows: no cursor, the walk stops",
-    ...one(D1, "[...params, limit + 1],", "[...params, limit],"),
-    caughtBy: ["list.pages", "list.past-one-page"],
-  },
-  {
-    id: "d1.clear-one-batch",
-    adapter: "D1",
-    bug: "clear() deletes in one batch of 1,000 rows (to stay under D1's limits) and stops there",
+    id: "sqlite.migrate-some",
+    adapter: "SQLite record store",
+    bug: "the migrations' fast path returns when some migration was applied, not every one: a database an older release left (only the first migration) is never upgraded",
     ...one(
-      D1,
-      '"DELETE FROM botknobs_records RETURNING bot_id",',
-      '"DELETE FROM botknobs_records WHERE bot_id IN (SELECT bot_id FROM botknobs_records ORDER BY bot_id LIMIT 1000) RETURNING bot_id",',
+      SQLITE,
+      "if (migrations.every((m) => applied().has(m.name))) return;",
+      "if (migrations.some((m) => applied().has(m.name))) return;",
     ),
-    caughtBy: ["list.past-one-page"],
+    caughtBy: ["upgrade.older-storage"],
   },
   {
-    id: "d1.list-cached",
-    adapter: "D1",
-    bug: "list() caches its rows per instance and drops them on its own writes only: another isolate's writes show in get, not in list",
-    entry: D1,
+    id: "sqlite.close-given",
+    adapter: "SQLite record store",
+    bug: "close() closes a database the caller gave in (it must close only what it opened): other stores on that connection break",
+    ...one(SQLITE, "this.#db = database === undefined ? db : null;", "this.#db = db;"),
+    caughtBy: ["close.leaves-other-instances"],
+  },
+  // ── S3 ──────────────────────────────────────────────────────────────────────────────────
+  {
+    id: "s3.range-size",
+    adapter: "S3",
+    bug: "a ranged get reports the range's length as the object's size",
+    ...one(
+      S3,
+      "const size = res.status === 206 && total !== undefined ? Number(total) : length;",
+      "const size = length;",
+    ),
+    caughtBy: ["get.range-size"],
+  },
+  // ── PostgreSQL event bus ────────────────────────────────────────────────────────────────
+  {
+    id: "postgres-bus.size-in-utf16",
+    adapter: "PostgreSQL event bus",
+    bug: "an event's size is checked as its UTF-16 length, not its UTF-8 bytes: an event of many non-ASCII characters passes the check and PostgreSQL's NOTIFY limit fails it",
+    entry: PG_BUS,
     patches: [
       {
-        file: D1,
-        find: "    const rows = await this.#all<Row>(\n      `SELECT ${COLUMNS} FROM botknobs_records${where} ORDER BY bot_id LIMIT ?`,\n      [...params, limit + 1],\n    );",
-        replace:
-          "    const rows = await cached(this, `${where} ${JSON.stringify(params)} ${limit}`, () =>\n      this.#all<Row>(\n        `SELECT ${COLUMNS} FROM botknobs_records${where} ORDER BY bot_id LIMIT ?`,\n        [...params, limit + 1],\n      ),\n    );",
-      },
-      {
-        file: D1,
-        find: "  async #run(sql: string, params: unknown[]): Promise<{ meta: { changes: number } }> {\n",
-        replace:
-          "  async #run(sql: string, params: unknown[]): Promise<{ meta: { changes: number } }> {\n    listCache.delete(this);\n",
-      },
-      {
-        file: D1,
-        find: "  async clear(): Promise<string[]> {\n",
-        replace: "  async clear(): Promise<string[]> {\n    listCache.delete(this);\n",
-      },
-      {
-        file: D1,
-        find: "function read(row: Row)",
-        replace: `${LIST_CACHE}\nfunction read(row: Row)`,
+        file: "src/core/events/wire.ts",
+        find: "const bytes = encoder.encode(json).byteLength;",
+        replace: "const bytes = json.length;",
       },
     ],
-    caughtBy: ["reopen.sees-writes"],
+    caughtBy: ["publish.too-large-utf8"],
   },
   // ── R2 ──────────────────────────────────────────────────────────────────────────────────
   {
@@ -276,110 +310,37 @@ export const SOURCE_MUTANTS: SourceMutant[] = [
     ),
     caughtBy: ["put.etag-rewrites"],
   },
-  // ── file record store ───────────────────────────────────────────────────────────────────
+  ...FS_MUTANTS,
   {
-    id: "fs-records.list-stale",
-    adapter: "file record store",
-    bug: "list() answers from the replayed journal without reading what other processes appended",
-    ...one(
-      FS_RECORDS,
-      "return (await this.#fresh()).list(options);",
-      "if (!this.#ready.ready) await this.initialize();\n    return this.#replica.table.list(options);",
-    ),
-    caughtBy: ["reopen.sees-writes", "list.where-second-instance"],
-  },
-  {
-    id: "fs-records.history-stale",
-    adapter: "file record store",
-    bug: "history() pages the replayed journal before reading what other processes appended",
-    ...one(
-      FS_RECORDS,
-      "return this.#withFile(false, async (file) => {\n      const page = this.#replica.table.keptPage(botId, options);",
-      "const stale = this.#replica.table.keptPage(botId, options);\n    return this.#withFile(false, async (file) => {\n      const page = stale;",
-    ),
-    caughtBy: ["reopen.sees-writes"],
-  },
-  {
-    id: "fs-records.clear-first-page",
-    adapter: "file record store",
-    bug: "clear() collects the ids it returns from the first page of 1,000 only",
-    ...one(
-      FS_RECORDS,
-      "  } while (cursor !== undefined);\n  return ids;",
-      "  } while (false);\n  return ids;",
-    ),
-    caughtBy: ["list.past-one-page"],
-  },
-  {
-    id: "fs-records.torn-tail-kept",
-    adapter: "file record store",
-    bug: "the next writer appends right after a torn last line instead of closing it off: its own line is unreadable",
-    entry: FS_RECORDS,
+    id: "r2.list-cached",
+    adapter: "R2",
+    bug: "list() caches R2's pages per instance and drops them on its own writes only: another isolate's writes show in head and get, not in list",
+    entry: R2,
     patches: [
       {
-        file: "src/adapters/fs/fs-journal-replica.ts",
-        find: "const torn = this.#size > this.#offset ? this.#size - this.#offset : undefined;",
-        replace: "const torn = undefined as number | undefined;",
+        file: R2,
+        find: "  async list(options: BlobListOptions = {}): Promise<BlobList> {\n",
+        replace:
+          "  list(options: BlobListOptions = {}): Promise<BlobList> {\n    return cached(this, JSON.stringify(options), () => this.#list(options));\n  }\n\n  async #list(options: BlobListOptions): Promise<BlobList> {\n",
+      },
+      {
+        file: R2,
+        find: "    checkKey(key);\n    checkDeclaredSize(options);\n",
+        replace:
+          "    checkKey(key);\n    checkDeclaredSize(options);\n    listCache.delete(this);\n",
+      },
+      {
+        file: R2,
+        find: "    for (const key of all) checkKey(key);\n",
+        replace: "    for (const key of all) checkKey(key);\n    listCache.delete(this);\n",
+      },
+      {
+        file: R2,
+        find: "function wrap(what: string, error: unknown)",
+        replace: `${LIST_CACHE}\nfunction wrap(what: string, error: unknown)`,
       },
     ],
-    caughtBy: ["crash.torn-write"],
-  },
-  // ── file blob store ─────────────────────────────────────────────────────────────────────
-  {
-    id: "fs-blobs.etag-size-and-second",
-    adapter: "file blob store",
-    bug: "the etag is the size and the mtime's second: rewrites of the same size within a second repeat it",
-    ...one(
-      FS_BLOBS,
-      "etag: `${s.ino.toString(36)}-${s.size.toString(36)}-${s.mtimeNs.toString(36)}`,",
-      "etag: `${s.size.toString(36)}-${(s.mtimeNs / 1_000_000_000n).toString(36)}`,",
-    ),
-    caughtBy: ["put.etag-rewrites"],
-  },
-  {
-    id: "fs-blobs.if-match-missing",
-    adapter: "file blob store",
-    bug: "the etag check passes when the key is missing, so a conditional put on a deleted key writes",
-    ...one(
-      FS_BLOBS,
-      "if ((current?.etag ?? null) !== ifMatch) return null;",
-      "if (current !== null && current.etag !== ifMatch) return null;",
-    ),
-    caughtBy: ["put.if-match-missing"],
-  },
-  {
-    id: "fs-blobs.range-one-byte-long",
-    adapter: "file blob store",
-    bug: "a ranged read's end is inclusive of one byte too many",
-    ...one(
-      FS_BLOBS,
-      "const end = length === undefined ? undefined : offset + length - 1;",
-      "const end = length === undefined ? undefined : offset + length;",
-    ),
-    caughtBy: ["get.range"],
-  },
-  // ── persisted search index ──────────────────────────────────────────────────────────────
-  {
-    id: "index.remove-only-not-persisted",
-    adapter: "persisted search index",
-    bug: "a commit that puts no chunks (it only removes files) writes no segment: a reopen brings the files back",
-    ...one(
-      INDEX,
-      "if (this.store) await this.#persist(loaded, stage);",
-      "if (this.store && stage.chunkCount() > 0) await this.#persist(loaded, stage);",
-    ),
-    caughtBy: ["persistent.remove-only"],
-  },
-  {
-    id: "index.remove-by-domain-prefix",
-    adapter: "persisted search index",
-    bug: "remove() deletes every stored object under the domain id's characters: other generations and domains that start alike go too",
-    ...one(
-      INDEX,
-      "        const page = await this.store.list({\n          prefix: this.indexPrefix(scope),\n          ...(cursor ? { cursor } : {}),\n        });\n        keys.push(",
-      "        const page = await this.store.list({\n          prefix: `${this.prefix}${scope.domainId}`,\n          ...(cursor ? { cursor } : {}),\n        });\n        keys.push(",
-    ),
-    caughtBy: ["scopes.prefix"],
+    caughtBy: ["reopen.sees-writes"],
   },
   // ── Durable Object hub ──────────────────────────────────────────────────────────────────
   {
@@ -415,30 +376,16 @@ export const SOURCE_MUTANTS: SourceMutant[] = [
     ),
     caughtBy: ["resume.short-disconnect"],
   },
-  // ── memory blob store ───────────────────────────────────────────────────────────────────
-  {
-    id: "memory-blobs.list-without-type",
-    adapter: "memory blob store",
-    bug: "list() hands out objects without their content type",
-    ...one(
-      MEMORY_BLOBS,
-      "const objects = page.keys.map((k) => ({ ...(this.#objects.get(k) as Stored).meta }));",
-      "const objects = page.keys.map((k) => ({ ...(this.#objects.get(k) as Stored).meta, contentType: null }));",
-    ),
-    caughtBy: ["content-type.every-read"],
-  },
-  {
-    id: "memory-blobs.if-match-missing",
-    adapter: "memory blob store",
-    bug: "the etag check passes when the key is missing, so a conditional put on a deleted key writes",
-    ...one(
-      MEMORY_BLOBS,
-      "if (options.ifMatch !== undefined && (current?.meta.etag ?? null) !== options.ifMatch)",
-      "if (options.ifMatch !== undefined && current !== undefined && current.meta.etag !== options.ifMatch)",
-    ),
-    caughtBy: ["put.if-match-missing"],
-  },
+  ...CORE_MUTANTS,
+  ...BROWSER_MUTANTS,
 ];
 
 /** Mutants whose adapter runs only inside workerd (its binding is there). */
 export const WORKERD_ADAPTERS: readonly MutantAdapter[] = ["D1", "KV", "R2", "Durable Object hub"];
+
+/** Mutants whose adapter runs only inside Chromium (IndexedDB, BroadcastChannel). */
+export const BROWSER_ADAPTERS: readonly MutantAdapter[] = [
+  "IndexedDB record store",
+  "IndexedDB blob store",
+  "BroadcastChannel event bus",
+];

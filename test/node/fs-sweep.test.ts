@@ -81,3 +81,38 @@ describe("FsBlobStore.sweep and temporary files", () => {
     expect(await temps(join(root, "d"))).toEqual([foreign(2)]);
   });
 });
+
+// Lock files are judged by the locks' own rules (fs-lock.ts), not by host and pid alone: a lock
+// left by a container that was recreated under a new hostname, not renewed for longer than the
+// lease, is swept (it used to stay forever, since its host was not this one); a lock whose pid
+// runs again but started at another time (a reused pid) is swept; a fresh lock of another host
+// (a live holder elsewhere, renewing it) is left alone.
+describe("FsBlobStore.sweep and lock files", () => {
+  const lockOf = (owner: Record<string, unknown>) =>
+    JSON.stringify({ token: "t", boot: undefined, ...owner });
+
+  it("removes stale locks of another host or a reused pid, keeps a fresh foreign one", async () => {
+    const root = await mkdtemp(join(tmpdir(), "botknobs-sweep-locks-"));
+    roots.push(root);
+    const dir = join(root, "d");
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, "keep.txt"), "x");
+    const oldHost = join(dir, ".botknobs-lock-oldhost");
+    await writeFile(oldHost, lockOf({ host: "container-before-restart", pid: 1 }));
+    const past = new Date(Date.now() - 60_000);
+    await utimes(oldHost, past, past);
+    const reused = join(dir, ".botknobs-lock-reused");
+    const { thisProcess } = await import("../../src/adapters/fs/fs-process.ts");
+    const me = thisProcess();
+    await writeFile(reused, lockOf({ ...me, start: (me.start ?? 0) + 12345 }));
+    const live = join(dir, ".botknobs-lock-live");
+    await writeFile(live, lockOf({ host: "another-container", pid: 1 }));
+
+    await new FsBlobStore({ root }).sweep();
+    const left = (await readdir(dir)).sort();
+    const expected = [".botknobs-lock-live", "keep.txt"];
+    // Without /proc a reused pid cannot be told from its first life: the lock stays.
+    if (me.start === undefined) expected.unshift(".botknobs-lock-reused");
+    expect(left).toEqual(expected.sort());
+  });
+});

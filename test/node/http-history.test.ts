@@ -210,7 +210,10 @@ describe("OpenAPI", () => {
         expect.arrayContaining(["status", "cursor", "limit", "If-None-Match"]),
       );
     }
-    expect(Object.keys(doc.components.schemas.Rollback?.properties ?? {})).toEqual(["version"]);
+    expect(Object.keys(doc.components.schemas.Rollback?.properties ?? {})).toEqual([
+      "version",
+      "reason",
+    ]);
     expect(Object.keys(doc.components.schemas.VersionList?.properties ?? {})).toEqual([
       "items",
       "cursor",

@@ -31,8 +31,8 @@ type Body = KnowledgeFileDict &
     items: (KnowledgeFileDict & KnowledgeBaseInfoDict & { job_id: string })[];
     job_id: string;
     status: string;
-    progress: { done: number; total: number };
-    result: { status: string; files_processed: number };
+    progress: { done: number; total: number; chunks?: number };
+    result: { status: string; files_processed: number; chunks_created: number };
     k: number;
     results: { source: string; heading_path: string; metadata: Record<string, unknown> }[];
   };
@@ -255,6 +255,9 @@ describe("HTTP API - ingestion jobs and search", () => {
     expect(status.result.status).toBe("ready");
     expect(status.result.files_processed).toBeGreaterThanOrEqual(3);
     expect(status.progress.done).toBe(status.progress.total);
+    // The chunks made, counted as the run goes (what a progress bar shows): all of them at the end.
+    expect(status.progress.chunks).toBeGreaterThan(0);
+    expect(status.progress.chunks).toBe(status.result.chunks_created);
     expect(ingestionEvents.some((e) => e.payload.domain_id === "docs")).toBe(true);
     const search = (await (await get("/kb/docs/search?q=reset%20password&k=2")).json()) as Body;
     expect(search.k).toBe(2);
@@ -285,7 +288,7 @@ describe("HTTP API - ingestion jobs and search", () => {
     });
     expect([status.status, status.progress, typeof status.waiting?.until]).toEqual([
       "running",
-      { done: 0, total: 0 },
+      { done: 0, total: 0, chunks: 0 },
       "string",
     ]);
     // The other run ends: this one takes the lease and runs.

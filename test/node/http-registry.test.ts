@@ -40,8 +40,9 @@ registryBackendSuite(
   { describe, it, expect, beforeEach, afterEach },
   {
     name: "HTTPRegistryBackend → /configs alias with a bearer token",
-    // The HTTP API carries no actor/reason yet: the backend refuses them (UnsupportedError).
-    capabilities: { writeContext: false },
+    // The server records the token's name as the actor (the backend refuses to name one, and
+    // sends a reason alone): the cases that name actors skip, the label and audit cases expect it.
+    capabilities: { writeContext: false, tokenActor: "token-1" },
     async create({ now, eventBus, historyLimit }) {
       const app = createApp({
         registry: new InMemoryBackend({ now, eventBus, historyLimit }),
@@ -193,12 +194,13 @@ describe("PUT /bots/{id} - one read and compare-and-set loop", () => {
 const h = { describe, it, expect, beforeEach, afterEach };
 
 describe("HTTPRegistryBackend - write context", () => {
-  it("a write naming an actor or a reason is an UnsupportedError, nothing sent; reads show a stored one", async () => {
+  it("a write naming an actor is an UnsupportedError, nothing sent; a reason goes with the token's name as actor", async () => {
     const registry = new InMemoryBackend();
-    const app = createApp({ registry });
+    const app = createApp({ registry, auth: { tokens: [{ name: "deployer", token: "s3cret" }] } });
     const sent: string[] = [];
     const backend = new HTTPRegistryBackend({
       baseUrl: "http://x",
+      authToken: "s3cret",
       fetch: (async (input: RequestInfo | URL, init?: RequestInit) => {
         sent.push(`${init?.method ?? "GET"} ${String(input)}`);
         return app.fetch(new Request(input, init));
@@ -210,10 +212,24 @@ describe("HTTPRegistryBackend - write context", () => {
       UnsupportedError,
       "actor",
     );
-    await expectRejects(h, backend.update("w", {}, { reason: "r" }), UnsupportedError, "actor");
     await expectRejects(h, backend.rollback("w", 1, { actor: "a" }), UnsupportedError, "actor");
+    await expectRejects(
+      h,
+      backend.setLabel("w", "stable", { version: 1 }, { actor: "a" }),
+      UnsupportedError,
+      "actor",
+    );
+    await expectRejects(h, backend.update("w", {}, { reason: "r".repeat(1025) }), ValidationError);
     expect(sent).toEqual([]);
-    await registry.register("w", { v: 1 }, { actor: "alice", reason: "set up" });
-    expect((await backend.peek("w"))?.writeContext).toEqual({ actor: "alice", reason: "set up" });
+    await backend.register("w", { v: 1 }, { reason: "set up" });
+    expect((await registry.peek("w"))?.writeContext).toEqual({
+      actor: "deployer",
+      reason: "set up",
+    });
+    await backend.update("w", { v: 2 });
+    expect((await backend.peek("w"))?.writeContext).toEqual({ actor: "deployer" });
+    // Never the token itself, anywhere in what is stored.
+    const history = JSON.stringify((await registry.history("w")).items);
+    expect(history).not.toContain("s3cret");
   });
 });

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { FileKnowledgeBackend, FsBlobStore } from "../../src/adapters/fs/index.ts";
-import { sha256Hex } from "../../src/core/util/json.ts";
+import { sha256Hex } from "../../src/core/util/sha256.ts";
 import { BlobSearchIndex, KnowledgeIngestionManager, RAGKnowledgeBase } from "../../src/index.ts";
 
 const roots: string[] = [];

@@ -13,56 +13,80 @@ import {
   FileKnowledgeBackend,
   FileRecordStore,
   FsBlobStore,
+  repairJournal,
 } from "../../src/adapters/fs/index.ts";
 import type { KnowledgeResourceBackend, RecordStore } from "../../src/index.ts";
-import { conformance, type TestHarness } from "../../src/testing/index.ts";
+import {
+  CONFORMANCE_PORTS,
+  type ConformanceOptions,
+  conformance,
+  type TestHarness,
+} from "../../src/testing/index.ts";
+import { blobRecordPort } from "../fixtures/blob-records.ts";
 
 const temp = (): string => mkdtempSync(join(tmpdir(), "botknobs-node-"));
 
-/** The `botknobs/fs` classes the conformance run builds its ports from. */
+/** The `botknobs/fs` classes (and the repair) the conformance run builds its ports from. */
 export interface FsClasses {
   FileRecordStore: typeof FileRecordStore;
   FsBlobStore: typeof FsBlobStore;
   FileKnowledgeBackend: typeof FileKnowledgeBackend;
+  FileEventBus: typeof FileEventBus;
+  repairJournal: typeof repairJournal;
 }
+
+/** The real `botknobs/fs` classes. */
+export const FS_CLASSES: FsClasses = {
+  FileRecordStore,
+  FsBlobStore,
+  FileKnowledgeBackend,
+  FileEventBus,
+  repairJournal,
+};
 
 /**
  * `conformance()` over the file adapters, each in a new temporary folder; `classes` are the real
- * ones unless given (the mutant kit gives patched ones: test/mutants/adapter-mutants.test.ts).
+ * ones unless given (the mutant kit gives patched ones: test/mutants/adapter-mutants.test.ts),
+ * and `ports` the ports to run (default: every one).
  */
 export function fsConformance(
   h: TestHarness,
   name: string,
-  classes: FsClasses = { FileRecordStore, FsBlobStore, FileKnowledgeBackend },
+  classes: Partial<FsClasses> = {},
+  ports?: readonly (keyof Omit<ConformanceOptions, "name">)[],
 ): void {
+  const fs: FsClasses = { ...FS_CLASSES, ...classes };
   const roots = new WeakMap<object, string>();
   const events = temp();
   let lastEvents = events;
   const cleanUp = async (of: object): Promise<void> =>
     rmSync(roots.get(of) as string, { recursive: true, force: true });
   const blobStore = (root = temp()): FsBlobStore => {
-    const store = new classes.FsBlobStore({ root });
+    const store = new fs.FsBlobStore({ root });
     roots.set(store, root);
     return store;
   };
-  conformance(h, {
+  const all: ConformanceOptions = {
     name,
     recordStore: {
       capabilities: { atomicWrites: true, filters: ["status"] },
       create: () => {
         const root = temp();
-        const store = new classes.FileRecordStore({ path: root });
+        const store = new fs.FileRecordStore({ path: root });
         roots.set(store, root);
         return store;
       },
-      reopen: (store: RecordStore) =>
-        new classes.FileRecordStore({ path: roots.get(store) as string }),
+      reopen: (store: RecordStore) => new fs.FileRecordStore({ path: roots.get(store) as string }),
       // A writer killed mid-append: the journal ends in a line without its newline.
       tear: async (store: RecordStore) =>
         appendFileSync(
           join(roots.get(store) as string, "registry.jsonl"),
           '{"n":99,"op":"put","record":{"bot_id":"x","ver',
         ),
+      // What an operator runs after a crash (`npm run repair`).
+      repair: async (store: RecordStore) => {
+        await fs.repairJournal(roots.get(store) as string);
+      },
       destroy: async (store: RecordStore) => {
         await store.close();
         await cleanUp(store);
@@ -80,27 +104,47 @@ export function fsConformance(
     knowledgeBackend: {
       create: ({ now }) => {
         const root = temp();
-        const kb = new classes.FileKnowledgeBackend({ path: root, now });
+        const kb = new fs.FileKnowledgeBackend({ path: root, now });
         roots.set(kb, root);
         return kb;
       },
       destroy: async (kb: KnowledgeResourceBackend) => cleanUp(kb),
-      reopen: (kb) => new classes.FileKnowledgeBackend({ path: roots.get(kb) as string }),
+      reopen: (kb) => new fs.FileKnowledgeBackend({ path: roots.get(kb) as string }),
     },
     // Each bus in a folder of its own; the peer is a second bus over the same folder, as another
     // process opens it.
     eventBus: {
       create: () => {
         lastEvents = join(events, crypto.randomUUID());
-        return new FileEventBus({ path: lastEvents });
+        return new fs.FileEventBus({ path: lastEvents });
       },
-      createPeer: () => new FileEventBus({ path: lastEvents }),
+      createPeer: () => new fs.FileEventBus({ path: lastEvents }),
     },
-  });
+  };
+  const chosen: ConformanceOptions = { name };
+  for (const port of ports ?? CONFORMANCE_PORTS)
+    if (all[port] !== undefined) Object.assign(chosen, { [port]: all[port] });
+  conformance(h, chosen);
 }
 
 export function runNodeSuites(h: TestHarness, runtime: string): void {
   fsConformance(h, `fs (${runtime})`);
+  // The registry over a folder's blob store (BlobRecordStore), another instance reopening it.
+  const blobRoots = new WeakMap<object, string>();
+  const fsBlobs = (root = temp()): FsBlobStore => {
+    const store = new FsBlobStore({ root });
+    blobRoots.set(store, root);
+    return store;
+  };
+  conformance(h, {
+    name: `BlobRecordStore over an FsBlobStore (${runtime})`,
+    recordStore: blobRecordPort({
+      blobs: () => fsBlobs(),
+      reopen: (blobs) => fsBlobs(blobRoots.get(blobs)),
+      destroy: async (blobs) =>
+        rmSync(blobRoots.get(blobs) as string, { recursive: true, force: true }),
+    }),
+  });
   h.describe(`createRegistryBackend("file") (${runtime})`, () => {
     h.it(
       "keeps the registry and its history in <path>/registry.jsonl across instances",

@@ -1,10 +1,12 @@
 // Tests the built package once, as a user gets it: build, `npm pack`, install the tarball into
 // an empty project, then import every entry from JavaScript and type-check a TypeScript consumer.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { packTarball } from "../fixtures/pack.ts";
 
 const root = resolve(import.meta.dirname, "../..");
 let project: string;
@@ -42,14 +44,9 @@ export const isMissing = (e: unknown): boolean => e instanceof NotFoundError;
 export type H = TestHarness;
 `;
 
-beforeAll(() => {
-  execFileSync("npm", ["run", "--silent", "build"], { cwd: root, stdio: "inherit" });
+beforeAll(async () => {
   project = mkdtempSync(join(tmpdir(), "botknobs-consumer-"));
-  execFileSync("npm", ["pack", "--silent", "--pack-destination", project], {
-    cwd: root,
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  const tarball = readdirSync(project).find((f) => f.endsWith(".tgz")) as string;
+  const tarball = basename(await packTarball(project));
   writeFileSync(
     join(project, "package.json"),
     JSON.stringify({ name: "consumer", private: true, type: "module" }),
@@ -61,9 +58,9 @@ beforeAll(() => {
   );
 }, 300_000);
 
-afterAll(() => {
-  if (project) rmSync(project, { recursive: true, force: true });
-});
+afterAll(async () => {
+  if (project) await rm(project, { recursive: true, force: true });
+}, 120_000);
 
 describe("the packed package", () => {
   it("runs from JavaScript through every entry", () => {
@@ -97,7 +94,7 @@ describe("the packed package", () => {
     });
   });
 
-  it("a Worker or browser user installs no Node server code: ws and @hono/node-server are optional peers", () => {
+  it("a Worker or browser user installs no Node server code: ws, @hono/node-server and the database clients are optional peers", () => {
     // The consumer installed the tarball alone, as a Worker or browser project does. `npm ls`
     // names the optional peers as "UNMET OPTIONAL DEPENDENCY"; --parseable lists what is installed.
     const listing = execFileSync("npm", ["ls", "--omit=dev", "--all", "--parseable"], {
@@ -113,16 +110,22 @@ describe("the packed package", () => {
     );
     expect(names.has("botknobs")).toBe(true);
     expect(names.has("hono")).toBe(true); // botknobs/server runs on every runtime
-    expect([...names].filter((n) => n === "ws" || n === "@hono/node-server")).toEqual([]);
-    expect(existsSync(join(project, "node_modules/ws"))).toBe(false);
-    expect(existsSync(join(project, "node_modules/@hono/node-server"))).toBe(false);
+    const peers = ["ws", "@hono/node-server", "better-sqlite3", "postgres", "redis"];
+    expect([...names].filter((n) => peers.includes(n))).toEqual([]);
+    for (const peer of peers) expect(existsSync(join(project, "node_modules", peer))).toBe(false);
     const pkg = JSON.parse(
       execFileSync("npm", ["pkg", "get", "peerDependenciesMeta"], {
         cwd: join(project, "node_modules/botknobs"),
         encoding: "utf8",
       }),
     );
-    expect(pkg).toEqual({ "@hono/node-server": { optional: true }, ws: { optional: true } });
+    expect(pkg).toEqual({
+      "@hono/node-server": { optional: true },
+      ws: { optional: true },
+      "better-sqlite3": { optional: true },
+      postgres: { optional: true },
+      redis: { optional: true },
+    });
   });
 
   it("ships no tests, benches or data", () => {

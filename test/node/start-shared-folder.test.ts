@@ -1,5 +1,6 @@
 // Several `npm start` processes on one data folder, as the README promises: every write made
-// through one is heard, once, by the event-stream clients (SSE and WebSocket) of every other.
+// through one is heard, once, by the event-stream clients (SSE and WebSocket) of every other —
+// with the registry and its event log in SQLite (the default) and in files (--store file).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -63,9 +64,9 @@ async function resumeAt(
   }
 }
 
-describe("npm start: processes sharing a data folder", () => {
+describe.each(["sqlite", "file"])("npm start: processes sharing a data folder (%s)", (store) => {
   it("an SSE client of A hears a PUT through B, a WebSocket client of B one through A, each once; ingestion and POST /events cross too; a client moving from A to B resumes by its last event id", async () => {
-    const env = { BOTKNOBS_DATA: join(data, "two") };
+    const env = { BOTKNOBS_DATA: join(data, store), BOTKNOBS_STORE: store };
     const started: Started[] = [];
     const buses: EventBus[] = [];
     try {
@@ -73,6 +74,10 @@ describe("npm start: processes sharing a data folder", () => {
       started.push(a);
       const b = await npmStart(env);
       started.push(b);
+      for (const s of started)
+        expect(s.out()).toContain(
+          store === "sqlite" ? "registry and events in SQLite" : "registry and events in files",
+        );
       const sse = new SSEEventBus({ baseUrl: a.url });
       const ws = new WebSocketEventBus({
         baseUrl: b.url,

@@ -10,11 +10,14 @@
  * | `errors.ts`, `portability.ts`          | `errors.ts`, `portability.ts`                   |
  * | `config/`, `events/`, `registry/`      | `config.ts`, `events.ts`, `registry.ts`         |
  * | `reload/`, `util/`                     | `reload.ts`, `util.ts`                          |
+ * | `registry/labels.ts`, `util/json-patch.ts` | `registry/labels.ts`, `util/json-patch.ts`  |
+ * | `registry/knowledge-pin.ts` (with the search it pins) | `registry/knowledge-pin.ts`      |
  * | `knowledge/` (`ingestion.ts`, through `search/`) | `knowledge.ts`                        |
  * | `knowledge/chunk/`                     | `knowledge/chunk.ts`                            |
  * | `knowledge/ingest/` (the ingestion step) | `knowledge/ingest.ts`                         |
  * | `knowledge/ingestion.ts` (runs from two places) | `knowledge/ingestion.ts`               |
  * | `knowledge/index/`, its `bm25/`        | `knowledge/index.ts`, `knowledge/index/bm25.ts` |
+ * | `registry/blob-record-store.ts` (crash and race leftovers) | `registry/blob-record-store.ts` |
  *
  * `blob/`, `caching/`, `knowledge/store/` and `knowledge/embed/` are covered by their ports'
  * conformance suites (`src/testing/`), run from `test/conformance/all.ts`.
@@ -30,8 +33,12 @@ import { ingestUnits } from "./knowledge/ingest.ts";
 import { ingestionUnits } from "./knowledge/ingestion.ts";
 import { knowledgeUnits } from "./knowledge.ts";
 import { portabilityUnits } from "./portability.ts";
+import { blobRecordStoreUnits } from "./registry/blob-record-store.ts";
+import { knowledgePinUnits } from "./registry/knowledge-pin.ts";
+import { labelsUnits } from "./registry/labels.ts";
 import { registryUnits } from "./registry.ts";
 import { reloadUnits } from "./reload.ts";
+import { jsonPatchUnits } from "./util/json-patch.ts";
 import { utilUnits } from "./util.ts";
 
 /** Registers every unit case with `h`, `runtime` naming where they run. */
@@ -39,9 +46,13 @@ export function runUnits(h: TestHarness, runtime: string): void {
   errorsUnits(h, runtime);
   eventsUnits(h, runtime);
   registryUnits(h, runtime);
+  labelsUnits(h, runtime);
+  knowledgePinUnits(h, runtime);
+  blobRecordStoreUnits(h, runtime);
   portabilityUnits(h, runtime);
   configUnits(h, runtime);
   utilUnits(h, runtime);
+  jsonPatchUnits(h, runtime);
   reloadUnits(h, runtime);
   chunkUnits(h, runtime);
   bm25Units(h, runtime);

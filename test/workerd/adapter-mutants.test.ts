@@ -17,7 +17,11 @@ import {
 } from "../mutants/source-mutants.ts";
 import { d1Port, emptyBucket, kvPort, r2Port } from "./cloudflare-ports.ts";
 import { hubBuses } from "./hub-buses.ts";
-import { HUB_MUTANT_BINDINGS, HUB_REAL_BINDING } from "./hub-mutants/bindings.ts";
+import {
+  HUB_MUTANT_BINDINGS,
+  HUB_REAL_BINDING,
+  HUB_STALE_BINDING,
+} from "./hub-mutants/bindings.ts";
 
 /**
  * `""`: only each mutant's named cases run (inside `npm test`); `full`: every case of the port's
@@ -26,6 +30,10 @@ import { HUB_MUTANT_BINDINGS, HUB_REAL_BINDING } from "./hub-mutants/bindings.ts
  */
 const mode = (env as { BOTKNOBS_MUTANTS?: string }).BOTKNOBS_MUTANTS ?? "";
 const full = mode === "full" || mode === "any";
+/** The hub mutants whose patch no longer applies, and why (vitest.config.ts: hub-mutants/build.ts). */
+const staleHubs = JSON.parse(
+  ((env as unknown as Record<string, string | undefined>)[HUB_STALE_BINDING] ?? "{}") as string,
+) as Record<string, string>;
 
 let hubName = "";
 const hubs: ReturnType<typeof hubBuses>[] = [];
@@ -114,6 +122,9 @@ describe("adapter source mutants inside workerd: each is caught by its port's co
   }
   for (const mutant of here) {
     it(`${mutant.adapter} · ${mutant.id} - caught by ${mutant.caughtBy.join(", ")}`, async () => {
+      // Its Durable Object class is a placeholder: say why, rather than count its failures.
+      const stale = staleHubs[mutant.id];
+      if (stale !== undefined) throw new Error(stale);
       const failed = await failedCases(mutant);
       if (mode === "any") expect(failed.length).toBeGreaterThan(0);
       else expect(failed).toEqual(expect.arrayContaining(mutant.caughtBy));

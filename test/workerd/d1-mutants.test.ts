@@ -22,7 +22,7 @@ const MUTANTS: { name: string; rewrite: (sql: string) => string; caughtBy: strin
   {
     name: "put without the version check",
     rewrite: (sql) =>
-      sql.startsWith("UPDATE botknobs_records SET version")
+      sql.startsWith(`UPDATE "botknobs_records" SET version`)
         ? sql.replace("AND version = ?", "AND ? IS NOT NULL")
         : sql,
     caughtBy: ["put.compare-and-set", "concurrency.cas"],
@@ -30,7 +30,7 @@ const MUTANTS: { name: string; rewrite: (sql: string) => string; caughtBy: strin
   {
     name: "touch without the version check",
     rewrite: (sql) =>
-      sql.startsWith("UPDATE botknobs_records SET last_accessed_at")
+      sql.startsWith(`UPDATE "botknobs_records" SET last_accessed_at`)
         ? sql.replace("AND version = ?", "AND ? IS NOT NULL")
         : sql,
     caughtBy: ["touch.needs-version"],
@@ -48,7 +48,7 @@ const MUTANTS: { name: string; rewrite: (sql: string) => string; caughtBy: strin
   {
     name: "an update that drops ext (the new version's labels and write context)",
     rewrite: (sql) =>
-      sql.startsWith("UPDATE botknobs_records SET version")
+      sql.startsWith(`UPDATE "botknobs_records" SET version`)
         ? sql.replace("ext = ?", "ext = CASE WHEN ? IS NULL THEN NULL ELSE NULL END")
         : sql,
     caughtBy: ["ext.roundtrip", "ext.per-version"],

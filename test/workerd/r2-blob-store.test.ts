@@ -7,6 +7,7 @@ import { AdapterError, ValidationError } from "../../src/core/errors.ts";
 import { bytesToStream } from "../../src/core/util/streams.ts";
 import { BlobKnowledgeBackend } from "../../src/index.ts";
 import { conformance, failingStream } from "../../src/testing/index.ts";
+import { blobRecordPort } from "../fixtures/blob-records.ts";
 import { emptyBucket, r2Port } from "./cloudflare-ports.ts";
 
 const h = { describe, it, expect, beforeEach, afterEach };
@@ -16,6 +17,11 @@ const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 // The blob-store suite, and over the bucket the knowledge backend and the persisted search
 // index; \`reopen\` is another isolate's store over the same bucket.
 conformance(h, { name: "R2BlobStore (workerd)", blobStore: { ...r2Port() } });
+// The registry in the bucket (BlobRecordStore): compare-and-set through R2's onlyIf.
+conformance(h, {
+  name: "BlobRecordStore over R2BlobStore (workerd)",
+  recordStore: blobRecordPort({ blobs: () => new R2BlobStore({ bucket }), destroy: emptyBucket }),
+});
 
 describe("R2BlobStore faults and limits (workerd)", () => {
   const store = new R2BlobStore({ bucket });

@@ -47,7 +47,7 @@ searchIndexSuite(h, {
     const { store, fake } = backing.get(index) as { store: MemoryBlobStore; fake: FakeVectorize };
     return new BlobSearchIndex({ store, vectors: vectorize(fake, 20) });
   },
-  capabilities: { persistent: true },
+  capabilities: { persistent: true, revisions: true },
 });
 
 const WORDS = [
@@ -126,8 +126,15 @@ describe("BlobSearchIndex over VectorizeVectorStore - the same hybrid ranking as
         knowledge: source,
       });
     const own = kb(new BlobSearchIndex({ store: blobs.own }));
+    // Two revisions kept and a base after every delta: the first revision is cut by the third
+    // ingestion, and the vectors only it held go then.
     const external = kb(
-      new BlobSearchIndex({ store: blobs.vectorize, vectors: vectorize(fake, LAG) }),
+      new BlobSearchIndex({
+        store: blobs.vectorize,
+        vectors: vectorize(fake, LAG),
+        keepRevisions: 2,
+        maxDeltas: 1,
+      }),
     );
     const ingest = async (): Promise<void> => {
       for (const destination of [own, external]) {
@@ -161,22 +168,36 @@ describe("BlobSearchIndex over VectorizeVectorStore - the same hybrid ranking as
     const queries = fake.calls.filter((c) => c.method === "query");
     expect(queries.map((c) => c.size)).toEqual(QUERIES.map(() => 100));
 
-    // One file replaced, one removed: their old vectors are deleted.
+    // One file replaced, one removed: their old vectors stay while the revision before, which
+    // holds them, is kept.
+    const chunksOf = async (...paths: string[]): Promise<number> => {
+      const indexed = await own.sources("support");
+      return paths.reduce((n, p) => n + (indexed.get(p)?.chunks ?? 0), 0);
+    };
+    const replaced = await chunksOf("notes/3.md", "notes/5.md");
     await source.putFile("support", "notes/3.md", file(103));
     await source.deleteFile("support", "notes/5.md");
     await ingest();
     const second = await rankings(own);
     expect(second).not.toEqual(first);
     expect(await rankings(external)).toEqual(second);
-    expect(await stored()).toBe(await chunks());
+    expect(await stored()).toBe((await chunks()) + replaced);
+
+    // Another change: the first revision is cut, and the vectors only it held are deleted (the
+    // second revision holds the version of notes/7.md this one replaces).
+    const seventh = await chunksOf("notes/7.md");
+    await source.putFile("support", "notes/7.md", file(107));
+    await ingest();
+    expect(await rankings(external)).toEqual(await rankings(own));
+    expect(await stored()).toBe((await chunks()) + seventh);
 
     // Another process: new indexes over the same blob stores and the same Vectorize index.
     const reopened = kb(
       new BlobSearchIndex({ store: blobs.vectorize, vectors: vectorize(fake, LAG) }),
     );
-    expect(await rankings(reopened)).toEqual(second);
+    expect(await rankings(reopened)).toEqual(await rankings(own));
 
-    // Removing the knowledge base deletes its vectors.
+    // Removing the knowledge base deletes its vectors, the kept revisions' too.
     await external.clear("support");
     expect(await stored()).toBe(0);
   });

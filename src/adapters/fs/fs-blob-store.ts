@@ -46,6 +46,13 @@ export interface FsBlobStoreOptions {
   root: string;
   /** Flush each file to disk before it replaces the old one (default true). */
   durable?: boolean;
+  /**
+   * What makes a replace, a delete and a compare-and-set one step for every process: runs `fn`
+   * holding the lock of the key whose lock file would be `lockFile`. Default: that lock file
+   * (`withFileLock`, a lease). `npm start` on SQLite passes a `SqliteLock`, an OS lock that dies
+   * with its process: `(_, fn) => lock.run(fn)`.
+   */
+  lock?: <T>(lockFile: string, fn: () => Promise<T>) => Promise<T>;
 }
 
 /** The longest file name, in bytes (NAME_MAX). */
@@ -60,7 +67,7 @@ function codeOf(error: unknown): string | undefined {
 
 /**
  * Objects as files under `root`. Writes, deletes and compare-and-set hold a lock file per key
- * (`withFileLock`), so `ifMatch` is atomic for every process of this host that opens the same
+ * (`withFileLock`, or the `lock` given), so `ifMatch` is atomic for every process of this host that opens the same
  * directory (not across hosts sharing a network file system).
  * @example
  * const store = new FsBlobStore({ root: "./data/knowledge" });
@@ -76,12 +83,14 @@ export class FsBlobStore implements BlobStore {
   };
   readonly root: string;
   readonly #durable: boolean;
+  readonly #lock: <T>(lockFile: string, fn: () => Promise<T>) => Promise<T>;
 
   constructor(options: FsBlobStoreOptions) {
     if (typeof options?.root !== "string" || options.root === "")
       throw new ValidationError("FsBlobStore needs a root directory");
     this.root = resolve(options.root);
     this.#durable = options.durable ?? true;
+    this.#lock = options.lock ?? ((file, fn) => withFileLock(file, fn));
   }
 
   #path(key: string): string {
@@ -249,7 +258,7 @@ export class FsBlobStore implements BlobStore {
       if (await linkIfAbsent(tmp, path)) return this.#stat(key, path);
       if (ifMatch === null) return null; // create-only, and it exists
     }
-    return withFileLock(this.#lockOf(path), async () => {
+    return this.#lock(this.#lockOf(path), async () => {
       if (ifMatch !== undefined) {
         const current = await this.#stat(key, path);
         if ((current?.etag ?? null) !== ifMatch) return null;
@@ -290,7 +299,7 @@ export class FsBlobStore implements BlobStore {
       const path = this.#path(key);
       if (!(await this.#stat(key, path))) continue;
       try {
-        await withFileLock(this.#lockOf(path), () => unlink(path));
+        await this.#lock(this.#lockOf(path), () => unlink(path));
       } catch (error) {
         if (!["ENOENT", "ENOTDIR", "EISDIR", "EPERM"].includes(codeOf(error) ?? "")) throw error;
       }

@@ -1,7 +1,9 @@
 /**
  * The registry types `botknobs/node` adds: `createRegistryBackend("file", { path })` (a
  * {@link FileRecordStore} under a {@link StoreRegistryBackend}), and `file` as a record store
- * for the seed's `DataKnobsRegistryAdapter({ backend_type: "file", backend_config: { path } })`.
+ * for the seed's `DataKnobsRegistryAdapter({ backend_type: "file", backend_config: { path } })`;
+ * and `s3` for both (`bucket`, `prefix`, `endpoint`, `region`, `access_key_id`,
+ * `secret_access_key`), whose adapter loads on first use.
  * @module
  */
 import * as z from "zod/mini";
@@ -14,6 +16,7 @@ import type { RecordStore } from "../../core/registry/record-store.ts";
 import { StoreRegistryBackend } from "../../core/registry/store-backend.ts";
 import type { RegistryBackend } from "../../core/registry/types.ts";
 import type { FactoryTable } from "../../core/util/factory.ts";
+import { lazyS3Entries } from "../s3/s3-lazy.ts";
 import { FileRecordStore } from "./fs-record-store.ts";
 
 const fileSchema = z.strictObject({
@@ -34,6 +37,7 @@ export const nodeRecordStores: FactoryTable<RecordStore> = {
     >,
     create: (config) => new FileRecordStore({ path: config.path as string }),
   },
+  s3: lazyS3Entries.recordStore,
 };
 
 /**
@@ -51,11 +55,13 @@ export const nodeRegistryBackends: FactoryTable<RegistryBackend> = {
         historyLimit: config.history_limit as number | undefined,
       }),
   },
+  s3: lazyS3Entries.registry,
 };
 
 /**
- * `createRegistryBackend` knowing `memory`, `http` and `file` (keys `path`, a directory, and
- * `history_limit`, the versions kept per bot; unknown keys are a `ValidationError`).
+ * `createRegistryBackend` knowing `memory`, `http`, `file` (keys `path`, a directory, and
+ * `history_limit`, the versions kept per bot; unknown keys are a `ValidationError`) and `s3`
+ * (see `botknobs/s3`'s `createRegistryBackend`).
  * @example
  * const backend = createRegistryBackend("file", { path: "./data/registry" });
  * await backend.initialize();

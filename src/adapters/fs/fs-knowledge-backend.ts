@@ -14,6 +14,7 @@ import {
 } from "../../core/knowledge/store/factory.ts";
 import type { KnowledgeResourceBackend } from "../../core/knowledge/store/types.ts";
 import type { FactoryTable } from "../../core/util/factory.ts";
+import { lazyS3Entries } from "../s3/s3-lazy.ts";
 import { FsBlobStore } from "./fs-blob-store.ts";
 
 /**
@@ -30,7 +31,7 @@ export class FileKnowledgeBackend extends BlobKnowledgeBackend {
   }
 }
 
-/** The knowledge backend types `botknobs/node` knows: the core's and `file`. */
+/** The knowledge backend types `botknobs/node` knows: the core's, `file` and `s3` (loaded on first use). */
 export const nodeKnowledgeBackends: FactoryTable<KnowledgeResourceBackend> = {
   ...coreKnowledgeBackends,
   file: {
@@ -38,10 +39,12 @@ export const nodeKnowledgeBackends: FactoryTable<KnowledgeResourceBackend> = {
     create: (config) =>
       new FileKnowledgeBackend(config.path === undefined ? {} : { path: config.path as string }),
   },
+  s3: lazyS3Entries.knowledge,
 };
 
 /**
- * `createKnowledgeBackend` knowing `memory` and `file`.
+ * `createKnowledgeBackend` knowing `memory`, `file` and `s3` (see `botknobs/s3`'s
+ * `createKnowledgeBackend`).
  * @example
  * const backend = createKnowledgeBackend("file", { path: "./data/knowledge" });
  */

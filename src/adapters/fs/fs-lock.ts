@@ -90,6 +90,21 @@ async function readLock(path: string): Promise<{ owner: Owner; renewedAt: number
 }
 
 /**
+ * Whether the lock file at `path` is stale by the rules {@link withFileLock} takes one over by
+ * (not renewed within `leaseMs`; a holder of another boot, a dead pid, a reused pid): what a
+ * sweep removes. A missing or foreign (unreadable) file is not a stale lock.
+ * @example
+ * if (await lockFileStale(path)) await rm(path, { force: true });
+ */
+export async function lockFileStale(
+  path: string,
+  leaseMs: number = DEFAULT_LEASE_MS,
+): Promise<boolean> {
+  const lock = await readLock(path).catch(() => null);
+  return lock !== null && isStale(lock.owner, lock.renewedAt, leaseMs);
+}
+
+/**
  * `link(from, to)`: true when it created `to`, false when `to` exists — an atomic create that
  * another process cannot interleave with.
  * @example

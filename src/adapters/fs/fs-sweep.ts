@@ -2,27 +2,16 @@
  * {@link sweepDirectory}: removes what processes killed mid-write left in a file store.
  * @module
  */
-import { readdir, readFile, rm, rmdir, stat } from "node:fs/promises";
-import { hostname } from "node:os";
+import { readdir, rm, rmdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { RESERVED_PREFIX } from "./fs-lock.ts";
+import { lockFileStale, RESERVED_PREFIX } from "./fs-lock.ts";
 import { writerGone } from "./fs-temp.ts";
-
-function isDeadLocalOwner(text: string): boolean {
-  try {
-    const owner = JSON.parse(text) as { host?: string; pid?: number };
-    if (owner.host !== hostname() || typeof owner.pid !== "number") return false;
-    process.kill(owner.pid, 0);
-    return false;
-  } catch (error) {
-    return (error as { code?: string }).code === "ESRCH";
-  }
-}
 
 /**
  * Walks `root`: removes temporary files not renewed for `olderThanMs` or whose writer is gone
- * (fs-temp.ts), other reserved files older than that, lock files of dead processes, and
- * directories left empty (never `root` itself).
+ * (fs-temp.ts), other reserved files older than that, stale lock files (by the rules the locks
+ * themselves are taken over by: a lease not renewed, a holder of another boot, a dead or reused
+ * pid — fs-lock.ts), and directories left empty (never `root` itself).
  */
 export async function sweepDirectory(
   root: string,
@@ -49,7 +38,7 @@ export async function sweepDirectory(
       if (!s) continue;
       const kind = entry.name.slice(RESERVED_PREFIX.length);
       const stale = kind.startsWith("lock-")
-        ? isDeadLocalOwner(await readFile(full, "utf8").catch(() => ""))
+        ? await lockFileStale(full)
         : s.mtimeMs < cutoff || writerGone(entry.name);
       if (!stale) continue;
       await rm(full, { force: true });

@@ -4,13 +4,14 @@
  * and their search index in a folder (`FsBlobStore`, `FileKnowledgeBackend`), an event bus the
  * processes sharing a folder hear each other on (`FileEventBus`), the API over a data folder
  * (`createFileApp`: what `npm start` serves), `loadEnvironment` over YAML files, and the
- * factory tables that teach `createRegistryBackend`/`createKnowledgeBackend` the `file` type, and
+ * factory tables that teach `createRegistryBackend`/`createKnowledgeBackend` the `file` type (and
+ * `s3`, whose adapter, `botknobs/s3`, loads when first used), and
  * `repairJournal`, which keeps every good line of a damaged registry journal.
  * Several processes of one host may share a folder; a network file system shared by hosts may not.
  * @module
  */
-export { createFileApp, type FileApp } from "./fs-app.ts";
-export { FsBlobStore } from "./fs-blob-store.ts";
+export { createFileApp, type FileApp, type FileAppOptions } from "./fs-app.ts";
+export { FsBlobStore, type FsBlobStoreOptions } from "./fs-blob-store.ts";
 export { loadEnvironment, readTextFile } from "./fs-environment.ts";
 export { FileEventBus, type FileEventBusOptions } from "./fs-event-bus.ts";
 export {

@@ -11,6 +11,9 @@ import { serve, type WebSocketServerLike } from "@hono/node-server";
 import { WebSocketServer } from "ws";
 import { ValidationError } from "../../core/errors.ts";
 import { withRawRequest } from "./node-raw-request.ts";
+import { SERVE_TIMEOUTS } from "./node-timeouts.ts";
+
+export { SERVE_TIMEOUTS } from "./node-timeouts.ts";
 
 /** Options of {@link serveApp}. */
 export interface ServeOptions {
@@ -34,23 +37,6 @@ export interface ServeOptions {
    */
   idleTimeoutMs?: number;
 }
-
-/**
- * The defaults of {@link ServeOptions}' timeouts, in ms.
- * @example
- * await serveApp(app, { requestTimeoutMs: 10 * SERVE_TIMEOUTS.requestTimeoutMs });
- */
-export const SERVE_TIMEOUTS: {
-  readonly headersTimeoutMs: number;
-  readonly requestTimeoutMs: number;
-  readonly keepAliveTimeoutMs: number;
-  readonly idleTimeoutMs: number;
-} = {
-  headersTimeoutMs: 10_000,
-  requestTimeoutMs: 60_000,
-  keepAliveTimeoutMs: 5_000,
-  idleTimeoutMs: 120_000,
-};
 
 function timeouts(options: ServeOptions): Required<Omit<ServeOptions, "hostname" | "port">> {
   const t = {

@@ -4,7 +4,13 @@
  * unchanged, so every isolate of a Worker sees the same files and the same index.
  * @module
  */
-import { checkDeclaredSize, checkPutSize } from "../../core/blob/checks.ts";
+import {
+  checkDeclaredSize,
+  checkKeyBytes,
+  checkPutSize,
+  checkRange,
+} from "../../core/blob/checks.ts";
+import { countingStream } from "../../core/blob/counting-stream.ts";
 import type {
   BlobBody,
   BlobList,
@@ -17,7 +23,6 @@ import type {
 } from "../../core/blob/types.ts";
 import { AdapterError, BotknobsError, ValidationError } from "../../core/errors.ts";
 import { readAll } from "../../core/util/streams.ts";
-import { countingStream } from "./r2-counting-stream.ts";
 import type {
   FixedLengthStreamLike,
   R2BucketLike,
@@ -36,8 +41,6 @@ export interface R2BlobStoreOptions {
 export const R2_MAX_KEY_BYTES = 1024;
 /** R2 lists and deletes at most this many keys per call. */
 export const R2_MAX_KEYS_PER_CALL = 1000;
-
-const utf8 = new TextEncoder();
 
 /** `FixedLengthStream` where the runtime has it (workerd), else `undefined`. */
 function fixedLengthStream(): FixedLengthStreamLike | undefined {
@@ -93,17 +96,7 @@ export class R2BlobStore implements BlobStore {
   async get(key: string, options: { range?: BlobRange } = {}): Promise<BlobBody | null> {
     checkKey(key);
     const { range } = options;
-    if (
-      range &&
-      !(
-        Number.isSafeInteger(range.offset) &&
-        range.offset >= 0 &&
-        (range.length === undefined || (Number.isSafeInteger(range.length) && range.length >= 0))
-      )
-    )
-      throw new ValidationError(`Invalid range of '${key}'`, [
-        { path: ["range"], message: "expected a non-negative offset and length" },
-      ]);
+    checkRange(key, range);
     const object = await this.#call(`get '${key}'`, async () => {
       if (range === undefined) return (await this.#bucket.get(key)) as R2ObjectBodyLike | null;
       // R2 refuses an empty range (length 0, or from the end on); an empty body answers it.
@@ -226,14 +219,5 @@ function wrap(what: string, error: unknown): Error {
 
 /** R2 keys are non-empty and at most 1,024 UTF-8 bytes: checked before the call. */
 function checkKey(key: string): void {
-  if (typeof key !== "string" || key === "")
-    throw new ValidationError("An R2 key must be a non-empty string", [
-      { path: ["key"], message: "expected a non-empty string" },
-    ]);
-  const bytes = utf8.encode(key).length;
-  if (bytes > R2_MAX_KEY_BYTES)
-    throw new ValidationError(
-      `R2 key of ${bytes} bytes is longer than the ${R2_MAX_KEY_BYTES}-byte limit`,
-      [{ path: ["key"], message: `at most ${R2_MAX_KEY_BYTES} UTF-8 bytes` }],
-    );
+  checkKeyBytes(key, R2_MAX_KEY_BYTES, "R2");
 }

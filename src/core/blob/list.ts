@@ -1,9 +1,10 @@
 /**
  * One page of a listing from sorted keys: the delimiter roll-up and cursor rules every
- * {@link BlobStore} that lists by itself (memory, file system) shares.
+ * {@link BlobStore} that lists by itself (memory, file system) shares, and {@link listAll}, a walk
+ * of every page.
  * @module
  */
-import type { BlobListOptions } from "./types.ts";
+import type { BlobListOptions, BlobMeta, BlobStore } from "./types.ts";
 
 /** The keys of objects on the page, the rolled-up prefixes, and the cursor of the next page. */
 export interface KeyPage {
@@ -39,4 +40,20 @@ export function pageKeys(keys: Iterable<string>, options: BlobListOptions = {}):
     else page.push(key);
   }
   return { keys: page, prefixes: [...prefixes] };
+}
+
+/**
+ * Every object under `prefix`, following the store's cursors (sorted by key).
+ * @example
+ * const keys = (await listAll(store, "registry/h/bot-1/")).map((o) => o.key);
+ */
+export async function listAll(store: BlobStore, prefix: string): Promise<BlobMeta[]> {
+  const all: BlobMeta[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.list({ prefix, ...(cursor === undefined ? {} : { cursor }) });
+    all.push(...page.objects);
+    cursor = page.cursor;
+  } while (cursor !== undefined);
+  return all;
 }

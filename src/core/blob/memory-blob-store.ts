@@ -54,7 +54,8 @@ export class MemoryBlobStore implements BlobStore {
       const { offset, length } = options.range;
       bytes = bytes.subarray(offset, length === undefined ? undefined : offset + length);
     }
-    return { ...o.meta, body: bytesToStream(bytes) };
+    // A copy: the caller may change what it reads, the store's bytes stay as they were put.
+    return { ...o.meta, body: bytesToStream(bytes.slice()) };
   }
 
   async put(

@@ -1,6 +1,6 @@
 /**
  * The {@link BlobStore} port: the small object-store interface under the knowledge backends.
- * Memory and the file system implement these calls (R2, S3 and IndexedDB are to); the knowledge layout,
+ * Memory, the file system, R2 and S3 implement these calls, and plain HTTP reads them; the knowledge layout,
  * checksums, versions and validation live once, in `BlobKnowledgeBackend`.
  * @module
  */
@@ -8,6 +8,7 @@
 /** What is known of a stored object without reading it. */
 export interface BlobMeta {
   key: string;
+  /** The whole object's size in bytes — on a ranged `get` too, not the range's length. */
   size: number;
   /**
    * Changes whenever the content changes, also for rewrites of the same size within the same
@@ -86,6 +87,16 @@ export interface BlobStoreCapabilities {
    * name's limit); absent: no limit of its own. A longer part is a `ValidationError`.
    */
   maxNameBytes?: number;
+  /**
+   * `put`, `delete` and `copy` throw `ReadOnlyError` (a store over plain HTTP); absent: false.
+   * The conformance suite then reads objects another store wrote (its `writer`).
+   */
+  readOnly?: boolean;
+  /**
+   * `false`: `list` throws `UnsupportedError` (plain HTTP without a listing manifest); absent:
+   * true. A `BlobSearchIndex` answers queries without listing (its sweep and `scopes()` list).
+   */
+  list?: boolean;
 }
 
 /** An object store. A `put` replaces the object whole or not at all (a failed stream writes nothing). */

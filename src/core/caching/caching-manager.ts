@@ -1,67 +1,48 @@
 /**
  * {@link CachingRegistryManager}: bot instances built from registry configs, cached with TTL and
  * true LRU, created once per id however many callers ask at once, invalidated by events, and
- * destroyed exactly once whichever way they leave the cache.
+ * destroyed exactly once whichever way they leave the cache. With a `label` (and a caller `key`
+ * for a split), an instance of the version the label serves: a label move is an `updated`
+ * event, so a manager on the bus serves the new version from its next call.
  * @module
  */
 import { ClosedError, NotFoundError, ValidationError } from "../errors.ts";
 import { Event, EventType } from "../events/event.ts";
 import type { ErrorReporter, EventBus, Subscription } from "../events/types.ts";
+import { checkLabelKey } from "../registry/base-backend.ts";
+import { checkLabelName, LATEST_LABEL } from "../registry/labels.ts";
 import type { Registration } from "../registry/registration.ts";
 import { REGISTRY_TOPIC, type RegistryBackend } from "../registry/types.ts";
 import { coarseNow } from "../util/clock.ts";
 import { Once } from "../util/once.ts";
 import { type JsonObject, validateBotId } from "../validate.ts";
+import { LabelCache } from "./label-cache.ts";
+import { indexFor, type Route } from "./label-routes.ts";
 import { LruList, type LruNode } from "./lru.ts";
+import type {
+  CacheStats,
+  CachingRegistryManagerOptions,
+  GetOrCreateOptions,
+  Served,
+} from "./types.ts";
 
-/** Options of {@link CachingRegistryManager}. */
-export interface CachingRegistryManagerOptions {
-  backend: RegistryBackend;
-  /** Invalidates on `updated`/`deleted`/`deactivated` events of `eventTopic`. */
-  eventBus?: EventBus;
-  /** Seconds an instance stays fresh (default 300; 0 means every call creates anew). */
-  cacheTtl?: number;
-  /** Most instances kept (default 1000); the least recently used leaves first. */
-  maxCacheSize?: number;
-  /** Default `"registry:bots"`, where registry backends publish. */
-  eventTopic?: string;
-  /** The clock in ms (default: `Date.now`, read at most once per timer tick); inject one to test TTL without sleeping. */
-  now?: () => number;
-  /** Told about failures that do not fail a call (a throwing `destroyInstance`). */
-  onError?: ErrorReporter;
-}
-
-/** Options of {@link CachingRegistryManager.getOrCreate}. */
-export interface GetOrCreateOptions {
-  /** Build a new instance even when a fresh one is cached (the old one is destroyed). */
-  forceRefresh?: boolean;
-}
-
-/** What {@link CachingRegistryManager.getCacheStats} reports. */
-export interface CacheStats {
-  size: number;
-  maxSize: number;
-  ttlSeconds: number;
-  hits: number;
-  misses: number;
-  /** Instances removed to make room (LRU). */
-  evictions: number;
-  /** Instances found past their TTL. */
-  expired: number;
-  /** Instances removed by `invalidate`, `invalidateAll`, events or `forceRefresh`. */
-  invalidations: number;
-  /** Calls to `createInstance`. */
-  creations: number;
-}
+export type {
+  CacheStats,
+  CachingRegistryManagerOptions,
+  GetOrCreateOptions,
+  Served,
+} from "./types.ts";
 
 /** Why an instance left the cache. */
 type Exit = "evicted" | "expired" | "invalidated" | "closed";
 
 /** One creation under way for an id; `stale` is set when the id is invalidated meanwhile. */
 interface Flight<T> {
-  promise: Promise<T>;
+  promise: Promise<LruNode<T>>;
   stale: boolean;
 }
+
+const instanceOf = <T>(node: LruNode<T>): T => node.value;
 
 const INVALIDATING: ReadonlySet<string> = new Set([
   EventType.UPDATED,
@@ -92,6 +73,9 @@ export abstract class CachingRegistryManager<T> {
   readonly #report: ErrorReporter;
   readonly #lru = new LruList<T>();
   readonly #flights = new Map<string, Flight<T>>();
+  readonly #labels: LabelCache<T>;
+  #lastLabel = "";
+  #lastBots: Map<string, Route<T>> | undefined;
   readonly #destroying = new Set<Promise<void>>();
   #subscription: Subscription | undefined;
   readonly #initialized = new Once();
@@ -118,6 +102,29 @@ export abstract class CachingRegistryManager<T> {
     this.#ttlMs = cacheTtl * 1000;
     this.#now = options.now ?? coarseNow;
     this.#report = options.onError ?? (() => {});
+    this.#labels = new LabelCache<T>({
+      backend: this.backend,
+      ttlMs: this.#ttlMs,
+      now: this.#now,
+      hit: (node) => {
+        this.#hits++;
+        this.#lru.touch(node);
+      },
+      miss: () => {
+        this.#misses++;
+      },
+      build: async (botId, registration) => {
+        this.#creations++;
+        const instance = await this.createInstance(botId, registration.config, registration);
+        if (this.#closed) {
+          void this.#destroy(instance);
+          throw new ClosedError("CachingRegistryManager closed while creating an instance");
+        }
+        return instance;
+      },
+      keep: (key, instance, version, force) => this.#keep(key, instance, version, force),
+      destroy: (instance) => void this.#destroy(instance),
+    });
   }
 
   /** Builds an instance from a bot's config (the seed's `_create_instance`). */
@@ -150,15 +157,80 @@ export abstract class CachingRegistryManager<T> {
 
   /**
    * The cached instance, or a new one from the registry. Concurrent callers for one id share one
-   * creation; a missing or inactive bot throws `NotFoundError`.
+   * creation; a missing or inactive bot throws `NotFoundError`. With `label`, an instance of the
+   * version it points at (for `key`, when it splits); a missing label is a `NotFoundError` too.
    */
   getOrCreate(botId: string, options?: GetOrCreateOptions): Promise<T> {
     // Not an async function: a hit returns an already-resolved promise without an async frame.
-    if (options?.forceRefresh !== true) {
+    if (options === undefined) {
+      // The plain hit, first: no option to read.
       const node = this.#fresh(botId);
       if (node !== undefined) return Promise.resolve(node.value);
+      return this.#miss(botId, false).then(instanceOf);
     }
-    return this.#miss(botId, options?.forceRefresh === true);
+    const label = options.label;
+    if (options.forceRefresh !== true) {
+      if (label === undefined || label === LATEST_LABEL) {
+        const node = this.#fresh(botId);
+        if (node !== undefined) return Promise.resolve(node.value);
+      } else {
+        const node = this.#labelHit(botId, label, options.key);
+        if (node !== undefined) return Promise.resolve(node.value);
+      }
+    }
+    if (label === undefined || label === LATEST_LABEL)
+      return this.#miss(botId, options.forceRefresh === true).then(instanceOf);
+    // The options object goes no further than this call (a caller's literal need not be kept).
+    return this.#labelMiss(botId, label, options.key, options.forceRefresh === true).then(
+      instanceOf,
+    );
+  }
+
+  /**
+   * The labelled hot path: the fresh instance node a label (and key) resolves to (counted as a
+   * hit, moved to the front), or undefined.
+   */
+  #labelHit(botId: string, label: string, key: string | undefined): LruNode<T> | undefined {
+    // Callers ask for one label or two: the last one's routes are at hand without a lookup.
+    let bots = this.#lastBots;
+    if (label !== this.#lastLabel || bots === undefined) {
+      bots = this.#labels.routes.get(label);
+      if (bots === undefined) return undefined;
+      this.#lastLabel = label;
+      this.#lastBots = bots;
+    }
+    const route = bots.get(botId);
+    if (route === undefined) return undefined;
+    const now = this.#now();
+    if (now >= route.until) return undefined; // the labels were read a TTL ago: read them again
+    // A plain label (or a split asked without a key) has its node at hand; a split hashes the key.
+    const node =
+      key === undefined || route.split === undefined
+        ? route.node
+        : route.nodes[indexFor(route, key)];
+    if (node === undefined || !node.live || now - node.cachedAt >= this.#ttlMs) return undefined;
+    this.#hits++;
+    this.#lru.touch(node);
+    return node;
+  }
+
+  /**
+   * As {@link CachingRegistryManager.getOrCreate}, with the version the instance serves (for a
+   * split, the one `key` resolved to) and the label: what to log, or count in metrics.
+   * @example
+   * const { instance, version } = await manager.serve("support-bot", { label: "canary", key: userId });
+   */
+  async serve(botId: string, options: GetOrCreateOptions = {}): Promise<Served<T>> {
+    const label = options.label ?? LATEST_LABEL;
+    let node: LruNode<T> | undefined;
+    if (label === LATEST_LABEL) {
+      if (options.forceRefresh !== true) node = this.#fresh(botId);
+      node ??= await this.#miss(botId, options.forceRefresh === true);
+    } else {
+      if (options.forceRefresh !== true) node = this.#labelHit(botId, label, options.key);
+      node ??= await this.#labelMiss(botId, label, options.key, options.forceRefresh === true);
+    }
+    return { instance: node.value, version: node.version, label };
   }
 
   /**
@@ -183,7 +255,7 @@ export abstract class CachingRegistryManager<T> {
     return undefined;
   }
 
-  #miss(botId: string, forceRefresh: boolean): Promise<T> {
+  #miss(botId: string, forceRefresh: boolean): Promise<LruNode<T>> {
     if (this.#closed)
       return Promise.reject(
         new ClosedError("CachingRegistryManager is closed; call initialize() to reopen"),
@@ -205,7 +277,7 @@ export abstract class CachingRegistryManager<T> {
     return flight.promise;
   }
 
-  async #create(botId: string, flight: Flight<T>, forceRefresh: boolean): Promise<T> {
+  async #create(botId: string, flight: Flight<T>, forceRefresh: boolean): Promise<LruNode<T>> {
     await this.initialize();
     for (let attempt = 0; ; attempt++) {
       const registration = await this.backend.peek(botId);
@@ -231,19 +303,40 @@ export abstract class CachingRegistryManager<T> {
         this.#flights.set(botId, flight);
         continue;
       }
-      const old = this.#lru.get(botId);
-      if (old) void this.#exit(old, forceRefresh ? "invalidated" : "expired");
-      this.#lru.insert(botId, instance, this.#now());
-      // Destructions run in the background (close() waits for them); the caller need not.
-      while (this.#lru.size > this.maxCacheSize)
-        void this.#exit(this.#lru.last as LruNode<T>, "evicted");
-      return instance;
+      return this.#keep(botId, instance, registration.version, forceRefresh);
     }
+  }
+
+  /** Caches an instance under `key` (replacing one there), then evicts down to the size limit. */
+  #keep(key: string, instance: T, version: number, forceRefresh: boolean): LruNode<T> {
+    const old = this.#lru.get(key);
+    if (old) void this.#exit(old, forceRefresh ? "invalidated" : "expired");
+    const node = this.#lru.insert(key, instance, this.#now(), version);
+    // Destructions run in the background (close() waits for them); the caller need not.
+    while (this.#lru.size > this.maxCacheSize)
+      void this.#exit(this.#lru.last as LruNode<T>, "evicted");
+    return node;
+  }
+
+  async #labelMiss(
+    botId: string,
+    label: string,
+    key: string | undefined,
+    force: boolean,
+  ): Promise<LruNode<T>> {
+    if (this.#closed)
+      throw new ClosedError("CachingRegistryManager is closed; call initialize() to reopen");
+    validateBotId(botId);
+    checkLabelName(label, true);
+    const checked = checkLabelKey(key);
+    await this.initialize();
+    return this.#labels.miss(botId, label, checked, force);
   }
 
   /** Removes a node and destroys its instance, once. */
   #exit(node: LruNode<T>, why: Exit): Promise<void> {
     if (!this.#lru.remove(node)) return Promise.resolve();
+    this.#labels.forget(node);
     if (why === "evicted") this.#evictions++;
     else if (why === "invalidated") this.#invalidations++;
     return this.#destroy(node.value);
@@ -262,29 +355,34 @@ export abstract class CachingRegistryManager<T> {
     return done;
   }
 
-  /** Drops and destroys the cached instance of `botId`; false when none was cached. */
+  /**
+   * Drops and destroys the cached instances of `botId` (its current one and those of labelled
+   * versions) and what it knows of its labels; false when nothing was cached.
+   */
   async invalidate(botId: string): Promise<boolean> {
     const flight = this.#flights.get(botId);
     if (flight) {
       flight.stale = true;
       this.#flights.delete(botId);
     }
+    const exits = this.#labels.drop(botId).map((node) => this.#exit(node, "invalidated"));
     const node = this.#lru.get(botId);
-    if (!node) return false;
-    await this.#exit(node, "invalidated");
-    return true;
+    if (node) exits.push(this.#exit(node, "invalidated"));
+    await Promise.all(exits);
+    return exits.length > 0;
   }
 
   /** Drops and destroys every cached instance; returns how many there were. */
   async invalidateAll(): Promise<number> {
     for (const flight of this.#flights.values()) flight.stale = true;
     this.#flights.clear();
+    this.#labels.clear();
     const nodes = [...this.#lru.nodes()];
     await Promise.all(nodes.map((n) => this.#exit(n, "invalidated")));
     return nodes.length;
   }
 
-  /** True when an instance of `botId` is cached (fresh or not yet found expired). */
+  /** True when an instance of `botId`'s current version is cached (fresh or not yet found expired). */
   isCached(botId: string): boolean {
     return this.#lru.get(botId) !== undefined;
   }
@@ -333,6 +431,7 @@ export abstract class CachingRegistryManager<T> {
     this.#initialized.reset();
     for (const flight of this.#flights.values()) flight.stale = true;
     this.#flights.clear();
+    this.#labels.clear();
     await Promise.all([...this.#lru.nodes()].map((n) => this.#exit(n, "closed")));
     while (this.#destroying.size > 0) await Promise.all(this.#destroying);
   }

@@ -6,7 +6,11 @@ import type { EnvironmentConfig, EnvVars } from "../config/environment.ts";
 import { resolveConfig } from "../config/resolve.ts";
 import type { Registration } from "../registry/registration.ts";
 import type { JsonObject } from "../validate.ts";
-import { CachingRegistryManager, type CachingRegistryManagerOptions } from "./caching-manager.ts";
+import {
+  CachingRegistryManager,
+  type CachingRegistryManagerOptions,
+  type GetOrCreateOptions,
+} from "./caching-manager.ts";
 
 /** A bot's config resolved for this environment, with the raw form and the version it came from. */
 export class ResolvedConfig {
@@ -107,9 +111,12 @@ export class ConfigCachingManager extends CachingRegistryManager<ResolvedConfig>
     });
   }
 
-  /** The resolved config (the seed's `get`; same as `getOrCreate`). */
-  get(botId: string): Promise<ResolvedConfig> {
-    return this.getOrCreate(botId);
+  /**
+   * The resolved config (the seed's `get`; same as `getOrCreate`): of the version `label`
+   * serves when one is given (for `key`, when it splits); its `version` says which.
+   */
+  get(botId: string, options?: GetOrCreateOptions): Promise<ResolvedConfig> {
+    return this.getOrCreate(botId, options);
   }
 
   /** A deep copy of the resolved config. */

@@ -10,6 +10,10 @@ export interface LruNode<T> {
   readonly value: T;
   /** When it was cached (ms, the manager's clock). */
   readonly cachedAt: number;
+  /** The registry version the value was built from. */
+  readonly version: number;
+  /** False once removed (a holder of the node, such as a label route, checks it). */
+  live: boolean;
   prev: LruNode<T> | null;
   next: LruNode<T> | null;
 }
@@ -36,8 +40,8 @@ export class LruList<T> {
   }
 
   /** Adds a node at the front; the caller removed any previous node of that key first. */
-  insert(key: string, value: T, cachedAt: number): LruNode<T> {
-    const node: LruNode<T> = { key, value, cachedAt, prev: null, next: null };
+  insert(key: string, value: T, cachedAt: number, version: number): LruNode<T> {
+    const node: LruNode<T> = { key, value, cachedAt, version, live: true, prev: null, next: null };
     this.#map.set(key, node);
     this.#pushFront(node);
     return node;
@@ -46,6 +50,7 @@ export class LruList<T> {
   /** Removes a node; false when it was already gone (so removal, and destruction, happen once). */
   remove(node: LruNode<T>): boolean {
     if (this.#map.get(node.key) !== node) return false;
+    node.live = false;
     this.#map.delete(node.key);
     this.#unlink(node);
     return true;

@@ -4,6 +4,7 @@
  * @module
  */
 import * as z from "zod/mini";
+import { ValidationError } from "../errors.ts";
 import { createFromTable, type FactoryTable } from "../util/factory.ts";
 import { httpEventBuses } from "./http-factory.ts";
 import { InMemoryEventBus } from "./memory-bus.ts";
@@ -13,6 +14,13 @@ import type { EventBus } from "./types.ts";
 export const coreEventBuses: FactoryTable<EventBus> = {
   memory: { schema: z.strictObject({}), create: () => new InMemoryEventBus() },
   ...httpEventBuses,
+};
+
+/** The entries that know the bus types an adapter adds, for the error of a table without them. */
+const ELSEWHERE: Readonly<Record<string, string>> = {
+  redis: "botknobs/redis or botknobs/node",
+  postgres: "botknobs/postgres or botknobs/node",
+  "durable-object": "botknobs/cloudflare",
 };
 
 /** Configuration of {@link createEventBus}: `backend` (default `"memory"`) plus that backend's keys. */
@@ -32,5 +40,13 @@ export function createEventBus(
   table: FactoryTable<EventBus> = coreEventBuses,
 ): EventBus {
   const { backend = "memory", ...rest } = config ?? {};
+  const entry = typeof backend === "string" ? ELSEWHERE[backend.toLowerCase()] : undefined;
+  if (entry && !Object.hasOwn(table, backend.toLowerCase())) {
+    const known = Object.keys(table).join(", ");
+    throw new ValidationError(
+      `Unknown event bus type: ${backend}. Supported types: ${known} (the ${backend} bus: import createEventBus from ${entry})`,
+      [{ path: ["backend"], message: `expected one of ${known}` }],
+    );
+  }
   return createFromTable("event bus", table, backend, rest);
 }

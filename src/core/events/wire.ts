@@ -22,14 +22,24 @@ export function publishBody(
   maxEventBytes: number,
   suffix = "",
 ): Uint8Array<ArrayBuffer> {
+  const json = publishText(topic, event, maxEventBytes);
+  return encoder.encode(suffix === "" ? json : json + suffix);
+}
+
+/**
+ * {@link publishBody} as a string, for transports that take text (a Redis stream entry, a
+ * PostgreSQL row and NOTIFY payload).
+ * @example
+ * const json = publishText("registry:bots", event, 7900); // or ValidationError
+ */
+export function publishText(topic: string, event: Event, maxEventBytes: number): string {
   const json = JSON.stringify({ ...event.toDict(), topic });
-  const body = encoder.encode(suffix === "" ? json : json + suffix);
-  const bytes = body.byteLength - encoder.encode(suffix).byteLength;
+  const bytes = encoder.encode(json).byteLength;
   if (bytes > maxEventBytes)
     throw new ValidationError(
       `Event '${event.eventId}' on '${topic}' is ${bytes} bytes, over maxEventBytes ${maxEventBytes}: events carry ids, not documents`,
     );
-  return body;
+  return json;
 }
 
 /**

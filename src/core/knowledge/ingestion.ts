@@ -65,6 +65,11 @@ export class IngestionResult {
   /** The source's version and checksum when the run started: pass either as `lastVersion` next time. */
   sourceVersion: string | null = null;
   sourceChecksum: string | null = null;
+  /**
+   * The search index's revision the run committed (an index commit id): what a bot config may
+   * pin (`knowledge_pin`) to be searched as of it. Null until the run commits.
+   */
+  revision: string | null = null;
 
   constructor(domainId: string) {
     this.domainId = domainId;
@@ -95,6 +100,7 @@ export class IngestionResult {
       status: this.status,
       source_version: this.sourceVersion,
       source_checksum: this.sourceChecksum,
+      revision: this.revision,
       success: this.success,
       duration_seconds: this.durationSeconds,
     };
@@ -233,7 +239,7 @@ export class KnowledgeIngestionManager {
     result.sourceChecksum = await this.source.getChecksum(domainId);
     const files = await this.source.listFiles(domainId);
     let done = 0;
-    await ingestBatch(
+    const outcome = await ingestBatch(
       target,
       files,
       {
@@ -251,6 +257,7 @@ export class KnowledgeIngestionManager {
       },
       result,
     );
+    result.revision = outcome.version;
   }
 
   async #publish(result: IngestionResult): Promise<void> {

@@ -12,23 +12,32 @@ import {
   ValidationError,
 } from "../errors.ts";
 import { HttpJson, httpAuthHeaders } from "../http/request.ts";
-import { sha256Hex } from "../util/json.ts";
+import type { JsonPatchOperation } from "../util/json-patch.ts";
+import { sha256Hex } from "../util/sha256.ts";
 import {
   DEFAULT_MAX_CONFIG_BYTES,
   type JsonObject,
   validateBotId,
-  validateJsonObject,
   validateMetadata,
   validateStatus,
 } from "../validate.ts";
+import type { AuditEntry } from "./audit-entry.ts";
 import { RegistryBackendBase } from "./base-backend.ts";
-import { errorCode, errorText, listing, unquote } from "./http-listing.ts";
+import { HttpLabels } from "./http-labels.ts";
+import { errorCode, errorText, listing, queryString, unquote } from "./http-listing.ts";
+import { checkBotConfig } from "./knowledge-pin.ts";
+import type { BotLabels, LabelTarget } from "./labels.ts";
 import { type Page, type PageOptions, pageLimit } from "./page.ts";
+import { MAX_REASON_CHARS } from "./record-ext.ts";
 import { Registration, type RegistrationDict } from "./registration.ts";
 import { validateVersion } from "./store-writer.ts";
 import type {
+  AuditOptions,
+  LabeledReadOptions,
+  LabelWriteOptions,
   ListPageOptions,
   RegisterOptions,
+  RegistryCapabilities,
   RollbackOptions,
   UpdateOptions,
   WriteContextOptions,
@@ -72,6 +81,7 @@ export class HTTPRegistryBackend extends RegistryBackendBase {
   readonly timeout: number;
   readonly readOnly: boolean;
   readonly #http: HttpJson;
+  readonly #labels: HttpLabels;
   readonly #maxConfigBytes: number;
   #revisionTag: string | null = null;
 
@@ -96,6 +106,16 @@ export class HTTPRegistryBackend extends RegistryBackendBase {
       timeout: this.timeout,
     });
     this.#maxConfigBytes = options.maxConfigBytes ?? DEFAULT_MAX_CONFIG_BYTES;
+    this.#labels = new HttpLabels({
+      http: this.#http,
+      item: (botId, suffix) => this.#url(botId, suffix),
+      baseUrl: this.baseUrl,
+    });
+  }
+
+  /** Strong, with compare-and-set, and labels: what `botknobs/server` serves. */
+  override get capabilities(): RegistryCapabilities {
+    return { ...super.capabilities, labels: true };
   }
 
   #url(botId?: string, suffix = ""): string {
@@ -115,15 +135,23 @@ export class HTTPRegistryBackend extends RegistryBackendBase {
   }
 
   /**
-   * Checks a write may be sent: not read-only, and naming no write context (the HTTP contract
-   * carries none yet: an actor or reason dropped on the way would be an audit trail that lies).
+   * Checks a write may be sent — not read-only, naming no `actor` (the server records the name
+   * of the token the request carries, never one a client names: an actor sent and replaced would
+   * be an audit trail that lies) — and returns the body fields of its `reason`.
    */
-  #writable(options: WriteContextOptions = {}): void {
+  #writable(options: WriteContextOptions = {}): { reason?: string } {
     if (this.readOnly) throw new ReadOnlyError(`HTTP registry at ${this.baseUrl} is read-only`);
-    if (options.actor !== undefined || options.reason !== undefined)
+    if (options.actor !== undefined)
       throw new UnsupportedError(
-        `HTTP registry at ${this.baseUrl}: the HTTP API carries no write context (actor, reason)`,
+        `HTTP registry at ${this.baseUrl}: the server records the token's name as the actor; a write cannot name one`,
       );
+    const { reason } = options;
+    if (reason === undefined) return {};
+    if (typeof reason !== "string" || reason.length > MAX_REASON_CHARS)
+      throw new ValidationError(`Invalid reason: at most ${MAX_REASON_CHARS} characters`, [
+        { path: ["reason"], message: `at most ${MAX_REASON_CHARS} characters` },
+      ]);
+    return { reason };
   }
 
   /** Nothing to set up: every call is one request. */
@@ -136,10 +164,11 @@ export class HTTPRegistryBackend extends RegistryBackendBase {
     config: JsonObject,
     options: RegisterOptions = {},
   ): Promise<Registration> {
-    this.#writable(options);
+    const reason = this.#writable(options);
     validateBotId(botId);
-    const { value } = validateJsonObject(config, "config", this.#maxConfigBytes);
+    const value = checkBotConfig(config, this.#maxConfigBytes);
     const body: Record<string, unknown> = {
+      ...reason,
       config: value,
       // Always explicit: register is an upsert to this status (PUT without it keeps the current one).
       status: validateStatus(options.status ?? "active"),
@@ -156,10 +185,10 @@ export class HTTPRegistryBackend extends RegistryBackendBase {
     config: JsonObject,
     options: UpdateOptions = {},
   ): Promise<Registration> {
-    this.#writable(options);
+    const reason = this.#writable(options);
     validateBotId(botId);
-    const { value } = validateJsonObject(config, "config", this.#maxConfigBytes);
-    const body: Record<string, unknown> = { config: value };
+    const value = checkBotConfig(config, this.#maxConfigBytes);
+    const body: Record<string, unknown> = { ...reason, config: value };
     if (options.status !== undefined) body.status = validateStatus(options.status);
     if (options.metadata !== undefined) body.metadata = validateMetadata(options.metadata);
     // `*`: must exist. A version: must be at that version. Both are 412 otherwise. Neither,
@@ -212,8 +241,12 @@ export class HTTPRegistryBackend extends RegistryBackendBase {
     return this.#read(botId, "?peek=1");
   }
 
-  async #write(method: string, url: string): Promise<boolean> {
-    const response = await this.#http.request(method, url);
+  async #write(method: string, url: string, body: { reason?: string }): Promise<boolean> {
+    const response = await this.#http.request(
+      method,
+      url,
+      body.reason === undefined ? {} : { body },
+    );
     if (response.status === 404) {
       await response.body?.cancel();
       return false;
@@ -223,24 +256,20 @@ export class HTTPRegistryBackend extends RegistryBackendBase {
     return true;
   }
 
-  async deactivate(botId: string): Promise<boolean> {
-    this.#writable();
+  async deactivate(botId: string, options: WriteContextOptions = {}): Promise<boolean> {
+    const reason = this.#writable(options);
     validateBotId(botId);
-    return this.#write("POST", this.#url(botId, "/deactivate"));
+    return this.#write("POST", this.#url(botId, "/deactivate"), reason);
   }
 
-  async unregister(botId: string): Promise<boolean> {
-    this.#writable();
+  async unregister(botId: string, options: WriteContextOptions = {}): Promise<boolean> {
+    const reason = this.#writable(options);
     validateBotId(botId);
-    return this.#write("DELETE", this.#url(botId));
+    return this.#write("DELETE", this.#url(botId), reason);
   }
 
   #query(options: Record<string, string | number | undefined>): string {
-    const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(options))
-      if (value !== undefined) params.set(key, String(value));
-    const text = params.toString();
-    return text ? `?${text}` : "";
+    return queryString(options);
   }
 
   /**
@@ -278,14 +307,17 @@ export class HTTPRegistryBackend extends RegistryBackendBase {
     version: number,
     options: RollbackOptions = {},
   ): Promise<Registration> {
-    this.#writable(options);
+    const reason = this.#writable(options);
     validateBotId(botId);
     validateVersion(version);
     const headers: Record<string, string> = {};
     if (options.ifVersion !== undefined)
       headers["if-match"] = `"${validateVersion(options.ifVersion, "ifVersion")}"`;
     const url = this.#url(botId, "/rollback");
-    const response = await this.#http.request("POST", url, { body: { version }, headers });
+    const response = await this.#http.request("POST", url, {
+      body: { version, ...reason },
+      headers,
+    });
     if (response.status === 404 || response.status === 412) {
       const text = await response.text();
       if (response.status === 404 || errorCode(text) === "NOT_FOUND")
@@ -296,6 +328,54 @@ export class HTTPRegistryBackend extends RegistryBackendBase {
     }
     if (!response.ok) return this.#http.fail(response, "POST", url);
     return this.#registration(response);
+  }
+
+  /** `GET /bots/{id}/labels`; `null` when the bot is missing. */
+  override async getLabels(botId: string): Promise<BotLabels | null> {
+    return this.#labels.getLabels(validateBotId(botId));
+  }
+
+  /**
+   * `PUT /bots/{id}/labels/{name}` (`If-Match: "<ifVersion>"` when given). A protected label
+   * (`production` by default) needs `ifVersion` unless the token may move it: `ConflictError`.
+   */
+  override async setLabel(
+    botId: string,
+    name: string,
+    target: LabelTarget,
+    options: LabelWriteOptions = {},
+  ): Promise<BotLabels> {
+    const { reason } = this.#writable(options);
+    return (await this.#labels.write(botId, name, target, options.ifVersion, reason)) as BotLabels;
+  }
+
+  /** `DELETE /bots/{id}/labels/{name}`; false when the bot or the label is missing. */
+  override async deleteLabel(
+    botId: string,
+    name: string,
+    options: LabelWriteOptions = {},
+  ): Promise<boolean> {
+    const { reason } = this.#writable(options);
+    return (await this.#labels.write(botId, name, null, options.ifVersion, reason)) === true;
+  }
+
+  /** `GET /bots/{id}?label=&key=` (`&peek=1` with `peek`). */
+  override async getLabeled(
+    botId: string,
+    label: string,
+    options: LabeledReadOptions = {},
+  ): Promise<Registration | null> {
+    return this.#labels.getLabeled(botId, label, options);
+  }
+
+  /** `GET /bots/{id}/versions/{from}/diff/{to}`. */
+  override async diff(botId: string, from: number, to: number): Promise<JsonPatchOperation[]> {
+    return this.#labels.diff(botId, from, to);
+  }
+
+  /** `GET /audit?since=&bot_id=&cursor=&limit=` (since and limit are checked here first). */
+  override async audit(options: AuditOptions = {}): Promise<Page<AuditEntry>> {
+    return this.#labels.audit(options);
   }
 
   /** Deletes every registration, one `DELETE` each (the contract has no bulk delete). */

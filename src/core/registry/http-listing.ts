@@ -74,3 +74,16 @@ export function errorText(text: string, fallback: string): string {
 export function unquote(etag: string): string {
   return etag.replace(/^W\//, "").replace(/^"|"$/g, "");
 }
+
+/**
+ * A query string of the defined values (`""` when none).
+ * @example
+ * queryString({ limit: 10, cursor: undefined }); // "?limit=10"
+ */
+export function queryString(values: Record<string, string | number | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(values))
+    if (value !== undefined) params.set(key, String(value));
+  const text = params.toString();
+  return text ? `?${text}` : "";
+}

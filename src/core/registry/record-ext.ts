@@ -1,11 +1,13 @@
 /**
  * The extensible part of a stored record, `ext`: one JSON object kept as one field (one column
  * in SQL, one key in a journal line or a KV value), so a feature adds a key here, not a column
- * to every store. It holds the bot's `labels` and the `write_context` of the version it is in.
+ * to every store. It holds the bot's `labels` (and `splits`, see `labels.ts`) and the
+ * `write_context` of the version it is in.
  * @module
  */
 import { ValidationError } from "../errors.ts";
 import { ID_PATTERN } from "../id-pattern.ts";
+import { checkSplits, type SplitShare } from "./labels.ts";
 
 /** Who made a write and why; kept with the version it wrote. */
 export interface WriteContext {
@@ -23,10 +25,14 @@ export interface WriteContext {
  *   labels forward (a rollback too: it changes the content, not where labels point), so the
  *   current record holds the bot's labels; each version in history keeps them as they stood
  *   when it was written.
+ * - `splits` belong to the bot too: a label that splits traffic between versions (name → shares
+ *   whose percents add up to 100); its `labels` entry holds the split's primary version (the
+ *   largest share), which is what a reader that knows no splits sees. Carried forward the same way.
  * - `write_context` belongs to the version: who wrote it and why.
  */
 export interface RecordExt {
   labels?: Record<string, number>;
+  splits?: Record<string, SplitShare[]>;
   write_context?: WriteContext;
 }
 
@@ -70,7 +76,8 @@ export function checkWriteContext(
 /**
  * The `ext` of a record about to be stored at `version`, checked: only known keys; label names
  * follow the id rule and are not `latest`; label versions are integers from 1 to `version`
- * (a label names a version that exists); a valid write context. `ValidationError` otherwise.
+ * (a label names a version that exists); splits that belong to a label and add up to 100
+ * (`checkSplits`); a valid write context. `ValidationError` otherwise.
  * @example
  * checkExt({ labels: { stable: 2 } }, 3); // ok
  * checkExt({ labels: { latest: 2 } }, 3); // throws: latest is implied
@@ -91,24 +98,33 @@ export function checkExt(ext: unknown, version: number): void {
         if (typeof v !== "number" || !Number.isInteger(v) || v < 1 || v > version)
           throw invalid(["ext", "labels", name], `expected a version from 1 to ${version}`);
       }
-    } else throw invalid(["ext", key], "unknown field");
+    } else if (key !== "splits") throw invalid(["ext", key], "unknown field");
   }
+  checkSplits(ext, version);
 }
 
 /**
- * The `ext` of a new version: the bot's current labels carried forward, and this write's
- * context; `undefined` when both are absent.
+ * The `ext` of a new version: the bot's current labels (and splits) carried forward, and this
+ * write's context; `undefined` when all are absent.
  * @example
  * nextExt(current?.ext, { actor: "alice" }); // { labels: {...}, write_context: { actor: "alice" } }
  */
 export function nextExt(
-  current: RecordExt | undefined,
+  current: Pick<RecordExt, "labels" | "splits"> | undefined,
   context: WriteContext | undefined,
 ): RecordExt | undefined {
   const labels = current?.labels;
-  if (labels === undefined && context === undefined) return undefined;
+  const splits = current?.splits;
+  if (labels === undefined && splits === undefined && context === undefined) return undefined;
   return {
     ...(labels === undefined ? {} : { labels: { ...labels } }),
+    ...(splits === undefined
+      ? {}
+      : {
+          splits: Object.fromEntries(
+            Object.entries(splits).map(([name, shares]) => [name, shares.map((s) => ({ ...s }))]),
+          ),
+        }),
     ...(context === undefined ? {} : { write_context: context }),
   };
 }

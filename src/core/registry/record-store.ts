@@ -63,6 +63,11 @@ export interface RecordStoreCapabilities {
    * before paging); absent or empty: none, and the registry filters the pages it reads.
    */
   filters?: readonly RecordFilterField[];
+  /**
+   * The largest `config`, `metadata` or `ext` the store takes, as JSON text in UTF-8 bytes; a
+   * larger one is refused with `ValidationError` and nothing is written. Absent: no limit of its own.
+   */
+  maxValueBytes?: number;
 }
 
 /** Condition of a {@link RecordStore.put}. */

@@ -2,8 +2,10 @@
  * The {@link Registration} model and its wire/storage form.
  * @module
  */
-import { canonicalJson, parseTimestamp, sha256Hex } from "../util/json.ts";
+import { canonicalJson, parseTimestamp } from "../util/json.ts";
+import { sha256Hex } from "../util/sha256.ts";
 import type { JsonObject, Status } from "../validate.ts";
+import type { SplitShare } from "./labels.ts";
 import type { RecordExt, WriteContext } from "./record-ext.ts";
 
 /** The JSON form of a registration on the wire and in storage (the seed's snake_case keys). */
@@ -46,6 +48,8 @@ export interface RegistrationInit {
   metadata?: JsonObject;
   /** The bot's labels (name → version). */
   labels?: Readonly<Record<string, number>>;
+  /** The bot's split labels (name → shares); each is in `labels` too, with its primary version. */
+  splits?: Readonly<Record<string, readonly SplitShare[]>>;
   /** Who wrote this version and why. */
   writeContext?: WriteContext;
 }
@@ -101,6 +105,11 @@ export class Registration {
   readonly metadata: JsonObject;
   /** The bot's labels, name → version (`latest`, implied, is not among them); empty when none. */
   readonly labels: Readonly<Record<string, number>>;
+  /**
+   * The bot's labels that split between versions, name → shares (percents adding up to 100);
+   * each is in `labels` too, with its primary version (the largest share). Empty when none.
+   */
+  readonly splits: Readonly<Record<string, readonly SplitShare[]>>;
   /** Who wrote this version and why; `undefined` when the write named nobody. */
   readonly writeContext: WriteContext | undefined;
   #createdAt: Date | string;
@@ -124,15 +133,24 @@ export class Registration {
     this.#lastAccessedAt = lastAccessedAt ?? (now as Date);
     this.metadata = init.metadata ?? {};
     this.labels = init.labels ?? {};
+    this.splits = init.splits ?? {};
     this.writeContext = init.writeContext;
   }
 
   /** The `ext` of the wire form, or `undefined` when it would be empty. */
   #ext(): RecordExt | undefined {
     const hasLabels = Object.keys(this.labels).length > 0;
-    if (!hasLabels && this.writeContext === undefined) return undefined;
+    const hasSplits = Object.keys(this.splits).length > 0;
+    if (!hasLabels && !hasSplits && this.writeContext === undefined) return undefined;
     return {
       ...(hasLabels ? { labels: { ...this.labels } } : {}),
+      ...(hasSplits
+        ? {
+            splits: Object.fromEntries(
+              Object.entries(this.splits).map(([n, shares]) => [n, shares.map((s) => ({ ...s }))]),
+            ),
+          }
+        : {}),
       ...(this.writeContext === undefined ? {} : { write_context: { ...this.writeContext } }),
     };
   }
@@ -224,7 +242,7 @@ export class Registration {
       canonical(created_at) && canonical(updated_at) && canonical(last_accessed_at)
         ? undefined
         : new Date();
-    const { labels, write_context } = data.ext ?? {};
+    const { labels, splits, write_context } = data.ext ?? {};
     return new Registration({
       botId: data.bot_id,
       config: data.config,
@@ -236,6 +254,7 @@ export class Registration {
       lastAccessedAt: instant(last_accessed_at, now),
       metadata: data.metadata ?? {},
       ...(labels === undefined ? {} : { labels }),
+      ...(splits === undefined ? {} : { splits }),
       ...(write_context === undefined ? {} : { writeContext: write_context }),
     });
   }

@@ -11,11 +11,13 @@ import {
   DEFAULT_MAX_CONFIG_BYTES,
   type JsonObject,
   validateBotId,
-  validateJsonObject,
   validateMetadata,
   validateStatus,
 } from "../validate.ts";
-import { RegistryBackendBase } from "./base-backend.ts";
+import { labelsOfHead, RegistryBackendBase } from "./base-backend.ts";
+import { checkBotConfig } from "./knowledge-pin.ts";
+import { labelMutation } from "./label-writes.ts";
+import { type BotLabels, checkLabelName, checkLabelTarget, type LabelTarget } from "./labels.ts";
 import { type Page, type PageOptions, pageLimit } from "./page.ts";
 import type { RecordStore } from "./record-store.ts";
 import {
@@ -34,12 +36,14 @@ import {
   writeContextOf,
 } from "./store-writer.ts";
 import {
+  type LabelWriteOptions,
   type ListPageOptions,
   REGISTRY_TOPIC,
   type RegisterOptions,
   type RegistryCapabilities,
   type RollbackOptions,
   type UpdateOptions,
+  type WriteContextOptions,
 } from "./types.ts";
 
 /** Options of {@link StoreRegistryBackend}. */
@@ -102,10 +106,10 @@ export class StoreRegistryBackend extends RegistryBackendBase {
     return this.store.capabilities.visibilityLagMs ?? 0;
   }
 
-  /** The store's: its consistency, lag and compare-and-set. */
+  /** The store's: its consistency, lag and compare-and-set; labels on every store. */
   override get capabilities(): RegistryCapabilities {
     const { consistency, visibilityLagMs, atomicWrites } = this.store.capabilities;
-    return { consistency, visibilityLagMs: visibilityLagMs ?? 0, atomicWrites };
+    return { consistency, visibilityLagMs: visibilityLagMs ?? 0, atomicWrites, labels: true };
   }
 
   /** Initializes the store once; every other method calls it first. */
@@ -134,9 +138,10 @@ export class StoreRegistryBackend extends RegistryBackendBase {
     botId: string,
     mutate: Mutation,
     eventFor: (before: StoredRegistration | null) => EventType,
+    extra?: Record<string, unknown>,
   ): Promise<WriteResult> {
     await this.initialize();
-    return this.#writer.write(botId, () => this.#iso(), mutate, eventFor);
+    return this.#writer.write(botId, () => this.#iso(), mutate, eventFor, extra);
   }
 
   async register(
@@ -145,7 +150,7 @@ export class StoreRegistryBackend extends RegistryBackendBase {
     options: RegisterOptions = {},
   ): Promise<Registration> {
     validateBotId(botId);
-    const { value } = validateJsonObject(config, "config", this.#maxConfigBytes);
+    const value = checkBotConfig(config, this.#maxConfigBytes);
     const status = validateStatus(options.status ?? "active");
     const metadata =
       options.metadata === undefined ? undefined : validateMetadata(options.metadata);
@@ -173,7 +178,7 @@ export class StoreRegistryBackend extends RegistryBackendBase {
     options: UpdateOptions = {},
   ): Promise<Registration> {
     validateBotId(botId);
-    const { value } = validateJsonObject(config, "config", this.#maxConfigBytes);
+    const value = checkBotConfig(config, this.#maxConfigBytes);
     const status = options.status === undefined ? undefined : validateStatus(options.status);
     const metadata =
       options.metadata === undefined ? undefined : validateMetadata(options.metadata);
@@ -222,22 +227,32 @@ export class StoreRegistryBackend extends RegistryBackendBase {
     return Registration.fromDict(record);
   }
 
-  async deactivate(botId: string): Promise<boolean> {
+  async deactivate(botId: string, options: WriteContextOptions = {}): Promise<boolean> {
     validateBotId(botId);
+    const context = writeContextOf(options);
     const { next } = await this.#write(
       botId,
       async (current, at) =>
         current &&
-        this.#writer.record(botId, configOf(current), "inactive", current.metadata, current, at),
+        this.#writer.record(
+          botId,
+          configOf(current),
+          "inactive",
+          current.metadata,
+          current,
+          at,
+          context,
+        ),
       () => "deactivated",
     );
     return next !== null;
   }
 
-  async unregister(botId: string): Promise<boolean> {
+  async unregister(botId: string, options: WriteContextOptions = {}): Promise<boolean> {
     validateBotId(botId);
+    const context = writeContextOf(options);
     await this.initialize();
-    return this.#writer.delete(botId);
+    return this.#writer.delete(botId, context);
   }
 
   /**
@@ -329,6 +344,53 @@ export class StoreRegistryBackend extends RegistryBackendBase {
       () => "updated",
     );
     return Registration.fromDict(next as RegistrationDict);
+  }
+
+  /**
+   * A new version with the current content and `name` pointing at `target` (see
+   * `RegistryBackend.setLabel`); the `updated` event carries `label: name`.
+   */
+  override async setLabel(
+    botId: string,
+    name: string,
+    target: LabelTarget,
+    options: LabelWriteOptions = {},
+  ): Promise<BotLabels> {
+    const { current, next } = await this.#labelWrite(botId, name, target, options);
+    return labelsOfHead(Registration.fromDict((next ?? current) as StoredRegistration));
+  }
+
+  /** A new version without label `name`; false (nothing written) when the bot or label is missing. */
+  override async deleteLabel(
+    botId: string,
+    name: string,
+    options: LabelWriteOptions = {},
+  ): Promise<boolean> {
+    return (await this.#labelWrite(botId, name, null, options)).next !== null;
+  }
+
+  #labelWrite(
+    botId: string,
+    name: string,
+    target: LabelTarget | null,
+    options: LabelWriteOptions,
+  ): Promise<WriteResult> {
+    validateBotId(botId);
+    checkLabelName(name);
+    const checked = target === null ? null : checkLabelTarget(target);
+    const ifVersion =
+      options.ifVersion === undefined ? undefined : validateVersion(options.ifVersion, "ifVersion");
+    const context = writeContextOf(options);
+    const mutate = labelMutation({
+      store: this.store,
+      writer: this.#writer,
+      botId,
+      name,
+      target: checked,
+      ifVersion,
+      context,
+    });
+    return this.#write(botId, mutate, () => "updated", { label: name });
   }
 
   async clear(): Promise<void> {

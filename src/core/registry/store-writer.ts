@@ -8,9 +8,15 @@ import { Event, type EventType } from "../events/event.ts";
 import type { ErrorReporter, EventBus } from "../events/types.ts";
 import { KeyedLock } from "../util/keyed-lock.ts";
 import type { JsonObject } from "../validate.ts";
-import { checkWriteContext, nextExt, type WriteContext } from "./record-ext.ts";
+import { type LabelExt, oldestLabelled } from "./labels.ts";
+import { checkWriteContext, nextExt, type RecordExt, type WriteContext } from "./record-ext.ts";
 import type { Page, RecordStore } from "./record-store.ts";
-import { computeEtag, type RegistrationDict, type StoredRegistration } from "./registration.ts";
+import {
+  computeEtag,
+  configOf,
+  type RegistrationDict,
+  type StoredRegistration,
+} from "./registration.ts";
 import type { WriteContextOptions } from "./types.ts";
 
 // A write retries its compare-and-set this many times against writers in other processes
@@ -113,13 +119,15 @@ export class RecordWriter {
 
   /**
    * Reads, mutates and compare-and-sets one record (one read and one put when nobody races);
-   * publishes the event for what happened, with the version's write context.
+   * publishes the event for what happened, with the version's write context (and `extra` in
+   * its payload: a label move names the label).
    */
   async write(
     botId: string,
     at: () => string,
     mutate: Mutation,
     eventFor: (before: StoredRegistration | null) => EventType,
+    extra?: Record<string, unknown>,
   ): Promise<WriteResult> {
     const { store } = this.#o;
     const result = await this.#lock.run(botId, async () => {
@@ -128,7 +136,7 @@ export class RecordWriter {
         const next = await mutate(current, at());
         if (next === null) return { current, next };
         if (await store.put(next, { expectedVersion: current?.version ?? null })) {
-          await this.#retain(botId);
+          await this.#retain(botId, next);
           return { current, next };
         }
         // Lost to a writer elsewhere: a random, growing pause before reading again, so two
@@ -141,23 +149,39 @@ export class RecordWriter {
     });
     const { next } = result;
     if (next)
-      await this.publish(eventFor(result.current), botId, next.version, next.ext?.write_context);
+      await this.publish(
+        eventFor(result.current),
+        botId,
+        next.version,
+        next.ext?.write_context,
+        extra,
+      );
     return result;
   }
 
-  /** Deletes a record and its history (queued behind this process's writes to it). */
-  async delete(botId: string): Promise<boolean> {
+  /**
+   * Deletes a record and its history (queued behind this process's writes to it); the `deleted`
+   * event carries the write context, the only trace left of who deleted it.
+   */
+  async delete(botId: string, context?: WriteContext): Promise<boolean> {
     const deleted = await this.#lock.run(botId, () => this.#o.store.delete(botId));
-    if (deleted) await this.publish("deleted", botId, null);
+    if (deleted) await this.publish("deleted", botId, null, context);
     return deleted;
   }
 
-  /** Applies `historyLimit` after a write; a failure is reported, never thrown (the write happened). */
-  async #retain(botId: string): Promise<void> {
+  /**
+   * Applies `historyLimit` after a write, keeping history back to the oldest version a label of
+   * the new record names (a label never dangles); a failure is reported, never thrown (the write
+   * happened).
+   */
+  async #retain(botId: string, next: RegistrationDict): Promise<void> {
     const { historyLimit, store, onError } = this.#o;
     if (historyLimit === undefined) return;
+    const oldest = oldestLabelled(next.ext);
+    const keep =
+      oldest === undefined ? historyLimit : Math.max(historyLimit, next.version - oldest + 1);
     try {
-      await store.pruneHistory(botId, historyLimit);
+      await store.pruneHistory(botId, keep);
     } catch (error) {
       onError(error, `applying historyLimit to bot '${botId}'`);
     }
@@ -172,10 +196,11 @@ export class RecordWriter {
     botId: string,
     version: number | null,
     context?: WriteContext,
+    extra?: Record<string, unknown>,
   ): Promise<void> {
     const { eventBus, topic, onError } = this.#o;
     if (!eventBus) return;
-    const payload: Record<string, unknown> = { bot_id: botId, version };
+    const payload: Record<string, unknown> = { ...extra, bot_id: botId, version };
     if (context !== undefined) {
       payload.actor = context.actor;
       if (context.reason !== undefined) payload.reason = context.reason;
@@ -214,6 +239,35 @@ export class RecordWriter {
       metadata,
     };
     if (ext !== undefined) next.ext = ext;
+    return next;
+  }
+
+  /**
+   * The next version of `current` with the same content (config, status, metadata, ETag) and
+   * `labels` (the label part of its `ext`) instead of the current ones: a label move.
+   */
+  relabel(
+    current: StoredRegistration,
+    labels: LabelExt,
+    at: string,
+    context?: WriteContext,
+  ): RegistrationDict {
+    const ext: RecordExt = {
+      ...labels,
+      ...(context === undefined ? {} : { write_context: context }),
+    };
+    const next: RegistrationDict = {
+      bot_id: current.bot_id,
+      config: configOf(current),
+      status: current.status,
+      version: current.version + 1,
+      etag: current.etag,
+      created_at: current.created_at,
+      updated_at: at,
+      last_accessed_at: current.last_accessed_at,
+      metadata: current.metadata,
+    };
+    if (Object.keys(ext).length > 0) next.ext = ext;
     return next;
   }
 }

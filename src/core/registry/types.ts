@@ -2,7 +2,10 @@
  * The {@link RegistryBackend} port and its options.
  * @module
  */
+import type { JsonPatchOperation } from "../util/json-patch.ts";
 import type { JsonObject, Status } from "../validate.ts";
+import type { AuditEntry } from "./audit-entry.ts";
+import type { BotLabels, LabelTarget } from "./labels.ts";
 import type { Page, PageOptions } from "./record-store.ts";
 import type { Registration } from "./registration.ts";
 
@@ -53,6 +56,32 @@ export interface RollbackOptions extends WriteContextOptions {
   ifVersion?: number;
 }
 
+/** Options of {@link RegistryBackend.setLabel} and {@link RegistryBackend.deleteLabel}. */
+export interface LabelWriteOptions extends WriteContextOptions {
+  /** Optimistic concurrency: `ConflictError` unless the bot is at this version. */
+  ifVersion?: number;
+}
+
+/** Options of {@link RegistryBackend.getLabeled}. */
+export interface LabeledReadOptions {
+  /**
+   * The caller's key (a user or session id, 1–1,024 characters) a split label resolves by: one
+   * key gets one version until the split changes. Without one a split answers its primary
+   * version (the largest share).
+   */
+  key?: string;
+  /** Read without recording an access (as `peek`). */
+  peek?: boolean;
+}
+
+/** Options of {@link RegistryBackend.audit}. */
+export interface AuditOptions extends PageOptions {
+  /** Only writes at or after this time (a `Date` or an ISO-8601 string); default: all kept. */
+  since?: Date | string;
+  /** Only this bot's writes. */
+  botId?: string;
+}
+
 /**
  * What a registry backend guarantees, as data (a `StoreRegistryBackend` passes on its store's).
  * @example
@@ -65,6 +94,8 @@ export interface RegistryCapabilities {
   visibilityLagMs: number;
   /** True when `ifVersion` (and a write's own version step) is a real compare-and-set across processes. */
   atomicWrites: boolean;
+  /** True when `setLabel`/`deleteLabel` write (absent or false: they throw `UnsupportedError`). */
+  labels?: boolean;
 }
 
 /**
@@ -94,10 +125,10 @@ export interface RegistryBackend {
   peekConfig(botId: string): Promise<JsonObject | null>;
   /** True only for an existing, active bot. */
   exists(botId: string): Promise<boolean>;
-  /** Soft delete (status `inactive`); false when missing. */
-  deactivate(botId: string): Promise<boolean>;
-  /** Hard delete; false when missing. */
-  unregister(botId: string): Promise<boolean>;
+  /** Soft delete (status `inactive`, a new version with the write context); false when missing. */
+  deactivate(botId: string, options?: WriteContextOptions): Promise<boolean>;
+  /** Hard delete (history too; the `deleted` event names the actor and reason); false when missing. */
+  unregister(botId: string, options?: WriteContextOptions): Promise<boolean>;
   /**
    * A page of registrations sorted by id (default 1,000, at most 1,000 per page): pass the
    * returned `cursor` back for the next one; there is none after the last page.
@@ -130,6 +161,47 @@ export interface RegistryBackend {
    * bot or version, `ConflictError` on a stale `ifVersion`.
    */
   rollback(botId: string, version: number, options?: RollbackOptions): Promise<Registration>;
+  /**
+   * The bot's labels at its current version (`latest` first), or `null` when the bot is missing.
+   */
+  getLabels(botId: string): Promise<BotLabels | null>;
+  /**
+   * Points label `name` at a version, or splits it between versions (`{ split }`, percents adding
+   * up to 100), as a new version of the bot with the same content (see `labels.ts` for why), and
+   * publishes `updated` with `payload.label`. Nothing is written when it already points there.
+   * `NotFoundError` for a missing bot; `ConflictError` for a version that does not exist, is no
+   * longer kept or is not active (the message names it), or a stale `ifVersion`;
+   * `ValidationError` for a bad name (`latest` too) or target.
+   */
+  setLabel(
+    botId: string,
+    name: string,
+    target: LabelTarget,
+    options?: LabelWriteOptions,
+  ): Promise<BotLabels>;
+  /** Removes a label (a new version, as `setLabel`); false when the bot or the label is missing. */
+  deleteLabel(botId: string, name: string, options?: LabelWriteOptions): Promise<boolean>;
+  /**
+   * The version a label serves (for `key`, when it splits), with the bot's current labels;
+   * `null` when the bot is missing. `latest` is the current registration. `NotFoundError` when
+   * the bot has no such label, is not active, or the version is no longer kept.
+   */
+  getLabeled(
+    botId: string,
+    label: string,
+    options?: LabeledReadOptions,
+  ): Promise<Registration | null>;
+  /**
+   * What changed from version `from` to version `to` as an RFC 6902 JSON Patch over
+   * `{ config, status, metadata, labels }` (applied to `from`'s document it gives `to`'s).
+   * `NotFoundError` naming the bot or the version when either is missing.
+   */
+  diff(botId: string, from: number, to: number): Promise<JsonPatchOperation[]>;
+  /**
+   * A page of the audit trail across bots, oldest first: one entry per kept version (who, when,
+   * why, what changed). A deleted bot's entries go with its history.
+   */
+  audit(options?: AuditOptions): Promise<Page<AuditEntry>>;
 }
 
 /** The registry topic and the events published on it. */

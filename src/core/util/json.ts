@@ -15,8 +15,6 @@ export function canonicalJson(value: unknown): string {
   });
 }
 
-export { sha256Hex, toHex } from "./sha256.ts";
-
 /** Parses an ISO-8601 timestamp (`Z` or `+00:00`); `fallback` when missing or empty. */
 export function parseTimestamp(value: unknown, fallback: Date): Date {
   if (value instanceof Date) return value;

@@ -11,24 +11,35 @@
  * @module
  */
 import type { BlobStore } from "../../blob/types.ts";
-import { AdapterError, StaleIndexError, UnsupportedError, ValidationError } from "../../errors.ts";
-import { sha256Hex } from "../../util/json.ts";
+import { AdapterError, RevisionGoneError, StaleIndexError, ValidationError } from "../../errors.ts";
 import { KeyedLock } from "../../util/keyed-lock.ts";
-import { readAll } from "../../util/streams.ts";
 import type { Bm25Options } from "./bm25/types.ts";
-import { ExternalVectors, vectorHome, vectorHomeMismatch } from "./external-vectors.ts";
+import { ExternalVectors, vectorHome } from "./external-vectors.ts";
 import { validateFilter } from "./filter.ts";
+import {
+  headKeyOf,
+  INDEX_FORMAT_VERSION,
+  type IndexHead,
+  indexPrefixOf,
+  type SegmentRef,
+  versionOfHead,
+} from "./index-head.ts";
 import { mergeHits } from "./merge.ts";
+import { PastStates } from "./past-states.ts";
 import { ScopeState, scopeKey } from "./scope-state.ts";
-import type { DeltaFile, Segment } from "./segment.ts";
+import type { DeltaFile } from "./segment.ts";
+import type { SegmentStore } from "./segment-store.ts";
 import { BlobIndexStage } from "./stage.ts";
 import type {
   IndexCommit,
   IndexedSource,
   IndexHit,
   IndexQuery,
+  IndexRevision,
   IndexScope,
   IndexStage,
+  QueryScope,
+  RevisionState,
   SearchIndex,
   SearchIndexCapabilities,
   StageOptions,
@@ -62,34 +73,24 @@ export interface BlobSearchIndexOptions {
    * `visibilityLagMs`) before its files go live; replaced and removed files' vectors are deleted
    * after it, and a knowledge base's when it is removed. The store's vector hits are fused with
    * BM25 as the built-in vectors are. The index initializes the store; closing it is the caller's.
+   * While a past revision that holds a file version is kept (`keepRevisions`), its vectors stay.
    */
   vectors?: VectorStore;
+  /**
+   * How many revisions of a scope stay searchable (`query` with a scope's `revision`), the
+   * current one included (default 10; 1 keeps only the current one). Every commit is a revision;
+   * the head's segment chain keeps back to the base the oldest kept revision is built on, so a
+   * kept revision costs the storage its commit wrote (a delta; a base for a rebuild or a
+   * compaction). Needs a `store`: an index in memory keeps only the current revision.
+   */
+  keepRevisions?: number;
 }
 
-/** A segment as the head lists it. */
-export interface SegmentRef {
-  key: string;
-  kind: "base" | "delta";
-  bytes: number;
-  sha256: string;
-  chunks: number;
-}
+export type { IndexHead, SegmentRef } from "./index-head.ts";
+export { INDEX_FORMAT_VERSION } from "./index-head.ts";
 
-/** The head of a scope's persisted index. */
-export interface IndexHead {
-  format: "botknobs.index";
-  format_version: number;
-  domain_id: string;
-  generation: string;
-  commit: number;
-  committed_at: string;
-  segments: SegmentRef[];
-  /** The id of the last commit: the scope's version (absent in heads of earlier versions). */
-  commit_id?: string;
-}
-
-/** The index head format this code writes and reads. */
-export const INDEX_FORMAT_VERSION = 1;
+/** States of past revisions built at once, at most (each is a whole index in memory). */
+const MAX_PAST_STATES = 4;
 
 /**
  * The segment codec (with fflate, which it deflates chunk texts with), imported with the first
@@ -97,6 +98,12 @@ export const INDEX_FORMAT_VERSION = 1;
  */
 function segmentCodec(): Promise<typeof import("./segment.ts")> {
   return import("./segment.ts");
+}
+
+/** The storage side, loaded with the first read or write of a store: objects and their chain. */
+interface Storage {
+  io: SegmentStore;
+  chain: typeof import("./segment-store.ts");
 }
 
 interface Loaded {
@@ -119,16 +126,7 @@ function sourcesOf(state: ScopeState): Map<string, IndexedSource> {
   return out;
 }
 
-/** The version a head records (heads written before commit ids: the last segment's key). */
-function versionOfHead(head: IndexHead | null): string {
-  return head ? (head.commit_id ?? head.segments.at(-1)?.key ?? "") : "";
-}
-
 const MAX_COMMIT_ATTEMPTS = 50;
-
-function rebuildHint(domainId: string): string {
-  return `rebuild it with ingest("${domainId}", { force: true }) (HTTP: POST /kb/${domainId}/ingest with {"force": true})`;
-}
 
 /**
  * The built-in search index.
@@ -149,8 +147,17 @@ export class BlobSearchIndex implements SearchIndex {
   readonly #loaded = new Map<string, Promise<Loaded>>();
   readonly #lock = new KeyedLock();
   readonly #external: ExternalVectors | null;
+  readonly #keepRevisions: number;
+  readonly #past = new PastStates<ScopeState>(MAX_PAST_STATES);
+  #storage: Promise<Storage> | undefined;
 
   constructor(options: BlobSearchIndexOptions = {}) {
+    const { keepRevisions = 10 } = options;
+    if (!Number.isInteger(keepRevisions) || keepRevisions < 1)
+      throw new ValidationError(
+        `Invalid keepRevisions ${keepRevisions}: expected an integer ≥ 1 (1 keeps only the current revision)`,
+      );
+    this.#keepRevisions = keepRevisions;
     this.store = options.store ?? null;
     const p = options.prefix ?? "";
     this.prefix = p === "" ? "" : `${p.replace(/\/+$/, "")}/`;
@@ -166,7 +173,13 @@ export class BlobSearchIndex implements SearchIndex {
       filters: ["eq", "in"],
       // Vectors kept in a store that forgets them would leave a reopened index lexical only.
       persistent: this.store !== null && (options.vectors?.capabilities.persistent ?? true),
+      revisions: this.#history,
     };
+  }
+
+  /** True when past revisions are kept: a store to keep them in, and more than one to keep. */
+  get #history(): boolean {
+    return this.store !== null && this.#keepRevisions > 1;
   }
 
   /** The vector store keeping chunk vectors, or null when the segments keep them. */
@@ -185,11 +198,26 @@ export class BlobSearchIndex implements SearchIndex {
 
   /** The folder of a scope's index objects. */
   indexPrefix(scope: IndexScope): string {
-    return `${this.prefix}${scope.domainId}/.botknobs/${scope.generation}/index/`;
+    return indexPrefixOf(this.prefix, scope);
   }
 
-  #headKey(scope: IndexScope): string {
-    return `${this.indexPrefix(scope)}head.json`;
+  /** The storage side (only asked for where `store` is set), loaded once. */
+  #lazy(): Promise<Storage> {
+    this.#storage ??= import("./segment-store.ts").then((chain) => ({
+      chain,
+      io: new chain.SegmentStore({
+        store: this.store as BlobStore,
+        prefix: this.prefix,
+        bm25: this.#bm25,
+        external: this.#external,
+        now: this.#now,
+      }),
+    }));
+    return this.#storage;
+  }
+
+  async #io(): Promise<SegmentStore> {
+    return (await this.#lazy()).io;
   }
 
   // ── loading ───────────────────────────────────────────────────────────────────────────────
@@ -210,33 +238,6 @@ export class BlobSearchIndex implements SearchIndex {
     return loaded;
   }
 
-  async #readHead(scope: IndexScope): Promise<{ head: IndexHead; etag: string } | null> {
-    const store = this.store as BlobStore;
-    const body = await store.get(this.#headKey(scope));
-    if (!body) return null;
-    let head: IndexHead;
-    try {
-      head = JSON.parse(new TextDecoder().decode(await readAll(body.body))) as IndexHead;
-    } catch (error) {
-      throw this.#damaged(scope, "its head is not JSON", error);
-    }
-    if (head?.format !== "botknobs.index" || !Array.isArray(head.segments))
-      throw this.#damaged(scope, "its head is not an index head");
-    if (head.format_version > INDEX_FORMAT_VERSION)
-      throw new UnsupportedError(
-        `The search index of knowledge base '${scope.domainId}' was written by a newer botknobs (index format ${head.format_version}; this one reads ${INDEX_FORMAT_VERSION}): upgrade botknobs, or ${rebuildHint(scope.domainId)}`,
-      );
-    return { head, etag: body.etag };
-  }
-
-  #damaged(scope: IndexScope, why: string, cause?: unknown): AdapterError {
-    return new AdapterError(
-      "search-index",
-      `the search index of knowledge base '${scope.domainId}' is damaged (${why}): ${rebuildHint(scope.domainId)}`,
-      cause === undefined ? {} : { cause },
-    );
-  }
-
   async #load(scope: IndexScope): Promise<Loaded> {
     const empty = (): Loaded => ({
       scope,
@@ -248,9 +249,10 @@ export class BlobSearchIndex implements SearchIndex {
       version: "",
     });
     if (!this.store) return empty();
-    const read = await this.#readHead(scope);
+    const { io, chain } = await this.#lazy();
+    const read = await io.readHead(scope);
     if (!read) return empty();
-    const state = await this.#build(scope, read.head.segments);
+    const state = await io.build(scope, chain.currentChain(read.head.segments));
     return {
       scope,
       state,
@@ -262,48 +264,14 @@ export class BlobSearchIndex implements SearchIndex {
     };
   }
 
-  /** Reads, checks and decodes one segment. */
-  async #segment(scope: IndexScope, ref: SegmentRef) {
-    const body = await (this.store as BlobStore).get(ref.key);
-    if (!body) throw this.#damaged(scope, `segment ${ref.key} is missing`);
-    const bytes = await readAll(body.body);
-    if (bytes.length !== ref.bytes || (await sha256Hex(bytes)) !== ref.sha256)
-      throw this.#damaged(scope, `segment ${ref.key} does not match its checksum`);
-    const { decodeSegment, SegmentError } = await segmentCodec();
-    let segment: Segment;
-    try {
-      segment = await decodeSegment(bytes);
-    } catch (error) {
-      const why = error instanceof SegmentError ? error.message : "it cannot be decoded";
-      throw this.#damaged(scope, `segment ${ref.key}: ${why}`, error);
-    }
-    // A segment whose vectors are kept elsewhere than this index keeps them is refused.
-    const mismatch = vectorHomeMismatch(this.#external, segment);
-    if (mismatch)
-      throw new UnsupportedError(
-        `The search index of knowledge base '${scope.domainId}' ${mismatch}: give it the same store, or ${rebuildHint(scope.domainId)}`,
-      );
-    return segment;
-  }
-
-  async #build(scope: IndexScope, refs: SegmentRef[]): Promise<ScopeState> {
-    const { applyDelta, stateFromBase } = await segmentCodec();
-    let state = new ScopeState(scope.domainId, this.#bm25);
-    for (const ref of refs) {
-      const segment = await this.#segment(scope, ref);
-      if (segment.kind === "base") state = stateFromBase(scope.domainId, segment);
-      else applyDelta(state, segment);
-    }
-    return state;
-  }
-
   /** Catches up with commits made elsewhere: new deltas are applied, a new base is loaded. */
   async #refresh(scope: IndexScope, loaded: Loaded): Promise<void> {
     const store = this.store as BlobStore;
-    const meta = await store.head(this.#headKey(scope));
+    const meta = await store.head(headKeyOf(this.prefix, scope));
     loaded.checkedAt = this.#now();
     if ((meta?.etag ?? null) === loaded.etag) return;
-    const read = meta ? await this.#readHead(scope) : null;
+    const { io, chain } = await this.#lazy();
+    const read = meta ? await io.readHead(scope) : null;
     if (!read) {
       Object.assign(loaded, {
         state: new ScopeState(scope.domainId, this.#bm25),
@@ -314,16 +282,18 @@ export class BlobSearchIndex implements SearchIndex {
       });
       return;
     }
-    const known = loaded.head?.segments ?? [];
-    const extends_ = known.every((ref, i) => read.head.segments[i]?.key === ref.key);
-    if (extends_) {
+    // The segments after the last one taken in (a pruned start does not matter); when it is not
+    // listed any more (a rebuild replaced the chain), the state is built again.
+    const last = loaded.head?.segments.at(-1)?.key;
+    const at = last === undefined ? -1 : read.head.segments.findIndex((ref) => ref.key === last);
+    if (at >= 0) {
       const { applyDelta, stateFromBase } = await segmentCodec();
-      for (const ref of read.head.segments.slice(known.length)) {
-        const segment = await this.#segment(scope, ref);
+      for (const ref of chain.currentChain(read.head.segments.slice(at + 1))) {
+        const segment = await io.segment(scope, ref);
         if (segment.kind === "base") loaded.state = stateFromBase(scope.domainId, segment);
         else applyDelta(loaded.state, segment);
       }
-    } else loaded.state = await this.#build(scope, read.head.segments);
+    } else loaded.state = await io.build(scope, chain.currentChain(read.head.segments));
     loaded.head = read.head;
     loaded.etag = read.etag;
     loaded.committed = true;
@@ -339,7 +309,7 @@ export class BlobSearchIndex implements SearchIndex {
   /** Cheap: a scope not loaded yet is looked up by its head alone. */
   async exists(scope: IndexScope): Promise<boolean> {
     if (this.store && !this.#loaded.has(scopeKey(scope)))
-      return (await this.store.head(this.#headKey(scope))) !== null;
+      return (await this.store.head(headKeyOf(this.prefix, scope))) !== null;
     return (await this.#current(scope)).committed;
   }
 
@@ -383,7 +353,8 @@ export class BlobSearchIndex implements SearchIndex {
       const loaded = await this.#loaded.get(scopeKey(scope))?.catch(() => null);
       return loaded?.version ?? "";
     }
-    return versionOfHead((await this.#readHead(scope).catch(() => null))?.head ?? null);
+    const io = await this.#io();
+    return versionOfHead((await io.readHead(scope).catch(() => null))?.head ?? null);
   }
 
   #stale(stage: BlobIndexStage, now: string): StaleIndexError {
@@ -411,7 +382,8 @@ export class BlobSearchIndex implements SearchIndex {
       if (stage.embedding !== null) loaded.state.embedding = stage.embedding;
       loaded.committed = true;
       loaded.version = stage.commitId;
-      await this.#external?.dropQuietly(scope, replaced);
+      // Kept past revisions still hold the replaced versions: their vectors go when they do.
+      if (!this.#history) await this.#external?.dropQuietly(scope, replaced);
       if (this.store) await this.#maybeCompact(scope, loaded);
       return {
         chunksAdded: stats.added,
@@ -446,13 +418,15 @@ export class BlobSearchIndex implements SearchIndex {
       committed: true,
       version: stage.commitId,
     };
+    let carried = false;
     if (this.store) {
       const { encodeBase } = await segmentCodec();
       const home = vectorHome(this.#external, stage.state.embedding, stage.hasVectors());
       const bytes = await encodeBase(stage.state, this.#compress, undefined, home);
-      const ref = await this.#writeSegment(scope, "base", bytes, stage.state.liveCount);
+      const io = await this.#io();
+      const ref = await io.write(scope, "base", bytes, stage.state.liveCount, stage.commitId);
       for (let attempt = 0; ; attempt++) {
-        const read = await this.#readHead(scope).catch(() => null);
+        const read = await io.readHead(scope).catch(() => null);
         if (stage.exclusive && versionOfHead(read?.head ?? null) !== stage.version) {
           await this.store.delete(ref.key).catch(() => {});
           // The vectors the scope holds now stay (a file version both hold shares its ids).
@@ -461,18 +435,25 @@ export class BlobSearchIndex implements SearchIndex {
           throw this.#stale(stage, versionOfHead(read?.head ?? null));
         }
         // The head as found (even one that cannot be read: this rebuild replaces it).
-        loaded.etag = read?.etag ?? (await this.store.head(this.#headKey(scope)))?.etag ?? null;
-        if (await this.#putHead(scope, loaded, [ref], stage.commitId)) break;
+        loaded.etag =
+          read?.etag ?? (await this.store.head(headKeyOf(this.prefix, scope)))?.etag ?? null;
+        // A chain that can be read goes on under the new base: its revisions stay searchable.
+        loaded.head = read?.head ?? null;
+        const chain = this.#history && read ? [...read.head.segments, ref] : [ref];
+        if (await this.#putHead(scope, loaded, chain, stage.commitId)) {
+          carried = chain.length > 1;
+          break;
+        }
         if (attempt >= MAX_COMMIT_ATTEMPTS)
           throw new AdapterError(
             "search-index",
             `the index of '${scope.domainId}' kept changing during a rebuild`,
           );
       }
-      await this.#dropUnlisted(scope, [ref]);
+      if (!carried) await this.#dropUnlisted(scope, [ref]);
     }
     this.#loaded.set(scopeKey(scope), Promise.resolve(loaded));
-    if (this.#external && before && before.state !== stage.state)
+    if (this.#external && before && before.state !== stage.state && !carried)
       await this.#external.dropQuietly(
         scope,
         this.#external.missingFrom(before.state, stage.state),
@@ -515,7 +496,13 @@ export class BlobSearchIndex implements SearchIndex {
       try {
         state.embedding ??= stage.embedding;
         const bytes = await encodeBase(state, this.#compress, files, home);
-        return await this.#writeSegment(scope, "base", bytes, stage.chunkCount());
+        return await (await this.#io()).write(
+          scope,
+          "base",
+          bytes,
+          stage.chunkCount(),
+          stage.commitId,
+        );
       } catch (error) {
         if (!(error instanceof SegmentError)) throw error;
       }
@@ -528,27 +515,7 @@ export class BlobSearchIndex implements SearchIndex {
       this.#compress,
       home,
     );
-    return this.#writeSegment(scope, "delta", bytes, stage.chunkCount());
-  }
-
-  async #writeSegment(
-    scope: IndexScope,
-    kind: SegmentRef["kind"],
-    bytes: Uint8Array,
-    chunks: number,
-  ): Promise<SegmentRef> {
-    const ref: SegmentRef = {
-      key: `${this.indexPrefix(scope)}${crypto.randomUUID()}.seg`,
-      kind,
-      bytes: bytes.length,
-      sha256: await sha256Hex(bytes),
-      chunks,
-    };
-    await (this.store as BlobStore).put(ref.key, bytes, {
-      contentType: "application/octet-stream",
-      size: bytes.length,
-    });
-    return ref;
+    return (await this.#io()).write(scope, "delta", bytes, stage.chunkCount(), stage.commitId);
   }
 
   /**
@@ -578,7 +545,11 @@ export class BlobSearchIndex implements SearchIndex {
     );
   }
 
-  /** Replaces the head by compare-and-set; `commitId` is the version it records. */
+  /**
+   * Replaces the head by compare-and-set; `commitId` is the version it records. The chain is
+   * cut to the newest `keepRevisions` revisions first; once the head is written, the segments
+   * cut off are deleted (and, in an external store, the vectors only they held).
+   */
   async #putHead(
     scope: IndexScope,
     loaded: Loaded,
@@ -586,6 +557,9 @@ export class BlobSearchIndex implements SearchIndex {
     commitId: string,
   ): Promise<boolean> {
     const store = this.store as BlobStore;
+    const { chain } = await this.#lazy();
+    const cut = chain.pruneChain(segments, this.#keepRevisions);
+    const pruned = chain.rememberPruned(loaded.head?.pruned, cut.pruned);
     const head: IndexHead = {
       format: "botknobs.index",
       format_version: INDEX_FORMAT_VERSION,
@@ -593,11 +567,12 @@ export class BlobSearchIndex implements SearchIndex {
       generation: scope.generation,
       commit: (loaded.head?.commit ?? 0) + 1,
       committed_at: new Date(this.#now()).toISOString(),
-      segments,
+      segments: cut.kept,
       commit_id: commitId,
+      ...(pruned.length > 0 ? { pruned } : {}),
     };
     const meta = await store.put(
-      this.#headKey(scope),
+      headKeyOf(this.prefix, scope),
       new TextEncoder().encode(JSON.stringify(head)),
       {
         contentType: "application/json",
@@ -609,15 +584,47 @@ export class BlobSearchIndex implements SearchIndex {
     loaded.etag = meta.etag;
     loaded.checkedAt = this.#now();
     loaded.version = commitId;
+    if (cut.dropped.length > 0) {
+      for (const revision of cut.pruned) this.#past.forget(this.#pastKey(scope, revision));
+      if (this.#external) await this.#dropPrunedVectors(scope, cut.dropped, cut.kept);
+      await store.delete(cut.dropped.map((ref) => ref.key)).catch(() => {}); // else: the sweep
+    }
     return true;
+  }
+
+  /** Where the state of `scope` as of `revision` is kept among past states. */
+  #pastKey(scope: IndexScope, revision: string): string {
+    return `${scopeKey(scope)}\u0000${revision}`;
+  }
+
+  /**
+   * Deletes from the external store the vectors of file versions that only the segments cut
+   * off held (no kept revision has them). Failures are ignored: such vectors are never
+   * answered (no state holds their chunks), they cost the store's room only.
+   */
+  async #dropPrunedVectors(
+    scope: IndexScope,
+    dropped: SegmentRef[],
+    kept: SegmentRef[],
+  ): Promise<void> {
+    try {
+      const external = this.#external as ExternalVectors;
+      const io = await this.#io();
+      const read = (refs: SegmentRef[]) => Promise.all(refs.map((r) => io.segment(scope, r)));
+      const files = external.onlyIn(await read(dropped), await read(kept));
+      await external.dropQuietly(scope, files);
+    } catch {
+      // A segment that cannot be read: its vectors stay (see above).
+    }
   }
 
   /** A new base once the deltas pile up: loading stays one object plus a few. */
   async #maybeCompact(scope: IndexScope, loaded: Loaded): Promise<void> {
     const segments = loaded.head?.segments ?? [];
-    const deltas = segments.filter((s) => s.kind === "delta");
+    const current = (await this.#lazy()).chain.currentChain(segments);
+    const deltas = current.filter((s) => s.kind === "delta");
     if (deltas.length === 0) return;
-    const base = segments.find((s) => s.kind === "base")?.chunks ?? 0;
+    const base = current[0]?.kind === "base" ? current[0].chunks : 0;
     const deltaChunks = deltas.reduce((n, s) => n + s.chunks, 0);
     if (base > 0 && deltas.length < this.#maxDeltas && deltaChunks * 4 < base) return;
     // A base holds committed chunks only: while another update has chunks staged (or a running
@@ -626,39 +633,46 @@ export class BlobSearchIndex implements SearchIndex {
     const { encodeBase } = await segmentCodec();
     const home = vectorHome(this.#external, loaded.state.embedding, false);
     const bytes = await encodeBase(loaded.state, this.#compress, undefined, home);
-    const ref = await this.#writeSegment(scope, "base", bytes, loaded.state.liveCount);
-    // The same content under a new base: the version stays.
-    if (await this.#putHead(scope, loaded, [ref], loaded.version))
-      await this.#dropUnlisted(scope, [ref]);
-    else await (this.store as BlobStore).delete(ref.key).catch(() => {}); // compact another time
+    const last = segments.at(-1);
+    // The same content under a new base, added to the chain: the version stays (and so do the
+    // revisions before it, until pruned).
+    const ref = await (await this.#io()).write(
+      scope,
+      "base",
+      bytes,
+      loaded.state.liveCount,
+      loaded.version,
+      last?.committed_at ?? loaded.head?.committed_at,
+    );
+    if (!(await this.#putHead(scope, loaded, [...segments, ref], loaded.version)))
+      await (this.store as BlobStore).delete(ref.key).catch(() => {}); // compact another time
   }
 
   /** Deletes the scope's segments the head no longer lists. */
   async #dropUnlisted(scope: IndexScope, keep: SegmentRef[]): Promise<void> {
-    const store = this.store as BlobStore;
-    const listed = new Set([...keep.map((s) => s.key), this.#headKey(scope)]);
-    const stale: string[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await store.list({
-        prefix: this.indexPrefix(scope),
-        ...(cursor ? { cursor } : {}),
-      });
-      for (const o of page.objects) if (!listed.has(o.key)) stale.push(o.key);
-      cursor = page.cursor;
-    } while (cursor);
-    if (stale.length) await store.delete(stale).catch(() => {});
+    const listed = new Set([...keep.map((s) => s.key), headKeyOf(this.prefix, scope)]);
+    const io = await this.#io();
+    const stale = await io.keys(this.indexPrefix(scope), (key) => !listed.has(key));
+    if (stale.length) await (this.store as BlobStore).delete(stale).catch(() => {});
   }
 
-  async query(scopes: IndexScope[], query: IndexQuery): Promise<IndexHit[]> {
+  async query(scopes: QueryScope[], query: IndexQuery): Promise<IndexHit[]> {
     const { k } = query;
     if (!Number.isInteger(k) || k < 1 || k > 1000)
       throw new ValidationError(`Invalid k ${k}: expected an integer 1–1000`);
     if (query.filter !== undefined) validateFilter(query.filter);
     const external = this.#external;
     const states = await Promise.all(
-      scopes.map(async (scope) => {
-        const { state } = await this.#current(scope);
+      scopes.map(async (asked) => {
+        const { revision } = asked;
+        const scope =
+          revision === undefined
+            ? asked
+            : { domainId: asked.domainId, generation: asked.generation };
+        const state =
+          revision === undefined
+            ? (await this.#current(scope)).state
+            : await this.#asOf(scope, revision);
         if (!external) return { scope, state };
         return {
           scope,
@@ -671,29 +685,71 @@ export class BlobSearchIndex implements SearchIndex {
     return mergeHits(states, query);
   }
 
+  /**
+   * The state of `scope` as of `revision`: the current one, or a kept past one (built from its
+   * segments once, then kept among a few). `RevisionGoneError` when the history no longer keeps
+   * it; `ValidationError` naming `revision` when the scope never had it (as far as it knows).
+   */
+  async #asOf(scope: IndexScope, revision: string): Promise<ScopeState> {
+    const loaded = await this.#current(scope);
+    if (loaded.committed && revision === loaded.version) return loaded.state;
+    // Only a persisted index has a head, and so a history (the storage side is loaded by then).
+    const { io, chain } = loaded.head ? await this.#lazy() : { io: null, chain: null };
+    const refs = loaded.head && chain ? chain.chainAsOf(loaded.head.segments, revision) : null;
+    if (!refs || !io) {
+      if (chain?.revisionState(loaded.head, revision) === "pruned")
+        throw new RevisionGoneError(scope.domainId, revision);
+      throw new ValidationError(
+        `Invalid revision: '${revision}' is not a revision of knowledge base '${scope.domainId}' (GET /kb/${scope.domainId}/revisions lists those kept)`,
+        [{ path: ["revision"], message: "not a revision of this knowledge base" }],
+      );
+    }
+    return this.#past.get(this.#pastKey(scope, revision), () => io.build(scope, refs));
+  }
+
+  /**
+   * The revisions of a scope that can be searched, newest (the current one) first: as many as
+   * `keepRevisions` (more when they share a base), only the current one in memory.
+   * @example
+   * const [current, previous] = await index.revisions(scope);
+   */
+  async revisions(scope: IndexScope): Promise<IndexRevision[]> {
+    const loaded = await this.#current(scope);
+    if (loaded.head) return (await this.#lazy()).chain.revisionsOf(loaded.head);
+    return loaded.committed ? [{ revision: loaded.version, committedAt: null, current: true }] : [];
+  }
+
+  /**
+   * Whether `revision` of a scope can be searched (`kept`), was cut from its history
+   * (`pruned`, as far as the head remembers), or is not one it knows (`unknown`).
+   * @example
+   * if ((await index.revisionState(scope, pin.revision)) !== "kept") refuse();
+   */
+  async revisionState(scope: IndexScope, revision: string): Promise<RevisionState> {
+    const loaded = await this.#current(scope);
+    if (loaded.committed && loaded.version === revision) return "kept";
+    if (!loaded.head) return "unknown";
+    return (await this.#lazy()).chain.revisionState(loaded.head, revision);
+  }
+
   async remove(scope: IndexScope): Promise<boolean> {
     const key = scopeKey(scope);
     if (this.#external) {
       // The scope's vectors are found through its files: loaded (or loaded now) before they go.
       const current = await this.#current(scope).catch(() => null);
       if (current) await this.#external.dropQuietly(scope, this.#external.all(current.state));
+      // And those only past revisions hold.
+      const chain = current?.head?.segments ?? [];
+      if (this.#history && chain.length > 0) await this.#dropPrunedVectors(scope, chain, []);
       this.#external.forget(scope);
     }
+    this.#past.forget(this.#pastKey(scope, ""));
     const loaded = this.#loaded.get(key);
     this.#loaded.delete(key);
     let existed = loaded ? (await loaded.catch(() => null))?.committed === true : false;
     if (this.store) {
-      const keys: string[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await this.store.list({
-          prefix: this.indexPrefix(scope),
-          ...(cursor ? { cursor } : {}),
-        });
-        keys.push(...page.objects.map((o) => o.key));
-        cursor = page.cursor;
-      } while (cursor);
-      existed ||= keys.includes(this.#headKey(scope));
+      const keys = await (await this.#io()).keys(this.indexPrefix(scope));
+      existed ||= keys.includes(headKeyOf(this.prefix, scope));
       if (keys.length) await this.store.delete(keys);
     }
     return existed;
@@ -701,30 +757,30 @@ export class BlobSearchIndex implements SearchIndex {
 
   /**
    * Removes segments no head lists (written by a commit whose process died before it listed
-   * them), older than `olderThanMs` (default one hour: commits in progress are safe). Returns
-   * how many it removed.
+   * them), older than `olderThanMs` by the index's clock (default one hour: commits in progress
+   * are safe). Returns how many it removed.
    * @example
    * await index.sweep();
    */
   async sweep(options: { olderThanMs?: number } = {}): Promise<number> {
+    const age = options.olderThanMs ?? 3_600_000;
+    if (typeof age !== "number" || !(age >= 0))
+      throw new ValidationError(`Invalid olderThanMs ${age}: expected a number of ms ≥ 0`);
     if (!this.store) return 0;
-    const cutoff = this.#now() - (options.olderThanMs ?? 3_600_000);
+    const cutoff = this.#now() - age;
     let removed = 0;
+    const io = await this.#io();
     for (const scope of await this.scopes()) {
-      const read = await this.#readHead(scope).catch(() => null);
+      const read = await io.readHead(scope).catch(() => null);
       if (!read) continue;
-      const listed = new Set([...read.head.segments.map((s) => s.key), this.#headKey(scope)]);
-      const stale: string[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await this.store.list({
-          prefix: this.indexPrefix(scope),
-          ...(cursor ? { cursor } : {}),
-        });
-        for (const o of page.objects)
-          if (!listed.has(o.key) && o.uploaded.getTime() < cutoff) stale.push(o.key);
-        cursor = page.cursor;
-      } while (cursor);
+      const listed = new Set([
+        ...read.head.segments.map((s) => s.key),
+        headKeyOf(this.prefix, scope),
+      ]);
+      const stale = await io.keys(
+        this.indexPrefix(scope),
+        (key, uploaded) => !listed.has(key) && uploaded < cutoff,
+      );
       if (stale.length) await this.store.delete(stale);
       removed += stale.length;
     }
@@ -740,26 +796,15 @@ export class BlobSearchIndex implements SearchIndex {
       }
       return found;
     }
-    for (const domainPrefix of await this.#prefixes(this.prefix)) {
+    const io = await this.#io();
+    for (const domainPrefix of await io.prefixes(this.prefix)) {
       const domainId = domainPrefix.slice(this.prefix.length, -1);
-      for (const genPrefix of await this.#prefixes(`${domainPrefix}.botknobs/`)) {
+      for (const genPrefix of await io.prefixes(`${domainPrefix}.botknobs/`)) {
         const generation = genPrefix.slice(`${domainPrefix}.botknobs/`.length, -1);
         const scope = { domainId, generation };
-        if (await this.store.head(this.#headKey(scope))) found.push(scope);
+        if (await this.store.head(headKeyOf(this.prefix, scope))) found.push(scope);
       }
     }
     return found;
-  }
-
-  async #prefixes(prefix: string): Promise<string[]> {
-    const store = this.store as BlobStore;
-    const out: string[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await store.list({ prefix, delimiter: "/", ...(cursor ? { cursor } : {}) });
-      out.push(...page.prefixes);
-      cursor = page.cursor;
-    } while (cursor);
-    return out;
   }
 }

@@ -9,8 +9,6 @@
  * commits not taken in yet are never answered.
  * @module
  */
-import { Sha256 } from "../../util/sha256.ts";
-import { sleep } from "../../util/turns.ts";
 import {
   groupOf,
   ID_SEPARATOR,
@@ -22,23 +20,13 @@ import {
 } from "./scope-state.ts";
 import type { DeltaFile, Segment } from "./segment.ts";
 import type { IndexScope } from "./types.ts";
+import { SCOPE_FIELD, scopeFilterValue, sha256Text, untilVisible } from "./vector-scope.ts";
 import type { VectorHit, VectorRecord, VectorStore } from "./vector-store.ts";
 
-/**
- * The metadata field holding a vector's scope (`<domain>/<generation>`, or `#` and a hash when
- * that is over 64 bytes: Vectorize compares a string's first 64 bytes). Vectorize filters only on
- * fields with a metadata index: `wrangler vectorize create-metadata-index <index>
- * --property-name=_botknobs_scope --type=string`.
- */
-export const SCOPE_FIELD = "_botknobs_scope";
+export { SCOPE_FIELD };
 
 /** Records per `upsert` call (the store batches further as its engine needs). */
 const UPSERT_BATCH = 1000;
-const encoder = new TextEncoder();
-
-function sha256(text: string): string {
-  return new Sha256().update(encoder.encode(text)).hex();
-}
 
 /** One file version whose vectors are to be dropped. */
 export interface DroppedFile {
@@ -75,9 +63,7 @@ export class ExternalVectors {
     const key = scopeKey(scope);
     let keys = this.#scopes.get(key);
     if (!keys) {
-      const plain = `${scope.domainId}/${scope.generation}`;
-      // Domain ids hold no `#`: a hashed value never equals a plain one.
-      const value = encoder.encode(plain).length <= 64 ? plain : `#${sha256(key).slice(0, 40)}`;
+      const value = scopeFilterValue(scope);
       keys = {
         value,
         // One object for every record of the scope (a memory store keeps it by reference).
@@ -98,10 +84,9 @@ export class ExternalVectors {
     const name = groupOf(path, version);
     let fileKey = keys.forward.get(name);
     if (fileKey === undefined) {
-      fileKey = sha256([scope.domainId, scope.generation, path, version].join(ID_SEPARATOR)).slice(
-        0,
-        32,
-      );
+      fileKey = sha256Text(
+        [scope.domainId, scope.generation, path, version].join(ID_SEPARATOR),
+      ).slice(0, 32);
       keys.forward.set(name, fileKey);
       keys.reverse.set(fileKey, [path, version]);
     }
@@ -135,9 +120,7 @@ export class ExternalVectors {
     }
     if (records.length > 0) await this.store.upsert(records);
     if (!wrote && records.length === 0) return;
-    if (this.store.settled) await this.store.settled();
-    else if ((this.store.capabilities.visibilityLagMs ?? 0) > 0)
-      await sleep(this.store.capabilities.visibilityLagMs as number);
+    await untilVisible(this.store);
   }
 
   /** The file versions a commit of `changes` replaces or removes in `state`. */
@@ -173,6 +156,24 @@ export class ExternalVectors {
         out.push({ path: f.path, version, ids: f.chunks.map((c) => c.id) });
     }
     return out;
+  }
+
+  /**
+   * The file versions of segments `dropped` that no segment of `kept` holds: when a scope's
+   * history is cut, no kept revision can answer with them.
+   */
+  onlyIn(dropped: readonly Segment[], kept: readonly Segment[]): DroppedFile[] {
+    const held = new Set<string>();
+    for (const segment of kept)
+      for (const f of segment.files) held.add(groupOf(f.path, versionOf(f.state)));
+    const out = new Map<string, DroppedFile>();
+    for (const segment of dropped)
+      for (const f of segment.files) {
+        const version = versionOf(f.state);
+        const group = groupOf(f.path, version);
+        if (!held.has(group)) out.set(group, { path: f.path, version, ids: f.state.ids });
+      }
+    return [...out.values()];
   }
 
   /** Every committed file version of `state` (a whole scope's, when it is removed). */

@@ -5,7 +5,6 @@
  * segment and to index it again should another process's commit replace the state meanwhile.
  * @module
  */
-import { ClosedError, ValidationError } from "../../errors.ts";
 import { nextTurn, TurnBudget } from "../../util/turns.ts";
 import {
   internalId,
@@ -16,6 +15,7 @@ import {
   versionOf,
 } from "./scope-state.ts";
 import type { DeltaFile } from "./segment.ts";
+import { checkStagedFile, checkStageOpen } from "./stage-checks.ts";
 import type { IndexChunk, IndexCommit, IndexedSource, IndexScope, IndexStage } from "./types.ts";
 
 /**
@@ -78,10 +78,7 @@ export class BlobIndexStage implements IndexStage {
   }
 
   #open(): void {
-    if (this.#done)
-      throw new ClosedError(
-        `The index update of '${this.scope.domainId}' was already committed or aborted`,
-      );
+    checkStageOpen(this.#done, this.scope);
   }
 
   async put(
@@ -91,14 +88,7 @@ export class BlobIndexStage implements IndexStage {
     vectors: Float32Array[] | null = null,
   ): Promise<void> {
     this.#open();
-    if (vectors && vectors.length !== chunks.length)
-      throw new ValidationError(`'${path}': ${vectors.length} vectors for ${chunks.length} chunks`);
-    // Liveness is decided by a chunk's file (see ScopeState): a chunk must name the file it is of.
-    const stray = chunks.find((c) => c.source !== path);
-    if (stray)
-      throw new ValidationError(
-        `'${path}': chunk ${stray.chunkIndex} names source '${stray.source}'`,
-      );
+    checkStagedFile(path, chunks, vectors);
     const version = versionOf(source);
     const previous = this.#puts.get(path);
     const stored = await this.#stageInTurns(

@@ -17,6 +17,30 @@ export interface IndexScope {
   generation: string;
 }
 
+/**
+ * A scope to search, as of one of its revisions when `revision` is given (a commit id the index
+ * keeps; see {@link SearchIndex.revisions}); otherwise as it is now.
+ */
+export interface QueryScope extends IndexScope {
+  revision?: string;
+}
+
+/** One revision of a scope that an index keeps: it can be searched as of it. */
+export interface IndexRevision {
+  /** The commit id (`IndexCommit.version`). */
+  revision: string;
+  /** When it was committed (ISO-8601), when the index knows. */
+  committedAt: string | null;
+  /** True for the scope's current revision (listed first). */
+  current: boolean;
+}
+
+/**
+ * Where a revision stands: searchable (`kept`), cut from the history (`pruned`, as far as the
+ * index remembers), or not one the index knows (`unknown`).
+ */
+export type RevisionState = "kept" | "pruned" | "unknown";
+
 /** One chunk handed to an index, with its text and (with embeddings) its vector. */
 export interface IndexChunk {
   /** Stable across re-ingestions of the same file: `<domain>\x1f<path>\x1f<position>`. */
@@ -138,6 +162,11 @@ export interface SearchIndexCapabilities {
   filters: readonly FilterOperator[];
   /** A new process (or isolate) over the same storage serves what was committed. */
   persistent: boolean;
+  /**
+   * Past revisions of a scope stay searchable (`query` with a scope's `revision`, for as long as
+   * its history keeps them). Absent or false: only the current revision is.
+   */
+  revisions?: boolean;
 }
 
 /** Where chunks are indexed and searched. */
@@ -153,12 +182,29 @@ export interface SearchIndex {
   exists(scope: IndexScope): Promise<boolean>;
   /** Starts a staged change of one scope. */
   stage(scope: IndexScope, options?: StageOptions): Promise<IndexStage>;
-  /** The best chunks of the given scopes, best first. */
-  query(scopes: IndexScope[], query: IndexQuery): Promise<IndexHit[]>;
+  /**
+   * The best chunks of the given scopes, best first; a scope with a `revision` as of that
+   * revision: `RevisionGoneError` when the history no longer keeps it, `ValidationError` (naming
+   * `revision`) when it is not one of the scope's. An index without `revisions` takes only the
+   * current revision.
+   */
+  query(scopes: QueryScope[], query: IndexQuery): Promise<IndexHit[]>;
+  /** Optional. The revisions of a scope that can be searched, newest (the current one) first. */
+  revisions?(scope: IndexScope): Promise<IndexRevision[]>;
+  /** Optional. Where one revision of a scope stands (see {@link RevisionState}). */
+  revisionState?(scope: IndexScope, revision: string): Promise<RevisionState>;
   /** Removes everything of a scope; false when there was nothing. */
   remove(scope: IndexScope): Promise<boolean>;
   /** The scopes that hold a commit. */
   scopes(): Promise<IndexScope[]>;
+  /**
+   * Optional. Removes what commits that never landed left in the index's storage (a process that
+   * died between writing a commit's data and listing it) once it is older than `olderThanMs` by
+   * the index's clock (default one hour, so that commits under way are safe; a negative age is a
+   * `ValidationError`); what commits listed always stays. Returns how many objects it removed. An
+   * index that leaves nothing behind (an engine's transactions) has no `sweep`.
+   */
+  sweep?(options?: { olderThanMs?: number }): Promise<number>;
 }
 
 /** The metadata a hit's chunk is filtered on and returned with. */

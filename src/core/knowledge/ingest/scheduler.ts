@@ -41,8 +41,11 @@ export interface IngestionJobDict {
   status: IngestionJobStatus;
   created_at: string;
   completed_at: string | null;
-  /** Files done (in process) or committed (in batches) of the files listed at the start. */
-  progress: { done: number; total: number };
+  /**
+   * Files done (in process) or committed (in batches) of the files listed at the start; and,
+   * from schedulers that count them as they go (in process), the chunks made so far.
+   */
+  progress: { done: number; total: number; chunks?: number };
   /** The run's outcome once completed: `IngestionResult.toDict()`'s fields (`status` ready or error). */
   result: Record<string, unknown> | null;
   /** Why the job failed (the knowledge base vanished, the index threw…). */

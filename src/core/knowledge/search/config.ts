@@ -4,6 +4,7 @@
  */
 import * as z from "zod/mini";
 import { UnsupportedError, ValidationError } from "../../errors.ts";
+import { createFromTable, type FactoryTable } from "../../util/factory.ts";
 import { parseWith } from "../../validate.ts";
 import { EchoEmbeddingProvider } from "../embed/echo-embedding-provider.ts";
 import type { EmbeddingProvider } from "../embed/embedding-provider.ts";
@@ -15,8 +16,9 @@ const positiveInt = z.number().check(z.int(), z.positive());
 
 /** The accepted configuration (the seed's snake_case keys). */
 export const ragConfigSchema: z.ZodMiniType<RagConfig> = z.strictObject({
+  // Other keys belong to the backend named (its factory entry checks them).
   vector_store: z.optional(
-    z.strictObject({
+    z.looseObject({
       backend: z.optional(z.string()),
       dimensions: z.optional(positiveInt),
       metric: z.optional(z.literal("cosine")),
@@ -39,7 +41,16 @@ export const ragConfigSchema: z.ZodMiniType<RagConfig> = z.strictObject({
 
 /** The configuration of {@link RAGKnowledgeBase.fromConfig}. */
 export interface RagConfig {
-  vector_store?: { backend?: string; dimensions?: number; metric?: "cosine" };
+  /**
+   * `backend` (default `memory`: the built-in index) and, for a backend of `indexes` (the host
+   * option), that backend's keys: `{ backend: "sqlite", path: "./search.db" }`.
+   */
+  vector_store?: {
+    backend?: string;
+    dimensions?: number;
+    metric?: "cosine";
+    [key: string]: unknown;
+  };
   /** `"echo"` (tests), `"openai"` / `"openai-compatible"`; omitted: lexical only. */
   embedding_provider?: string;
   embedding_model?: string;
@@ -54,8 +65,13 @@ export interface RagConfig {
 /** What the host passes besides the configuration (things a JSON config cannot hold). */
 export interface RagHostOptions {
   embeddingProvider?: EmbeddingProvider;
-  /** The search index (needed for a `vector_store.backend` other than `memory`). */
+  /** The search index (wins over `vector_store.backend`). */
   index?: SearchIndex;
+  /**
+   * Search index types by `vector_store.backend` name, each made from the other keys of
+   * `vector_store` (`nodeSearchIndexes` of `botknobs/node`: `sqlite`, `postgres`).
+   */
+  indexes?: FactoryTable<SearchIndex>;
   fetch?: typeof fetch;
 }
 
@@ -70,10 +86,16 @@ export function optionsFromConfig(
       "documents_path is not read by the core (no file system); ingest files with KnowledgeIngestionManager",
     );
   }
-  const backend = c.vector_store?.backend ?? "memory";
-  if (backend !== "memory" && !host.index) {
+  const { backend = "memory", dimensions: _d, metric: _m, ...keys } = c.vector_store ?? {};
+  let index = host.index;
+  if (!index && host.indexes && Object.hasOwn(host.indexes, backend))
+    index = createFromTable("vector store backend", host.indexes, backend, keys);
+  else if (!index && (backend !== "memory" || Object.keys(keys).length > 0)) {
+    const known = ["memory", ...Object.keys(host.indexes ?? {})].join(", ");
     throw new ValidationError(
-      `Unknown vector store backend '${backend}': the core knows memory; pass a search index for others (host option index)`,
+      backend === "memory"
+        ? `Unknown vector_store keys for backend memory: ${Object.keys(keys).join(", ")}`
+        : `Unknown vector store backend '${backend}': known here: ${known}; pass a search index for others (host option index or indexes)`,
     );
   }
   const dimensions = c.embedding_dimensions ?? c.vector_store?.dimensions;
@@ -109,7 +131,7 @@ export function optionsFromConfig(
   if (c.chunking?.chunk_overlap !== undefined) chunking.chunkOverlap = c.chunking.chunk_overlap;
   return {
     embeddingProvider,
-    ...(host.index ? { index: host.index } : {}),
+    ...(index ? { index } : {}),
     chunking,
   };
 }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { sha256Hex } from "../../util/json.ts";
+import { sha256Hex } from "../../util/sha256.ts";
 import { nextTurn } from "../../util/turns.ts";
 import type { JsonObject } from "../../validate.ts";
 import type { ChunkFileOptions } from "../chunk/chunk-file.ts";

@@ -5,7 +5,8 @@
  * blob store and it persists).
  * @module
  */
-import { NotFoundError, ValidationError } from "../../errors.ts";
+import { NotFoundError, UnsupportedError, ValidationError } from "../../errors.ts";
+import { checkRevision, type KnowledgePin } from "../../registry/knowledge-pin.ts";
 import { validateBotId } from "../../validate.ts";
 import type { ChunkFileOptions } from "../chunk/chunk-file.ts";
 import type { EmbeddingProvider } from "../embed/embedding-provider.ts";
@@ -14,15 +15,18 @@ import { acceptedValues, validateFilter } from "../index/filter.ts";
 import {
   type IndexedSource,
   type IndexHit,
+  type IndexRevision,
   type IndexScope,
   metadataOf,
+  type QueryScope,
+  type RevisionState,
   type SearchIndex,
 } from "../index/types.ts";
 import type { KnowledgeResourceBackend } from "../store/types.ts";
 import { optionsFromConfig, type RagHostOptions } from "./config.ts";
 import { DomainUpdate } from "./domain-update.ts";
 import type { RAGKnowledgeBaseOptions } from "./options.ts";
-import type { QueryOptions, SearchResult } from "./types.ts";
+import type { KnowledgeView, QueryOptions, SearchResult } from "./types.ts";
 
 export type { RAGKnowledgeBaseOptions } from "./options.ts";
 
@@ -138,6 +142,73 @@ export class RAGKnowledgeBase {
     return current;
   }
 
+  /** The one scope `filter.domain_id` names, as of `revision` (`NotFoundError` when it is gone). */
+  async #scopesAsOf(filter: QueryOptions["filter"], revision: string): Promise<QueryScope[]> {
+    checkRevision(revision);
+    const named = filter?.domain_id;
+    if (typeof named !== "string")
+      throw new ValidationError(
+        "Invalid revision: a revision belongs to one knowledge base; name it in filter.domain_id",
+        [{ path: ["revision"], message: "needs filter.domain_id naming one knowledge base" }],
+      );
+    if (!this.index.revisionState)
+      throw new UnsupportedError(
+        `Search index '${this.index.name}' does not keep revisions: search without one`,
+      );
+    const scopes = await this.#scopesFor(filter);
+    // A revision names one knowledge base's state: that it is gone is an answer, not "nothing".
+    if (scopes.length === 0) throw new NotFoundError(`Knowledge base '${named}' does not exist`);
+    return scopes.map((s) => ({ ...s, revision }));
+  }
+
+  /**
+   * The revisions of a knowledge base's index that can be searched (`query` with `revision`),
+   * newest — the current one — first; `NotFoundError` when the knowledge base does not exist.
+   * How many are kept is the index's (`BlobSearchIndex`'s `keepRevisions`).
+   * @example
+   * const [current] = await rag.revisions("support"); // pin current.revision in a bot's config
+   */
+  async revisions(domainId: string): Promise<IndexRevision[]> {
+    const scope = await this.#requireScope(domainId);
+    return (await this.index.revisions?.(scope)) ?? [];
+  }
+
+  /**
+   * Where `revision` of a knowledge base stands: `kept` (searchable), `pruned` (cut from the
+   * index history) or `unknown`; `null` when the knowledge base does not exist.
+   * @example
+   * if ((await rag.revisionState("support", pin.revision)) !== "kept") throw new ConflictError("…");
+   */
+  async revisionState(domainId: string, revision: string): Promise<RevisionState | null> {
+    checkRevision(revision);
+    const scope = await this.scopeOf(domainId);
+    if (!scope) return null;
+    return (await this.index.revisionState?.(scope, revision)) ?? "unknown";
+  }
+
+  /**
+   * The knowledge base `pin` names as of its revision: what a bot pinned to it searches (give
+   * it to the bot instance a caching manager builds from the config, `knowledgePinOf(config)`).
+   * @example
+   * const pin = knowledgePinOf(config);
+   * const knowledge = pin ? rag.view(pin) : null;
+   * await knowledge?.search("reset password");
+   */
+  view(pin: KnowledgePin): KnowledgeView {
+    validateBotId(pin.kb, "kb");
+    const revision = checkRevision(pin.revision);
+    return {
+      kb: pin.kb,
+      revision,
+      search: (query, options = {}) =>
+        this.query(query, {
+          ...options,
+          filter: { ...options.filter, domain_id: pin.kb },
+          revision,
+        }),
+    };
+  }
+
   /** Starts an atomic update of one domain. */
   async beginUpdate(domainId: string, options: BeginUpdateOptions = {}): Promise<DomainUpdate> {
     validateBotId(domainId, "domainId");
@@ -222,7 +293,10 @@ export class RAGKnowledgeBase {
       throw new ValidationError(`Invalid k ${k}: expected an integer 1–1000`);
     const filter = options.filter === undefined ? undefined : validateFilter(options.filter);
     const minSimilarity = options.minSimilarity ?? 0;
-    const scopes = await this.#scopesFor(filter);
+    const scopes =
+      options.revision === undefined
+        ? await this.#scopesFor(filter)
+        : await this.#scopesAsOf(filter, options.revision);
     if (scopes.length === 0) return [];
     const vector =
       this.embeddingProvider && query.trim()

@@ -32,5 +32,25 @@ export interface QueryOptions {
   minSimilarity?: number;
   /** One result per knowledge file (its best chunk), e.g. to rank documents. */
   perSource?: boolean;
+  /**
+   * Search as of this revision of the one knowledge base `filter.domain_id` names (an index
+   * commit id, see `RAGKnowledgeBase.revisions`): `RevisionGoneError` once the index history no
+   * longer keeps it, `ValidationError` naming `revision` when it is not one of that knowledge base's.
+   */
+  revision?: string;
   signal?: AbortSignal;
+}
+
+/**
+ * One knowledge base as of one revision (`RAGKnowledgeBase.view`): what a bot pinned to it
+ * searches. Searching throws `RevisionGoneError` once the revision is no longer kept.
+ * @example
+ * const view = rag.view({ kb: "support", revision: "4c1f…" });
+ * const results = await view.search("reset password", { k: 3 });
+ */
+export interface KnowledgeView {
+  readonly kb: string;
+  readonly revision: string;
+  /** `RAGKnowledgeBase.query` on this knowledge base as of this revision (more filters may be given). */
+  search(query: string, options?: Omit<QueryOptions, "revision">): Promise<SearchResult[]>;
 }

@@ -15,8 +15,8 @@
 import type { BlobRange, BlobStore } from "../../blob/types.ts";
 import { ConflictError, LeaseHeldError, NotFoundError, ValidationError } from "../../errors.ts";
 import type { ErrorReporter } from "../../events/types.ts";
-import { sha256Hex } from "../../util/json.ts";
 import { Once } from "../../util/once.ts";
+import { sha256Hex } from "../../util/sha256.ts";
 import {
   type ByteSource,
   type ByteStream,

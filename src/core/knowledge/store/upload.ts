@@ -5,8 +5,7 @@
  */
 import type { BlobStore } from "../../blob/types.ts";
 import { ValidationError } from "../../errors.ts";
-import { sha256Hex } from "../../util/json.ts";
-import { Sha256 } from "../../util/sha256.ts";
+import { Sha256, sha256Hex } from "../../util/sha256.ts";
 import { type ByteSource, isByteStream, toBytes } from "../../util/streams.ts";
 
 /** What was stored. */

@@ -1,9 +1,9 @@
 /**
- * The demo data of `npm start` and `npm run dev`: one bot and one knowledge base with two files,
+ * The demo data of `botknobs serve` (`npm start`) and `npm run dev`: one bot and one knowledge base with two files,
  * ingested — seeded only into empty stores, so the README's `curl` examples answer at once.
  * @module
  */
-import type { ServedApp } from "../src/server/index.ts";
+import type { ServedApp } from "../server/index.ts";
 
 /**
  * Seeds the demo bot and knowledge base when the registry and the knowledge store are both
