@@ -16,19 +16,14 @@ const ROUNDS = Number(process.env.HASH_ROUNDS ?? 61);
 const keys = Array.from({ length: 50_000 }, (_, i) => `user-${(i * 7919) % 10_000}`);
 const seed = splitSeed("bot-1", "canary");
 
-/** Two characters per multiply, then the same finaliser (half the multiplies of `bucketOf`). */
+/** Two characters per multiply, then the same finaliser (`bucketOf` over no characters). */
 function pairs(start: number, key: string): number {
   let h = start;
   let i = 0;
   for (; i + 1 < key.length; i += 2)
     h = Math.imul(h ^ (key.charCodeAt(i) | (key.charCodeAt(i + 1) << 16)), 0x01000193);
   if (i < key.length) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return (h >>> 0) % 10_000;
+  return bucketOf(h, "");
 }
 
 /** Reads every character and nothing more. */
