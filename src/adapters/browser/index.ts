@@ -24,3 +24,14 @@ export {
 } from "./browser-event-bus.ts";
 export type { LogPosition, LogRow } from "./browser-event-log.ts";
 export { IndexedDBRecordStore, type IndexedDBRecordStoreOptions } from "./browser-record-store.ts";
+export {
+  BrowserSync,
+  type BrowserSyncOptions,
+  type FileProgress,
+  type FilesSyncResult,
+  type RegistrySyncResult,
+  type SyncReport,
+  type SyncState,
+  type SyncStatus,
+} from "./browser-sync.ts";
+export { UnreachableError } from "./browser-sync-http.ts";
