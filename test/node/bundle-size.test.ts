@@ -58,7 +58,9 @@ const BUDGETS: Record<string, number> = {
   "botknobs/d1": 19,
   "botknobs/kv": 6,
   "botknobs/r2": 4,
-  "botknobs/durable-object": 28,
+  // 28.0 → 28.3 KiB with issue 19's WebSocket token subprotocol (the hub route names the
+  // subprotocol it selects).
+  "botknobs/durable-object": 29,
   "botknobs/vectorize": 5,
   "botknobs/workers-ai": 3,
   // SqlRecordStore's statements, D1's schema as migrations, the driver opener; no driver (it
@@ -92,8 +94,10 @@ const BUDGETS: Record<string, number> = {
   "botknobs/redis": 17,
   // Issue 19: the IndexedDB record and blob stores, BroadcastChannelEventBus with its replay log
   // (the event, its subscriptions, the log fan-out it shares with the SQLite/Redis buses), the
-  // record checks and idb-keyval: 8.4 KiB measured.
-  "botknobs/browser": 10,
+  // record checks and idb-keyval: 8.4 KiB measured. 8.3 → 10.5 KiB with BrowserSync (the registry
+  // by revision, files by checksum in resumable ranged blocks, the sync state); the issue's goal
+  // for this entry is < 60 KiB.
+  "botknobs/browser": 12,
 };
 
 /**
