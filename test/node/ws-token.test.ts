@@ -7,26 +7,16 @@ import { serveApp, upgradeWebSocket } from "../../src/adapters/node/index.ts";
 import type { ServerFrame } from "../../src/core/events/ws-frames.ts";
 import { InMemoryBackend, InMemoryEventBus } from "../../src/index.ts";
 import { createApp } from "../../src/server/index.ts";
+import { captureConsole } from "../fixtures/console-capture.ts";
 
 const TOKEN = "s3cret-Token_42";
 let served: { url: string; close(): Promise<void> };
 /** Every URL the app was asked for, as it saw them. */
 const seenUrls: string[] = [];
 /** Everything written to the console while the tests ran. */
-const logged: string[] = [];
-const restore: (() => void)[] = [];
+const logged = captureConsole();
 
 beforeAll(async () => {
-  for (const method of ["log", "info", "warn", "error", "debug"] as const) {
-    const original = console[method];
-    console[method] = (...args: unknown[]) => {
-      logged.push(args.map(String).join(" "));
-      original.apply(console, args);
-    };
-    restore.push(() => {
-      console[method] = original;
-    });
-  }
   const eventBus = new InMemoryEventBus();
   const app = createApp({
     registry: new InMemoryBackend({ eventBus }),
@@ -43,7 +33,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await served.close();
-  for (const undo of restore) undo();
+  logged.restore();
 });
 
 /** Opens a socket offering `protocols`: its selected subprotocol and first frame, or the HTTP status. */
@@ -99,7 +89,7 @@ describe("the token in a WebSocket subprotocol (Node)", () => {
     await connect(["botknobs.token.wrong-one"]);
     expect(seenUrls.length).toBeGreaterThan(0);
     for (const url of seenUrls) expect(url).not.toContain(TOKEN);
-    for (const line of logged) {
+    for (const line of logged.lines) {
       expect(line).not.toContain(TOKEN);
       expect(line).not.toContain("wrong-one");
     }

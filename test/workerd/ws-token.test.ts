@@ -2,34 +2,22 @@
 // `botknobs.token.<t>` opens the Durable Object hub's /events socket (the Node server's side is
 // test/node/ws-token.test.ts).
 import { env } from "cloudflare:workers";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { upgradeWebSocket } from "../../src/adapters/cloudflare/index.ts";
 import type { WebSocketLike } from "../../src/core/events/ws-bus.ts";
 import type { ServerFrame } from "../../src/core/events/ws-frames.ts";
 import { InMemoryBackend, InMemoryEventBus } from "../../src/index.ts";
 import { createApp } from "../../src/server/index.ts";
 import worker from "../../worker/index.ts";
+import { captureConsole } from "../fixtures/console-capture.ts";
 
 const TOKEN = "w0rker-Token_7";
 const authed = { ...env, BOTKNOBS_TOKENS: TOKEN, BOTKNOBS_READ_TOKENS: "reader" };
 const ctx = { waitUntil() {}, passThroughOnException() {}, props: {} } as never;
-const logged: string[] = [];
-const restore: (() => void)[] = [];
+const logged = captureConsole();
 
-beforeAll(() => {
-  for (const method of ["log", "info", "warn", "error", "debug"] as const) {
-    const original = console[method];
-    console[method] = (...args: unknown[]) => {
-      logged.push(args.map(String).join(" "));
-      original.apply(console, args);
-    };
-    restore.push(() => {
-      console[method] = original;
-    });
-  }
-});
 afterAll(() => {
-  for (const undo of restore) undo();
+  logged.restore();
 });
 
 const handshake = (protocols: string[]): Promise<Response> =>
@@ -101,7 +89,7 @@ describe("the token in a WebSocket subprotocol (Worker, Durable Object hub)", ()
   });
 
   it("the token appears in nothing logged", () => {
-    for (const line of logged) {
+    for (const line of logged.lines) {
       expect(line).not.toContain(TOKEN);
       expect(line).not.toContain("not-it");
     }
