@@ -25,6 +25,14 @@ export {
   type BroadcastChannelEventBusOptions,
 } from "./browser-event-bus.ts";
 export type { LogPosition, LogRow } from "./browser-event-log.ts";
+export {
+  browserEventBuses,
+  browserKnowledgeBackends,
+  browserRegistryBackends,
+  createEventBus,
+  createKnowledgeBackend,
+  createRegistryBackend,
+} from "./browser-factories.ts";
 export { WorkerIngestionScheduler } from "./browser-ingestion-scheduler.ts";
 export {
   type IngestionRunnerLike,
