@@ -6,6 +6,7 @@
  * @module
  */
 import type { Context, MiddlewareHandler } from "hono";
+import { subprotocolToken } from "../core/events/ws-subprotocol.ts";
 import { MAX_ACTOR_CHARS } from "../core/registry/record-ext.ts";
 import { Sha256 } from "../core/util/sha256.ts";
 import { header } from "./context.ts";
@@ -141,17 +142,26 @@ export function principalOf(c: Context): Principal | undefined {
   return principals.get(c.req.raw);
 }
 
+/** `Bearer <token>` from a WebSocket handshake's `botknobs.token.<token>` subprotocol. */
+function socketToken(c: Context): string | undefined {
+  if (header(c, "upgrade")?.toLowerCase() !== "websocket") return undefined;
+  const token = subprotocolToken(header(c, "sec-websocket-protocol"));
+  return token === undefined ? undefined : `Bearer ${token}`;
+}
+
 /**
  * Middleware that requires `Authorization: Bearer <token>` on every request when tokens are
  * configured: none or an unknown one → 401 with `WWW-Authenticate: Bearer`; a read-only token
- * on anything but GET/HEAD/OPTIONS → 403.
+ * on anything but GET/HEAD/OPTIONS → 403. A WebSocket handshake (which a browser cannot give an
+ * `Authorization`) may instead offer the subprotocol `botknobs.token.<token>`
+ * (see `ws-subprotocol.ts`); the token is never read from the URL.
  * @example
  * app.use("*", bearerAuth({ tokens: [env.API_TOKEN] }));
  */
 export function bearerAuth(auth: AuthOptions): MiddlewareHandler {
   const check = principalChecker(auth);
   return async (c, next) => {
-    const presented = header(c, "authorization");
+    const presented = header(c, "authorization") ?? socketToken(c);
     const match = presented ? /^Bearer[ \t]+([\x21-\x7e]+)[ \t]*$/i.exec(presented) : null;
     if (!presented) {
       throw new ApiError(401, ApiErrorCode.UNAUTHORIZED, "Missing bearer token", {

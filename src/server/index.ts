@@ -9,6 +9,14 @@
  * export default { fetch: app.fetch }; // Workers; on Node: serveApp(app) from botknobs/node
  * @module
  */
+
+export {
+  EVENTS_SUBPROTOCOL,
+  offeredSubprotocols,
+  selectSubprotocol,
+  subprotocolToken,
+  TOKEN_SUBPROTOCOL_PREFIX,
+} from "../core/events/ws-subprotocol.ts";
 export {
   type AppOptions,
   createApp,

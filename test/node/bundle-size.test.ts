@@ -58,7 +58,9 @@ const BUDGETS: Record<string, number> = {
   "botknobs/d1": 19,
   "botknobs/kv": 6,
   "botknobs/r2": 4,
-  "botknobs/durable-object": 28,
+  // 28.0 → 28.3 KiB with issue 19's WebSocket token subprotocol (the hub route names the
+  // subprotocol it selects).
+  "botknobs/durable-object": 29,
   "botknobs/vectorize": 5,
   "botknobs/workers-ai": 3,
   // SqlRecordStore's statements, D1's schema as migrations, the driver opener; no driver (it
@@ -92,8 +94,13 @@ const BUDGETS: Record<string, number> = {
   "botknobs/redis": 17,
   // Issue 19: the IndexedDB record and blob stores, BroadcastChannelEventBus with its replay log
   // (the event, its subscriptions, the log fan-out it shares with the SQLite/Redis buses), the
-  // record checks and idb-keyval: 8.4 KiB measured.
-  "botknobs/browser": 10,
+  // record checks and idb-keyval: 8.4 KiB measured. 8.3 → 10.5 KiB with BrowserSync (the registry
+  // by revision, files by checksum in resumable ranged blocks, the sync state); the issue's goal
+  // for this entry is < 60 KiB. 11.3 with WorkerIngestionScheduler/serveIngestion (the manager is
+  // the caller's), 43.0 with the factories (`indexeddb`, `broadcast-channel`: zod, the core's
+  // tables, BlobKnowledgeBackend and StoreRegistryBackend) — which a page that does not import
+  // them does not ship (checked below: the stores, bus, sync and scheduler alone stay < 12).
+  "botknobs/browser": 44.5,
 };
 
 /**
@@ -259,6 +266,28 @@ describe("bundle size budgets (esbuild, browser, minified, gzip)", () => {
       expect([...store.all].filter((f) => f.includes("sql-search"))).toEqual([]);
       const search = await only("D1SearchIndex");
       expect([...search.all].filter((f) => /postgres/.test(f))).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a page importing the IndexedDB stores, the bus, BrowserSync and the worker scheduler ships none of the factories", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "botknobs-size-browser-"));
+    try {
+      const file = join(dir, "page.ts");
+      const names =
+        "IndexedDBRecordStore, IndexedDBBlobStore, BroadcastChannelEventBus, BrowserSync, WorkerIngestionScheduler, serveIngestion";
+      writeFileSync(
+        file,
+        `export { ${names} } from "${join(root, "src/adapters/browser/index.ts")}";\n`,
+      );
+      const page = await measure(file);
+      console.log(`botknobs/browser without the factories: ${kib(page.upFront)} gzip up front`);
+      expect(page.upFront / 1024).toBeLessThan(12);
+      const factories = [...page.all].filter((f) =>
+        /browser-factories\.ts|store\/blob-backend\.ts|registry\/factory\.ts/.test(f),
+      );
+      expect(factories).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -15,6 +15,7 @@ import {
   WSContext,
   type WSReadyState,
 } from "hono/ws";
+import { offeredSubprotocols, selectSubprotocol } from "../../core/events/ws-subprotocol.ts";
 
 /** The workerd globals this file needs (declared here: the core's types know no Workers). */
 interface WorkerSocket {
@@ -38,6 +39,8 @@ declare const WebSocketPair: { new (): { 0: WorkerSocket; 1: WorkerSocket } };
 export const upgradeWebSocket: UpgradeWebSocket<WorkerSocket> = defineWebSocketHelper<WorkerSocket>(
   (c, events) => {
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") return;
+    // A client that offered subprotocols (a browser's `botknobs.token.<t>`) needs one named.
+    const selected = selectSubprotocol(offeredSubprotocols(c.req.header("sec-websocket-protocol")));
     const pair = new WebSocketPair();
     const client = pair[0];
     const server = pair[1];
@@ -49,13 +52,17 @@ export const upgradeWebSocket: UpgradeWebSocket<WorkerSocket> = defineWebSocketH
         return server.readyState as WSReadyState;
       },
       url: c.req.url,
-      protocol: null,
+      protocol: selected,
     });
     server.addEventListener("message", (event) => events.onMessage?.(event, ws));
     server.addEventListener("close", (event) => events.onClose?.(event, ws));
     server.addEventListener("error", (event) => events.onError?.(event, ws));
     server.accept();
     events.onOpen?.(new Event("open"), ws);
-    return new Response(null, { status: 101, webSocket: client } as ResponseInit);
+    return new Response(null, {
+      status: 101,
+      webSocket: client,
+      ...(selected === null ? {} : { headers: { "Sec-WebSocket-Protocol": selected } }),
+    } as ResponseInit);
   },
 );

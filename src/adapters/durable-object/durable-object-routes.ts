@@ -16,8 +16,10 @@ import {
   ApiError,
   ApiErrorCode,
   EVENT_LIMITS,
+  offeredSubprotocols,
   readEvent,
   readSubscription,
+  selectSubprotocol,
 } from "../../server/index.ts";
 import { DurableObjectEventBus, hubCaller } from "./durable-object-event-bus.ts";
 import type { EventHubNamespace } from "./types.ts";
@@ -134,7 +136,18 @@ export function eventHubRoutes(options: EventHubRoutesOptions): Hono {
         body?.error?.message ?? `the event hub answered ${response.status}`,
       );
     }
-    if (upgrade) return response;
+    if (upgrade) {
+      // A client that offered subprotocols (a browser's `botknobs.token.<t>`) needs one named.
+      const selected = selectSubprotocol(
+        offeredSubprotocols(c.req.header("sec-websocket-protocol")),
+      );
+      if (selected === null) return response;
+      return new Response(null, {
+        status: 101,
+        webSocket: (response as Response & { webSocket?: unknown }).webSocket,
+        headers: { "Sec-WebSocket-Protocol": selected },
+      } as ResponseInit);
+    }
     const socket = (response as Response & { webSocket?: Socket }).webSocket as Socket;
     socket.accept();
     return c.body(sseBridge(socket, heartbeatMs, c.req.raw.signal), 200, {

@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import { serve, type WebSocketServerLike } from "@hono/node-server";
 import { WebSocketServer } from "ws";
 import { ValidationError } from "../../core/errors.ts";
+import { selectSubprotocol } from "../../core/events/ws-subprotocol.ts";
 import { withRawRequest } from "./node-raw-request.ts";
 import { SERVE_TIMEOUTS } from "./node-timeouts.ts";
 
@@ -91,7 +92,12 @@ export function serveApp(
   const hostname = options.hostname ?? "127.0.0.1";
   return new Promise((resolve, reject) => {
     const t = timeouts(options); // a throw here rejects the promise
-    const wss = new WebSocketServer({ noServer: true });
+    // The answer names `botknobs.events` when offered, never echoing a `botknobs.token.<t>`
+    // subprotocol (a browser's way to authenticate a WebSocket) unless it is all there is.
+    const wss = new WebSocketServer({
+      noServer: true,
+      handleProtocols: (offered) => selectSubprotocol(offered) ?? false,
+    });
     const server = serve(
       {
         fetch: withRawRequest(app) as (request: Request) => Promise<Response>,

@@ -7,6 +7,7 @@ import { AdapterError, UnsupportedError } from "../errors.ts";
 import type { EventDict } from "./event.ts";
 import { RemoteEventBus, type RemoteEventBusOptions, type StreamCallbacks } from "./remote-bus.ts";
 import type { ServerFrame } from "./ws-frames.ts";
+import { EVENTS_SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from "./ws-subprotocol.ts";
 
 /** The part of the WebSocket API the bus uses: browsers, Deno, Bun, workerd and Node's `ws` have it. */
 export interface WebSocketLike {
@@ -42,7 +43,11 @@ export interface WebSocketEventBusOptions extends RemoteEventBusOptions {
 
 const OPEN = 1;
 
-/** The global `WebSocket`; headers go as a second argument where the runtime takes them. */
+/**
+ * The global `WebSocket`. Headers go as a second argument where the runtime takes them (Deno,
+ * Bun, Node 22+); a browser's takes none, so a bearer token goes as the subprotocol
+ * `botknobs.token.<t>` beside `botknobs.events` (what `botknobs/server` and the Worker accept).
+ */
 const globalConnect: WebSocketConnect = (url, headers) => {
   const Socket = (globalThis as { WebSocket?: new (url: string, init?: unknown) => WebSocketLike })
     .WebSocket;
@@ -52,15 +57,36 @@ const globalConnect: WebSocketConnect = (url, headers) => {
     );
   }
   if (Object.keys(headers).length === 0) return new Socket(url);
+  const bearer = tokenProtocols(headers);
+  if (bearer && isBrowser()) return new Socket(url, bearer);
   try {
     return new Socket(url, { headers });
   } catch (error) {
+    if (bearer) return new Socket(url, bearer);
     throw new UnsupportedError(
-      "This runtime's WebSocket cannot send an Authorization header (browsers cannot): use SSEEventBus, whose fetch can",
+      "This runtime's WebSocket cannot send headers (browsers cannot): give authToken as a bearer token (sent as the botknobs.token.<t> subprotocol), or use SSEEventBus, whose fetch can",
       { cause: error },
     );
   }
 };
+
+/** A page or a worker of one: its `WebSocket` takes subprotocols, never headers. */
+const isBrowser = (): boolean =>
+  typeof (globalThis as { document?: unknown }).document === "object" ||
+  typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope === "function";
+
+/**
+ * The subprotocols that carry headers made of a bearer token only (`[botknobs.events,
+ * botknobs.token.<t>]`), or `undefined` (other headers, or a token a subprotocol cannot hold).
+ */
+function tokenProtocols(headers: Record<string, string>): string[] | undefined {
+  const names = Object.keys(headers);
+  if (names.length !== 1 || names[0]?.toLowerCase() !== "authorization") return undefined;
+  const token = /^Bearer[ \t]+(\S+)$/i.exec(headers[names[0]] ?? "")?.[1];
+  // A subprotocol is an RFC 7230 token: no separators such as "/", "=", ",".
+  if (token === undefined || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(token)) return undefined;
+  return [EVENTS_SUBPROTOCOL, `${TOKEN_SUBPROTOCOL_PREFIX}${token}`];
+}
 
 /**
  * A remote event bus over a WebSocket. Same behaviour as {@link SSEEventBus} (asynchronous
