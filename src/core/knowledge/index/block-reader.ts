@@ -282,7 +282,8 @@ class BlockSegmentReader implements SegmentReader {
         Math.min(length, (to + 1) * size) - offset,
       );
       for (let b = from; b <= to; b++) {
-        const block = bytes.subarray((b - from) * size, (b - from + 1) * size);
+        // Copied: a view would keep the whole read (and the stream's buffer) alive in the cache.
+        const block = bytes.slice((b - from) * size, (b - from + 1) * size);
         if (crc32(block) !== this.#postingCrcs[b])
           throw new SegmentError(
             `segment ${this.#key}: postings block ${b} does not match its checksum`,
@@ -329,15 +330,16 @@ class BlockSegmentReader implements SegmentReader {
       throw new RangeError("k must be a non-negative integer");
     const terms = this.#tokenize(text);
     const known: string[] = [];
-    const lists: (Uint16Array | Uint32Array)[] = [];
-    const df: number[] = [];
+    const numbers: number[] = [];
     for (const term of new Set(terms)) {
       const i = this.#termNumber(term);
       if (i < 0) continue;
       known.push(term);
-      df.push(this.#df[i] as number);
-      lists.push(await this.#entries(i));
+      numbers.push(i);
     }
+    // The terms' blocks are read at once (one ranged read per run of blocks not cached).
+    const lists = await Promise.all(numbers.map((i) => this.#entries(i)));
+    const df = numbers.map((i) => this.#df[i] as number);
     const counts = Uint32Array.from(lists, (l) => l.length / 2);
     const wide = this.#header.bm25.entryBytes === 4;
     const entries = new (wide ? Uint32Array : Uint16Array)(lists.reduce((n, l) => n + l.length, 0));
