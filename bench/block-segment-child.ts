@@ -10,7 +10,7 @@
  */
 import { readFileSync } from "node:fs";
 import { FsBlobStore } from "../src/adapters/node/index.ts";
-import { openSegmentReader } from "../src/core/knowledge/index/block-reader.ts";
+import { openSegmentReader } from "../src/core/knowledge/index/segment-reader.ts";
 import { countingReads } from "../src/testing/block-segment-cases.ts";
 
 const [root, key, queriesFile, cacheBytes] = process.argv.slice(2) as [

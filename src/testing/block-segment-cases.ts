@@ -8,7 +8,6 @@
  */
 import type { BlobStore } from "../core/blob/types.ts";
 import type { ScopeState, StoredChunk } from "../core/knowledge/index/scope-state.ts";
-import { readAll } from "../core/util/streams.ts";
 import { itUnless, rejection, type TestHarness } from "./harness.ts";
 
 /** Options of {@link blockSegmentCases}. */
@@ -120,7 +119,7 @@ function firstTerm(bytes: Uint8Array): string {
 
 /** Registers the block-segment cases. */
 export function blockSegmentCases(h: TestHarness, options: BlockSegmentCasesOptions): void {
-  const { describe, it, expect, beforeEach, afterEach } = h;
+  const { describe, expect, beforeEach, afterEach } = h;
   const itWrites = itUnless(h, options.skip ?? false);
   describe(`Block segments read by range: ${options.name}`, () => {
     let store: BlobStore;
@@ -130,7 +129,7 @@ export function blockSegmentCases(h: TestHarness, options: BlockSegmentCasesOpti
     const files = corpus(30, 40);
     // Words of a few chunks, one to four of them: common and rare terms alike.
     const queries = [0, 3, 7, 11, 19, 23, 29].map((f, i) =>
-      (files[`docs/f${f}.md`]?.[i] as string)
+      ((files[`docs/f${f}.md`] as string[])[i] as string)
         .split(" ")
         .slice(i, i + 1 + (i % 4))
         .join(" "),
@@ -150,7 +149,7 @@ export function blockSegmentCases(h: TestHarness, options: BlockSegmentCasesOpti
       if (!options.skip && options.destroy) await options.destroy(store);
     });
     const reader = async (key: string, s: BlobStore, cacheBytes?: number) => {
-      const { openSegmentReader } = await import("../core/knowledge/index/block-reader.ts");
+      const { openSegmentReader } = await import("../core/knowledge/index/segment-reader.ts");
       return openSegmentReader(s, key, cacheBytes === undefined ? {} : { cacheBytes });
     };
     const answers = async (
@@ -169,7 +168,7 @@ export function blockSegmentCases(h: TestHarness, options: BlockSegmentCasesOpti
     };
 
     itWrites(
-      "blocks.range-reads: a query reads its blocks by range, far less than the segment",
+      "blocks.range-reads - a query reads its blocks by range, far less than the segment",
       async () => {
         const counted = countingReads(store);
         const r = await reader("idx/blocks.seg", counted.store);
@@ -189,7 +188,7 @@ export function blockSegmentCases(h: TestHarness, options: BlockSegmentCasesOpti
     );
 
     itWrites(
-      "blocks.damaged-block: a damaged postings or text block is found and named",
+      "blocks.damaged-block - a damaged postings or text block is found and named",
       async () => {
         const term = firstTerm(blocks);
         const view = new DataView(blocks.buffer, blocks.byteOffset);
@@ -210,7 +209,7 @@ export function blockSegmentCases(h: TestHarness, options: BlockSegmentCasesOpti
         text[header.text[0] + 3] = (text[header.text[0] + 3] as number) ^ 0xff;
         await store.put("idx/text.seg", text);
         const t = await reader("idx/text.seg", store);
-        const word = (files["docs/f0.md"]?.[0] as string).split(" ")[0] as string;
+        const word = ((files["docs/f0.md"] as string[])[0] as string).split(" ")[0] as string;
         const hits = await t.search(word, { k: 2000 });
         const first = hits.find((hit) => hit.id.startsWith("docs/f0.md\u001f0\u001f"));
         expect(first).toBeDefined();
@@ -226,24 +225,27 @@ export function blockSegmentCases(h: TestHarness, options: BlockSegmentCasesOpti
       },
     );
 
-    itWrites("blocks.small-cache: a cache smaller than one block still answers right", async () => {
-      const counted = countingReads(store);
-      const tiny = await reader("idx/blocks.seg", counted.store, 1);
-      const old = await reader("idx/whole.seg", store);
-      const expected = await answers(old);
-      expect(await answers(tiny)).toEqual(expected);
-      const before = counted.reads.bytes;
-      expect(await answers(tiny)).toEqual(expected);
-      // Nothing was kept: the second round read its blocks again.
-      expect(counted.reads.bytes - before).toBeGreaterThan(0);
-      const roomy = await reader("idx/blocks.seg", counted.store, 64 << 20);
-      await answers(roomy);
-      const warm = counted.reads.bytes;
-      expect(await answers(roomy)).toEqual(expected);
-      expect(counted.reads.bytes).toBe(warm);
-    });
+    itWrites(
+      "blocks.small-cache - a cache smaller than one block still answers right",
+      async () => {
+        const counted = countingReads(store);
+        const tiny = await reader("idx/blocks.seg", counted.store, 1);
+        const old = await reader("idx/whole.seg", store);
+        const expected = await answers(old);
+        expect(await answers(tiny)).toEqual(expected);
+        const before = counted.reads.bytes;
+        expect(await answers(tiny)).toEqual(expected);
+        // Nothing was kept: the second round read its blocks again.
+        expect(counted.reads.bytes - before).toBeGreaterThan(0);
+        const roomy = await reader("idx/blocks.seg", counted.store, 64 << 20);
+        await answers(roomy);
+        const warm = counted.reads.bytes;
+        expect(await answers(roomy)).toEqual(expected);
+        expect(counted.reads.bytes).toBe(warm);
+      },
+    );
 
-    itWrites("blocks.old-segment: a format-1 segment still opens (read whole)", async () => {
+    itWrites("blocks.old-segment - a format-1 segment still opens (read whole)", async () => {
       const r = await reader("idx/whole.seg", store);
       expect(r.format).toBe(1);
       expect(r.size).toBe(30 * 40);

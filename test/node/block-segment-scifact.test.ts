@@ -8,9 +8,9 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadScifact, splitChunks } from "../../bench/scifact.ts";
 import { FsBlobStore } from "../../src/adapters/node/index.ts";
-import { openSegmentReader } from "../../src/core/knowledge/index/block-reader.ts";
 import { encodeBlockBase } from "../../src/core/knowledge/index/block-segment.ts";
 import { encodeBase } from "../../src/core/knowledge/index/segment.ts";
+import { openSegmentReader } from "../../src/core/knowledge/index/segment-reader.ts";
 import { committedScope, countingReads } from "../../src/testing/block-segment-cases.ts";
 import { DATA_DIR, hasData, NO_DATA } from "../fixtures/data.ts";
 

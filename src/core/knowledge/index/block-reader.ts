@@ -1,10 +1,10 @@
 /**
- * {@link openSegmentReader}: a base segment answered from a blob store by range. A block segment
- * (format 2, `block-segment.ts`) is opened with two reads — its preamble, then its header and
- * resident sections — and each query reads only the postings blocks of its terms, each hit's
- * text only the text block holding it, through a {@link BlockCache}; every block is checked
- * against its CRC-32 as it arrives, and a damaged one is named. A format-1 segment is read
- * whole and answered by its own BM25 index, as the index loads it today.
+ * {@link BlockSegmentReader}: a block segment (format 2, `block-segment.ts`) answered from a blob
+ * store by range. `openSegmentReader` (`segment-reader.ts`) opens it with two reads — its
+ * preamble, then its header and resident sections — and each query reads only the postings
+ * blocks of its terms, each hit's text only the text block holding it, through a
+ * {@link BlockCache}; every block is checked against its CRC-32 as it arrives, and a damaged one
+ * is named. Scoring is the BM25 index's own `Scorer` over the same numbers: the same answers.
  * @module
  */
 
@@ -13,14 +13,8 @@ import type { BlobStore } from "../../blob/types.ts";
 import { crc32 } from "../../util/crc32.ts";
 import { ShardedMap } from "../../util/sharded-map.ts";
 import { readAll } from "../../util/streams.ts";
-import { BlockCache } from "./block-cache.ts";
-import {
-  BLOCK_PREAMBLE,
-  BLOCK_SEGMENT_FORMAT,
-  type BlockHeader,
-  compareBytes,
-  SEGMENT_MAGIC,
-} from "./block-segment.ts";
+import type { BlockCache } from "./block-cache.ts";
+import { type BlockHeader, compareBytes } from "./block-segment.ts";
 import { VarintReader } from "./bm25/codec.ts";
 import { stateFromColumns } from "./bm25/columns.ts";
 import { PostingPool } from "./bm25/postings.ts";
@@ -28,7 +22,7 @@ import { Scorer } from "./bm25/scorer.ts";
 import type { IndexState } from "./bm25/state.ts";
 import { createTokenizer, type Tokenizer } from "./bm25/tokenize.ts";
 import { groupOf, internalId, type StoredChunk, versionOf } from "./scope-state.ts";
-import { decodeSegment, SegmentError } from "./segment.ts";
+import { SegmentError } from "./segment.ts";
 import { stableId } from "./segment-text.ts";
 
 /** One hit of a {@link SegmentReader}: the chunk's internal id, its BM25 score, its chunk. */
@@ -49,15 +43,8 @@ export interface SegmentReader {
   search(text: string, options: { k: number; perSource?: boolean }): Promise<SegmentHit[]>;
 }
 
-/** Options of {@link openSegmentReader}. */
-export interface SegmentReaderOptions {
-  /** The block cache (shared between readers, or one of `cacheBytes`). */
-  cache?: BlockCache;
-  /** Bytes of the reader's own cache when none is given (default 8 MiB). */
-  cacheBytes?: number;
-}
-
-async function readRange(
+/** Reads `length` bytes of `key` from `offset`; SegmentError when missing or short. */
+export async function readRange(
   store: BlobStore,
   key: string,
   offset: number,
@@ -71,71 +58,6 @@ async function readRange(
       `segment ${key} is cut off (${bytes.length} of ${length} bytes at ${offset})`,
     );
   return bytes;
-}
-
-/**
- * Opens the segment at `key`: by range when it is a block segment, whole otherwise. Throws
- * {@link SegmentError} naming what is damaged.
- * @example
- * const reader = await openSegmentReader(store, ref.key, { cacheBytes: 4 << 20 });
- * const hits = await reader.search("reset password", { k: 10 });
- */
-export async function openSegmentReader(
-  store: BlobStore,
-  key: string,
-  options: SegmentReaderOptions = {},
-): Promise<SegmentReader> {
-  const preamble = await readRange(store, key, 0, BLOCK_PREAMBLE);
-  if (SEGMENT_MAGIC.some((b, i) => preamble[i] !== b))
-    throw new SegmentError(`segment ${key} is not an index segment (bad magic)`);
-  if (preamble[4] !== BLOCK_SEGMENT_FORMAT) {
-    const body = await store.get(key);
-    if (!body) throw new SegmentError(`segment ${key} is missing`);
-    return WholeSegmentReader.of(await decodeSegment(await readAll(body.body)));
-  }
-  const view = new DataView(preamble.buffer, preamble.byteOffset);
-  const headLength = view.getUint32(8, true);
-  const residentLength = view.getUint32(12, true);
-  const front = await readRange(store, key, BLOCK_PREAMBLE, headLength + residentLength);
-  if (crc32(front) !== view.getUint32(16, true))
-    throw new SegmentError(`segment ${key}: its header and dictionary do not match their checksum`);
-  const header = JSON.parse(new TextDecoder().decode(front.subarray(0, headLength))) as BlockHeader;
-  const cache = options.cache ?? new BlockCache(options.cacheBytes ?? 8 << 20);
-  return new BlockSegmentReader(store, key, header, front.subarray(headLength), cache);
-}
-
-/** A format-1 segment, loaded whole (what `BlobSearchIndex` does with it today). */
-class WholeSegmentReader implements SegmentReader {
-  readonly format = 1;
-  readonly #segment: Awaited<ReturnType<typeof decodeSegment>>;
-  readonly #chunks = new Map<string, StoredChunk>();
-
-  private constructor(segment: Awaited<ReturnType<typeof decodeSegment>>) {
-    this.#segment = segment;
-    for (const f of segment.files) for (const c of f.chunks) this.#chunks.set(c.id, c);
-  }
-
-  static of(segment: Awaited<ReturnType<typeof decodeSegment>>): WholeSegmentReader {
-    if (!segment.bm25) throw new SegmentError("a delta segment is not read alone: read its base");
-    return new WholeSegmentReader(segment);
-  }
-
-  get size(): number {
-    return this.#chunks.size;
-  }
-
-  async search(text: string, options: { k: number; perSource?: boolean }): Promise<SegmentHit[]> {
-    const hits =
-      this.#segment.bm25?.search(text, {
-        k: options.k,
-        collapseGroups: options.perSource ?? false,
-      }) ?? [];
-    return hits.map((h) => ({
-      id: h.id,
-      score: h.score,
-      chunk: async () => this.#chunks.get(h.id) as StoredChunk,
-    }));
-  }
 }
 
 function u32(bytes: Uint8Array): Uint32Array {
@@ -157,8 +79,8 @@ function floorIndex(sorted: Uint32Array, value: number, length = sorted.length):
   return found;
 }
 
-/** A block segment, read by range. */
-class BlockSegmentReader implements SegmentReader {
+/** A block segment, read by range (opened by `openSegmentReader`). */
+export class BlockSegmentReader implements SegmentReader {
   readonly format = 2;
   readonly #store: BlobStore;
   readonly #key: string;
