@@ -56,30 +56,19 @@ try {
   const queryFile = join(tmp, "queries.json");
   writeFileSync(queryFile, JSON.stringify(queries.slice(0, 200).map((q) => q.text)));
 
+  // Fresh processes, the median of each number over them.
   const child = (key: string): Record<string, number> => {
-    const runs = Array.from(
-      { length: RUNS },
-      () =>
-        JSON.parse(
-          execFileSync(
-            process.execPath,
-            [
-              "--expose-gc",
-              "--import",
-              "tsx",
-              "bench/block-segment-child.ts",
-              tmp,
-              key,
-              queryFile,
-              CACHE,
-            ],
-            { encoding: "utf8", maxBuffer: 1 << 20 },
-          ),
-        ) as Record<string, number>,
-    );
+    const args = ["--expose-gc", "--import", "tsx", "bench/block-segment-child.ts"];
+    const lines: Record<string, number>[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      const out = execFileSync(process.execPath, [...args, tmp, key, queryFile, CACHE], {
+        encoding: "utf8",
+      });
+      lines.push(JSON.parse(out) as Record<string, number>);
+    }
     const out: Record<string, number> = {};
-    for (const name of Object.keys(runs[0] as object))
-      out[name] = median(runs.map((r) => r[name] as number));
+    for (const name of Object.keys(lines[0] as object))
+      out[name] = median(lines.map((r) => r[name] as number));
     return out;
   };
   const old = child(whole.key);

@@ -9,6 +9,7 @@
 import type { BlobStore } from "../core/blob/types.ts";
 import type { ScopeState, StoredChunk } from "../core/knowledge/index/scope-state.ts";
 import { itUnless, rejection, type TestHarness } from "./harness.ts";
+import { chunk } from "./search-index-helpers.ts";
 
 /** Options of {@link blockSegmentCases}. */
 export interface BlockSegmentCasesOptions {
@@ -62,16 +63,10 @@ export async function committedScope(
   for (const [path, texts] of Object.entries(files)) {
     const source = { checksum: `sum-${path}`.padEnd(16, "0"), fingerprint: "fp" };
     const version = versionOf(source);
+    const scope = { domainId, generation: "g" };
     const chunks: StoredChunk[] = texts.map((text, i) => ({
+      ...chunk(scope, path, i, text, { domain_id: domainId }),
       id: internalId(path, i, version),
-      chunkId: `${domainId}\u001f${path}\u001f${i}`,
-      source: path,
-      chunkIndex: i,
-      text,
-      headingPath: `Doc > ${path}`,
-      headings: ["Doc", path],
-      lineNumber: i + 1,
-      metadata: { domain_id: domainId },
     }));
     state.stage(path, version, chunks, null);
     changes.set(path, { ...source, ids: chunks.map((c) => c.id) });
