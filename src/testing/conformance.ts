@@ -10,6 +10,7 @@
 import type { BlobStore, BlobStoreCapabilities } from "../core/blob/types.ts";
 import type { KnowledgeResourceBackend } from "../core/knowledge/store/types.ts";
 import { type BlobStoreSuiteOptions, blobStoreSuite } from "./blob-store-suite.ts";
+import { blockSegmentCases } from "./block-segment-cases.ts";
 import {
   type EmbeddingProviderSuiteOptions,
   embeddingProviderSuite,
@@ -188,6 +189,13 @@ function overBlobStore(h: TestHarness, name: string, port: BlobStorePort): void 
             "the store cannot compare-and-set (capabilities.conditionalPut is false), so the index over it takes one writer",
         }
       : {}),
+  });
+  blockSegmentCases(h, {
+    name: `${name} · block segments`,
+    create: () => port.create(),
+    destroy: async (store) => {
+      if (port.destroy) await port.destroy(store);
+    },
   });
 }
 

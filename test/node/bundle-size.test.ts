@@ -49,7 +49,9 @@ const BUDGETS: Record<string, number> = {
   // same-instant etag, sweep and distributed cases (53.4 → 56.0 KiB), and the label, split,
   // diff and audit cases of issue 20 (about 9 KiB).
   // 67.2 KiB measured once issue 23's new cases, knowledge revisions and the SQL search suite met.
-  "botknobs/testing": 70.5,
+  // 69.6 → 71.3 KiB with issue 18's block-segment cases run over every blob store (the index
+  // code they exercise loads on first use).
+  "botknobs/testing": 72.5,
   // The D1/KV/R2 stores, the EventHub and its routes (hono, the event schemas), Vectorize, Workers AI.
   // Issue 17's search in the database: D1SearchIndex (the shared SQL search index, the built-in
   // tokenizer and stemmer its scorer needs: ~14 KiB) in botknobs/d1 and so botknobs/cloudflare.

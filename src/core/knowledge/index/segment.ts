@@ -103,7 +103,9 @@ function u16(bytes: Uint8Array): Uint16Array {
 }
 
 /** A segment that cannot be read: names what is wrong. */
-export class SegmentError extends Error {}
+export class SegmentError extends Error {
+  override name = "SegmentError";
+}
 
 /** What a delta carries for one file. */
 export interface DeltaFile {
@@ -304,7 +306,7 @@ export async function encodeBase(
 }
 
 /** The committed files of a state, with their chunks and vectors. */
-function liveFiles(state: ScopeState): DeltaFile[] {
+export function liveFiles(state: ScopeState): DeltaFile[] {
   return [...state.sources].map(([path, s]) => {
     const chunks = s.ids.map((id) => state.chunks.get(id) as StoredChunk);
     const vectors = state.vectors
