@@ -3,23 +3,19 @@
 // in this process. Where PGlite or its socket server cannot start under Deno, a visible skip says
 // why (failed under BOTKNOBS_REQUIRE_SERVICES=1).
 import { expect } from "expect";
-import { startPglite } from "../fixtures/pglite.ts";
-import { REQUIRED } from "../fixtures/postgres.ts";
+import { withPglite } from "../fixtures/pglite.ts";
 import { runPgvectorSuites } from "../node/pgvector-suites.ts";
 import { harness } from "./harness.ts";
 
 const h = harness(expect as never);
-const pglite = await startPglite().catch(
-  (error: Error) => `PGlite did not start under Deno: ${error.message}`,
+// PGlite stops in a last case (Deno.test runs the cases in the order they were registered).
+let stop: () => Promise<void> = async () => {};
+await withPglite(
+  h,
+  "deno",
+  (s) => {
+    stop = s;
+  },
+  (url, label) => runPgvectorSuites(h, label, url),
 );
-if (typeof pglite === "string") {
-  console.log(`skipped: pgvector on PGlite (deno): ${pglite}`);
-  if (REQUIRED)
-    h.it("PGlite is required (BOTKNOBS_REQUIRE_SERVICES=1)", () => {
-      throw new Error(pglite);
-    });
-  else h.it.skip(`pgvector on PGlite (skipped: ${pglite})`, () => {});
-} else {
-  runPgvectorSuites(h, `PGlite ${pglite.version.split(" on ")[0]} (deno)`, pglite.url);
-  h.describe("pgvector on PGlite (deno): stop", () => h.it("stops PGlite", () => pglite.stop()));
-}
+h.describe("pgvector on PGlite (deno)", () => h.it("stops PGlite", () => stop()));
