@@ -3,6 +3,8 @@
  * so its memory is its own. Run with --expose-gc.
  *   upload <impl> <endpoint> <bucket> <key> <file>: streams the file up with its length.
  *   download <impl> <endpoint> <bucket> <key> <size>: streams the object down, hashing it.
+ *   read <impl> <endpoint> <bucket> <key> <file>: no transfer — reads the file as an upload
+ *   does and hashes it (the harness's own memory, the floor under both implementations).
  * `impl` is `botknobs` (S3BlobStore) or `aws4fetch` (the raw signed fetch it is built on).
  * Prints {"ms", "rssGrowthMb", "sha256"?}: the RSS growth is the peak sampled every 5 ms during
  * the transfer over the RSS before it (after a GC, with everything loaded and one request sent).
@@ -76,7 +78,13 @@ async function file(): Promise<ReadableStream<Uint8Array>> {
 }
 const started = performance.now();
 let sha256: string | undefined;
-if (mode === "upload") {
+if (mode === "read") {
+  // No transfer: the file read as the uploads read it, and hashed — the harness's own floor.
+  const hash = createHash("sha256");
+  for await (const chunk of (await file()) as unknown as AsyncIterable<Uint8Array>)
+    hash.update(chunk);
+  sha256 = hash.digest("hex");
+} else if (mode === "upload") {
   const size = statSync(arg).size;
   if (impl === "botknobs") await store.put(key, await file(), { size });
   else {

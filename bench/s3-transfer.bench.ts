@@ -84,6 +84,12 @@ const record = (name: string, result: Result): void => {
   results[name] = [...(results[name] ?? []), result];
 };
 for (let run = 0; run < RUNS; run++) {
+  // The floor: the file read as the uploads read it and hashed, nothing sent.
+  for (const collect of [false, true])
+    record(
+      `read floor ${collect}`,
+      child(["read", "none", server.endpoint, bucket, "none", file], collect),
+    );
   const order = run % 2 === 0 ? impls : [...impls].reverse();
   for (const impl of order) {
     const key = `bench/${impl}/file ${run}.bin`;
@@ -107,14 +113,18 @@ console.log(
   "| transfer | implementation | MB/s | RSS growth, MB (× the file) | live memory growth, MB (× the file) |",
 );
 console.log("|---|---|---:|---:|---:|");
-for (const what of ["upload", "download"])
-  for (const impl of impls) {
+for (const [what, list] of [
+  ["read", ["floor"]],
+  ["upload", impls],
+  ["download", impls],
+] as const)
+  for (const impl of list) {
     const plain = results[`${what} ${impl} false`] as Result[];
     const held = results[`${what} ${impl} true`] as Result[];
     const seconds = median(plain.map((r) => r.ms)) / 1000;
     const growth = median(plain.map((r) => r.rssGrowthMb));
     const kept = median(held.map((r) => r.liveGrowthMb));
     console.log(
-      `| ${what} | ${impl === "botknobs" ? "`S3BlobStore`" : "raw `aws4fetch`"} | ${(MB / seconds).toFixed(1)} | ${growth.toFixed(1)} (${(growth / fileMb).toFixed(2)}×) | ${kept.toFixed(1)} (${(kept / fileMb).toFixed(2)}×) |`,
+      `| ${what} | ${impl === "botknobs" ? "`S3BlobStore`" : impl === "floor" ? "none: the file read and hashed, no transfer" : "raw `aws4fetch`"} | ${(MB / seconds).toFixed(1)} | ${growth.toFixed(1)} (${(growth / fileMb).toFixed(2)}×) | ${kept.toFixed(1)} (${(kept / fileMb).toFixed(2)}×) |`,
     );
   }
