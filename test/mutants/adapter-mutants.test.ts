@@ -19,9 +19,11 @@ import type { InMemoryEventBus } from "../../src/core/events/memory-bus.ts";
 import type { SSEEventBus } from "../../src/core/events/sse-bus.ts";
 import type * as BlobIndexModule from "../../src/core/knowledge/index/blob-search-index.ts";
 import type { BlobRecordStore } from "../../src/core/registry/blob-record-store.ts";
+import type { RegistryPoller } from "../../src/core/reload/poller.ts";
 import {
   blobStoreSuite,
   conformance,
+  hotReloadSuite,
   searchIndexSuite,
   type TestHarness,
 } from "../../src/testing/index.ts";
@@ -124,6 +126,9 @@ const PORTS: Partial<
       undefined,
       m.PostgresEventBus as typeof PostgresEventBus,
     ),
+  // The hot-reload suite over the memory registry, with the patched poller.
+  "registry poller": (h, m) =>
+    hotReloadSuite(h, { name: "mutant", poller: m.RegistryPoller as typeof RegistryPoller }),
   "memory blob store": (h, m) =>
     conformance(h, {
       name: "mutant",

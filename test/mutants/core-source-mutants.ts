@@ -11,6 +11,7 @@ const BLOB_RECORDS = "src/core/registry/blob-record-store.ts";
 const EVENTS = "src/core/events";
 const MEMORY_BUS = `${EVENTS}/memory-bus.ts`;
 const SSE_BUS = `${EVENTS}/sse-bus.ts`;
+const POLLER = "src/core/reload/poller.ts";
 
 /** The mutants of the core's adapters. */
 export const CORE_MUTANTS: SourceMutant[] = [
@@ -239,5 +240,17 @@ export const CORE_MUTANTS: SourceMutant[] = [
       },
     ],
     caughtBy: ["resume.short-disconnect"],
+  },
+  // ── registry poller ─────────────────────────────────────────────────────────────────────
+  {
+    id: "poller.lagging-listing-goes-back",
+    adapter: "registry poller",
+    bug: "the poller takes each listing as it comes: over an eventually consistent store a lagging replica's listing (version N − 1 after N) is reported as a change back, and N again as a second change",
+    ...one(
+      POLLER,
+      "const next = this.#newest(this.#snapshot, this.#index(await this.backend.listAll()));",
+      "const next = this.#index(await this.backend.listAll());",
+    ),
+    caughtBy: ["poller.monotonic"],
   },
 ];

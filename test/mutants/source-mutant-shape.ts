@@ -31,7 +31,8 @@ export type MutantAdapter =
   | "BroadcastChannel event bus"
   | "blob record store"
   | "S3"
-  | "PostgreSQL event bus";
+  | "PostgreSQL event bus"
+  | "registry poller";
 
 /** One mutant. */
 export interface SourceMutant {
