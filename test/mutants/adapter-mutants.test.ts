@@ -12,6 +12,7 @@ import { expect as jestExpect } from "expect";
 import { describe, expect, inject, it } from "vitest";
 import { FsBlobStore } from "../../src/adapters/fs/index.ts";
 import type { PostgresEventBus } from "../../src/adapters/postgres/index.ts";
+import type { RedisEventBus } from "../../src/adapters/redis/index.ts";
 import type { S3BlobStore } from "../../src/adapters/s3/index.ts";
 import type { SqliteRecordStore } from "../../src/adapters/sqlite/index.ts";
 import { MemoryBlobStore } from "../../src/core/blob/memory-blob-store.ts";
@@ -32,8 +33,8 @@ import { sseEventBusSuite } from "../conformance/sse-served.ts";
 import { blobRecordPort } from "../fixtures/blob-records.ts";
 import { listen } from "../fixtures/http-serve.ts";
 import { createBucket, S3RVER_MAX_NAME_BYTES, s3Options } from "../fixtures/s3-buckets.ts";
-import { POSTGRES, reachable } from "../fixtures/services.ts";
-import { postgresSuite } from "../node/bus-suites.ts";
+import { POSTGRES, REDIS, reachable } from "../fixtures/services.ts";
+import { postgresSuite, redisSuite } from "../node/bus-suites.ts";
 import { type FsClasses, fsConformance } from "../node/node-suites.ts";
 import { sqliteConformance } from "../node/sqlite-suites.ts";
 import { caseIds, recordingHarness } from "./harness.ts";
@@ -60,6 +61,9 @@ const UNAVAILABLE: Partial<Record<MutantAdapter, string>> = {
   ...((await reachable(POSTGRES))
     ? {}
     : { "PostgreSQL event bus": `PostgreSQL does not answer: ${POSTGRES.install}` }),
+  ...((await reachable(REDIS))
+    ? {}
+    : { "Redis event bus": `Redis does not answer: ${REDIS.install}` }),
 };
 
 /** The classes of `names` the patched module `m` exports (the others stay the real ones). */
@@ -129,6 +133,8 @@ const PORTS: Partial<
   // The hot-reload suite over the memory registry, with the patched poller.
   "registry poller": (h, m) =>
     hotReloadSuite(h, { name: "mutant", poller: m.RegistryPoller as typeof RegistryPoller }),
+  "Redis event bus": (h, m) =>
+    redisSuite(h, "mutant", REDIS.port, undefined, m.RedisEventBus as typeof RedisEventBus),
   "memory blob store": (h, m) =>
     conformance(h, {
       name: "mutant",

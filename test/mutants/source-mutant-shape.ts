@@ -32,6 +32,7 @@ export type MutantAdapter =
   | "blob record store"
   | "S3"
   | "PostgreSQL event bus"
+  | "Redis event bus"
   | "registry poller";
 
 /** One mutant. */
