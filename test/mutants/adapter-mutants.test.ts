@@ -14,7 +14,7 @@ import { FsBlobStore } from "../../src/adapters/fs/index.ts";
 import type { PostgresEventBus } from "../../src/adapters/postgres/index.ts";
 import type { RedisEventBus } from "../../src/adapters/redis/index.ts";
 import type { S3BlobStore } from "../../src/adapters/s3/index.ts";
-import type { SqliteRecordStore } from "../../src/adapters/sqlite/index.ts";
+import type { SqliteRecordStore, SqliteSearchIndex } from "../../src/adapters/sqlite/index.ts";
 import { MemoryBlobStore } from "../../src/core/blob/memory-blob-store.ts";
 import type { InMemoryEventBus } from "../../src/core/events/memory-bus.ts";
 import type { SSEEventBus } from "../../src/core/events/sse-bus.ts";
@@ -36,6 +36,7 @@ import { createBucket, S3RVER_MAX_NAME_BYTES, s3Options } from "../fixtures/s3-b
 import { POSTGRES, REDIS, reachable } from "../fixtures/services.ts";
 import { postgresSuite, redisSuite } from "../node/bus-suites.ts";
 import { type FsClasses, fsConformance } from "../node/node-suites.ts";
+import { sqliteSearchConformance } from "../node/sqlite-search-suites.ts";
 import { sqliteConformance } from "../node/sqlite-suites.ts";
 import { caseIds, recordingHarness } from "./harness.ts";
 import {
@@ -135,6 +136,9 @@ const PORTS: Partial<
     hotReloadSuite(h, { name: "mutant", poller: m.RegistryPoller as typeof RegistryPoller }),
   "Redis event bus": (h, m) =>
     redisSuite(h, "mutant", REDIS.port, undefined, m.RedisEventBus as typeof RedisEventBus),
+  // Both rankings of the index in a SQLite file.
+  "SQLite search index": (h, m) =>
+    sqliteSearchConformance(h, "mutant", m.SqliteSearchIndex as typeof SqliteSearchIndex),
   "memory blob store": (h, m) =>
     conformance(h, {
       name: "mutant",

@@ -12,6 +12,7 @@ const EVENTS = "src/core/events";
 const MEMORY_BUS = `${EVENTS}/memory-bus.ts`;
 const SSE_BUS = `${EVENTS}/sse-bus.ts`;
 const POLLER = "src/core/reload/poller.ts";
+const SQL_SEARCH = "src/core/knowledge/index/sql-search";
 
 /** The mutants of the core's adapters. */
 export const CORE_MUTANTS: SourceMutant[] = [
@@ -252,5 +253,21 @@ export const CORE_MUTANTS: SourceMutant[] = [
       "const next = this.#index(await this.backend.listAll());",
     ),
     caughtBy: ["poller.monotonic"],
+  },
+  // ── SQLite search index ─────────────────────────────────────────────────────────────────
+  {
+    id: "sqlite-search.number-untyped",
+    adapter: "SQLite search index",
+    bug: "a number in a metadata filter compares the JSON value's atom whatever its type: 1 matches true (its atom is 1), 0 matches false",
+    entry: "src/adapters/sqlite/sqlite-search-index.ts",
+    through: [`${SQL_SEARCH}-statements.ts`, `${SQL_SEARCH}-index.ts`],
+    patches: [
+      {
+        file: `${SQL_SEARCH}-filter.ts`,
+        find: `alternatives.push("(m.type IN ('integer', 'real') AND m.atom = ?)");`,
+        replace: `alternatives.push("(m.atom = ?)");`,
+      },
+    ],
+    caughtBy: ["query.filter-typed"],
   },
 ];

@@ -33,7 +33,8 @@ export type MutantAdapter =
   | "S3"
   | "PostgreSQL event bus"
   | "Redis event bus"
-  | "registry poller";
+  | "registry poller"
+  | "SQLite search index";
 
 /** One mutant. */
 export interface SourceMutant {
