@@ -219,7 +219,7 @@ export const CORE_MUTANTS: SourceMutant[] = [
         replace: "this.#decoder.decode(chunk)",
       },
     ],
-    caughtBy: ["distributed.large"],
+    caughtBy: ["distributed.multibyte", "distributed.large"],
   },
   {
     id: "sse.resume-without-id",
