@@ -23,6 +23,7 @@ export type MutantAdapter =
   | "file event bus"
   | "persisted search index"
   | "Durable Object hub"
+  | "Durable Object event bus"
   | "memory blob store"
   | "memory event bus"
   | "SSE event bus"

@@ -403,12 +403,33 @@ export const SOURCE_MUTANTS: SourceMutant[] = [
     ),
     caughtBy: ["resume.short-disconnect"],
   },
+  // ── Durable Object event bus (the hub's client) ────────────────────────────────────────
+  {
+    id: "hub-bus.resume-without-id",
+    adapter: "Durable Object event bus",
+    bug: "a reconnection to the hub does not name the last event heard: the hub cannot replay, and what was missed is lost",
+    entry: "src/adapters/durable-object/durable-object-event-bus.ts",
+    patches: [
+      {
+        file: "src/core/events/ws-bus.ts",
+        find: "this.streamUrl(topics, lastEventId)",
+        replace: "this.streamUrl(topics, undefined)",
+      },
+    ],
+    caughtBy: ["resume.short-disconnect"],
+  },
   ...CORE_MUTANTS,
   ...BROWSER_MUTANTS,
 ];
 
 /** Mutants whose adapter runs only inside workerd (its binding is there). */
-export const WORKERD_ADAPTERS: readonly MutantAdapter[] = ["D1", "KV", "R2", "Durable Object hub"];
+export const WORKERD_ADAPTERS: readonly MutantAdapter[] = [
+  "D1",
+  "KV",
+  "R2",
+  "Durable Object hub",
+  "Durable Object event bus",
+];
 
 /** Mutants whose adapter runs only inside Chromium (IndexedDB, BroadcastChannel). */
 export const BROWSER_ADAPTERS: readonly MutantAdapter[] = [
