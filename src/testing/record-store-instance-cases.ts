@@ -151,5 +151,6 @@ export function recordStoreInstanceCases(h: TestHarness, ctx: RecordStoreInstanc
       await ctx.settle();
       expect((await store.get("w"))?.version).toBe(1);
     },
+    60_000,
   );
 }
