@@ -175,6 +175,20 @@ export function eventBusDistributedCases(h: TestHarness, ctx: EventBusDistribute
     });
   });
 
+  it("distributed.multibyte - an event of 2-, 3- and 4-byte UTF-8 characters (a transport may split one between two reads) reaches a peer intact", async () => {
+    // Each character begins at every byte offset somewhere in the text: a reader that decodes
+    // each read on its own, however the transport cuts the stream, spoils one of them.
+    const text = ["é€😀", "x€😀é", "xx😀é€", "xxx😀", "ü字🎉 ∑ 𝄞"].join("|");
+    await withPeer(async (peer) => {
+      const got: string[] = [];
+      await peer.subscribe("t:utf8", (e) => void got.push(String(e.payload.text)));
+      for (const s of [text, text.repeat(3)])
+        await ctx.bus().publish("t:utf8", ev("t:utf8", { text: s }));
+      await eventually(() => got.length >= 2);
+      expect(got).toEqual([text, text.repeat(3)]);
+    });
+  });
+
   it("distributed.large - over a megabyte of events at half maxEventBytes, of 1- to 4-byte characters, reaches a peer that keeps up (a few ms per event) once each, in order, without a resync notice", async () => {
     const bus = ctx.bus();
     const pad = largePad(bus.capabilities.maxEventBytes);

@@ -8,6 +8,7 @@ import { ValidationError } from "../core/errors.ts";
 import { EventType } from "../core/events/event.ts";
 import { InMemoryEventBus } from "../core/events/memory-bus.ts";
 import { InMemoryBackend } from "../core/registry/memory-backend.ts";
+import type { Registration } from "../core/registry/registration.ts";
 import type { RegistryBackend } from "../core/registry/types.ts";
 import {
   HotReloadManager,
@@ -26,6 +27,8 @@ export interface HotReloadSuiteOptions {
   createBackend?(): Promise<RegistryBackend> | RegistryBackend;
   /** The hot-reload manager class under test: `HotReloadManager` (the default) or a subclass. */
   hotReload?: HotReloadManagerClass;
+  /** The poller class under test: `RegistryPoller` (the default) or a subclass. */
+  poller?: typeof RegistryPoller;
 }
 
 /** A {@link HotReloadManager} class over {@link TestBot}s: itself or a subclass. */
@@ -37,6 +40,7 @@ export type HotReloadManagerClass = new (
 export function hotReloadSuite(h: TestHarness, options: HotReloadSuiteOptions): void {
   const { describe, it, expect, beforeEach, afterEach } = h;
   const HotReload = options.hotReload ?? HotReloadManager;
+  const Poller = options.poller ?? RegistryPoller;
   describe(`Hot reload conformance: ${options.name}`, () => {
     let backend: RegistryBackend;
     const stoppers: (() => Promise<void>)[] = [];
@@ -52,7 +56,7 @@ export function hotReloadSuite(h: TestHarness, options: HotReloadSuiteOptions): 
 
     it("poller.detects - created, updated, deactivated, activated, deleted with old and new configs (C6)", async () => {
       const seen: [string, JsonObject | null, JsonObject | null][] = [];
-      const poller = new RegistryPoller({
+      const poller = new Poller({
         backend,
         pollInterval: 60,
         onChange: (id, o, n) => void seen.push([id, o, n]),
@@ -90,12 +94,43 @@ export function hotReloadSuite(h: TestHarness, options: HotReloadSuiteOptions): 
         },
         revision: { value: () => backend.revision() },
       }) as RegistryBackend;
-      const poller = new RegistryPoller({ backend: counting, pollInterval: 1 });
+      const poller = new Poller({ backend: counting, pollInterval: 1 });
       await poller.snapshot();
       expect(listings).toBe(1);
       expect(await poller.pollOnce()).toEqual([]);
       expect(await poller.pollOnce()).toEqual([]);
       expect(listings).toBe(1);
+    });
+
+    it("poller.monotonic - over a store whose listings lag (a replica behind a write), a bot's version never goes back: the older listing is no change, the newer one not reported twice", async () => {
+      await backend.register("m", { v: 1 });
+      // What an eventually consistent store may answer for a while after the next write.
+      const older = await backend.listAll();
+      const stale: Registration[][] = [];
+      const lagging = Object.create(backend, {
+        listAll: { value: async () => stale.shift() ?? backend.listAll() },
+        revision: { value: () => backend.revision() },
+      }) as RegistryBackend;
+      // A long settle window: every poll lists (as after each write on such a store).
+      const poller = new Poller({ backend: lagging, pollInterval: 60, visibilityLagMs: 60_000 });
+      const versions = async (): Promise<[string, number | null][]> =>
+        (await poller.pollOnce()).map((c) => [c.botId, c.version]);
+      await poller.snapshot();
+      await backend.register("m", { v: 2 });
+      expect(await versions()).toEqual([["m", 2]]);
+      stale.push(older);
+      expect(await versions()).toEqual([]);
+      expect(await versions()).toEqual([]);
+      await backend.register("m", { v: 3 });
+      stale.push(older);
+      expect(await versions()).toEqual([]);
+      expect(await versions()).toEqual([["m", 3]]);
+      // Deleted and registered again: version 1 of a new bot is a change, not a lag.
+      await backend.unregister("m");
+      expect(await versions()).toEqual([["m", null]]);
+      await new Promise((r) => setTimeout(r, 5));
+      await backend.register("m", { v: 4 });
+      expect(await versions()).toEqual([["m", 1]]);
     });
 
     it("poller.publishes - changes go to registry:changes with bot_id and instance_id", async () => {
@@ -105,7 +140,7 @@ export function hotReloadSuite(h: TestHarness, options: HotReloadSuiteOptions): 
         "registry:changes",
         (e) => void got.push([e.type, e.payload.bot_id, e.payload.instance_id]),
       );
-      const poller = new RegistryPoller({ backend, eventBus: bus, pollInterval: 5 });
+      const poller = new Poller({ backend, eventBus: bus, pollInterval: 5 });
       await poller.snapshot();
       await backend.register("a", {});
       await poller.pollOnce();
@@ -115,12 +150,12 @@ export function hotReloadSuite(h: TestHarness, options: HotReloadSuiteOptions): 
     it("poller.interval - must be positive", () => {
       let error: unknown;
       try {
-        new RegistryPoller({ backend, pollInterval: 0 });
+        new Poller({ backend, pollInterval: 0 });
       } catch (e) {
         error = e;
       }
       expect(error instanceof ValidationError).toBe(true);
-      const poller = new RegistryPoller({ backend, pollingInterval: 2 });
+      const poller = new Poller({ backend, pollingInterval: 2 });
       expect(poller.pollInterval).toBe(2);
     });
 
@@ -132,7 +167,7 @@ export function hotReloadSuite(h: TestHarness, options: HotReloadSuiteOptions): 
       }) as RegistryBackend;
       const errors: unknown[] = [];
       const seen: string[] = [];
-      const poller = new RegistryPoller({
+      const poller = new Poller({
         backend: flaky,
         pollInterval: 0.01,
         maxBackoff: 0.04,

@@ -2,13 +2,22 @@
  * The `RecordStore` suite's cases for a store's own limits and its instances: a value over the
  * store's declared `maxValueBytes`, two instances creating one record at once, closing one
  * instance while another over the same storage goes on, and a store opened over storage an
- * older release left (`older`). Registered by `recordStoreSuite`.
+ * older release left (`older`), and a write that waits for another process's long one
+ * (`longWriter`). Registered by `recordStoreSuite`.
  * @module
  */
 import { ValidationError } from "../core/errors.ts";
 import type { RecordStore } from "../core/registry/record-store.ts";
 import { expectRejects, itUnless, type TestHarness } from "./harness.ts";
 import { record, wire } from "./record-store-helpers.ts";
+
+/** Another process in the middle of a long write (the record-store suite's `longWriter`). */
+export interface LongWriter {
+  /** Starts it over `store`'s storage; resolves once it holds, with the function that ends it. */
+  start(store: RecordStore): Promise<() => Promise<void>>;
+  /** How long the case keeps it: longer than the lease of `store`'s instances (several renewals). */
+  holdMs: number;
+}
 
 /** What the cases need from the suite that registers them. */
 export interface RecordStoreInstanceContext {
@@ -18,6 +27,7 @@ export interface RecordStoreInstanceContext {
   reopen: ((store: RecordStore) => Promise<RecordStore> | RecordStore) | undefined;
   /** The suite's `older`: a store over storage an older release of the store left. */
   older: ((store: RecordStore) => Promise<RecordStore> | RecordStore) | undefined;
+  longWriter: LongWriter | undefined;
   /** The store's declared `maxValueBytes` (`"unknown"`: it could not be read before the cases ran). */
   maxValueBytes: number | undefined | "unknown";
   atomicWrites: boolean;
@@ -119,5 +129,28 @@ export function recordStoreInstanceCases(h: TestHarness, ctx: RecordStoreInstanc
       expect((await older.get("up"))?.version).toBe(2);
       expect((await older.history("up", {})).items.map((r) => r.version)).toContain(1);
     },
+  );
+
+  itUnless(h, !ctx.longWriter && "no long writer of another process (the suite got no longWriter)")(
+    "lease.long-write - a write waits for another process's long one, however long it holds (its lease renewed), then goes on",
+    async () => {
+      const store = ctx.store();
+      const writer = ctx.longWriter as LongWriter;
+      const end = await writer.start(store);
+      let done = false;
+      const write = store.put(record("w", 1), { expectedVersion: null }).finally(() => {
+        done = true;
+      });
+      try {
+        await new Promise((r) => setTimeout(r, writer.holdMs));
+        expect(done ? "written while the other process held it" : "waiting").toBe("waiting");
+      } finally {
+        await end();
+      }
+      expect(await write).toBe(true);
+      await ctx.settle();
+      expect((await store.get("w"))?.version).toBe(1);
+    },
+    60_000,
   );
 }

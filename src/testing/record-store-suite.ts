@@ -20,7 +20,7 @@ import { declaredCapabilities, expectRejects, itUnless, type TestHarness } from 
 import { recordStoreCrashCases } from "./record-store-crash-cases.ts";
 import { recordStoreExtCases } from "./record-store-ext-cases.ts";
 import { content, record, walkPages, wire } from "./record-store-helpers.ts";
-import { recordStoreInstanceCases } from "./record-store-instance-cases.ts";
+import { type LongWriter, recordStoreInstanceCases } from "./record-store-instance-cases.ts";
 import { recordStoreScopeCases } from "./record-store-scope-cases.ts";
 
 /** Options of {@link recordStoreSuite}. */
@@ -58,6 +58,12 @@ export interface RecordStoreSuiteOptions {
    * only its first migration was applied), for `upgrade.older-storage`; skipped without it.
    */
   older?(store: RecordStore): Promise<RecordStore> | RecordStore;
+  /**
+   * Another process in the middle of a long write to `store`'s storage, holding what a writer
+   * holds (for a journal under a file lock: the lock, its lease renewed as a live holder renews
+   * it), for `lease.long-write`; skipped without it.
+   */
+  longWriter?: LongWriter;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -470,6 +476,7 @@ export function recordStoreSuite(h: TestHarness, options: RecordStoreSuiteOption
       settle,
       reopen: options.reopen,
       older: options.older,
+      longWriter: options.longWriter,
       maxValueBytes: declared === undefined ? "unknown" : declared.maxValueBytes,
       atomicWrites,
     });

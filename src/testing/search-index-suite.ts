@@ -320,13 +320,31 @@ export function searchIndexSuite(h: TestHarness, options: SearchIndexSuiteOption
       );
     });
 
-    it('query.filter-typed - values compare type for type: true is not 1, "1" is not 1', async () => {
+    it('query.filter-typed - values compare type for type: true is not 1, "1" is not 1, false is not 0', async () => {
       await put(
         scope,
-        { "t.md": ["Otters float."], "o.md": ["Otters dive."], "s.md": ["Otters eat."] },
-        { "t.md": { flag: true, n: 1 }, "o.md": { flag: 1, n: "1" }, "s.md": { flag: "true" } },
+        {
+          "t.md": ["Otters float."],
+          "o.md": ["Otters dive."],
+          "s.md": ["Otters eat."],
+          "f.md": ["Otters nap."],
+        },
+        {
+          "t.md": { flag: true, n: 1 },
+          "o.md": { flag: 1, n: "1" },
+          "s.md": { flag: "true" },
+          "f.md": { flag: false },
+        },
       );
-      expect(await search("otters", { filter: { flag: true } })).toEqual(["Otters float."]);
+      // Each value against each other type of the same field: a store that compares what
+      // its engine makes of a JSON value (SQLite: true as 1, false as 0) matches too many.
+      const by = async (flag: unknown) => search("otters", { filter: { flag } });
+      expect(await by(true)).toEqual(["Otters float."]);
+      expect(await by(1)).toEqual(["Otters dive."]);
+      expect(await by("true")).toEqual(["Otters eat."]);
+      expect(await by(false)).toEqual(["Otters nap."]);
+      expect(await by(0)).toEqual([]);
+      expect(await by({ $in: [1, "x"] })).toEqual(["Otters dive."]);
       expect(await search("otters", { filter: { n: "1" } })).toEqual(["Otters dive."]);
       expect(await search("otters", { filter: { n: 1 } })).toEqual(["Otters float."]);
     });

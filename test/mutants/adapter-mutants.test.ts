@@ -12,16 +12,19 @@ import { expect as jestExpect } from "expect";
 import { describe, expect, inject, it } from "vitest";
 import { FsBlobStore } from "../../src/adapters/fs/index.ts";
 import type { PostgresEventBus } from "../../src/adapters/postgres/index.ts";
+import type { RedisEventBus } from "../../src/adapters/redis/index.ts";
 import type { S3BlobStore } from "../../src/adapters/s3/index.ts";
-import type { SqliteRecordStore } from "../../src/adapters/sqlite/index.ts";
+import type { SqliteRecordStore, SqliteSearchIndex } from "../../src/adapters/sqlite/index.ts";
 import { MemoryBlobStore } from "../../src/core/blob/memory-blob-store.ts";
 import type { InMemoryEventBus } from "../../src/core/events/memory-bus.ts";
 import type { SSEEventBus } from "../../src/core/events/sse-bus.ts";
 import type * as BlobIndexModule from "../../src/core/knowledge/index/blob-search-index.ts";
 import type { BlobRecordStore } from "../../src/core/registry/blob-record-store.ts";
+import type { RegistryPoller } from "../../src/core/reload/poller.ts";
 import {
   blobStoreSuite,
   conformance,
+  hotReloadSuite,
   searchIndexSuite,
   type TestHarness,
 } from "../../src/testing/index.ts";
@@ -30,9 +33,10 @@ import { sseEventBusSuite } from "../conformance/sse-served.ts";
 import { blobRecordPort } from "../fixtures/blob-records.ts";
 import { listen } from "../fixtures/http-serve.ts";
 import { createBucket, S3RVER_MAX_NAME_BYTES, s3Options } from "../fixtures/s3-buckets.ts";
-import { POSTGRES, reachable } from "../fixtures/services.ts";
-import { postgresSuite } from "../node/bus-suites.ts";
+import { POSTGRES, REDIS, reachable } from "../fixtures/services.ts";
+import { postgresSuite, redisSuite } from "../node/bus-suites.ts";
 import { type FsClasses, fsConformance } from "../node/node-suites.ts";
+import { sqliteSearchConformance } from "../node/sqlite-search-suites.ts";
 import { sqliteConformance } from "../node/sqlite-suites.ts";
 import { caseIds, recordingHarness } from "./harness.ts";
 import {
@@ -58,6 +62,9 @@ const UNAVAILABLE: Partial<Record<MutantAdapter, string>> = {
   ...((await reachable(POSTGRES))
     ? {}
     : { "PostgreSQL event bus": `PostgreSQL does not answer: ${POSTGRES.install}` }),
+  ...((await reachable(REDIS))
+    ? {}
+    : { "Redis event bus": `Redis does not answer: ${REDIS.install}` }),
 };
 
 /** The classes of `names` the patched module `m` exports (the others stay the real ones). */
@@ -124,6 +131,14 @@ const PORTS: Partial<
       undefined,
       m.PostgresEventBus as typeof PostgresEventBus,
     ),
+  // The hot-reload suite over the memory registry, with the patched poller.
+  "registry poller": (h, m) =>
+    hotReloadSuite(h, { name: "mutant", poller: m.RegistryPoller as typeof RegistryPoller }),
+  "Redis event bus": (h, m) =>
+    redisSuite(h, "mutant", REDIS.port, undefined, m.RedisEventBus as typeof RedisEventBus),
+  // Both rankings of the index in a SQLite file.
+  "SQLite search index": (h, m) =>
+    sqliteSearchConformance(h, "mutant", m.SqliteSearchIndex as typeof SqliteSearchIndex),
   "memory blob store": (h, m) =>
     conformance(h, {
       name: "mutant",

@@ -11,6 +11,8 @@ const BLOB_RECORDS = "src/core/registry/blob-record-store.ts";
 const EVENTS = "src/core/events";
 const MEMORY_BUS = `${EVENTS}/memory-bus.ts`;
 const SSE_BUS = `${EVENTS}/sse-bus.ts`;
+const POLLER = "src/core/reload/poller.ts";
+const SQL_SEARCH = "src/core/knowledge/index/sql-search";
 
 /** The mutants of the core's adapters. */
 export const CORE_MUTANTS: SourceMutant[] = [
@@ -217,7 +219,7 @@ export const CORE_MUTANTS: SourceMutant[] = [
         replace: "this.#decoder.decode(chunk)",
       },
     ],
-    caughtBy: ["distributed.large"],
+    caughtBy: ["distributed.multibyte", "distributed.large"],
   },
   {
     id: "sse.resume-without-id",
@@ -239,5 +241,33 @@ export const CORE_MUTANTS: SourceMutant[] = [
       },
     ],
     caughtBy: ["resume.short-disconnect"],
+  },
+  // ── registry poller ─────────────────────────────────────────────────────────────────────
+  {
+    id: "poller.lagging-listing-goes-back",
+    adapter: "registry poller",
+    bug: "the poller takes each listing as it comes: over an eventually consistent store a lagging replica's listing (version N − 1 after N) is reported as a change back, and N again as a second change",
+    ...one(
+      POLLER,
+      "const next = this.#newest(this.#snapshot, this.#index(await this.backend.listAll()));",
+      "const next = this.#index(await this.backend.listAll());",
+    ),
+    caughtBy: ["poller.monotonic"],
+  },
+  // ── SQLite search index ─────────────────────────────────────────────────────────────────
+  {
+    id: "sqlite-search.number-untyped",
+    adapter: "SQLite search index",
+    bug: "a number in a metadata filter compares the JSON value's atom whatever its type: 1 matches true (its atom is 1), 0 matches false",
+    entry: "src/adapters/sqlite/sqlite-search-index.ts",
+    through: [`${SQL_SEARCH}-statements.ts`, `${SQL_SEARCH}-index.ts`],
+    patches: [
+      {
+        file: `${SQL_SEARCH}-filter.ts`,
+        find: `alternatives.push("(m.type IN ('integer', 'real') AND m.atom = ?)");`,
+        replace: `alternatives.push("(m.atom = ?)");`,
+      },
+    ],
+    caughtBy: ["query.filter-typed"],
   },
 ];

@@ -78,6 +78,20 @@ export const FS_MUTANTS: SourceMutant[] = [
     ],
     caughtBy: ["crash.torn-write"],
   },
+  {
+    id: "fs-records.lease-from-birth",
+    adapter: "file record store",
+    bug: "a lock's lease is read from the lock file's birth time, not its last renewal (mtime): another process's long write, its lock renewed all along, is taken for stale and broken",
+    entry: FS_RECORDS,
+    patches: [
+      {
+        file: `${FS}/fs-lock.ts`,
+        find: "return { owner: JSON.parse(text) as Owner, renewedAt: info.mtimeMs };",
+        replace: "return { owner: JSON.parse(text) as Owner, renewedAt: info.birthtimeMs };",
+      },
+    ],
+    caughtBy: ["lease.long-write"],
+  },
   // ── the fenced journal of the file record store ─────────────────────────────────────────
   {
     id: "fs-records.torn-unmarked",

@@ -23,6 +23,7 @@ export type MutantAdapter =
   | "file event bus"
   | "persisted search index"
   | "Durable Object hub"
+  | "Durable Object event bus"
   | "memory blob store"
   | "memory event bus"
   | "SSE event bus"
@@ -31,7 +32,10 @@ export type MutantAdapter =
   | "BroadcastChannel event bus"
   | "blob record store"
   | "S3"
-  | "PostgreSQL event bus";
+  | "PostgreSQL event bus"
+  | "Redis event bus"
+  | "registry poller"
+  | "SQLite search index";
 
 /** One mutant. */
 export interface SourceMutant {

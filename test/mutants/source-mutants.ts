@@ -27,6 +27,7 @@ const R2 = "src/adapters/r2/r2-blob-store.ts";
 const HUB = "src/adapters/durable-object/durable-object-hub.ts";
 const S3 = "src/adapters/s3/s3-blob-store.ts";
 const PG_BUS = "src/adapters/postgres/postgres-event-bus.ts";
+const REDIS_BUS = "src/adapters/redis/redis-event-bus.ts";
 
 /**
  * The mistakes of the SQL statements every store on SQL shares (`SqlRecordStore`), as mutants of
@@ -258,6 +259,32 @@ export const SOURCE_MUTANTS: SourceMutant[] = [
     ],
     caughtBy: ["publish.too-large-utf8"],
   },
+  {
+    id: "postgres-bus.resume-from-now",
+    adapter: "PostgreSQL event bus",
+    bug: "a reconnection reads on from the table's last id as it is now, not from the last event delivered: what was published while the connection was down is lost",
+    entry: PG_BUS,
+    patches: [
+      {
+        file: "src/adapters/postgres/postgres-event-bus-listener.ts",
+        find: "      if (!resumed) this.#cursor = at.last;\n      else {",
+        replace: "      this.#cursor = at.last;\n      if (resumed) {",
+      },
+    ],
+    caughtBy: ["resume.short-disconnect"],
+  },
+  // ── Redis event bus ─────────────────────────────────────────────────────────────────────
+  {
+    id: "redis-bus.resume-from-now",
+    adapter: "Redis event bus",
+    bug: "a reconnection reads the stream from its end as it is now, not from the last id delivered: what was published while the connection was down is lost",
+    ...one(
+      REDIS_BUS,
+      "          if (!resumed) position = at.last;\n          else {",
+      "          position = at.last;\n          if (resumed) {",
+    ),
+    caughtBy: ["resume.short-disconnect"],
+  },
   // ── R2 ──────────────────────────────────────────────────────────────────────────────────
   {
     id: "r2.delete-first-batch",
@@ -376,12 +403,33 @@ export const SOURCE_MUTANTS: SourceMutant[] = [
     ),
     caughtBy: ["resume.short-disconnect"],
   },
+  // ── Durable Object event bus (the hub's client) ────────────────────────────────────────
+  {
+    id: "hub-bus.resume-without-id",
+    adapter: "Durable Object event bus",
+    bug: "a reconnection to the hub does not name the last event heard: the hub cannot replay, and what was missed is lost",
+    entry: "src/adapters/durable-object/durable-object-event-bus.ts",
+    patches: [
+      {
+        file: "src/core/events/ws-bus.ts",
+        find: "this.streamUrl(topics, lastEventId)",
+        replace: "this.streamUrl(topics, undefined)",
+      },
+    ],
+    caughtBy: ["resume.short-disconnect"],
+  },
   ...CORE_MUTANTS,
   ...BROWSER_MUTANTS,
 ];
 
 /** Mutants whose adapter runs only inside workerd (its binding is there). */
-export const WORKERD_ADAPTERS: readonly MutantAdapter[] = ["D1", "KV", "R2", "Durable Object hub"];
+export const WORKERD_ADAPTERS: readonly MutantAdapter[] = [
+  "D1",
+  "KV",
+  "R2",
+  "Durable Object hub",
+  "Durable Object event bus",
+];
 
 /** Mutants whose adapter runs only inside Chromium (IndexedDB, BroadcastChannel). */
 export const BROWSER_ADAPTERS: readonly MutantAdapter[] = [

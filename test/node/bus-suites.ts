@@ -47,8 +47,17 @@ export interface Restarts {
   replayWindow: number;
 }
 
-/** The umbrella over `RedisEventBus`es on `port`, through a proxy; `restarts` for a private server. */
-export function redisSuite(h: TestHarness, name: string, port: number, restarts?: Restarts): void {
+/**
+ * The umbrella over `RedisEventBus`es on `port`, through a proxy; `restarts` for a private server;
+ * `Bus` is the real class unless given (the mutant kit gives a patched one).
+ */
+export function redisSuite(
+  h: TestHarness,
+  name: string,
+  port: number,
+  restarts?: Restarts,
+  Bus: typeof RedisEventBus = RedisEventBus,
+): void {
   const made = resources(h);
   const proxies = new WeakMap<EventBus, TcpProxy>();
   let last = "";
@@ -62,7 +71,7 @@ export function redisSuite(h: TestHarness, name: string, port: number, restarts?
         last = `bk-test-${suffix()}`;
         made.names.push(`${last}:stream`);
         const proxy = await made.proxy(port);
-        const bus = new RedisEventBus({
+        const bus = new Bus({
           port: proxy.port,
           channelPrefix: last,
           reconnect: fast,
@@ -71,7 +80,7 @@ export function redisSuite(h: TestHarness, name: string, port: number, restarts?
         proxies.set(bus, proxy);
         return bus;
       },
-      createPeer: () => new RedisEventBus({ port, channelPrefix: last, ...window }),
+      createPeer: () => new Bus({ port, channelPrefix: last, ...window }),
       disconnect: async (bus) => (proxies.get(bus) as TcpProxy).cut(/XREAD/),
       ...restarts,
     },

@@ -23,8 +23,12 @@ import {
   type TestHarness,
 } from "../../src/testing/index.ts";
 import { blobRecordPort } from "../fixtures/blob-records.ts";
+import { holdRegistryLock } from "../fixtures/long-writer.ts";
 
 const temp = (): string => mkdtempSync(join(tmpdir(), "botknobs-node-"));
+// The file record stores' lock lease in the suite: short, so that a long write outlasts it (and
+// long enough that a holder on a loaded machine still renews it in time).
+const LEASE_MS = 1500;
 
 /** The `botknobs/fs` classes (and the repair) the conformance run builds its ports from. */
 export interface FsClasses {
@@ -72,11 +76,17 @@ export function fsConformance(
       capabilities: { atomicWrites: true, filters: ["status"] },
       create: () => {
         const root = temp();
-        const store = new fs.FileRecordStore({ path: root });
+        const store = new fs.FileRecordStore({ path: root, lockLeaseMs: LEASE_MS });
         roots.set(store, root);
         return store;
       },
-      reopen: (store: RecordStore) => new fs.FileRecordStore({ path: roots.get(store) as string }),
+      reopen: (store: RecordStore) =>
+        new fs.FileRecordStore({ path: roots.get(store) as string, lockLeaseMs: LEASE_MS }),
+      // Another process holding the journal's lock for two and a half leases, renewing it.
+      longWriter: {
+        start: (store) => holdRegistryLock(roots.get(store) as string, LEASE_MS),
+        holdMs: 2.5 * LEASE_MS,
+      },
       // A writer killed mid-append: the journal ends in a line without its newline.
       tear: async (store: RecordStore) =>
         appendFileSync(

@@ -18,10 +18,14 @@ import { hostileQueries, hostileTables, searchInputCases } from "./search-input-
 
 const homes = new WeakMap<object, { dir: string; options: SqliteSearchIndexOptions }>();
 
-/** An index over `<dir>/search.db`, remembered with its folder. */
-function over(dir: string, options: Omit<SqliteSearchIndexOptions, "path">): SqliteSearchIndex {
+/** An index (of class `Index`) over `<dir>/search.db`, remembered with its folder. */
+function over(
+  dir: string,
+  options: Omit<SqliteSearchIndexOptions, "path">,
+  Index: typeof SqliteSearchIndex,
+): SqliteSearchIndex {
   const all = { ...options, path: join(dir, "search.db") };
-  const index = new SqliteSearchIndex(all);
+  const index = new Index(all);
   homes.set(index, { dir, options: all });
   return index;
 }
@@ -30,13 +34,14 @@ function over(dir: string, options: Omit<SqliteSearchIndexOptions, "path">): Sql
 function searchIndexPort(
   options: () => Omit<SqliteSearchIndexOptions, "path">,
   persistent: boolean,
+  Index: typeof SqliteSearchIndex,
 ) {
   return {
     capabilities: { vector: options().vectors !== undefined, persistent },
-    create: () => over(mkdtempSync(join(tmpdir(), "botknobs-fts-")), options()),
+    create: () => over(mkdtempSync(join(tmpdir(), "botknobs-fts-")), options(), Index),
     reopen: (index: SearchIndex) => {
       const home = homes.get(index) as { dir: string; options: SqliteSearchIndexOptions };
-      return over(home.dir, home.options);
+      return over(home.dir, home.options, Index);
     },
     destroy: async (index: SearchIndex) => {
       await index.close();
@@ -45,18 +50,34 @@ function searchIndexPort(
   };
 }
 
-export function runSqliteSearchSuites(h: TestHarness, runtime: string): void {
+/**
+ * The umbrella over `SqliteSearchIndex` in a SQLite file, both rankings; `Index` is the real
+ * class unless given (the mutant kit gives a patched one).
+ */
+export function sqliteSearchConformance(
+  h: TestHarness,
+  runtime: string,
+  Index: typeof SqliteSearchIndex = SqliteSearchIndex,
+): void {
   conformance(h, {
     name: `sqlite fts5, built-in ranking (${runtime})`,
-    searchIndex: { ...searchIndexPort(() => ({ table: "kb_search" }), true) },
+    searchIndex: { ...searchIndexPort(() => ({ table: "kb_search" }), true, Index) },
   });
   conformance(h, {
     name: `sqlite fts5, bm25() ranking, vectors in memory (${runtime})`,
     // The memory store forgets what it held: the index declares itself not persistent.
     searchIndex: {
-      ...searchIndexPort(() => ({ ranking: "engine", vectors: new MemoryVectorStore() }), false),
+      ...searchIndexPort(
+        () => ({ ranking: "engine", vectors: new MemoryVectorStore() }),
+        false,
+        Index,
+      ),
     },
   });
+}
+
+export function runSqliteSearchSuites(h: TestHarness, runtime: string): void {
+  sqliteSearchConformance(h, runtime);
   searchInputCases(h, `SqliteSearchIndex on ${runtime}`, {
     create: (table) =>
       new SqliteSearchIndex({ path: ":memory:", ...(table !== undefined ? { table } : {}) }),

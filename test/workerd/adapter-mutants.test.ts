@@ -6,6 +6,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { D1RecordStore } from "../../src/adapters/d1/index.ts";
+import type { DurableObjectEventBus } from "../../src/adapters/durable-object/index.ts";
 import type { KVRecordStore } from "../../src/adapters/kv/index.ts";
 import type { R2BlobStore } from "../../src/adapters/r2/index.ts";
 import { conformance, type TestHarness } from "../../src/testing/index.ts";
@@ -65,6 +66,16 @@ const PORTS: Partial<
       binding as string
     ] as typeof env.EVENTS;
     const hub = hubBuses(namespace, () => hubName);
+    hubs.push(hub);
+    h.beforeEach(() => {
+      hubName = `hub-${crypto.randomUUID()}`;
+    });
+    conformance(h, { name: "mutant", eventBus: hub.suiteOptions });
+  },
+  // Its client: the patched bus against the real hub.
+  "Durable Object event bus": (h, m) => {
+    const Bus = m.DurableObjectEventBus as typeof DurableObjectEventBus;
+    const hub = hubBuses(env.EVENTS, () => hubName, Bus);
     hubs.push(hub);
     h.beforeEach(() => {
       hubName = `hub-${crypto.randomUUID()}`;

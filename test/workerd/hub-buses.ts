@@ -25,6 +25,7 @@ interface Link {
 export function hubBuses(
   namespace: EventHubNamespace,
   name: () => string,
+  Bus: typeof DurableObjectEventBus = DurableObjectEventBus,
 ): {
   bus(topics?: string[]): DurableObjectEventBus;
   closeAll(): Promise<void>;
@@ -50,7 +51,7 @@ export function hubBuses(
         } as unknown as ReturnType<EventHubNamespace["get"]>;
       },
     };
-    const created = new DurableObjectEventBus({
+    const created = new Bus({
       namespace: linked,
       name: name(),
       reconnect: { initialDelayMs: 20, maxDelayMs: 200 },

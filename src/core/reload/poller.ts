@@ -5,6 +5,10 @@
  * after the revision moves the poller lists on every poll until it has listed at least
  * `visibilityLagMs` after it first saw that revision: no write is ever missed, and each is
  * reported within `visibilityLagMs` + `pollInterval` (plus a poll's own duration) of completing.
+ * Versions never go backwards: such a store may answer a listing from a replica that has not yet
+ * seen a write (version N − 1 after the poller saw N), and a bot's version lower than the one the
+ * poller holds, of the same bot (not created later: a delete and a new registration start again
+ * at 1), is that lag — the poller keeps the newer and reports nothing.
  * @module
  */
 import { ValidationError } from "../errors.ts";
@@ -57,6 +61,8 @@ export interface RegistryPollerOptions {
 
 interface Seen {
   version: number;
+  /** When the bot was created (ms): a lower version created later is a new bot, not a lag. */
+  created: number;
   etag: string;
   status: string;
   config: JsonObject;
@@ -187,7 +193,7 @@ export class RegistryPoller {
     // listing may still lag a write the revision already counts.
     if (revision === this.#revision && this.#settled) return [];
     const listedAt = this.#now();
-    const next = this.#index(await this.backend.listAll());
+    const next = this.#newest(this.#snapshot, this.#index(await this.backend.listAll()));
     const changes = this.#diff(this.#snapshot, next);
     this.#snapshot = next;
     this.#accept(revision, seenAt, listedAt);
@@ -199,9 +205,27 @@ export class RegistryPoller {
     return new Map(
       list.map((r) => [
         r.botId,
-        { version: r.version, etag: r.etag, status: r.status, config: r.config },
+        {
+          version: r.version,
+          created: r.createdAt.getTime(),
+          etag: r.etag,
+          status: r.status,
+          config: r.config,
+        },
       ]),
     );
+  }
+
+  /**
+   * `after` with each bot that a lagging listing shows at a version lower than `before` holds
+   * (the same bot: created no later) put back to what `before` holds: versions never go back.
+   */
+  #newest(before: Map<string, Seen>, after: Map<string, Seen>): Map<string, Seen> {
+    for (const [botId, now] of after) {
+      const was = before.get(botId);
+      if (was && now.version < was.version && now.created <= was.created) after.set(botId, was);
+    }
+    return after;
   }
 
   #diff(before: Map<string, Seen>, after: Map<string, Seen>): RegistryChange[] {
