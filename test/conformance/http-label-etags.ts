@@ -9,6 +9,7 @@
 import type { Hono } from "hono";
 import type { BotLabelsDict, RegistrationDict } from "../../src/index.ts";
 import type { TestHarness } from "../../src/testing/index.ts";
+import { appCall } from "./app-call.ts";
 import type { MakeApp } from "./http-labels.ts";
 
 const AUTH = {
@@ -39,21 +40,12 @@ export function httpLabelEtagCases(h: TestHarness, runtime: string, make: MakeAp
       body?: unknown,
       headers: Record<string, string> = {},
     ): Promise<Answer<T>> {
-      const res = await served.app.request(`http://botknobs.test${path}`, {
-        method,
-        headers: {
-          authorization: "Bearer rw",
-          ...(body === undefined ? {} : { "content-type": "application/json" }),
-          ...headers,
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await res.text();
+      const answer = await appCall<T>(served.app, method, path, { body, headers, token: "rw" });
       return {
-        status: res.status,
-        etag: res.headers.get("etag") ?? "",
-        served: res.headers.get("botknobs-version"),
-        body: text ? JSON.parse(text) : undefined,
+        status: answer.status,
+        etag: answer.headers.get("etag") ?? "",
+        served: answer.headers.get("botknobs-version"),
+        body: answer.body,
       };
     }
     const put = async (path: string, body: unknown): Promise<void> => {

@@ -8,6 +8,7 @@ import type { Hono } from "hono";
 import { applyJsonPatch } from "../../src/core/util/json-patch.ts";
 import type { AuditEntryDict, BotLabelsDict, RegistrationDict } from "../../src/index.ts";
 import type { TestHarness } from "../../src/testing/index.ts";
+import { type AppAnswer, appCall } from "./app-call.ts";
 
 /** What a case gets: an app with tokens `rw` (named `alice`), `ops` (may move protected labels) and `ro` (read-only). */
 export type MakeApp = (options: {
@@ -26,11 +27,7 @@ const AUTH = {
   readOnlyTokens: ["ro"],
 };
 
-interface Answer<T> {
-  status: number;
-  headers: Headers;
-  body: T;
-}
+type Answer<T> = AppAnswer<T>;
 
 export function httpLabelCases(h: TestHarness, runtime: string, make: MakeApp): void {
   const { describe, it, expect, beforeEach, afterEach } = h;
@@ -42,30 +39,14 @@ export function httpLabelCases(h: TestHarness, runtime: string, make: MakeApp): 
     });
     afterEach(() => served.close());
 
-    async function call<T = Record<string, unknown>>(
+    const call = <T = Record<string, unknown>>(
       method: string,
       path: string,
       body?: unknown,
       headers: Record<string, string> = {},
       token = "rw",
       app: Hono = served.app,
-    ): Promise<Answer<T>> {
-      const res = await app.request(`http://botknobs.test${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(body === undefined ? {} : { "content-type": "application/json" }),
-          ...headers,
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await res.text();
-      return {
-        status: res.status,
-        headers: res.headers,
-        body: text ? JSON.parse(text) : undefined,
-      };
-    }
+    ): Promise<Answer<T>> => appCall<T>(app, method, path, { body, headers, token });
     const errorOf = (a: Answer<unknown>): { code: string; message: string } =>
       (a.body as { error: { code: string; message: string } }).error;
 

@@ -9,6 +9,7 @@
  */
 import type { Hono } from "hono";
 import { eventually, type TestHarness } from "../../src/testing/index.ts";
+import { appCall } from "./app-call.ts";
 
 /** What a case gets: an open app keeping `keepRevisions` revisions of each index. */
 export type MakePinnedApp = (options: {
@@ -45,17 +46,8 @@ export function httpPinnedKnowledgeCases(
     });
 
     async function call(method: string, path: string, body?: unknown): Promise<Answer> {
-      const res = await served.app.request(`http://botknobs.test${path}`, {
-        method,
-        ...(body === undefined
-          ? {}
-          : {
-              headers: { "content-type": "application/json" },
-              body: typeof body === "string" ? body : JSON.stringify(body),
-            }),
-      });
-      const text = await res.text();
-      return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
+      const answer = await appCall(served.app, method, path, { body });
+      return { ...answer, body: answer.body ?? null };
     }
 
     /** Replaces the knowledge base's one file, ingests it, and returns the revision the job made. */
