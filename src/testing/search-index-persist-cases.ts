@@ -124,25 +124,38 @@ export function searchIndexPersistCases(h: TestHarness, ctx: SearchIndexPersistC
     },
   );
 
-  itUnless(
+  /**
+   * Two instances over one store stage b.md and c.md at once and commit together; a third
+   * instance then sees `files` (those before and both new ones) and their `texts`.
+   */
+  const commitAtOnce = async (
+    index: SearchIndex,
+    second: SearchIndex,
+    files: string[],
+    texts: string[],
+  ): Promise<void> => {
+    const mine = await index.stage(scope);
+    await ctx.stageOne(mine, scope, "b.md", "b", "Beta words.", 3);
+    const theirs = await second.stage(scope);
+    await ctx.stageOne(theirs, scope, "c.md", "c", "Gamma words.", 4);
+    await Promise.all([mine.commit(), theirs.commit()]);
+    const third = await reopen(index);
+    expect([...(await third.sources(scope)).keys()].sort()).toEqual(files);
+    const hits = await third.query([scope], { text: "words", k: 10 });
+    expect(hits.map((hit) => hit.chunk.text).sort()).toEqual(texts);
+  };
+  const itTwoWriters = itUnless(
     h,
     (!(ctx.persistent && ctx.reopen) && "the index is not persistent (or no reopen given)") ||
       ctx.oneWriter,
-  )(
+  );
+
+  itTwoWriters(
     "persistent.concurrent-first-commits - two instances make the first commits of one scope at once; a third instance sees both",
     async () => {
       const index = ctx.index();
       const second = await reopen(index);
-      const mine = await index.stage(scope);
-      await ctx.stageOne(mine, scope, "b.md", "b", "Beta words.", 3);
-      const theirs = await second.stage(scope);
-      await ctx.stageOne(theirs, scope, "c.md", "c", "Gamma words.", 4);
-      await Promise.all([mine.commit(), theirs.commit()]);
-      const third = await reopen(index);
-      expect([...(await third.sources(scope)).keys()].sort()).toEqual(["b.md", "c.md"]);
-      expect(
-        (await third.query([scope], { text: "words", k: 10 })).map((hit) => hit.chunk.text).sort(),
-      ).toEqual(["Beta words.", "Gamma words."]);
+      await commitAtOnce(index, second, ["b.md", "c.md"], ["Beta words.", "Gamma words."]);
     },
   );
 
@@ -176,11 +189,7 @@ export function searchIndexPersistCases(h: TestHarness, ctx: SearchIndexPersistC
     },
   );
 
-  itUnless(
-    h,
-    (!(ctx.persistent && ctx.reopen) && "the index is not persistent (or no reopen given)") ||
-      ctx.oneWriter,
-  )(
+  itTwoWriters(
     "persistent.concurrent-commits - two instances commit different files at once; a third instance sees both",
     async () => {
       const index = ctx.index();
@@ -189,19 +198,12 @@ export function searchIndexPersistCases(h: TestHarness, ctx: SearchIndexPersistC
       // Both hold the scope at the same version when they commit.
       for (const of of [index, second])
         expect([...(await of.sources(scope)).keys()]).toEqual(["a.md"]);
-      const mine = await index.stage(scope);
-      await ctx.stageOne(mine, scope, "b.md", "b", "Beta words.", 3);
-      const theirs = await second.stage(scope);
-      await ctx.stageOne(theirs, scope, "c.md", "c", "Gamma words.", 4);
-      await Promise.all([mine.commit(), theirs.commit()]);
-      const third = await reopen(index);
-      expect([...(await third.sources(scope)).keys()].sort()).toEqual(["a.md", "b.md", "c.md"]);
-      const hits = await third.query([scope], { text: "words", k: 10 });
-      expect(hits.map((hit) => hit.chunk.text).sort()).toEqual([
-        "Alpha words.",
-        "Beta words.",
-        "Gamma words.",
-      ]);
+      await commitAtOnce(
+        index,
+        second,
+        ["a.md", "b.md", "c.md"],
+        ["Alpha words.", "Beta words.", "Gamma words."],
+      );
     },
   );
 
