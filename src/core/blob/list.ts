@@ -57,3 +57,13 @@ export async function listAll(store: BlobStore, prefix: string): Promise<BlobMet
   } while (cursor !== undefined);
   return all;
 }
+
+/**
+ * A key prefix read as a folder: `""` stays `""` (the store's root); any other ends in exactly
+ * one `/` (`"kb"`, `"kb/"` and `"kb//"` all give `"kb/"`).
+ * @example
+ * folderPrefix(options.prefix ?? "registry/");
+ */
+export function folderPrefix(prefix: string): string {
+  return prefix === "" ? "" : `${prefix.replace(/\/+$/, "")}/`;
+}

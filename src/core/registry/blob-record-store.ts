@@ -3,7 +3,7 @@
  * R2, a folder, memory — with compare-and-set through the store's conditional puts, and history.
  * @module
  */
-import { listAll } from "../blob/list.ts";
+import { folderPrefix, listAll } from "../blob/list.ts";
 import type { BlobMeta, BlobStore } from "../blob/types.ts";
 import { UnsupportedError } from "../errors.ts";
 import { KeyedLock } from "../util/keyed-lock.ts";
@@ -79,9 +79,8 @@ export class BlobRecordStore implements RecordStore {
 
   constructor(options: BlobRecordStoreOptions) {
     this.store = options.store;
-    const p = options.prefix ?? "registry/";
     this.#keys = new BlobRecordLayout(
-      p === "" ? "" : `${p.replace(/\/+$/, "")}/`,
+      folderPrefix(options.prefix ?? "registry/"),
       this.store.capabilities.maxNameBytes,
     );
     this.#singleWriter = options.singleWriter ?? false;

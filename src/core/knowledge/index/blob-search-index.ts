@@ -10,6 +10,7 @@
  * chunks' vectors live there instead of in the segments (see external-vectors.ts).
  * @module
  */
+import { folderPrefix } from "../../blob/list.ts";
 import type { BlobStore } from "../../blob/types.ts";
 import { AdapterError, RevisionGoneError, StaleIndexError, ValidationError } from "../../errors.ts";
 import { KeyedLock } from "../../util/keyed-lock.ts";
@@ -159,8 +160,7 @@ export class BlobSearchIndex implements SearchIndex {
       );
     this.#keepRevisions = keepRevisions;
     this.store = options.store ?? null;
-    const p = options.prefix ?? "";
-    this.prefix = p === "" ? "" : `${p.replace(/\/+$/, "")}/`;
+    this.prefix = folderPrefix(options.prefix ?? "");
     this.#bm25 = options.bm25 ?? {};
     this.#refreshMs = options.refreshMs ?? 0;
     this.#compress = options.compress ?? false;

@@ -12,6 +12,7 @@
  *   in step after each commit; the backend itself never reads it.
  * @module
  */
+import { folderPrefix } from "../../blob/list.ts";
 import type { BlobRange, BlobStore } from "../../blob/types.ts";
 import { ConflictError, LeaseHeldError, NotFoundError, ValidationError } from "../../errors.ts";
 import type { ErrorReporter } from "../../events/types.ts";
@@ -130,8 +131,7 @@ export class BlobKnowledgeBackend implements KnowledgeResourceBackend {
 
   constructor(options: BlobKnowledgeBackendOptions) {
     this.store = options.store;
-    const p = options.prefix ?? "";
-    this.prefix = p === "" ? "" : `${p.replace(/\/+$/, "")}/`;
+    this.prefix = folderPrefix(options.prefix ?? "");
     this.#maxFileBytes = options.maxFileBytes ?? 1024 ** 3;
     this.#now = options.now ?? Date.now;
     this.#leaseMs = options.ingestionLeaseMs ?? 120_000;
